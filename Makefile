@@ -1,0 +1,53 @@
+# journey — everything runs in .venv, built from the lock file.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
+
+.PHONY: help venv test lint report lab lock bench sample clean
+
+help:
+	@echo "make report  - run the study notebooks on data/sample/ and write HTML to reports/"
+	@echo "make test    - lint, unit tests and nbval over every notebook"
+	@echo "make lab     - open JupyterLab"
+	@echo "make sample  - regenerate data/sample/ from the simulation"
+	@echo "make bench   - run the speed benchmarks (slow; by hand)"
+	@echo "make lock    - re-pin requirements.lock from pyproject.toml"
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ruff check journey tests bench
+
+test: lint
+	$(BIN)/python -m pytest --nbval-lax tests notebooks
+
+report: $(STAMP)
+	mkdir -p reports
+	$(BIN)/jupyter nbconvert --to html --no-input --execute --output-dir reports $(NOTEBOOKS)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks
+
+sample: $(STAMP)
+	$(BIN)/python -m journey.simulate --out data/sample
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+lock:
+	$(PYTHON) -m pip install --quiet uv
+	$(PYTHON) -m uv pip compile pyproject.toml --extra dev --python-version 3.11 \
+		--no-header --no-annotate -o requirements.lock
+
+clean:
+	rm -rf $(VENV) reports .pytest_cache .ruff_cache .hypothesis
