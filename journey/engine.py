@@ -1,0 +1,85 @@
+"""Per-event expressions, written once in Ibis so they run where the events live.
+
+These functions take and return Ibis tables; nothing is computed until a result is
+executed. Durations are in minutes at one-second resolution.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+__all__ = ["case_paths", "minutes", "sequenced"]
+
+PATH_SEPARATOR = " → "
+
+
+def minutes(earlier: ir.TimestampValue, later: ir.TimestampValue) -> ir.FloatingValue:
+    """Minutes from ``earlier`` to ``later`` (negative when ``later`` comes first).
+
+    Examples
+    --------
+    >>> import ibis, pandas as pd
+    >>> t = ibis.memtable(pd.DataFrame({"a": pd.to_datetime(["2025-01-06 08:00"]),
+    ...                                 "b": pd.to_datetime(["2025-01-06 08:45:30"])}))
+    >>> float(t.select(m=minutes(t.a, t.b)).execute().m.iloc[0])
+    45.5
+    """
+    return later.delta(earlier, unit="second").cast("float64") / 60.0
+
+
+def sequenced(t: ir.Table, *, has_start: bool) -> ir.Table:
+    """Each event with its neighbours in the visit and its times.
+
+    Adds ``prev_activity``, ``next_activity``, ``n_in_case`` (touchpoints in the visit),
+    ``occurrence`` (1 for the first time the visit passes this touchpoint, 2 for the first
+    repeat, ...), ``service`` (end − start), ``gap`` (start − previous end with start times;
+    end − previous end, a flow time, without) and ``wait`` (the gap, missing when negative:
+    the touchpoint started before the previous one ended, an overlap).
+
+    Examples
+    --------
+    >>> import pandas as pd, journey
+    >>> log = journey.read_log(pd.DataFrame({"case_id": ["a", "a"],
+    ...     "activity": ["Registration", "Triage"],
+    ...     "start": ["2025-01-06 08:00", "2025-01-06 08:20"],
+    ...     "end": ["2025-01-06 08:05", "2025-01-06 08:30"]}))
+    >>> sequenced(log.table, has_start=True).execute()[["activity", "service", "wait"]]
+           activity  service  wait
+    0  Registration      5.0   NaN
+    1        Triage     10.0  15.0
+    """
+    w = ibis.window(group_by="case_id", order_by="_seq")
+    t = t.mutate(
+        prev_activity=t.activity.lag().over(w),
+        prev_end=t.end.lag().over(w),
+        next_activity=t.activity.lead().over(w),
+        n_in_case=t.count().over(ibis.window(group_by="case_id")),
+        occurrence=ibis.row_number().over(
+            ibis.window(group_by=["case_id", "activity"], order_by="_seq")) + 1,
+    )
+    gap = minutes(t.prev_end, t.start if has_start else t.end)
+    t = t.mutate(service=minutes(t.start, t.end), gap=gap)
+    return t.mutate(wait=ibis.ifelse(t.gap >= 0, t.gap, ibis.null("float64")))
+
+
+def case_paths(t: ir.Table) -> ir.Table:
+    """One row per visit: ``case_id``, ``path`` (activities joined by " → "), ``length``,
+    ``first`` (first start or end), ``last`` (last end) and ``throughput`` (minutes).
+
+    Examples
+    --------
+    >>> import pandas as pd, journey
+    >>> log = journey.read_log(pd.DataFrame({"case_id": ["a", "a"], "activity": ["X", "Y"],
+    ...     "end": ["2025-01-06 08:00", "2025-01-06 09:00"]}))
+    >>> case_paths(log.table).execute()[["case_id", "path", "throughput"]]
+      case_id   path  throughput
+    0       a  X → Y        60.0
+    """
+    paths = t.group_by("case_id").aggregate(
+        path=t.activity.group_concat(sep=PATH_SEPARATOR, order_by=t._seq),
+        length=t.count(),
+        first=ibis.coalesce(t.start, t.end).min(),
+        last=t.end.max(),
+    )
+    return paths.mutate(throughput=minutes(paths.first, paths.last))

@@ -1,0 +1,272 @@
+"""The event log: validated visit events held in the engine, with filters.
+
+An :class:`EventLog` wraps an Ibis table of canonical columns (``case_id``, ``activity``,
+``start``, ``end``, ``patient_id``, ``resource``, ``department``, attributes, and the
+bookkeeping columns ``_row`` and ``_seq``). Every analysis is written once as Ibis
+expressions, so it runs where the events live: an embedded DuckDB database by default.
+
+Time semantics
+--------------
+- service time of an activity instance = end − start;
+- wait before touchpoint B = B.start − end of the activity before it in the same visit;
+- when the log has no start times, the gap between two completions is a *flow time*
+  (it contains the service of the later touchpoint), never called a wait;
+- within a visit, instances are ordered by start (the end when there is no start), then end,
+  then their row in the source: ties keep file order (``_seq``).
+All durations are reported in minutes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import duckdb
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from journey.errors import JourneyError
+
+__all__ = ["EventLog", "connect"]
+
+BASE_COLUMNS = ("case_id", "activity", "start", "end", "patient_id", "resource", "department")
+
+
+def connect(database: str | None = None) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection configured for event logs (spills to disk when memory runs short).
+
+    Examples
+    --------
+    >>> con = connect()
+    >>> con.execute("SELECT 1").fetchall()[0]
+    (1,)
+    """
+    return duckdb.connect(database or ":memory:")
+
+
+@dataclass(frozen=True, repr=False)
+class EventLog:
+    """Validated visit events held in the engine.
+
+    Create one with :func:`journey.read_log`. Filters return new logs over the same events.
+
+    Attributes
+    ----------
+    table : ibis.Table
+        The events (lazy; nothing is computed until a result is asked for).
+    source : str
+        The file (or ``"<DataFrame>"``) the log came from.
+    has_start : bool
+        Whether the log has start times. Without them, times between touchpoints are flow
+        times, not waits.
+    columns : dict
+        Which source column became each field.
+    exclusions : pandas.DataFrame
+        Rows excluded or repaired at loading, with counts and example row numbers.
+    filters : tuple of str
+        The filters applied, as calls that reproduce them.
+
+    Examples
+    --------
+    >>> import journey
+    >>> log = journey.read_log("data/sample/visits.csv")  # doctest: +SKIP
+    >>> log.filter(department="Internal Medicine").n_cases  # doctest: +SKIP
+    """
+
+    table: ir.Table
+    source: str
+    has_start: bool
+    columns: dict[str, str] = field(default_factory=dict)
+    exclusions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    stages: Mapping[str, str] | None = None
+    filters: tuple[str, ...] = ()
+    _con: Any = None
+    _source_object: Any = None
+
+    @classmethod
+    def _from_connection(cls, con: duckdb.DuckDBPyConnection, name: str, *, source: str,
+                         has_start: bool, columns: dict[str, str], exclusions: pd.DataFrame,
+                         stages: Mapping[str, str] | None, fingerprint_source: Any,
+                         ) -> EventLog:
+        backend = ibis.duckdb.from_connection(con)
+        return cls(table=backend.table(name), source=source, has_start=has_start,
+                   columns=columns, exclusions=exclusions, stages=stages, _con=backend,
+                   _source_object=fingerprint_source)
+
+    # ------------------------------------------------------------------ basic facts
+    @property
+    def time_kind(self) -> str:
+        """``"wait"`` when the log has start times, else ``"flow"``."""
+        return "wait" if self.has_start else "flow"
+
+    @property
+    def attributes(self) -> list[str]:
+        """Attribute columns beyond the canonical ones (segment tags and the like)."""
+        return [c for c in self.table.columns
+                if c not in BASE_COLUMNS and not c.startswith("_")]
+
+    @property
+    def n_events(self) -> int:
+        """Number of activity instances."""
+        return int(self.table.count().execute())
+
+    @property
+    def n_cases(self) -> int:
+        """Number of visits (cases)."""
+        return int(self.table.case_id.nunique().execute())
+
+    @property
+    def activities(self) -> list[str]:
+        """Activity names, most frequent first."""
+        counts = self.table.group_by("activity").aggregate(n=ibis._.count()).execute()
+        return counts.sort_values(["n", "activity"], ascending=[False, True]).activity.tolist()
+
+    @property
+    def period(self) -> tuple[pd.Timestamp, pd.Timestamp]:
+        """First and last time in the log."""
+        t = self.table
+        row = t.aggregate(lo=ibis.coalesce(t.start, t.end).min(), hi=t.end.max()).execute()
+        return pd.Timestamp(row.lo.iloc[0]), pd.Timestamp(row.hi.iloc[0])
+
+    @property
+    def fingerprint(self) -> str:
+        """sha256 of the input file(s) or data frame, for reports."""
+        from journey.formats import sha256_of
+
+        return sha256_of(self._source_object)
+
+    def to_pandas(self, limit: int | None = None) -> pd.DataFrame:
+        """The events as a pandas DataFrame, in case and time order (for small logs).
+
+        Examples
+        --------
+        >>> import pandas as pd, journey
+        >>> log = journey.read_log(pd.DataFrame({"case_id": ["a"], "activity": ["Lab"],
+        ...                                      "end": ["2025-01-06 09:00"]}))
+        >>> log.to_pandas()[["case_id", "activity", "end"]]
+          case_id activity                 end
+        0       a      Lab 2025-01-06 09:00:00
+        """
+        t = self.table.order_by(["case_id", "_seq"])
+        frame = t.execute(limit=limit)
+        return frame.drop(columns=[c for c in frame.columns if c.startswith("_")])
+
+    def summary(self) -> pd.Series:
+        """Key facts: events, visits, patients, activities, period, time kind, exclusions."""
+        t = self.table
+        agg = t.aggregate(events=t.count(), cases=t.case_id.nunique(),
+                          activities=t.activity.nunique(),
+                          first=ibis.coalesce(t.start, t.end).min(), last=t.end.max(),
+                          ).execute().iloc[0]
+        out = {"source": self.source, "events": int(agg.events), "cases": int(agg.cases),
+               "activities": int(agg.activities), "first": agg["first"], "last": agg["last"],
+               "time between touchpoints": "wait" if self.has_start else "flow time",
+               "rows excluded": int(self.exclusions.rows.sum()) if len(self.exclusions) else 0}
+        if "patient_id" in t.columns:
+            out["patients"] = int(t.patient_id.nunique().execute())
+        if self.filters:
+            out["filters"] = "; ".join(self.filters)
+        return pd.Series(out, name="log")
+
+    def __repr__(self) -> str:
+        s = self.summary()
+        return (f"EventLog({s.source!r}: {s.events:,} events, {s.cases:,} visits, "
+                f"{s.activities} activities, {s['first']} – {s['last']}, "
+                f"{s['time between touchpoints']})")
+
+    # ------------------------------------------------------------------ filters
+    def _with(self, table: ir.Table, call: str) -> EventLog:
+        return replace(self, table=table, filters=(*self.filters, call))
+
+    def filter(
+        self,
+        *,
+        period: tuple[Any, Any] | None = None,
+        department: str | Iterable[str] | None = None,
+        activities: Iterable[str] | None = None,
+        cases: Iterable[str] | None = None,
+        variants: Iterable[str] | None = None,
+        where: Mapping[str, Any] | None = None,
+    ) -> EventLog:
+        """A new log restricted to some visits or touchpoints.
+
+        Parameters
+        ----------
+        period : (start, end), optional
+            Keep visits whose first touchpoint starts in ``[start, end)`` (whole visits are
+            kept, as Disco's "started in" timeframe filter).
+        department : str or list of str, optional
+            Keep visits with at least one touchpoint in these departments.
+        activities : list of str, optional
+            Keep only these touchpoints (other events are removed; flows reconnect).
+        cases : list of str, optional
+            Keep these visits.
+        variants : list of str, optional
+            Keep visits whose path (activities joined by " → ") is one of these.
+        where : dict, optional
+            ``{attribute: value or list of values}``: keep visits with a touchpoint matching
+            every given attribute.
+
+        Examples
+        --------
+        >>> import pandas as pd, journey
+        >>> df = pd.DataFrame({"case_id": ["a", "a", "b"], "activity": ["Lab", "Pharmacy", "Lab"],
+        ...                    "end": ["2025-01-06 09:00", "2025-01-06 09:30", "2025-02-01 10:00"]})
+        >>> journey.read_log(df).filter(period=("2025-01-01", "2025-02-01")).n_cases
+        1
+        """
+        log = self
+        t = self.table
+
+        def keep_cases(mask: ir.BooleanValue) -> ir.Table:
+            ids = log.table.filter(mask).select("case_id").distinct()
+            return log.table.semi_join(ids, "case_id")
+
+        if period is not None:
+            lo, hi = (pd.Timestamp(p) if p is not None else None for p in period)
+            first = t.group_by("case_id").aggregate(_first=ibis.coalesce(t.start, t.end).min())
+            cond = [first._first >= lo] if lo is not None else []
+            cond += [first._first < hi] if hi is not None else []
+            ids = first.filter(cond).select("case_id") if cond else first.select("case_id")
+            log = log._with(log.table.semi_join(ids, "case_id"), f"period={period!r}")
+        if department is not None:
+            values = [department] if isinstance(department, str) else list(department)
+            self._need("department")
+            log = log._with(keep_cases(log.table.department.isin(values)),
+                            f"department={values!r}")
+        if activities is not None:
+            values = list(activities)
+            log = log._with(log.table.filter(log.table.activity.isin(values)),
+                            f"activities={values!r}")
+        if cases is not None:
+            values = list(cases)
+            log = log._with(log.table.filter(log.table.case_id.isin(values)),
+                            f"cases=[{len(values)} visits]")
+        if variants is not None:
+            values = list(variants)
+            from journey.engine import case_paths
+
+            ids = case_paths(log.table).filter(ibis._.path.isin(values)).select("case_id")
+            log = log._with(log.table.semi_join(ids, "case_id"), f"variants={values!r}")
+        for column, value in (where or {}).items():
+            self._need(column)
+            values = list(value) if isinstance(value, list | tuple | set) else [value]
+            log = log._with(keep_cases(log.table[column].isin(values)),
+                            f"where={{{column!r}: {values!r}}}")
+        return log
+
+    def _need(self, column: str) -> None:
+        if column not in self.table.columns:
+            raise JourneyError(
+                f"the log has no column {column!r}. Columns: {self.table.columns}. Name it "
+                f"when reading, e.g. read_log(path, {column}='...').", source=self.source,
+                column=column)
+
+    # ------------------------------------------------------------------ quality
+    def check(self, **kwargs: Any) -> pd.DataFrame:
+        """Data-quality findings; see :func:`journey.check_log` for the parameters."""
+        from journey.quality import check_log
+
+        return check_log(self, **kwargs)

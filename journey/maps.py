@@ -1,0 +1,308 @@
+"""Journey maps: how patients move between touchpoints, and where the time goes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import ibis
+import pandas as pd
+
+from journey.engine import case_paths, sequenced
+from journey.errors import JourneyError
+from journey.log import EventLog
+from journey.stages import stage_of
+
+__all__ = ["JourneyMap", "MapComparison", "compare_maps", "journey_map"]
+
+END = "End"
+
+
+def _top_share(counts: pd.Series, share: float) -> list:
+    """Smallest set of the largest entries of ``counts`` that covers ``share`` of the total."""
+    ordered = counts.sort_values(ascending=False, kind="stable")
+    cumulative = ordered.cumsum() / ordered.sum()
+    n = int((cumulative < share - 1e-12).sum()) + 1
+    return list(ordered.index[: min(n, len(ordered))])
+
+
+@dataclass(frozen=True, repr=False)
+class JourneyMap:
+    """Tables and figures of a journey map; build one with :func:`journey_map`.
+
+    All times are minutes. ``time_kind`` is ``"wait"`` when the log has start times and
+    ``"flow"`` otherwise: the ``wait_*`` columns are then flow times between completions.
+
+    Attributes
+    ----------
+    touchpoints : DataFrame
+        activity, stage, cases, events, service_median, service_p90, wait_median, wait_p90.
+    transitions : DataFrame
+        source, target, cases, transitions, share_of_source, wait_median, wait_mean, wait_p90,
+        overlaps (the target started before the source ended; no wait counted).
+    starts, ends : DataFrame
+        activity, cases, share: first and last touchpoints of the visits.
+    variants : DataFrame
+        rank, path, length, cases, share, cumulative_share, throughput_median.
+    rework : DataFrame
+        activity, cases, repeats, extra_minutes (service and wait of the repeated passes).
+    steps : DataFrame
+        step, source, target, cases: step-indexed flows for the Sankey diagram.
+    stages : DataFrame
+        stage, touchpoints, events, cases.
+    notes : list of str
+        What was simplified or filtered, and how to read the times.
+    """
+
+    touchpoints: pd.DataFrame
+    transitions: pd.DataFrame
+    starts: pd.DataFrame
+    ends: pd.DataFrame
+    variants: pd.DataFrame
+    rework: pd.DataFrame
+    steps: pd.DataFrame
+    stages: pd.DataFrame
+    n_cases: int
+    time_kind: str
+    notes: list[str] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        return (f"JourneyMap({self.n_cases:,} visits, {len(self.touchpoints)} touchpoints, "
+                f"{len(self.transitions)} transitions, {len(self.variants)} variants, "
+                f"times are {self.time_kind} times)")
+
+    def process_map(self, *, color_by: str = "cases", width_by: str = "cases",
+                    lang: str = "en", title: str | None = None) -> Any:
+        """Interactive process map (plotly), left to right, coloured by volume or wait."""
+        from journey.figures import process_map_figure
+
+        return process_map_figure(self.touchpoints, self.transitions, self.starts, self.ends,
+                                  color_by=color_by, width_by=width_by,
+                                  time_kind=self.time_kind, lang=lang, title=title)
+
+    def sankey(self, *, max_steps: int = 8, lang: str = "en") -> Any:
+        """Step-by-step flows as a plotly Sankey diagram."""
+        from journey.figures import sankey_figure
+
+        return sankey_figure(self.steps, max_steps=max_steps, lang=lang)
+
+    def stage_map(self, *, pain_points: int = 3, lang: str = "en") -> Any:
+        """Touchpoints in their stages with volume and wait; the longest waits highlighted."""
+        from journey.figures import stage_map_figure
+
+        return stage_map_figure(self.touchpoints, pain_points=pain_points,
+                                time_kind=self.time_kind, lang=lang)
+
+    def variants_chart(self, *, top: int = 10, lang: str = "en") -> Any:
+        """The most frequent paths through the visit."""
+        from journey.figures import variants_figure
+
+        return variants_figure(self.variants, top=top, lang=lang)
+
+    def figure(self, **kwargs: Any) -> Any:
+        """The process map; see :meth:`process_map`."""
+        return self.process_map(**kwargs)
+
+
+def journey_map(log: EventLog, *, activities: float = 1.0, paths: float = 1.0,
+                stages: dict[str, str] | None = None) -> JourneyMap:
+    """Build the journey map of a log: touchpoints, transitions, variants, rework, stages.
+
+    Parameters
+    ----------
+    log : EventLog
+        From :func:`journey.read_log` (filter it first with ``log.filter(...)`` to map a
+        period, a department, a segment or some variants).
+    activities : float in (0, 1]
+        Simplify like Disco's activity slider: keep the most frequent touchpoints that
+        together account for at least this share of all events; the events of the others are
+        removed before the map is built, so the flows reconnect around them.
+    paths : float in (0, 1]
+        Simplify like Disco's path slider: keep the most frequent transitions that together
+        account for at least this share of all transitions, plus each touchpoint's busiest
+        incoming and outgoing transition so that no touchpoint is cut off.
+    stages : dict, optional
+        ``{activity: stage or touchpoint}`` overriding the default stage mapping (see
+        :mod:`journey.stages`); defaults to the mapping given to ``read_log``.
+
+    Returns
+    -------
+    JourneyMap
+
+    Examples
+    --------
+    >>> import pandas as pd, journey
+    >>> df = pd.DataFrame({"case_id": ["a", "a", "b", "b"],
+    ...     "activity": ["Registration", "Consultation"] * 2,
+    ...     "start": ["2025-01-06 08:00", "2025-01-06 08:30", "2025-01-06 09:00",
+    ...               "2025-01-06 09:50"],
+    ...     "end": ["2025-01-06 08:10", "2025-01-06 08:45", "2025-01-06 09:10",
+    ...             "2025-01-06 10:00"]})
+    >>> m = journey.journey_map(journey.read_log(df))
+    >>> m.transitions[["source", "target", "cases", "wait_median"]]
+             source        target  cases  wait_median
+    0  Registration  Consultation      2         30.0
+    """
+    for name, value in (("activities", activities), ("paths", paths)):
+        if not 0 < value <= 1:
+            raise JourneyError(f"{name}= must be a share in (0, 1], got {value!r}.")
+    notes: list[str] = []
+    if activities < 1:
+        counts = log.table.group_by("activity").aggregate(n=ibis._.count()).execute()
+        keep = _top_share(counts.set_index("activity").n, activities)
+        dropped = sorted(set(counts.activity) - set(keep))
+        if dropped:
+            notes.append(f"activities={activities}: {len(dropped)} touchpoint(s) removed "
+                         f"({', '.join(dropped)}); flows reconnect around them.")
+            log = log.filter(activities=keep)
+    mapping = stages if stages is not None else log.stages
+    kind = log.time_kind
+    if kind == "flow":
+        notes.append("The log has no start times: times between touchpoints are flow times "
+                     "(they include the next touchpoint's service), not waits.")
+
+    ev = sequenced(log.table, has_start=log.has_start).cache()
+    n_cases = int(ev.case_id.nunique().execute())
+
+    tp = ev.group_by("activity").aggregate(
+        cases=ev.case_id.nunique(), events=ev.count(),
+        service_median=ev.service.median(), service_p90=ev.service.quantile(0.9),
+        wait_median=ev.wait.median(), wait_p90=ev.wait.quantile(0.9),
+    ).execute()
+    tp.insert(1, "stage", [stage_of(a, mapping) for a in tp.activity])
+    tp = tp.sort_values(["cases", "activity"], ascending=[False, True], ignore_index=True)
+
+    moves = ev.filter(ev.prev_activity.notnull())
+    tr = moves.group_by(source=moves.prev_activity, target=moves.activity).aggregate(
+        cases=moves.case_id.nunique(), transitions=moves.count(),
+        wait_median=moves.wait.median(), wait_mean=moves.wait.mean(),
+        wait_p90=moves.wait.quantile(0.9),
+        overlaps=(moves.gap < 0).cast("int64").sum(),
+    ).execute()
+    source_cases = tp.set_index("activity").cases
+    tr.insert(4, "share_of_source", tr.cases / tr.source.map(source_cases))
+    tr = tr.sort_values(["transitions", "source", "target"], ascending=[False, True, True],
+                        ignore_index=True)
+    if paths < 1 and len(tr):
+        keep = set(_top_share(tr.set_index(["source", "target"]).transitions, paths))
+        for column in ("source", "target"):  # busiest in/out edge of every touchpoint
+            keep |= set(tr.loc[tr.groupby(column).transitions.idxmax(), ["source", "target"]]
+                        .itertuples(index=False, name=None))
+        mask = [(s, t) in keep for s, t in zip(tr.source, tr.target, strict=True)]
+        notes.append(f"paths={paths}: {len(tr) - sum(mask)} of {len(tr)} transitions hidden.")
+        tr = tr[mask].reset_index(drop=True)
+
+    def endpoint(condition: Any) -> pd.DataFrame:
+        sel = ev.filter(condition)
+        out = sel.group_by("activity").aggregate(cases=sel.case_id.nunique()).execute()
+        out["share"] = out.cases / n_cases
+        return out.sort_values(["cases", "activity"], ascending=[False, True],
+                               ignore_index=True)
+
+    starts = endpoint(ev._seq == 1)
+    ends = endpoint(ev._seq == ev.n_in_case)
+
+    cp = case_paths(log.table)
+    var = cp.group_by("path").aggregate(
+        length=cp.length.max(), cases=cp.count(), throughput_median=cp.throughput.median(),
+    ).execute()
+    var = var.sort_values(["cases", "path"], ascending=[False, True], ignore_index=True)
+    var.insert(0, "rank", range(1, len(var) + 1))
+    var.insert(4, "share", var.cases / n_cases)
+    var.insert(5, "cumulative_share", var.share.cumsum())
+
+    rep = ev.filter(ev.occurrence > 1)
+    rework = rep.group_by("activity").aggregate(
+        cases=rep.case_id.nunique(), repeats=rep.count(),
+        extra_minutes=(rep.service.fill_null(0) + rep.wait.fill_null(0)).sum(),
+    ).execute().sort_values(["repeats", "activity"], ascending=[False, True],
+                            ignore_index=True)
+
+    steps = ev.group_by(step=ev._seq, source=ev.activity,
+                        target=ev.next_activity.fill_null(END)).aggregate(
+        cases=ev.case_id.nunique()).execute()
+    steps = steps.sort_values(["step", "cases", "source", "target"],
+                              ascending=[True, False, True, True], ignore_index=True)
+
+    st = tp.groupby("stage", sort=False).agg(touchpoints=("activity", "size"),
+                                            events=("events", "sum"))
+    stage_cases = ev.mutate(stage=ev.activity.substitute(
+        dict(zip(tp.activity, tp.stage, strict=True)))).group_by("stage").aggregate(
+        cases=ibis._.case_id.nunique()).execute().set_index("stage").cases
+    st["cases"] = stage_cases.reindex(st.index).astype("int64")
+    order = {"pre": 0, "in": 1, "post": 2}
+    st = st.reset_index().sort_values("stage", key=lambda s: s.map(order), ignore_index=True)
+    if log.filters:
+        notes.append("Filters: " + "; ".join(log.filters))
+    return JourneyMap(touchpoints=tp, transitions=tr, starts=starts, ends=ends, variants=var,
+                      rework=rework, steps=steps, stages=st, n_cases=n_cases, time_kind=kind,
+                      notes=notes)
+
+
+@dataclass(frozen=True, repr=False)
+class MapComparison:
+    """Change between two journey maps; build one with :func:`compare_maps`.
+
+    Attributes
+    ----------
+    touchpoints_change : DataFrame
+        activity, cases_a, cases_b, cases_change, wait_median_a, wait_median_b,
+        wait_median_change.
+    transitions_change : DataFrame
+        source, target, cases_a, cases_b, cases_change, wait_median_a, wait_median_b,
+        wait_median_change.
+    labels : tuple of str
+        Names of the two maps (e.g. ``("before", "after")``).
+    """
+
+    touchpoints_change: pd.DataFrame
+    transitions_change: pd.DataFrame
+    labels: tuple[str, str]
+    time_kind: str
+
+    def figure(self, *, metric: str = "wait", top: int = 15, lang: str = "en") -> Any:
+        """Diverging bars of the largest changes per touchpoint and per transition."""
+        from journey.figures import map_difference_figure
+
+        return map_difference_figure(self.touchpoints_change, self.transitions_change,
+                                     metric=metric, top=top, lang=lang)
+
+
+def compare_maps(a: JourneyMap, b: JourneyMap, *, labels: tuple[str, str] = ("a", "b"),
+                 ) -> MapComparison:
+    """Per-touchpoint and per-transition change in volume and median wait from map a to b.
+
+    Touchpoints or transitions present in only one map get zero cases and a missing wait in
+    the other.
+
+    Examples
+    --------
+    >>> import pandas as pd, journey
+    >>> def log(wait):
+    ...     return journey.read_log(pd.DataFrame({"case_id": ["a", "a"],
+    ...         "activity": ["Registration", "Consultation"],
+    ...         "start": ["2025-01-06 08:00", f"2025-01-06 08:{10 + wait}"],
+    ...         "end": ["2025-01-06 08:10", "2025-01-06 08:59"]}))
+    >>> c = journey.compare_maps(journey.journey_map(log(40)), journey.journey_map(log(5)))
+    >>> c.transitions_change[["source", "target", "wait_median_change"]]
+             source        target  wait_median_change
+    0  Registration  Consultation               -35.0
+    """
+    if a.time_kind != b.time_kind:
+        raise JourneyError("one map has waits and the other flow times; compare logs of the "
+                           "same kind (both with or both without start times).")
+
+    def change(x: pd.DataFrame, y: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+        m = x[[*keys, "cases", "wait_median"]].merge(
+            y[[*keys, "cases", "wait_median"]], on=keys, how="outer", suffixes=("_a", "_b"))
+        m[["cases_a", "cases_b"]] = m[["cases_a", "cases_b"]].fillna(0).astype("int64")
+        m["cases_change"] = m.cases_b - m.cases_a
+        m["wait_median_change"] = m.wait_median_b - m.wait_median_a
+        cols = [*keys, "cases_a", "cases_b", "cases_change", "wait_median_a", "wait_median_b",
+                "wait_median_change"]
+        return m[cols].sort_values(keys, ignore_index=True)
+
+    return MapComparison(
+        touchpoints_change=change(a.touchpoints, b.touchpoints, ["activity"]),
+        transitions_change=change(a.transitions, b.transitions, ["source", "target"]),
+        labels=labels, time_kind=a.time_kind)
