@@ -39,7 +39,7 @@ def check_log(
     log: EventLog,
     *,
     arrival: Iterable[str] | None = None,
-    exit: Iterable[str] | None = None,  # noqa: A002 - the domain's word
+    exit: Iterable[str] | None = None,
     window: tuple[Any, Any] | None = None,
     extreme_iqr: float = 3.0,
     similarity: float = 0.85,

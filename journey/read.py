@@ -401,9 +401,10 @@ def read_log(
         exclusions.append(dict(reason="duplicate activity instance (excluded)", rows=n,
                                example_rows=rows, example_values=[]))
     next(steps, None)
+    parsed_columns = con.sql("SELECT * FROM parsed LIMIT 0").columns
     con.execute(f"""
         CREATE OR REPLACE TABLE events AS
-        SELECT * EXCLUDE (_dup{', _lifecycle' if 'lifecycle' in mapping else ''}),
+        SELECT * EXCLUDE (_dup{', _lifecycle' if '_lifecycle' in parsed_columns else ''}),
                row_number() OVER (PARTITION BY case_id
                                   ORDER BY coalesce(start, "end"), "end", {order}) AS _seq
         FROM parsed WHERE _dup = 1

@@ -1,0 +1,200 @@
+"""Journey-map tables checked against a plain pandas computation written independently."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import journey
+
+T0 = pd.Timestamp("2025-01-06 08:00")
+
+
+def reference(df: pd.DataFrame, has_start: bool) -> dict[str, pd.DataFrame]:
+    """Plain pandas, row by row: the time semantics of DESIGN.md."""
+    d = df.copy()
+    d["_row"] = range(len(d))
+    d["start"] = pd.to_datetime(d["start"]) if has_start else pd.NaT
+    d["end"] = pd.to_datetime(d["end"])
+    d["_key"] = d.start.fillna(d.end)
+    d = d.sort_values(["case_id", "_key", "end", "_row"], kind="stable")
+    records = []
+    for case, g in d.groupby("case_id", sort=True):
+        prev = None
+        seen: dict[str, int] = {}
+        for i, r in enumerate(g.itertuples(index=False)):
+            seen[r.activity] = seen.get(r.activity, 0) + 1
+            gap = np.nan
+            if prev is not None:
+                t = r.start if has_start else r.end
+                gap = (t - prev.end).total_seconds() / 60 if pd.notna(t) else np.nan
+            service = (r.end - r.start).total_seconds() / 60 if has_start else np.nan
+            records.append(dict(case_id=case, activity=r.activity, pos=i + 1, n=len(g),
+                                prev=prev.activity if prev is not None else None,
+                                gap=gap, wait=gap if gap >= 0 else np.nan, service=service,
+                                occurrence=seen[r.activity]))
+            prev = r
+    ev = pd.DataFrame(records)
+    tp = ev.groupby("activity").agg(cases=("case_id", "nunique"), events=("case_id", "size"),
+                                    service_median=("service", "median"),
+                                    service_p90=("service", lambda s: s.quantile(0.9)),
+                                    wait_median=("wait", "median"),
+                                    wait_p90=("wait", lambda s: s.quantile(0.9)))
+    mv = ev[ev.prev.notna()]
+    tr = mv.groupby(["prev", "activity"]).agg(
+        cases=("case_id", "nunique"), transitions=("case_id", "size"),
+        wait_median=("wait", "median"), wait_mean=("wait", "mean"),
+        wait_p90=("wait", lambda s: s.quantile(0.9)),
+        overlaps=("gap", lambda s: int((s < 0).sum())))
+    tr.index.names = ["source", "target"]
+    tr["share_of_source"] = tr.cases / tr.index.get_level_values("source").map(tp.cases)
+    paths = ev.groupby("case_id").activity.agg(" → ".join)
+    first = d.groupby("case_id")._key.min()
+    last = d.groupby("case_id").end.max()
+    thr = (last - first).dt.total_seconds() / 60
+    var = pd.DataFrame({"path": paths, "thr": thr}).groupby("path").agg(
+        cases=("thr", "size"), throughput_median=("thr", "median"))
+    rep = ev[ev.occurrence > 1]
+    rework = rep.groupby("activity").agg(cases=("case_id", "nunique"),
+                                         repeats=("case_id", "size"),
+                                         extra_minutes=("service", lambda s: 0.0))
+    rework["extra_minutes"] = (rep.service.fillna(0) + rep.wait.fillna(0)).groupby(
+        rep.activity).sum()
+    starts = ev[ev.pos == 1].groupby("activity").case_id.nunique()
+    ends = ev[ev.pos == ev.n].groupby("activity").case_id.nunique()
+    return dict(touchpoints=tp, transitions=tr, variants=var, rework=rework, starts=starts,
+                ends=ends)
+
+
+def assert_map_matches(df: pd.DataFrame, has_start: bool = True) -> journey.JourneyMap:
+    cols = ["case_id", "activity", "start", "end"] if has_start else ["case_id", "activity",
+                                                                      "end"]
+    m = journey.journey_map(journey.read_log(df[cols]))
+    ref = reference(df, has_start)
+    got = m.touchpoints.set_index("activity").sort_index()
+    exp = ref["touchpoints"].sort_index()
+    pd.testing.assert_frame_equal(got[exp.columns], exp, check_dtype=False)
+    got = m.transitions.set_index(["source", "target"]).sort_index()
+    exp = ref["transitions"].sort_index()
+    pd.testing.assert_frame_equal(got[exp.columns], exp, check_dtype=False)
+    got = m.variants.set_index("path").sort_index()
+    pd.testing.assert_frame_equal(got[["cases", "throughput_median"]],
+                                  ref["variants"].sort_index(), check_dtype=False)
+    assert m.variants.share.sum() == pytest.approx(1.0)
+    got = m.rework.set_index("activity").sort_index()
+    pd.testing.assert_frame_equal(got, ref["rework"].sort_index(), check_dtype=False)
+    for name in ("starts", "ends"):
+        got = getattr(m, name).set_index("activity").cases.sort_index()
+        pd.testing.assert_series_equal(got, ref[name].sort_index(), check_names=False,
+                                       check_dtype=False)
+    assert m.time_kind == ("wait" if has_start else "flow")
+    return m
+
+
+def minutes(*values: float) -> list[pd.Timestamp]:
+    return [T0 + pd.Timedelta(minutes=v) for v in values]
+
+
+def test_hand_made_log_with_ties_self_loop_and_single_event_visit():
+    df = pd.DataFrame({
+        "case_id": ["a"] * 4 + ["b"] * 3 + ["c"],
+        "activity": ["Registration", "Lab", "Lab", "Pharmacy",
+                     "Registration", "Consultation", "Pharmacy", "Lab"],
+        # visit b has two touchpoints with identical times: file order decides
+        "start": minutes(0, 20, 45, 90, 0, 15, 15, 300),
+        "end": minutes(10, 30, 60, 95, 5, 15, 15, 310),
+    })
+    m = assert_map_matches(df)
+    tr = m.transitions.set_index(["source", "target"])
+    # numbers a user would read off the map
+    assert tr.loc[("Registration", "Lab"), "wait_median"] == 10
+    assert tr.loc[("Lab", "Lab"), "wait_median"] == 15
+    assert tr.loc[("Registration", "Consultation"), "wait_median"] == 10
+    assert tr.loc[("Consultation", "Pharmacy"), "wait_median"] == 0
+    assert m.rework.set_index("activity").loc["Lab", "extra_minutes"] == 15 + 15
+    assert m.starts.set_index("activity").cases.to_dict() == {"Registration": 2, "Lab": 1}
+    steps = m.steps.set_index(["step", "source", "target"]).cases
+    assert steps[(1, "Lab", "End")] == 1 and steps[(3, "Lab", "Pharmacy")] == 1
+
+
+def test_overlap_counts_and_gives_no_wait():
+    df = pd.DataFrame({"case_id": ["a", "a", "b", "b"],
+                       "activity": ["Lab", "Imaging"] * 2,
+                       "start": minutes(0, 5, 0, 40), "end": minutes(30, 20, 30, 50)})
+    m = assert_map_matches(df)
+    row = m.transitions.iloc[0]
+    assert (row.overlaps, row.transitions, row.wait_median) == (1, 2, 10)
+
+
+def test_completion_times_only_gives_flow_times():
+    df = pd.DataFrame({"case_id": ["a", "a", "a"], "activity": ["Registration", "Lab", "Exit"],
+                       "end": minutes(0, 30, 45)})
+    m = assert_map_matches(df, has_start=False)
+    tr = m.transitions.set_index(["source", "target"]).wait_median
+    assert (tr[("Registration", "Lab")], tr[("Lab", "Exit")]) == (30.0, 15.0)
+    assert any("flow times" in n for n in m.notes)
+    assert m.touchpoints.service_median.isna().all()
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_random_logs_match_plain_pandas(seed):
+    rng = np.random.default_rng(seed)
+    acts = ["Registration", "Triage", "Consultation", "Payment", "Lab", "Pharmacy"]
+    rows = []
+    for c in range(60):
+        t = rng.integers(0, 600)
+        for _ in range(rng.integers(1, 7)):
+            t += int(rng.integers(0, 40))  # zero gaps create ties
+            dur = int(rng.integers(0, 25))
+            rows.append((f"V{c:03d}", acts[rng.integers(len(acts))], T0 + pd.Timedelta(
+                minutes=int(t)), T0 + pd.Timedelta(minutes=int(t + dur))))
+            t += dur - int(rng.integers(0, 5))  # sometimes overlaps
+    df = pd.DataFrame(rows, columns=["case_id", "activity", "start", "end"])
+    df = df.sample(frac=1, random_state=seed)  # file order is not time order
+    assert_map_matches(df)
+    assert_map_matches(df, has_start=False)
+
+
+def test_simplification_keeps_most_frequent_touchpoints_and_paths():
+    df = pd.DataFrame({"case_id": ["a", "a", "a", "b", "b", "c", "c"],
+                       "activity": ["R", "X", "C", "R", "C", "R", "C"],
+                       "end": minutes(0, 10, 20, 0, 10, 0, 30)})
+    log = journey.read_log(df)
+    m = journey.journey_map(log, activities=0.8)  # R and C hold 6 of 7 events
+    assert set(m.touchpoints.activity) == {"R", "C"}
+    tr = m.transitions.set_index(["source", "target"])
+    assert tr.loc[("R", "C"), "cases"] == 3  # visit a reconnects around X
+    assert tr.loc[("R", "C"), "wait_median"] == 20
+    with pytest.raises(journey.JourneyError):
+        journey.journey_map(log, paths=0)
+
+
+def test_compare_maps_against_hand_computation():
+    before = pd.DataFrame({"case_id": ["a", "a"], "activity": ["R", "C"],
+                           "start": minutes(0, 70), "end": minutes(10, 80)})
+    after = pd.DataFrame({"case_id": ["b", "b", "b"], "activity": ["R", "C", "P"],
+                          "start": minutes(0, 25, 40), "end": minutes(10, 35, 45)})
+    c = journey.compare_maps(journey.journey_map(journey.read_log(before)),
+                             journey.journey_map(journey.read_log(after)),
+                             labels=("before", "after"))
+    tr = c.transitions_change.set_index(["source", "target"])
+    assert tr.loc[("R", "C"), "wait_median_change"] == 15 - 60
+    assert tr.loc[("C", "P"), "cases_a"] == 0 and tr.loc[("C", "P"), "cases_b"] == 1
+    tp = c.touchpoints_change.set_index("activity")
+    assert tp.loc["C", "wait_median_change"] == -45
+
+
+def test_filters():
+    df = pd.DataFrame({"case_id": ["a", "a", "b", "b"], "activity": ["R", "C", "R", "L"],
+                       "end": minutes(0, 10, 1440, 1450), "department": ["IM", "IM", "S", "S"],
+                       "age_band": ["65+", "65+", "18-39", "18-39"]})
+    log = journey.read_log(df)
+    assert log.filter(department="IM").n_cases == 1
+    assert log.filter(where={"age_band": "18-39"}).to_pandas().case_id.unique().tolist() == ["b"]
+    assert log.filter(period=(T0, T0 + pd.Timedelta(hours=1))).n_cases == 1
+    assert log.filter(variants=["R → L"]).n_events == 2
+    assert log.filter(activities=["R"]).n_events == 2
+    assert "department=['IM']" in log.filter(department="IM").filters
+    with pytest.raises(journey.JourneyError, match="no column 'ward'"):
+        log.filter(where={"ward": "3"})
