@@ -5,6 +5,13 @@ Read a log with :func:`read_log`, check it with :meth:`EventLog.check`, map it w
 """
 
 from journey.errors import JourneyError
+from journey.figures import (
+    map_difference_figure,
+    process_map_figure,
+    sankey_figure,
+    stage_map_figure,
+    variants_figure,
+)
 from journey.log import EventLog
 from journey.maps import JourneyMap, MapComparison, compare_maps, journey_map
 from journey.quality import check_log
@@ -25,7 +32,12 @@ __all__ = [
     "check_log",
     "compare_maps",
     "journey_map",
+    "map_difference_figure",
+    "process_map_figure",
     "read_log",
+    "sankey_figure",
+    "stage_map_figure",
     "stage_of",
     "touchpoint_of",
+    "variants_figure",
 ]

@@ -1,0 +1,84 @@
+"""Generate a large synthetic visit log (Parquet) with realistic outpatient visit shapes.
+
+Usage: python bench/generate.py --events 10000000 --out bench/data/log_10M.parquet
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+PATHS = [
+    (["Registration", "Triage", "Consultation", "Payment", "Pharmacy"], 0.30),
+    (["Registration", "Triage", "Consultation", "Payment", "Lab", "Review of results",
+      "Payment", "Pharmacy"], 0.25),
+    (["Registration", "Triage", "Consultation", "Payment", "Imaging", "Review of results",
+      "Pharmacy"], 0.15),
+    (["Registration", "Consultation", "Payment", "Lab", "Imaging", "Review of results",
+      "Pharmacy"], 0.10),
+    (["Registration", "Triage", "Consultation"], 0.10),
+    (["Registration", "Triage", "Left unseen"], 0.05),
+    (["Registration", "Triage", "Consultation", "Payment", "Payment", "Lab", "Lab",
+      "Review of results", "Pharmacy"], 0.05),
+]
+SERVICE = {"Registration": 3, "Triage": 5, "Consultation": 12, "Payment": 2, "Lab": 8,
+           "Imaging": 15, "Review of results": 6, "Pharmacy": 4, "Left unseen": 0}
+WAIT = {"Registration": 5, "Triage": 10, "Consultation": 35, "Payment": 6, "Lab": 25,
+        "Imaging": 30, "Review of results": 40, "Pharmacy": 10, "Left unseen": 60}
+DEPARTMENTS = ["Internal Medicine", "Surgery", "Paediatrics", "Gynaecology", "Emergency"]
+
+
+def generate(n_events: int, seed: int = 0) -> pa.Table:
+    """A visit log with about ``n_events`` activity instances, as an Arrow table."""
+    rng = np.random.default_rng(seed)
+    probs = np.array([p for _, p in PATHS])
+    mean_len = float(sum(len(a) * p for a, p in PATHS))
+    n_cases = int(n_events / mean_len)
+    kind = rng.choice(len(PATHS), size=n_cases, p=probs / probs.sum())
+    lengths = np.array([len(a) for a, _ in PATHS])[kind]
+    case = np.repeat(np.arange(n_cases), lengths)
+    pos = np.arange(len(case)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    acts_table = np.array([a + [""] * (9 - len(a)) for a, _ in PATHS])
+    activity = acts_table[kind[case], pos]
+    service = np.array([SERVICE[a] for a in activity]) * rng.gamma(2.0, 0.5, len(case))
+    wait = np.array([WAIT[a] for a in activity]) * rng.gamma(1.5, 1 / 1.5, len(case))
+    wait[pos == 0] = 0
+    step = wait + service
+    offset = np.cumsum(step) - np.repeat(np.cumsum(step)[np.cumsum(lengths) - 1] -
+                                         np.add.reduceat(step, np.cumsum(lengths) - lengths),
+                                         lengths)
+    start_min = offset - service
+    day = rng.integers(0, 365, n_cases)
+    arrival = (np.datetime64("2025-01-01T07:30") + day.astype("timedelta64[D]")
+               + (rng.uniform(0, 540, n_cases) * 60).astype("timedelta64[s]"))
+    base = np.repeat(arrival, lengths)
+    start = base + (start_min * 60).astype("timedelta64[s]")
+    end = base + (offset * 60).astype("timedelta64[s]")
+    ids = np.char.add("V", np.char.zfill(case.astype(str), 9))
+    dept = np.array(DEPARTMENTS)[rng.integers(0, len(DEPARTMENTS), n_cases)][case]
+    resource = np.char.add(np.char.add(np.char.upper(np.char.ljust(activity, 3).astype("U3")),
+                                       "-"), rng.integers(1, 30, len(case)).astype(str))
+    return pa.table({
+        "case_id": ids, "activity": activity, "start": start.astype("datetime64[us]"),
+        "end": end.astype("datetime64[us]"), "department": dept, "resource": resource,
+    })
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--events", type=int, default=10_000_000)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    table = generate(args.events, args.seed)
+    pq.write_table(table, args.out, row_group_size=1_000_000)
+    print(f"{table.num_rows:,} events written to {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,105 @@
+"""Speed benchmark: journey against a hand-written DuckDB query (the floor), in one run.
+
+Each contender runs in its own process on the same Parquet file; wall time and peak
+resident memory (ru_maxrss of that process) are printed with the ratios.
+
+Usage::
+
+    python bench/run.py                      # 10 million events
+    python bench/run.py --events 1000000     # a quicker run
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+FLOOR_SQL = """
+WITH ev AS (
+    SELECT case_id, activity, start, "end",
+           lag(activity) OVER w AS prev_activity,
+           lag("end") OVER w AS prev_end
+    FROM read_parquet('{path}')
+    WINDOW w AS (PARTITION BY case_id ORDER BY start, "end")
+), t AS (
+    SELECT *, date_diff('second', prev_end, start) / 60.0 AS gap,
+           date_diff('second', start, "end") / 60.0 AS service
+    FROM ev
+)
+SELECT 'transition' AS kind, prev_activity AS source, activity AS target,
+       count(DISTINCT case_id) AS cases, count(*) AS n,
+       median(gap) FILTER (gap >= 0) AS wait_median, avg(gap) FILTER (gap >= 0) AS wait_mean,
+       quantile_cont(gap, 0.9) FILTER (gap >= 0) AS wait_p90
+FROM t WHERE prev_activity IS NOT NULL GROUP BY ALL
+UNION ALL
+SELECT 'touchpoint', activity, NULL, count(DISTINCT case_id), count(*),
+       median(service), NULL, quantile_cont(service, 0.9)
+FROM t GROUP BY ALL
+"""
+
+
+def task_floor(path: str) -> dict:
+    import duckdb
+
+    con = duckdb.connect()
+    frame = con.sql(FLOOR_SQL.format(path=path)).df()
+    return {"rows": len(frame)}
+
+
+def task_journey(path: str) -> dict:
+    import journey
+
+    log = journey.read_log(path)
+    t_read = time.perf_counter()
+    m = journey.journey_map(log)
+    return {"rows": len(m.transitions) + len(m.touchpoints), "read_seconds": t_read}
+
+
+def run_child(task: str, path: str) -> dict:
+    code = (f"import sys, time, json; sys.path.insert(0, {str(HERE)!r}); import run; "
+            f"t0 = time.perf_counter(); out = run.task_{task}({path!r}); "
+            "out['seconds'] = time.perf_counter() - t0; "
+            "out['read_seconds'] = out.get('read_seconds', t0) - t0; print(json.dumps(out))")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    _, status, usage = os.wait4(proc.pid, 0)
+    out = proc.stdout.read()
+    if status != 0:
+        raise SystemExit(f"{task} failed")
+    result = json.loads(out.strip().splitlines()[-1])
+    result["peak_mb"] = usage.ru_maxrss / 1024
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--events", type=int, default=10_000_000)
+    parser.add_argument("--tasks", default="floor,journey")
+    args = parser.parse_args()
+    path = HERE / "data" / f"log_{args.events}.parquet"
+    if not path.exists():
+        sys.path.insert(0, str(HERE))
+        from generate import generate
+
+        import pyarrow.parquet as pq
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(generate(args.events), path, row_group_size=1_000_000)
+    print(f"log: {path.name}, {os.cpu_count()} cores")
+    results = {task: run_child(task, str(path)) for task in args.tasks.split(",")}
+    floor = results.get("floor", {}).get("seconds")
+    print(f"{'task':<10}{'seconds':>10}{'read s':>10}{'peak MB':>10}{'× floor':>10}")
+    for task, r in results.items():
+        ratio = f"{r['seconds'] / floor:.2f}" if floor else "-"
+        print(f"{task:<10}{r['seconds']:>10.1f}{r['read_seconds']:>10.1f}{r['peak_mb']:>10.0f}"
+              f"{ratio:>10}")
+
+
+if __name__ == "__main__":
+    main()
