@@ -1,0 +1,773 @@
+"""Patient-experience statistics: satisfaction scores, importance–performance, key drivers,
+satisfaction against the lived journey, Net Promoter Score and the Friends and Family Test.
+
+The functions take the survey side tables (long or wide pandas frames) and return tidy frames
+or small result objects carrying frames (``.table``) that draw themselves (``.figure()``).
+
+Conventions shared by every table here and in :mod:`journey.loyalty`:
+
+- shares are proportions (0–1) with Wilson score intervals; means carry Student-t intervals;
+  ``confidence`` sets the level (default 0.95);
+- missing answers are excluded and counted in a ``missing`` column, never dropped silently;
+- ``min_count`` (default 5) suppresses small cells for privacy: every number of a row with
+  fewer than ``min_count`` respondents (visits, complaints, patients) is masked and the
+  ``note`` column says so. ``min_count=0`` switches it off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from scipy import stats
+from statsmodels.stats.proportion import proportion_confint
+
+from journey.errors import JourneyError
+
+__all__ = [
+    "DIMENSIONS",
+    "FFT_POSITIVE",
+    "QUADRANTS",
+    "ExperienceModel",
+    "ImportancePerformance",
+    "experience_vs_journey",
+    "friends_and_family",
+    "importance_performance",
+    "key_drivers",
+    "nps",
+    "satisfaction_scores",
+]
+
+#: The four satisfaction dimensions of a survey (1–5 each), in the order they are reported.
+DIMENSIONS: tuple[str, ...] = (
+    "medical_quality",
+    "process_convenience",
+    "humanistic_care",
+    "information_transparency",
+)
+
+#: IPA quadrant labels (Martilla & James 1977), keyed by (high importance, high performance).
+QUADRANTS: dict[tuple[bool, bool], str] = {
+    (True, False): "Concentrate here",
+    (True, True): "Keep up the good work",
+    (False, False): "Low priority",
+    (False, True): "Possible overkill",
+}
+
+#: Friends and Family Test answers counted as "would recommend" (old and current wording).
+FFT_POSITIVE: tuple[str, ...] = ("extremely likely", "likely", "very good", "good")
+_DONT_KNOW = ("don't know", "dont know", "do not know", "不知道")
+
+
+# --------------------------------------------------------------------------- shared helpers
+def _as_list(columns: str | Iterable[str] | None) -> list[str]:
+    if columns is None:
+        return []
+    if isinstance(columns, str):
+        return [columns]
+    return list(columns)
+
+
+def _require(frame: pd.DataFrame, columns: Iterable[str], table: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise JourneyError(
+            f"the {table} table has no column {missing[0]!r}; rename the column or pass the "
+            f"right name (its columns are {list(map(str, frame.columns))})",
+            source=table, column=missing[0],
+        )
+
+
+def _rows(mask: pd.Series | np.ndarray) -> list[int]:
+    """Spreadsheet row numbers (header = row 1) of the True entries of a positional mask."""
+    return [int(i) + 2 for i in np.flatnonzero(np.asarray(mask))]
+
+
+def _scores(frame: pd.DataFrame, column: str, lo: float, hi: float, table: str) -> pd.Series:
+    """A score column as floats, checked to lie in [lo, hi]; empty cells stay missing."""
+    values = pd.to_numeric(frame[column], errors="coerce")
+    bad = (values.isna() & frame[column].notna()) | (values < lo) | (values > hi)
+    if bad.any():
+        raise JourneyError(
+            f"scores must be numbers from {lo} to {hi} (leave unanswered items empty); "
+            f"found {frame[column][bad].iloc[0]!r}",
+            source=table, column=column, rows=_rows(bad),
+        )
+    return values.astype(float)
+
+
+def _datetimes(frame: pd.DataFrame, column: str, table: str) -> pd.Series:
+    """A datetime column (naive, nanoseconds); unparseable entries raise, empty ones stay NaT."""
+    values = pd.to_datetime(frame[column], errors="coerce")
+    bad = values.isna() & frame[column].notna()
+    if bad.any():
+        raise JourneyError(
+            f"cannot read {frame[column][bad].iloc[0]!r} as a date and time; "
+            "use a format like 2024-03-01 08:30",
+            source=table, column=column, rows=_rows(bad),
+        )
+    return values.astype("datetime64[ns]")
+
+
+_YES_NO = {"true": True, "false": False, "yes": True, "no": False, "y": True, "n": False,
+           "1": True, "0": False, "1.0": True, "0.0": False, "是": True, "否": False}
+
+
+def _flag(frame: pd.DataFrame, column: str, table: str) -> pd.Series:
+    """A yes/no column as booleans (True/False, 1/0, yes/no, 是/否); anything else raises."""
+    values = frame[column].map(lambda v: _YES_NO.get(str(v).strip().casefold()))
+    if values.isna().any():
+        raise JourneyError(
+            f"expected yes/no (True/False, 1/0, 是/否) in every row; found "
+            f"{frame[column][values.isna()].iloc[0]!r}",
+            source=table, column=column, rows=_rows(values.isna()),
+        )
+    return values.astype(bool)
+
+
+def _wilson(k, n, confidence: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Share k/n with its Wilson score interval; NaN where n == 0."""
+    k = np.asarray(k, dtype=float)
+    n = np.asarray(n, dtype=float)
+    some = n > 0
+    safe = np.where(some, n, 1.0)
+    lo, hi = proportion_confint(k, safe, alpha=1 - confidence, method="wilson")
+    return (np.where(some, k / safe, np.nan), np.where(some, lo, np.nan),
+            np.where(some, hi, np.nan))
+
+
+def _add_share(table: pd.DataFrame, name: str, k: str, n: str, confidence: float) -> None:
+    """Add columns ``name``, ``name_ci_low``, ``name_ci_high`` = Wilson share k/n in place."""
+    share, lo, hi = _wilson(table[k], table[n], confidence)
+    table[name], table[f"{name}_ci_low"], table[f"{name}_ci_high"] = share, lo, hi
+
+
+def _aggregate(frame: pd.DataFrame, by: list[str], **aggs) -> pd.DataFrame:
+    """Named aggregations per group of ``by`` (one row for the whole frame when ``by`` is empty);
+    missing group labels form their own group."""
+    if by:
+        return frame.groupby(by, dropna=False, observed=True).agg(**aggs).reset_index()
+    return frame.assign(_all=0).groupby("_all").agg(**aggs).reset_index(drop=True)
+
+
+def _suppress(table: pd.DataFrame, count: str, min_count: int, unit: str,
+              keys: list[str]) -> pd.DataFrame:
+    """Mask every number of the rows where ``count`` < ``min_count`` and say so in ``note``."""
+    small = (table[count] < min_count).fillna(False).to_numpy(dtype=bool)
+    table = table.copy()
+    for col in table.columns:
+        if col in keys or col == "note":
+            continue
+        if pd.api.types.is_integer_dtype(table[col]) or pd.api.types.is_bool_dtype(table[col]):
+            table[col] = table[col].astype("Int64")
+        if pd.api.types.is_numeric_dtype(table[col]):
+            table[col] = table[col].mask(small)
+    old = table["note"] if "note" in table else pd.Series("", index=table.index)
+    new = np.where(small, f"suppressed: fewer than {min_count} {unit}", "")
+    table["note"] = [("; ".join(p for p in (a, b) if p)) for a, b in zip(old, new, strict=True)]
+    return table
+
+
+def _frame(data, column: str) -> pd.DataFrame:
+    """A DataFrame as is, or a vector of answers as a one-column frame named ``column``."""
+    if isinstance(data, pd.DataFrame):
+        return data
+    return pd.DataFrame({column: pd.Series(data).reset_index(drop=True)})
+
+
+# --------------------------------------------------------------------------- scores
+def satisfaction_scores(
+    surveys: pd.DataFrame,
+    *,
+    dimensions: str | Sequence[str] | None = None,
+    by: str | Sequence[str] | None = None,
+    top_box: float = 5,
+    scale: tuple[float, float] = (1, 5),
+    confidence: float = 0.95,
+    min_count: int = 5,
+) -> pd.DataFrame:
+    """Mean score and top-box share per satisfaction dimension (or touchpoint) and group.
+
+    Parameters
+    ----------
+    surveys : DataFrame
+        Either the wide surveys table (one row per survey, one column per dimension) or the
+        long ``survey_touchpoints`` table (columns ``activity`` and ``score``): when
+        ``dimensions`` is not given and the frame has ``activity`` and ``score`` but none of
+        the dimension columns, scores are reported per touchpoint (``activity``).
+    dimensions : str or list of str, optional
+        Score columns. Default: those of :data:`DIMENSIONS` and ``"overall"`` present.
+    by : str or list of str, optional
+        Grouping columns (department, age band…).
+    top_box : float, default 5
+        Answers at or above this value count as top box (HCAHPS-style "most positive answer").
+    scale : (low, high), default (1, 5)
+        Valid answer range; answers outside it raise :class:`JourneyError`.
+    confidence : float, default 0.95
+    min_count : int, default 5
+        Rows with fewer respondents are masked (see the module notes).
+
+    Returns
+    -------
+    DataFrame
+        ``by`` columns, ``dimension`` (or ``activity``), ``n`` (answers), ``missing`` (empty
+        answers, excluded), ``mean`` with its t interval (``mean_ci_low``, ``mean_ci_high``),
+        ``sd``, ``top_box_n`` and ``top_box`` share with its Wilson interval, ``note``.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"overall": [5, 4, 5, 3, 5, 4], "humanistic_care": [5, 5, 4, 4, 5, 3]})
+    >>> t = satisfaction_scores(s)
+    >>> print(t[["dimension", "n", "mean", "top_box"]].round(2).to_string(index=False))
+          dimension  n  mean  top_box
+    humanistic_care  6  4.33      0.5
+            overall  6  4.33      0.5
+    """
+    by = _as_list(by)
+    touchpoints = (dimensions is None and {"activity", "score"} <= set(surveys.columns)
+                   and not any(d in surveys.columns for d in (*DIMENSIONS, "overall")))
+    if touchpoints:
+        item, columns = "activity", ["score"]
+    else:
+        item = "dimension"
+        columns = _as_list(dimensions) or [
+            d for d in (*DIMENSIONS, "overall") if d in surveys.columns]
+        if not columns:
+            raise JourneyError(
+                "no satisfaction score columns found; pass dimensions=[...] naming them "
+                f"(expected some of {[*DIMENSIONS, 'overall']})", source="surveys")
+    _require(surveys, [*by, *columns, *(["activity"] if touchpoints else [])], "surveys")
+    scores = pd.DataFrame({c: _scores(surveys, c, *scale, "surveys") for c in columns})
+    if touchpoints:
+        long = surveys[[*by, "activity"]].assign(score=scores["score"])
+    else:
+        long = pd.concat([surveys[by], scores], axis=1).melt(
+            id_vars=by, value_vars=columns, var_name=item, value_name="score")
+        long[item] = pd.Categorical(long[item], categories=columns)
+    long["top"] = long["score"] >= top_box
+    keys = [*by, item]
+    table = _aggregate(long, keys, n=("score", "count"), answers=("score", "size"),
+                       mean=("score", "mean"), sd=("score", "std"), top_box_n=("top", "sum"))
+    table[item] = table[item].astype(str)
+    table.insert(len(keys) + 1, "missing", table.pop("answers") - table["n"])
+    half = stats.t.ppf((1 + confidence) / 2, table["n"] - 1) * table["sd"] / np.sqrt(table["n"])
+    table.insert(len(keys) + 3, "mean_ci_low", table["mean"] - half)
+    table.insert(len(keys) + 4, "mean_ci_high", table["mean"] + half)
+    _add_share(table, "top_box", "top_box_n", "n", confidence)
+    return _suppress(table, "n", min_count, "respondents", keys)
+
+
+# --------------------------------------------------------------------------- drivers
+def _importances(data: np.ndarray) -> np.ndarray:
+    """Rows r, standardised beta and Johnson's relative weight of each predictor column of
+    ``data`` (last column = outcome).
+
+    Relative weights (Johnson 2000, Multivariate Behav Res 35:1): with the predictor
+    correlation matrix R = V diag(λ) Vᵀ, Λ = V diag(√λ) Vᵀ relates the predictors to their
+    closest orthogonal counterparts Z; β_Z = Λ⁻¹ r_xy and ε_j = Σ_k Λ_jk² β_Zk². The weights
+    sum to the model R² (pseudo-inverses keep exactly collinear items finite).
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        corr = np.corrcoef(data, rowvar=False)
+    if not np.isfinite(corr).all():
+        return np.full((3, data.shape[1] - 1), np.nan)
+    rxx, rxy = corr[:-1, :-1], corr[:-1, -1]
+    beta = np.linalg.pinv(rxx) @ rxy
+    lam_values, vectors = np.linalg.eigh(rxx)
+    lam = vectors @ np.diag(np.sqrt(np.clip(lam_values, 0, None))) @ vectors.T
+    weights = (lam**2) @ (np.linalg.pinv(lam) @ rxy) ** 2
+    return np.vstack([rxy, beta, weights])
+
+
+def _complete_cases(surveys: pd.DataFrame, attributes: list[str], overall: str,
+                    scale: tuple[float, float]) -> tuple[pd.DataFrame, int]:
+    """Attribute and overall scores of the surveys answering all of them, and how many were
+    excluded for a missing answer."""
+    columns = [*attributes, overall]
+    _require(surveys, columns, "surveys")
+    data = pd.DataFrame({c: _scores(surveys, c, *scale, "surveys") for c in columns}).dropna()
+    if len(data) < len(columns) + 2:
+        raise JourneyError(
+            f"only {len(data)} surveys answer all of {columns}; driver analysis needs at least "
+            f"{len(columns) + 2} (better 100+)", source="surveys")
+    flat = [c for c in columns if data[c].nunique() < 2]
+    if flat:
+        raise JourneyError(
+            "every answer is the same, so its importance cannot be derived; drop it from "
+            "attributes", source="surveys", column=flat[0])
+    return data, len(surveys) - len(data)
+
+
+def key_drivers(
+    surveys: pd.DataFrame,
+    *,
+    attributes: Sequence[str] | None = None,
+    overall: str = "overall",
+    scale: tuple[float, float] = (1, 5),
+    n_boot: int = 2000,
+    confidence: float = 0.95,
+    seed: int | None = 0,
+) -> pd.DataFrame:
+    """Key-driver analysis: how strongly each attribute goes with the overall score.
+
+    Three derived importances are reported side by side, each with a percentile bootstrap
+    interval (surveys resampled with replacement, ``n_boot`` times):
+
+    - ``r``: Pearson correlation of the attribute with ``overall``;
+    - ``beta``: standardised coefficient of the multiple regression of ``overall`` on all
+      attributes (unstable when attributes are collinear, as survey items usually are);
+    - ``relative_weight``: Johnson's relative weight, the share of the model R² carried by
+      the attribute; weights are non-negative, sum to R² and stay stable under collinearity.
+      ``rw_share`` = weight / R² (sums to 1). Rank 1 = largest relative weight.
+
+    ``performance`` is the attribute's mean score. Only surveys answering every attribute and
+    ``overall`` are used; the rest are excluded and counted (``excluded``). Derived importance
+    is association, not cause.
+
+    Parameters
+    ----------
+    surveys : DataFrame
+        One row per survey.
+    attributes : list of str, optional
+        Attribute score columns. Default: the :data:`DIMENSIONS` present.
+    overall : str, default "overall"
+    scale : (low, high), default (1, 5)
+    n_boot : int, default 2000
+        Bootstrap resamples (0 for no intervals).
+    confidence : float, default 0.95
+    seed : int or None, default 0
+        Seed of the bootstrap, so a report gives the same numbers when re-run.
+
+    Returns
+    -------
+    DataFrame
+        One row per attribute: ``attribute``, ``n``, ``excluded``, ``performance``, ``r``,
+        ``beta``, ``relative_weight`` (each with ``*_ci_low``/``*_ci_high``), ``rw_share``,
+        ``rank``. ``.attrs["r2"]`` holds the model R².
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(1)
+    >>> x = rng.integers(1, 6, size=(200, 2))
+    >>> s = pd.DataFrame({"a": x[:, 0], "b": x[:, 1], "overall": np.clip(x[:, 0] + 1, 1, 5)})
+    >>> kd = key_drivers(s, attributes=["a", "b"], n_boot=200)
+    >>> print(kd[["attribute", "rank"]].to_string(index=False))
+    attribute  rank
+            a     1
+            b     2
+    """
+    attributes = _as_list(attributes) or [d for d in DIMENSIONS if d in surveys.columns]
+    data, excluded = _complete_cases(surveys, attributes, overall, scale)
+    values = data.to_numpy()
+    point = _importances(values)
+    table = pd.DataFrame({"attribute": attributes, "n": len(data), "excluded": excluded,
+                          "performance": values[:, :-1].mean(axis=0)})
+    rng = np.random.default_rng(seed)
+    boots = np.array([_importances(values[rng.integers(0, len(values), len(values))])
+                      for _ in range(n_boot)]) if n_boot else np.full((1, *point.shape), np.nan)
+    tail = 100 * (1 - confidence) / 2
+    with np.errstate(all="ignore"):
+        lo, hi = (np.nanpercentile(boots, q, axis=0) if n_boot else boots[0]
+                  for q in (tail, 100 - tail))
+    for i, name in enumerate(("r", "beta", "relative_weight")):
+        table[name], table[f"{name}_ci_low"], table[f"{name}_ci_high"] = point[i], lo[i], hi[i]
+    r2 = float(point[2].sum())
+    table["rw_share"] = point[2] / r2
+    table["rank"] = table["relative_weight"].rank(ascending=False, method="min").astype(int)
+    table.attrs["r2"] = r2
+    return table
+
+
+@dataclass
+class ImportancePerformance:
+    """Importance–performance analysis (IPA) result; see :func:`importance_performance`.
+
+    Attributes
+    ----------
+    table : DataFrame
+        ``attribute``, ``importance``, ``performance``, ``quadrant``.
+    centre : (float, float)
+        Crosshairs: (importance, performance).
+    importance : str
+        How importance was derived.
+    n, excluded : int
+        Surveys used; surveys excluded for a missing answer.
+    """
+
+    table: pd.DataFrame
+    centre: tuple[float, float]
+    importance: str
+    n: int
+    excluded: int
+
+    def figure(self, labels: Mapping[str, str] | None = None):
+        """The IPA grid (plotly): performance across, importance up, crosshairs at the centre.
+
+        Parameters
+        ----------
+        labels : dict, optional
+            Display names for the attributes (e.g. Chinese ones).
+        """
+        import plotly.graph_objects as go
+
+        t = self.table
+        names = [(labels or {}).get(a, a) for a in t["attribute"]]
+        fig = go.Figure(go.Scatter(
+            x=t["performance"], y=t["importance"], mode="markers+text", text=names,
+            textposition="top center", customdata=t["quadrant"],
+            hovertemplate="%{text}<br>performance %{x:.2f}<br>importance %{y:.3f}"
+                          "<br>%{customdata}<extra></extra>"))
+        imp, perf = self.centre
+        fig.add_vline(x=perf, line_dash="dash", line_color="grey")
+        fig.add_hline(y=imp, line_dash="dash", line_color="grey")
+        for (high_imp, high_perf), label in QUADRANTS.items():
+            fig.add_annotation(
+                x=1 if high_perf else 0, y=1 if high_imp else 0, xref="x domain",
+                yref="y domain", text=label, showarrow=False, font_color="grey",
+                xanchor="right" if high_perf else "left", yanchor="top" if high_imp else "bottom")
+        fig.update_layout(xaxis_title="Performance (mean score)",
+                          yaxis_title=f"Importance ({self.importance})",
+                          title=f"Importance–performance (n = {self.n})", showlegend=False)
+        return fig
+
+
+def importance_performance(
+    surveys: pd.DataFrame,
+    *,
+    attributes: Sequence[str] | None = None,
+    overall: str = "overall",
+    importance: str = "correlation",
+    centre: str = "mean",
+    scale: tuple[float, float] = (1, 5),
+) -> ImportancePerformance:
+    """Importance–performance analysis (Martilla & James, J Marketing 1977;41(1):77).
+
+    Performance is each attribute's mean score; importance is derived from the data, either
+    the Pearson correlation with ``overall`` (``"correlation"``) or Johnson's relative weight
+    (``"relative_weights"``, robust to collinear items; see :func:`key_drivers`). Attributes
+    are placed in four quadrants by crosshairs:
+
+    - ``centre="mean"``: importance and performance crosshairs at the means over attributes;
+    - ``centre="midpoint"``: the performance crosshair at the scale midpoint
+      ((low + high) / 2); derived importance has no scale, so its crosshair stays at the mean.
+
+    An attribute on a crosshair counts as high. Quadrants: high importance and low performance
+    "Concentrate here", high/high "Keep up the good work", low/low "Low priority", low
+    importance and high performance "Possible overkill". Only surveys answering every
+    attribute and ``overall`` are used (the rest are counted in ``excluded``).
+
+    Parameters
+    ----------
+    surveys : DataFrame
+    attributes : list of str, optional
+        Default: the :data:`DIMENSIONS` present.
+    overall : str, default "overall"
+    importance : {"correlation", "relative_weights"}
+    centre : {"mean", "midpoint"}
+    scale : (low, high), default (1, 5)
+
+    Returns
+    -------
+    ImportancePerformance
+        ``.table`` and ``.figure()``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(1)
+    >>> x = rng.integers(1, 6, size=(200, 2))
+    >>> s = pd.DataFrame({"a": x[:, 0], "b": x[:, 1], "overall": np.clip(x[:, 0] + 1, 1, 5)})
+    >>> ipa = importance_performance(s, attributes=["a", "b"])
+    >>> print(ipa.table[["attribute", "quadrant"]].to_string(index=False))
+    attribute              quadrant
+            a Keep up the good work
+            b          Low priority
+    """
+    kinds = {"correlation": 0, "relative_weights": 2}
+    if importance not in kinds or centre not in ("mean", "midpoint"):
+        raise JourneyError(
+            f"importance must be one of {list(kinds)} and centre 'mean' or 'midpoint'; got "
+            f"importance={importance!r}, centre={centre!r}")
+    attributes = _as_list(attributes) or [d for d in DIMENSIONS if d in surveys.columns]
+    data, excluded = _complete_cases(surveys, attributes, overall, scale)
+    table = pd.DataFrame({"attribute": attributes,
+                          "importance": _importances(data.to_numpy())[kinds[importance]],
+                          "performance": data[attributes].mean().to_numpy()})
+    imp = float(table["importance"].mean())
+    perf = float(table["performance"].mean()) if centre == "mean" else sum(scale) / 2
+    table["quadrant"] = [QUADRANTS[(i >= imp, p >= perf)]
+                         for i, p in zip(table["importance"], table["performance"], strict=True)]
+    return ImportancePerformance(table, (imp, perf), importance, len(data), excluded)
+
+
+# --------------------------------------------------------------------------- journey model
+@dataclass
+class ExperienceModel:
+    """Satisfaction regressed on the lived journey; see :func:`experience_vs_journey`.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per predictor: ``term``, ``coef``, ``ci_low``, ``ci_high``, ``p_value``,
+        ``reading`` (the coefficient in words).
+    n : int
+        Surveys in the model.
+    excluded : dict
+        Surveys left out, by reason.
+    r2 : float
+    fit : statsmodels results
+        The full fit (intercept and controls included).
+    """
+
+    table: pd.DataFrame
+    n: int
+    excluded: dict[str, int]
+    r2: float
+    fit: object = field(repr=False)
+
+    @property
+    def summary(self):
+        """The statsmodels summary of the fit."""
+        return self.fit.summary()
+
+
+def _reading(term: str, coef: float, lo: float, hi: float, binary: bool, outcome: str,
+             confidence: float) -> str:
+    what = "higher" if coef > 0 else "lower"
+    ci = f"{confidence:.0%} CI {lo:+.2f} to {hi:+.2f}"
+    if binary:
+        text = (f"Visits with {term} score {abs(coef):.2f} points {what} on {outcome} than "
+                f"visits without ({ci}), other predictors held fixed.")
+    else:
+        unit = (f"extra hour of {term[:-2].replace('_', ' ')}" if term.endswith("_h")
+                else f"1-unit increase in {term}")
+        text = (f"Each {unit} goes with a {abs(coef):.2f}-point {what} {outcome} ({ci}), "
+                "other predictors held fixed.")
+    if lo <= 0 <= hi:
+        text += " The interval includes 0: no clear association."
+    return text
+
+
+def experience_vs_journey(
+    surveys: pd.DataFrame,
+    visits: pd.DataFrame,
+    *,
+    outcome: str = "overall",
+    predictors: Sequence[str] = ("total_wait_h", "rework", "left_unseen"),
+    controls: Sequence[str] | None = None,
+    confidence: float = 0.95,
+) -> ExperienceModel:
+    """How satisfaction goes with what the patient lived through: OLS with HC3 robust CIs.
+
+    Each survey is joined to its visit by ``case_id`` and ``outcome`` is regressed on the
+    visit's ``predictors`` (numbers, or yes/no flags entered as 0/1) plus optional categorical
+    ``controls`` (e.g. department, age band; fixed effects, not reported in the table).
+    Intervals use the HC3 heteroskedasticity-robust covariance (MacKinnon & White 1985), so
+    no equal-variance assumption is needed; the linear form, independent surveys and no
+    unmeasured confounding are still assumed. It is an association, not an effect: patients
+    with long waits may differ in other ways.
+
+    ``predictors`` are columns of ``visits`` (one row per ``case_id``), e.g. the total wait in
+    hours, a rework flag (a touchpoint repeated), a left-unseen flag. ``"los_h"`` (departure −
+    arrival in hours) is derived from ``arrival``/``departure`` when ``visits`` has no such
+    column. Surveys without a matching visit or with a missing value are excluded and counted.
+
+    Parameters
+    ----------
+    surveys, visits : DataFrame
+    outcome : str, default "overall"
+    predictors : list of str
+    controls : list of str, optional
+    confidence : float, default 0.95
+
+    Returns
+    -------
+    ExperienceModel
+        ``.table`` (coef, CI, p-value and a plain reading per predictor), ``.n``,
+        ``.excluded``, ``.r2``, ``.fit``, ``.summary``.
+
+    Examples
+    --------
+    >>> visits = pd.DataFrame({"case_id": list("abcdefgh"),
+    ...                        "total_wait_h": [0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4]})
+    >>> surveys = pd.DataFrame({"case_id": list("abcdefgh"), "overall": [5, 5, 4, 4, 4, 3, 3, 2]})
+    >>> m = experience_vs_journey(surveys, visits, predictors=["total_wait_h"])
+    >>> round(m.table.coef.item(), 3)
+    -0.81
+    """
+    predictors, controls = _as_list(predictors), _as_list(controls)
+    _require(surveys, ["case_id", outcome], "surveys")
+    visits = visits.copy()
+    if "los_h" in predictors and "los_h" not in visits.columns:
+        _require(visits, ["arrival", "departure"], "visits")
+        visits["los_h"] = (_datetimes(visits, "departure", "visits")
+                           - _datetimes(visits, "arrival", "visits")).dt.total_seconds() / 3600
+    _require(visits, ["case_id", *predictors, *controls], "visits")
+    dup = visits["case_id"].duplicated(keep=False)
+    if dup.any():
+        raise JourneyError("visits must have one row per case_id; aggregate the log per visit "
+                           "first", source="visits", column="case_id", rows=_rows(dup))
+    y = _scores(surveys, outcome, -np.inf, np.inf, "surveys")
+    data = pd.DataFrame({"case_id": surveys["case_id"], outcome: y}).merge(
+        visits[["case_id", *predictors, *controls]], on="case_id", how="left", indicator=True)
+    binary = {}
+    for p in predictors:
+        if pd.api.types.is_bool_dtype(data[p]) or data[p].dropna().isin([0, 1]).all():
+            binary[p] = True
+            data[p] = data[p].astype(float)
+        elif pd.api.types.is_numeric_dtype(data[p]):
+            binary[p] = False
+        else:
+            raise JourneyError(f"predictor {p!r} is not numeric or yes/no; pass categories "
+                               "as controls=[...] instead", source="visits", column=p)
+    unmatched = int((data.pop("_merge") == "left_only").sum())
+    complete = data.dropna(subset=[outcome, *predictors, *controls])
+    excluded = {"no matching visit": unmatched,
+                "missing value": len(data) - len(complete) - unmatched}
+    x = pd.get_dummies(complete[[*predictors, *controls]], columns=controls, drop_first=True,
+                       dtype=float)
+    if len(complete) <= x.shape[1] + 1:
+        raise JourneyError(f"only {len(complete)} surveys can be joined to a visit with all "
+                           "predictors present; too few for the model", source="surveys")
+    fit = sm.OLS(complete[outcome], sm.add_constant(x, has_constant="add")).fit(cov_type="HC3")
+    ci = fit.conf_int(alpha=1 - confidence)
+    table = pd.DataFrame({"term": predictors, "coef": fit.params[predictors].to_numpy(),
+                          "ci_low": ci.loc[predictors, 0].to_numpy(),
+                          "ci_high": ci.loc[predictors, 1].to_numpy(),
+                          "p_value": fit.pvalues[predictors].to_numpy()})
+    table["reading"] = [_reading(t, c, lo, hi, binary[t], outcome, confidence)
+                        for t, c, lo, hi in table[["term", "coef", "ci_low", "ci_high"]].itertuples(
+                            index=False)]
+    return ExperienceModel(table, len(complete), excluded, float(fit.rsquared), fit)
+
+
+# --------------------------------------------------------------------------- recommendation
+def nps(
+    scores,
+    *,
+    column: str = "recommend",
+    by: str | Sequence[str] | None = None,
+    confidence: float = 0.95,
+    min_count: int = 5,
+) -> pd.DataFrame:
+    """Net Promoter Score with its standard error and a normal-approximation interval.
+
+    On the 0–10 "would you recommend" scale, promoters answer 9–10, passives 7–8 and
+    detractors 0–6. With shares p_P and p_D among the n answers,
+    NPS = 100 (p_P − p_D), on [−100, 100], and (multinomial)
+    SE = 100 √((p_P + p_D − (p_P − p_D)²) / n); the interval is NPS ± z·SE, clipped to
+    [−100, 100]. NHS England replaced NPS with the Friends and Family Test in 2014
+    (:func:`friends_and_family`).
+
+    Parameters
+    ----------
+    scores : array-like or DataFrame
+        0–10 answers, or a frame holding them in ``column``. Empty answers are counted in
+        ``missing`` and excluded.
+    column : str, default "recommend"
+    by : str or list of str, optional
+        Grouping columns of the frame.
+    confidence : float, default 0.95
+    min_count : int, default 5
+
+    Returns
+    -------
+    DataFrame
+        ``by`` columns, ``n``, ``missing``, ``promoters``, ``passives``, ``detractors``,
+        ``nps``, ``se``, ``ci_low``, ``ci_high``, ``note``.
+
+    Examples
+    --------
+    >>> print(nps([10, 9, 8, 7, 0])[["n", "promoters", "detractors", "nps"]].to_string(index=False))
+     n  promoters  detractors  nps
+     5          2           1 20.0
+    """
+    frame, by = _frame(scores, column), _as_list(by)
+    _require(frame, [column, *by], "scores")
+    s = _scores(frame, column, 0, 10, "scores")
+    data = frame[by].assign(s=s, p=s >= 9, d=s <= 6, m=s.between(7, 8, inclusive="both"))
+    table = _aggregate(data, by, n=("s", "count"), answers=("s", "size"), promoters=("p", "sum"),
+                       passives=("m", "sum"), detractors=("d", "sum"))
+    table.insert(len(by) + 1, "missing", table.pop("answers") - table["n"])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p, d = table["promoters"] / table["n"], table["detractors"] / table["n"]
+        table["nps"] = 100 * (p - d)
+        table["se"] = 100 * np.sqrt((p + d - (p - d) ** 2) / table["n"])
+    z = stats.norm.ppf((1 + confidence) / 2)
+    table["ci_low"] = (table["nps"] - z * table["se"]).clip(lower=-100)
+    table["ci_high"] = (table["nps"] + z * table["se"]).clip(upper=100)
+    return _suppress(table, "n", min_count, "respondents", by)
+
+
+def friends_and_family(
+    responses,
+    *,
+    column: str = "recommend",
+    by: str | Sequence[str] | None = None,
+    recommend_from: float = 7,
+    positive: Iterable[str] = FFT_POSITIVE,
+    confidence: float = 0.95,
+    min_count: int = 5,
+) -> pd.DataFrame:
+    """Friends and Family Test (FFT) "% recommend" with a Wilson interval.
+
+    NHS England's rule: % recommend = positive answers / all answers, *including* "don't
+    know"; only empty answers are left out (counted in ``missing``).
+
+    - Category answers ("Extremely likely", "Likely", …, "Don't know", or the current
+      "Very good", "Good", …): an answer is positive when it is in ``positive`` (compared
+      case- and space-insensitively); every other non-empty answer is in the denominator.
+    - 0–10 answers (an NPS question reused): a score of ``recommend_from`` or more counts as
+      recommend. The default 7 counts NPS promoters and passives (9–10 and 7–8) as "likely
+      or extremely likely" and 0–6 as not; say so when reporting, since FFT itself has no
+      0–10 scale.
+
+    Parameters
+    ----------
+    responses : array-like or DataFrame
+        Answers, or a frame holding them in ``column``.
+    column : str, default "recommend"
+    by : str or list of str, optional
+    recommend_from : float, default 7
+    positive : list of str, default :data:`FFT_POSITIVE`
+    confidence : float, default 0.95
+    min_count : int, default 5
+
+    Returns
+    -------
+    DataFrame
+        ``by`` columns, ``n`` (answers incl. don't know), ``missing``, ``dont_know``,
+        ``recommend_n``, ``recommend`` share with ``recommend_ci_low``/``_high``, ``note``.
+
+    Examples
+    --------
+    >>> a = ["Extremely likely", "Likely", "Don't know", "Unlikely", None]
+    >>> fft = friends_and_family(a, min_count=0)
+    >>> print(fft[["n", "missing", "recommend"]].to_string(index=False))
+     n  missing  recommend
+     4        1        0.5
+    """
+    frame, by = _frame(responses, column), _as_list(by)
+    _require(frame, [column, *by], "responses")
+    raw = frame[column]
+    number = pd.to_numeric(raw, errors="coerce")
+    if number.notna().sum() == raw.notna().sum():
+        score = _scores(frame, column, 0, 10, "responses")
+        answered, rec, dont_know = score.notna(), score >= recommend_from, False
+    else:
+        if number.notna().any():
+            raise JourneyError("mixed numbers and words in the answers; recode them to one "
+                               "scale", source="responses", column=column,
+                               rows=_rows(number.notna()))
+        text = raw.astype("string").str.replace("’", "'").str.strip().str.casefold()
+        answered = text.notna() & (text != "")
+        rec = text.isin([p.casefold() for p in positive]).fillna(False)
+        dont_know = text.isin(_DONT_KNOW).fillna(False)
+    data = frame[by].assign(a=answered, r=rec & answered, k=dont_know & answered)
+    table = _aggregate(data, by, n=("a", "sum"), answers=("a", "size"), dont_know=("k", "sum"),
+                       recommend_n=("r", "sum"))
+    table.insert(len(by) + 1, "missing", table.pop("answers") - table["n"])
+    _add_share(table, "recommend", "recommend_n", "n", confidence)
+    return _suppress(table, "n", min_count, "respondents", by)
