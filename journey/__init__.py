@@ -4,6 +4,7 @@ Read a log with :func:`read_log`, check it with :meth:`EventLog.check`, map it w
 :func:`journey_map`. See the numbered notebooks for the full walk-through.
 """
 
+from journey.effects import bootstrap_quantile_change, probability_of_superiority, quantile_change
 from journey.errors import JourneyError
 from journey.experience import (
     DIMENSIONS,
@@ -23,6 +24,7 @@ from journey.figures import (
     stage_map_figure,
     variants_figure,
 )
+from journey.its import DiDResult, ITSResult, controlled_its, did, its
 from journey.log import EventLog
 from journey.loyalty import (
     Concentration,
@@ -35,6 +37,7 @@ from journey.loyalty import (
 from journey.maps import JourneyMap, MapComparison, compare_maps, journey_map
 from journey.quality import check_log
 from journey.read import COLUMN_PRESETS, read_log
+from journey.spc import SPC_COLOURS, SPCResult, spc
 from journey.stages import CATALOGUE, STAGES, catalogue, stage_of, touchpoint_of
 
 __version__ = "0.1.0"
@@ -44,32 +47,43 @@ __all__ = [
     "COLUMN_PRESETS",
     "Concentration",
     "DIMENSIONS",
+    "DiDResult",
     "EventLog",
     "ExperienceModel",
+    "ITSResult",
     "ImportancePerformance",
     "JourneyError",
     "JourneyMap",
     "MapComparison",
+    "SPCResult",
+    "SPC_COLOURS",
     "STAGES",
+    "bootstrap_quantile_change",
     "catalogue",
     "check_log",
     "compare_maps",
     "complaint_summary",
+    "controlled_its",
+    "did",
     "experience_vs_journey",
     "followup_summary",
     "friends_and_family",
     "importance_performance",
+    "its",
     "journey_map",
     "key_drivers",
     "lifetime_value",
     "map_difference_figure",
     "nps",
+    "probability_of_superiority",
     "process_map_figure",
+    "quantile_change",
     "read_log",
     "resource_concentration",
     "return_visits",
     "sankey_figure",
     "satisfaction_scores",
+    "spc",
     "stage_map_figure",
     "stage_of",
     "touchpoint_of",

@@ -1,0 +1,519 @@
+"""Statistical process control (SPC) charts in the NHS "Making Data Count" style.
+
+The rules follow NHSRplotthedots, the reference R implementation used by NHS analysts:
+
+- **XmR limits**: mean ± 2.66·mR̄ (three sigma), "near" limits at mean ± 1.773·mR̄ (two
+  sigma), where mR̄ is the mean moving range; with ``screen_outliers`` the moving ranges
+  ≥ 3.267·mR̄ are left out and mR̄ recomputed (the Making Data Count Excel tool does not screen).
+- **p-chart** for proportions with varying denominators: p̄ ± 3·√(p̄(1−p̄)/nᵢ), clipped to [0, 1].
+- **Special-cause rules**, in priority order; each point takes the first rule it matches:
+  1. outside the process limits;
+  2. trend: ``trend_n`` consecutive points strictly rising (or falling); a tie breaks the run;
+  3. two in three: of three consecutive points at least two lie beyond a near limit (but inside
+     the process limits) and all three are on the same side of the mean; the close points are
+     flagged;
+  4. shift: ``shift_n`` consecutive points on one side of the mean; a point exactly on the
+     mean breaks the run.
+- **Icons**: the variation icon is the type of the last point; the assurance icon compares the
+  target with the last point's limits (pass / fail / inconsistent).
+
+A group with fewer than 13 points (or fewer than ``fix_after_n_points``) has *trial* limits,
+which move as points are added; a warning says so.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
+
+from journey.errors import JourneyError
+
+__all__ = ["SPC_COLOURS", "SPCResult", "spc"]
+
+SPC_COLOURS: dict[str, str] = {
+    "common_cause": "#a6a6a6",
+    "special_cause_improvement": "#00b0f0",
+    "special_cause_concern": "#e46c0a",
+    "special_cause_neutral": "#490092",
+    "value_line": "#a6a6a6",
+    "mean_line": "#000000",
+    "limits": "#a6a6a6",
+    "target": "#de1b1b",
+}
+
+LIMIT = 2.66  # 3 / d2 with d2 = 1.128 for moving ranges of two points
+NEAR_LIMIT = 2 * LIMIT / 3  # 1.773, two sigma
+SCREEN_LIMIT = 3.267  # D4 for n = 2: moving ranges at or above 3.267·mR̄ are screened out
+TRIAL_POINTS = 13  # groups with fewer points have trial limits
+_DIRECTION = {"increase": 1, "decrease": -1, "neutral": 0}
+
+
+def _frame(data: Any, columns: dict[str, str | None], *, where: str) -> pd.DataFrame:
+    """Check that ``data`` is a DataFrame holding ``columns`` (role → name) without gaps.
+
+    Returns a copy with the columns renamed to their roles; raises JourneyError otherwise.
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise JourneyError(
+            f"{where}() needs a pandas DataFrame in long format, got {type(data).__name__}."
+        )
+    for role, name in columns.items():
+        if name is None:
+            raise JourneyError(f"{where}() needs the name of the {role} column: {role}='...'.")
+        if name not in data.columns:
+            raise JourneyError(
+                f"column {name!r} not found; the data has {list(map(str, data.columns))}. "
+                f"Pass the right name as {role}=...",
+                source="<DataFrame>",
+                column=name,
+            )
+        missing = np.flatnonzero(data[name].isna().to_numpy())
+        if missing.size:
+            raise JourneyError(
+                f"{missing.size} missing value(s); fill or drop these rows before calling "
+                f"{where}(), so that every exclusion is your own decision.",
+                source="<DataFrame>",
+                column=name,
+                rows=[int(i) + 2 for i in missing],
+            )
+    out = pd.DataFrame({role: data[name].to_numpy() for role, name in columns.items()})
+    for role in ("date",):
+        if role in out:
+            try:
+                out[role] = pd.to_datetime(out[role])
+            except (ValueError, TypeError) as err:
+                raise JourneyError(
+                    f"cannot read the dates ({err}); give datetimes or ISO dates.",
+                    column=columns[role],
+                ) from err
+    for role in ("value", "denominator"):
+        if role in out:
+            number = pd.to_numeric(out[role], errors="coerce")
+            bad = np.flatnonzero(number.isna().to_numpy())
+            if bad.size:
+                raise JourneyError(
+                    "values are not numbers; clean them before the analysis.",
+                    column=columns[role],
+                    rows=[int(i) + 2 for i in bad],
+                )
+            out[role] = number.astype(float)
+    return out
+
+
+def _run_ends(relative: Sequence[float], n: int) -> np.ndarray:
+    """1 where a point ends a run of ``n`` points on the same (non-zero) side, else 0."""
+    v = np.asarray(relative, dtype=float)
+    out = np.zeros(len(v))
+    if len(v) >= n:
+        w = sliding_window_view(v, n)
+        out[n - 1 :] = (w == w[:, -1:]).all(axis=1) & (w[:, -1] != 0)
+    return out
+
+
+def _trend_ends(y: Sequence[float], n: int) -> np.ndarray:
+    """+1 / −1 where a point ends ``n`` strictly rising / falling points, else 0."""
+    y = np.asarray(y, dtype=float)
+    out = np.zeros(len(y))
+    if len(y) >= n:
+        d = np.sign(sliding_window_view(np.diff(y), n - 1))
+        out[n - 1 :] = np.where((d == 1).all(axis=1), 1, np.where((d == -1).all(axis=1), -1, 0))
+    return out
+
+
+def _extend_back(ends: Sequence[float], n: int) -> np.ndarray:
+    """Mark every point of a run that ends at a non-zero entry of ``ends`` with that entry.
+
+    A point belonging to two runs takes the sign of the later one (the reference's rule for
+    a point between a rising and a falling trend).
+    """
+    ends = np.asarray(ends, dtype=float)
+    out = np.zeros(len(ends))
+    for i in np.flatnonzero(ends):
+        out[max(0, i - n + 1) : i + 1] = ends[i]
+    return out
+
+
+def _two_in_three(close: Sequence[float], relative: Sequence[float]) -> np.ndarray:
+    """1 for every point inside a window of three with ≥ 2 close points all on one side."""
+    c = np.asarray(close, dtype=float)
+    r = np.asarray(relative, dtype=float)
+    out = np.zeros(len(c))
+    if len(c) >= 3:
+        hit = (sliding_window_view(c, 3).sum(axis=1) >= 2) & (
+            np.abs(sliding_window_view(r, 3).sum(axis=1)) == 3
+        )
+        for start in np.flatnonzero(hit):
+            out[start : start + 3] = 1
+    return out
+
+
+def _special_cause(
+    y: np.ndarray,
+    mean: np.ndarray,
+    lpl: np.ndarray,
+    upl: np.ndarray,
+    near_lpl: np.ndarray,
+    near_upl: np.ndarray,
+    *,
+    shift_n: int,
+    trend_n: int,
+    two_in_three_includes_outside: bool,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The rule each point matches first (or None) and its direction (+1 high, −1 low, 0)."""
+    relative = np.sign(y - mean)
+    outside = (y > upl) | (y < lpl)
+    beyond_near = (y > near_upl) | (y < near_lpl)
+    close = beyond_near if two_in_three_includes_outside else beyond_near & ~outside
+    trend = _extend_back(_trend_ends(y, trend_n), trend_n)
+    two = (_two_in_three(close, relative) == 1) & close
+    shift = _extend_back(_run_ends(relative, shift_n), shift_n) != 0
+    conditions = [outside, trend != 0, two, shift]
+    rule = np.select(conditions, ["outside_limits", "trend", "two_in_three", "shift"], "")
+    direction = np.select(conditions, [relative, trend, relative, relative], 0.0)
+    return np.where(rule == "", None, rule), direction
+
+
+def _point_type(direction: np.ndarray, improvement: str) -> np.ndarray:
+    sign = _DIRECTION[improvement]
+    if sign == 0:
+        high, low = "special_cause_neutral_high", "special_cause_neutral_low"
+    else:
+        high, low = "special_cause_improvement", "special_cause_concern"
+    oriented = direction * (sign or 1)
+    return np.select([oriented > 0, oriented < 0], [high, low], "common_cause")
+
+
+def _xmr_limits(y: np.ndarray, screen: bool) -> dict[str, float]:
+    mean = float(np.mean(y))
+    mr = np.abs(np.diff(y))
+    amr = float(mr.mean()) if mr.size else np.nan
+    n_screened = 0
+    if screen and mr.size and amr > 0:  # a constant series has nothing to screen
+        keep = mr < SCREEN_LIMIT * amr
+        n_screened = int((~keep).sum())
+        amr = float(mr[keep].mean())
+    return {"mean": mean, "mean_moving_range": amr, "sigma": amr * LIMIT / 3,
+            "n_screened": n_screened}
+
+
+@dataclass(repr=False)
+class SPCResult:
+    """An SPC chart: points with limits and special-cause flags, per-group summary, icons.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per point: ``date``, ``value`` (the proportion on a p-chart), ``denominator``
+        (p-chart), ``mean``, ``lpl``, ``upl``, ``near_lpl``, ``near_upl``, ``rebase_group``,
+        ``target``, ``point_type`` and ``rule`` (the special-cause rule the point matched first:
+        ``"outside_limits"``, ``"trend"``, ``"two_in_three"``, ``"shift"``; missing for
+        common-cause points).
+    summary : pandas.DataFrame
+        One row per rebase group: dates, number of points, points used for the limits, mean,
+        limits, mean moving range and moving ranges screened out (XmR), trial-limit flag and
+        counts of special-cause points.
+    options : dict
+        The options the chart was computed with.
+    """
+
+    table: pd.DataFrame
+    summary: pd.DataFrame
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return (
+            f"SPCResult({self.options.get('chart')}, {len(self.table)} points, "
+            f"{len(self.summary)} group(s), variation={self.variation_icon!r}, "
+            f"assurance={self.assurance_icon!r})"
+        )
+
+    @property
+    def variation_icon(self) -> str:
+        """The Making Data Count variation icon: the type of the last point.
+
+        One of ``"common_cause"``, ``"improvement_high"``, ``"improvement_low"``,
+        ``"concern_high"``, ``"concern_low"``, ``"neutral_high"``, ``"neutral_low"``.
+        """
+        last = self.table["point_type"].iloc[-1]
+        increase = self.options["improvement"] == "increase"
+        return {
+            "common_cause": "common_cause",
+            "special_cause_improvement": "improvement_high" if increase else "improvement_low",
+            "special_cause_concern": "concern_low" if increase else "concern_high",
+            "special_cause_neutral_high": "neutral_high",
+            "special_cause_neutral_low": "neutral_low",
+        }[last]
+
+    @property
+    def assurance_icon(self) -> str | None:
+        """Whether the process will meet the target: compares it with the last point's limits.
+
+        ``"consistent_pass"``, ``"consistent_fail"`` or ``"inconsistent"`` (the target lies
+        between the limits, so it will sometimes be met and sometimes not); None without a
+        target or when the improvement direction is neutral.
+        """
+        return _assurance(
+            self.table["lpl"].iloc[-1],
+            self.table["upl"].iloc[-1],
+            self.options["target"],
+            self.options["improvement"],
+        )
+
+    def figure(self, *, title: str | None = None, y_title: str | None = None):
+        """Draw the chart with plotly in the NHS colours.
+
+        Points are coloured by type, the mean is a solid line, the process limits dashed lines,
+        the target a red line; each rebase group has its own lines.
+
+        Returns
+        -------
+        plotly.graph_objects.Figure
+        """
+        import plotly.graph_objects as go
+
+        t = self.table
+        fig = go.Figure()
+        fig.add_trace(go.Scatter(
+            x=t["date"], y=t["value"], mode="lines", name="value", showlegend=False,
+            line={"color": SPC_COLOURS["value_line"]}, hoverinfo="skip",
+        ))
+        for name, style in [("mean", {"color": SPC_COLOURS["mean_line"]}),
+                            ("upl", {"color": SPC_COLOURS["limits"], "dash": "dash"}),
+                            ("lpl", {"color": SPC_COLOURS["limits"], "dash": "dash"})]:
+            for i, (_, g) in enumerate(t.groupby("rebase_group")):
+                fig.add_trace(go.Scatter(
+                    x=g["date"], y=g[name], mode="lines", line=style, name=name,
+                    legendgroup=name, showlegend=i == 0,
+                ))
+        if self.options["target"] is not None:
+            fig.add_hline(y=self.options["target"], line_color=SPC_COLOURS["target"],
+                          annotation_text="target")
+        for kind, g in t.groupby("point_type", sort=False):
+            colour = SPC_COLOURS.get(kind, SPC_COLOURS["special_cause_neutral"])
+            fig.add_trace(go.Scatter(
+                x=g["date"], y=g["value"], mode="markers", name=kind.replace("_", " "),
+                marker={"color": colour, "size": 8}, customdata=g[["rule"]].fillna("none"),
+                hovertemplate="%{x|%Y-%m-%d}: %{y}<br>rule: %{customdata[0]}<extra></extra>",
+            ))
+        icons = f"variation: {self.variation_icon}"
+        if self.assurance_icon:
+            icons += f", assurance: {self.assurance_icon}"
+        fig.update_layout(
+            title=f"{title or self.options['value']} ({icons})", template="simple_white",
+            yaxis_title=y_title or self.options["value"], xaxis_title=None,
+        )
+        return fig
+
+
+def _assurance(lpl: float, upl: float, target: float | None, improvement: str) -> str | None:
+    """Making Data Count assurance for one point's limits (None without target / neutral)."""
+    if target is None or improvement == "neutral":
+        return None
+    increase = improvement == "increase"
+    if target > upl:
+        return "consistent_fail" if increase else "consistent_pass"
+    if target < lpl:
+        return "consistent_pass" if increase else "consistent_fail"
+    return "inconsistent"
+
+
+def spc(
+    data: pd.DataFrame | pd.Series | None = None,
+    *,
+    value: str | None = None,
+    date: str | None = None,
+    improvement: Literal["increase", "decrease", "neutral"] = "increase",
+    rebase: Sequence[Any] | None = None,
+    fix_after_n_points: int | None = None,
+    target: float | None = None,
+    screen_outliers: bool = True,
+    shift_n: int = 7,
+    trend_n: int = 7,
+    two_in_three_includes_outside: bool = False,
+    chart: Literal["xmr", "p"] = "xmr",
+    denominator: str | None = None,
+) -> SPCResult:
+    """SPC chart (XmR or p-chart) with the NHS "Making Data Count" rules and icons.
+
+    Parameters
+    ----------
+    data : DataFrame or Series
+        One row per period (day, week…). A Series is read as values indexed by date.
+    value : str
+        Column with the measure (XmR), or with the numerator count (p-chart, e.g. patients
+        seen within 4 hours).
+    date : str
+        Column with the period's date; one row per date.
+    improvement : {"increase", "decrease", "neutral"}
+        Which direction is better; turns signals into improvement or concern.
+    rebase : list of dates, optional
+        Each date starts a new group with its own mean and limits. Rebase only when a sustained
+        signal matches a known, intended change.
+    fix_after_n_points : int, optional
+        Compute each group's limits from its first n points (n ≥ 12) and lock them.
+    target : float, optional
+        Target value for the assurance icon and the target line.
+    screen_outliers : bool
+        Leave out moving ranges ≥ 3.267·mR̄ before the limits (XmR; as the reference R
+        package). False reproduces the Making Data Count Excel tool.
+    shift_n, trend_n : int
+        Lengths of the shift and trend runs (7 and 7 as in NHSRplotthedots; some tools use 6
+        for shifts or 5 for trends).
+    two_in_three_includes_outside : bool
+        Count points beyond the process limits as "close" in the two-in-three rule, as the
+        newer Making Data Count tool does. The reference R package does not.
+    chart : {"xmr", "p"}
+        XmR chart of individual values, or p-chart of proportions ``value / denominator``.
+    denominator : str, optional
+        p-chart only: column with the denominators nᵢ.
+
+    Returns
+    -------
+    SPCResult
+        ``.table``, ``.summary``, ``.variation_icon``, ``.assurance_icon``, ``.figure()``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> waits = [30, 32, 29, 31, 30, 33, 28, 31, 30, 29, 32, 30, 31, 29, 30, 45]
+    >>> df = pd.DataFrame({"day": pd.date_range("2024-01-01", periods=16), "wait": waits})
+    >>> res = spc(df, value="wait", date="day", improvement="decrease", target=40)
+    >>> res.summary[["mean", "lpl", "upl"]].round(2)
+        mean    lpl    upl
+    0  31.25  25.55  36.95
+    >>> res.table["point_type"].iloc[-1], res.variation_icon, res.assurance_icon
+    ('special_cause_concern', 'concern_high', 'consistent_pass')
+    """
+    if improvement not in _DIRECTION:
+        raise JourneyError(f"improvement must be one of {list(_DIRECTION)}, not {improvement!r}.")
+    if chart not in ("xmr", "p"):
+        raise JourneyError(f"chart must be 'xmr' or 'p', not {chart!r}.")
+    if chart == "p" and denominator is None:
+        raise JourneyError("a p-chart needs the denominators: denominator='column name'.")
+    if chart == "xmr" and denominator is not None:
+        raise JourneyError("denominator is for p-charts only; pass chart='p' or drop it.")
+    for name, n in (("shift_n", shift_n), ("trend_n", trend_n)):
+        if int(n) != n or n < 2:
+            raise JourneyError(f"{name} must be a whole number ≥ 2, not {n!r}.")
+    if fix_after_n_points is not None and (
+        int(fix_after_n_points) != fix_after_n_points or fix_after_n_points < 12
+    ):
+        raise JourneyError(
+            "fix_after_n_points must be a whole number ≥ 12: fewer points give unreliable "
+            f"limits (got {fix_after_n_points!r})."
+        )
+    if isinstance(data, pd.Series):
+        value = value or (str(data.name) if data.name is not None else "value")
+        date = date or (str(data.index.name) if data.index.name is not None else "date")
+        data = pd.DataFrame({date: data.index, value: data.to_numpy()})
+    cols = {"value": value, "date": date}
+    if chart == "p":
+        cols["denominator"] = denominator
+    d = _frame(data, cols, where="spc")
+    d = d.sort_values("date", kind="stable").reset_index(drop=True)
+    dup = d["date"].duplicated(keep=False).to_numpy()
+    if dup.any():
+        raise JourneyError(
+            f"{int(dup.sum())} rows share a date; an SPC chart needs one value per date. "
+            "Aggregate first (e.g. the daily mean or count).",
+            column=date,
+        )
+    if chart == "p":
+        bad = ((d["denominator"] <= 0) | (d["value"] < 0) | (d["value"] > d["denominator"]))
+        if bad.any():
+            raise JourneyError(
+                "a p-chart needs 0 ≤ value ≤ denominator and denominator > 0 in every row.",
+                column=value,
+                rows=[int(i) + 2 for i in np.flatnonzero(bad.to_numpy())],
+            )
+    start = np.zeros(len(d), dtype=bool)
+    start[:1] = True
+    if rebase is not None:
+        rebase_dates = pd.to_datetime(pd.Series(list(rebase)))
+        unknown = sorted(set(rebase_dates) - set(d["date"]))
+        if unknown:
+            raise JourneyError(
+                f"rebase date(s) {[str(u.date()) for u in unknown]} are not dates of the "
+                "series; give dates that occur in the date column.",
+                column=date,
+            )
+        start |= d["date"].isin(rebase_dates).to_numpy()
+    d["rebase_group"] = np.cumsum(start)
+
+    pieces, summary = [], []
+    for group, g in d.groupby("rebase_group", sort=True):
+        g = g.copy()
+        n_fix = min(len(g), fix_after_n_points or len(g))
+        if chart == "xmr":
+            lim = _xmr_limits(g["value"].to_numpy()[:n_fix], screen_outliers)
+            centre, sigma = lim["mean"], np.full(len(g), lim["sigma"])
+            low, high = -np.inf, np.inf
+        else:
+            p = g["value"].to_numpy()[:n_fix].sum() / g["denominator"].to_numpy()[:n_fix].sum()
+            centre = p
+            sigma = np.sqrt(p * (1 - p) / g["denominator"].to_numpy())
+            lim = {"mean": p, "mean_moving_range": np.nan, "n_screened": 0,
+                   "sigma": float(np.sqrt(p * (1 - p) / g["denominator"].mean()))}
+            g["value"] = g["value"] / g["denominator"]
+            low, high = 0.0, 1.0
+        g["mean"] = centre
+        g["lpl"] = np.clip(centre - 3 * sigma, low, high)
+        g["upl"] = np.clip(centre + 3 * sigma, low, high)
+        g["near_lpl"] = np.clip(centre - 2 * sigma, low, high)
+        g["near_upl"] = np.clip(centre + 2 * sigma, low, high)
+        rule, direction = _special_cause(
+            g["value"].to_numpy(), g["mean"].to_numpy(), g["lpl"].to_numpy(),
+            g["upl"].to_numpy(), g["near_lpl"].to_numpy(), g["near_upl"].to_numpy(),
+            shift_n=int(shift_n), trend_n=int(trend_n),
+            two_in_three_includes_outside=two_in_three_includes_outside,
+        )
+        g["point_type"] = _point_type(direction, improvement)
+        g["rule"] = rule
+        pieces.append(g)
+        summary.append({
+            "rebase_group": group,
+            "start": g["date"].iloc[0],
+            "end": g["date"].iloc[-1],
+            "n_points": len(g),
+            "n_limit_points": n_fix,
+            "mean": lim["mean"],
+            "lpl": max(lim["mean"] - 3 * lim["sigma"], low),
+            "upl": min(lim["mean"] + 3 * lim["sigma"], high),
+            "mean_moving_range": lim["mean_moving_range"],
+            "n_screened_moving_ranges": lim["n_screened"],
+            "trial_limits": len(g) < max(TRIAL_POINTS, fix_after_n_points or 0),
+            "n_improvement": int((g["point_type"] == "special_cause_improvement").sum()),
+            "n_concern": int((g["point_type"] == "special_cause_concern").sum()),
+            "n_neutral": int(g["point_type"].str.startswith("special_cause_neutral").sum()),
+        })
+    table = pd.concat(pieces, ignore_index=True)
+    table["target"] = np.nan if target is None else float(target)
+    order = ["date", "value", "denominator", "mean", "lpl", "upl", "near_lpl", "near_upl",
+             "rebase_group", "target", "point_type", "rule"]
+    table = table[[c for c in order if c in table.columns]]
+    summary = pd.DataFrame(summary)
+    if chart == "p":
+        summary = summary.drop(columns=["mean_moving_range", "n_screened_moving_ranges"])
+    short = summary.loc[summary["trial_limits"], "rebase_group"].tolist()
+    if short:
+        warnings.warn(
+            f"rebase group(s) {short} have fewer than {TRIAL_POINTS} points: their limits are "
+            "trial limits, to be revised as points are added.",
+            UserWarning,
+            stacklevel=2,
+        )
+    options = {
+        "value": value, "date": date, "improvement": improvement,
+        "rebase": None if rebase is None else list(rebase),
+        "fix_after_n_points": fix_after_n_points, "target": target,
+        "screen_outliers": screen_outliers, "shift_n": shift_n, "trend_n": trend_n,
+        "two_in_three_includes_outside": two_in_three_includes_outside, "chart": chart,
+        "denominator": denominator,
+    }
+    return SPCResult(table=table, summary=summary, options=options)
