@@ -35,6 +35,7 @@ from journey.loyalty import (
     return_visits,
 )
 from journey.maps import JourneyMap, MapComparison, compare_maps, journey_map
+from journey.privacy import pseudonymise, scan_identifiers
 from journey.quality import check_log
 from journey.read import COLUMN_PRESETS, read_log
 from journey.spc import SPC_COLOURS, SPCResult, spc
@@ -77,12 +78,14 @@ __all__ = [
     "nps",
     "probability_of_superiority",
     "process_map_figure",
+    "pseudonymise",
     "quantile_change",
     "read_log",
     "resource_concentration",
     "return_visits",
     "sankey_figure",
     "satisfaction_scores",
+    "scan_identifiers",
     "spc",
     "stage_map_figure",
     "stage_of",

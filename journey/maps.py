@@ -180,7 +180,8 @@ def journey_map(log: EventLog, *, activities: float = 1.0, paths: float = 1.0,
         overlaps=(moves.gap < 0).cast("int64").sum(),
     ).execute()
     source_cases = tp.set_index("activity").cases
-    tr.insert(4, "share_of_source", tr.cases / tr.source.map(source_cases))
+    tr.insert(4, "share_of_source",
+              tr.cases / tr.source.map(source_cases).astype("float64"))
     tr = tr.sort_values(["transitions", "source", "target"], ascending=[False, True, True],
                         ignore_index=True)
     if paths < 1 and len(tr):

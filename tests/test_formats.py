@@ -1,0 +1,464 @@
+"""Tests for journey.formats: raw files into DuckDB, row numbers, encodings, errors."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import gzip
+import hashlib
+import io
+import tempfile
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from journey.errors import JourneyError
+from journey.formats import SourceInfo, register_source, sha256_of
+
+ROWS = [
+    ["case_id", "活动", "start", "end"],
+    ["V000001", "挂号", "2024-03-01 08:00", "2024-03-01 08:05"],
+    ["V000001", "缴费", "2024-03-01 08:20", ""],
+    ["V000002", 'say "hi", then\nleave', "2024-03-01 09:00", "2024-03-01 09:10"],
+]
+
+
+def write_csv(path: Path, rows=ROWS, *, delimiter=",", encoding="utf-8") -> Path:
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\n").writerows(rows)
+    path.write_bytes(buffer.getvalue().encode(encoding))
+    return path
+
+
+def table(con, name="raw") -> pd.DataFrame:
+    return con.sql(f"SELECT * FROM {name} ORDER BY _file, _row" if "_file" in
+                   con.sql(f"SELECT * FROM {name} LIMIT 0").columns else
+                   f"SELECT * FROM {name} ORDER BY _row").df()
+
+
+def expected_rows(rows=ROWS) -> list[list[str | None]]:
+    """The data rows as DuckDB should hold them: text, empty fields missing."""
+    return [[v if v != "" else None for v in row] for row in rows[1:]]
+
+
+@pytest.fixture
+def con():
+    connection = duckdb.connect()
+    yield connection
+    connection.close()
+
+
+# --- CSV ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("suffix", "delimiter"), [(".csv", ","), (".csv", ";"), (".txt", "|"),
+                                                   (".tsv", "\t"), (".txt", "\t")])
+def test_csv_values_are_raw_text_with_spreadsheet_rows(con, tmp_path, suffix, delimiter):
+    path = write_csv(tmp_path / f"log{suffix}", delimiter=delimiter)
+    info = register_source(con, path, name="raw")
+    assert info == SourceInfo(str(path), "csv", "utf-8", (str(path),), 3)
+    got = table(con)
+    assert list(got.columns) == ROWS[0] + ["_row"]
+    assert {r[0]: r[1] for r in con.sql("DESCRIBE raw").fetchall()} == {
+        "case_id": "VARCHAR", "活动": "VARCHAR", "start": "VARCHAR", "end": "VARCHAR",
+        "_row": "BIGINT"}
+    # header is row 1; the quoted field with a line break is still one row (as in Excel)
+    assert got["_row"].tolist() == [2, 3, 4]
+    values = got[ROWS[0]].astype(object).where(got[ROWS[0]].notna(), None)
+    assert values.to_numpy().tolist() == expected_rows()
+
+
+def test_csv_row_numbers_follow_file_order_in_a_large_parallel_read(con, tmp_path):
+    n = 200_000
+    path = tmp_path / "big.csv"
+    path.write_text("n,x\n" + "".join(f"{i},v{i % 13}\n" for i in range(n)), encoding="utf-8")
+    con.execute("SET threads = 2")
+    assert register_source(con, path, name="raw").n_rows == n
+    mismatches = con.sql("SELECT count(*) FROM raw WHERE CAST(n AS BIGINT) + 2 <> _row")
+    assert mismatches.fetchall() == [(0,)]
+    assert con.sql("SELECT min(_row), max(_row) FROM raw").fetchall() == [(2, n + 1)]
+
+
+@pytest.mark.parametrize(("encoding", "detected"), [
+    ("utf-8-sig", "utf-8-sig"), ("gbk", "gb18030"), ("gb18030", "gb18030"),
+    ("utf-16", "utf-16"), ("utf-16-le", "utf-16-le"), ("utf-16-be", "utf-16-be")])
+def test_encodings_are_detected_and_transcoded(con, tmp_path, encoding, detected):
+    path = write_csv(tmp_path / "his.csv", encoding=encoding)
+    info = register_source(con, path, name="raw")
+    assert info.encoding == detected
+    got = table(con)
+    assert list(got.columns)[0] == "case_id"  # BOM stripped from the first header
+    assert got["活动"].tolist() == ["挂号", "缴费", 'say "hi", then\nleave']
+    assert got["_row"].tolist() == [2, 3, 4]
+    assert list(tmp_path.iterdir()) == [path]  # no temporary copy left next to the file
+
+
+def test_explicit_encoding_is_used(con, tmp_path):
+    path = write_csv(tmp_path / "his.csv", encoding="gbk")
+    assert register_source(con, path, name="raw", encoding="GBK").encoding == "gbk"
+    assert table(con)["活动"].tolist()[:2] == ["挂号", "缴费"]
+    with pytest.raises(JourneyError, match="unknown encoding 'klingon'"):
+        register_source(con, path, name="raw", encoding="klingon")
+
+
+def test_wrong_encoding_names_offset_line_and_fix(con, tmp_path):
+    path = write_csv(tmp_path / "his.csv", encoding="gbk")
+    data = path.read_bytes()
+    offset = data.index("活动".encode("gbk"))  # the first non-ASCII byte, in the header
+    data[:offset].decode("utf-8")
+    with pytest.raises(UnicodeDecodeError):
+        data[offset:offset + 4].decode("utf-8")
+    line = data[:offset].count(b"\n") + 1
+    with pytest.raises(JourneyError) as err:
+        register_source(con, path, name="raw", encoding="utf-8")
+    message = str(err.value)
+    assert message.startswith(f"{path}: the file is not valid utf-8 text")
+    assert f"byte offset {offset} (line {line})" in message
+    assert "encoding='gbk'" in message
+    assert err.value.source == str(path)
+
+
+def test_invalid_utf8_after_the_sniffed_megabytes_is_located(con, tmp_path):
+    path = tmp_path / "late.csv"
+    body = b"a,b\n" + b"1,abcdefghij\n" * 400_000  # 5.2 MB, beyond the 4 MB sniffed
+    path.write_bytes(body + b"2,caf\xe9\n")
+    with pytest.raises(JourneyError) as err:
+        register_source(con, path, name="raw")
+    assert f"byte offset {len(body) + 5} (line 400002)" in str(err.value)
+    assert "encoding='gbk'" in str(err.value)
+    assert "raw" not in [r[0] for r in con.sql("SHOW TABLES").fetchall()]
+
+
+def test_damaged_gbk_file_reports_both_candidates(con, tmp_path):
+    path = tmp_path / "his.csv"
+    path.write_bytes("姓,活动\n".encode("gbk") + b"x\xff,1\n")
+    with pytest.raises(JourneyError, match=r"neither valid UTF-8 .* nor valid GBK/GB18030 "
+                                           r"\(bytes FF at byte offset 9, line 2\)"):
+        register_source(con, path, name="raw")
+
+
+def test_blank_lines_are_skipped(con, tmp_path):
+    path = tmp_path / "log.csv"
+    path.write_bytes(b"a,b\r\n1,2\r\n\r\n3,4\r\n")
+    register_source(con, path, name="raw")
+    assert con.sql("SELECT a, b, _row FROM raw ORDER BY _row").fetchall() == [
+        ("1", "2", 2), ("3", "4", 3)]
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"", "the file is empty: no data rows"),
+    (b"case_id,activity\n", "no data rows"),
+    (b"case_id,activity\r\n", "no data rows"),
+    (b"a,b,A\n1,2,3\n", "duplicate column names 'a' and 'A'"),
+    (b"a,_row\n1,2\n", "column name '_row' is reserved"),
+    (b"a,b\n1,2\n3,4,5\n", "CSV Error on Line: 3.*Expected Number of Columns: 2 Found: 3"),
+    (b'a,b\n1,"open\n', "CSV Error on Line: 2.*unterminated quote"),
+])
+def test_csv_problems_raise_clear_errors(con, tmp_path, content, message):
+    path = tmp_path / "log.csv"
+    path.write_bytes(content)
+    with pytest.raises(JourneyError, match=message):
+        register_source(con, path, name="raw")
+
+
+def test_empty_header_cells_get_positional_names(con, tmp_path):
+    path = tmp_path / "log.csv"
+    path.write_text("a,,b\n1,2,3\n", encoding="utf-8")
+    register_source(con, path, name="raw")
+    assert con.sql("SELECT * FROM raw").columns == ["a", "column1", "b", "_row"]
+
+
+def test_registering_again_replaces_the_table(con, tmp_path):
+    first = write_csv(tmp_path / "one.csv")
+    second = write_csv(tmp_path / "two.csv", [["x"], ["1"]])
+    register_source(con, first, name="raw")
+    register_source(con, second, name="raw")
+    assert con.sql("SELECT * FROM raw").fetchall() == [("1", 2)]
+
+
+# --- paths and folders -------------------------------------------------------------------------
+
+def test_missing_file_suggests_close_names(con, tmp_path):
+    write_csv(tmp_path / "visits_2024.csv")
+    with pytest.raises(JourneyError, match=r"file not found; did you mean 'visits_2024.csv'\?"):
+        register_source(con, tmp_path / "visit_2024.csv", name="raw")
+    with pytest.raises(JourneyError, match="does not exist"):
+        register_source(con, tmp_path / "nowhere" / "log.csv", name="raw")
+
+
+def test_unsupported_extension_lists_supported_ones(con, tmp_path):
+    path = tmp_path / "log.json"
+    path.write_text("[]")
+    with pytest.raises(JourneyError) as err:
+        register_source(con, path, name="raw")
+    for suffix in (".csv", ".tsv", ".xlsx", ".parquet", ".xes.gz", "folder", "DataFrame"):
+        assert suffix in str(err.value)
+    with pytest.raises(JourneyError, match="cannot read a list"):
+        register_source(con, [1, 2], name="raw")
+
+
+def test_folder_of_csv_parts_unites_columns_by_name(con, tmp_path):
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    write_csv(folder / "part-1.csv", [["case_id", "activity"], ["V1", "挂号"], ["V1", "缴费"]])
+    write_csv(folder / "part-2.csv", [["activity", "case_id", "desk"], ["挂号", "V2", "D3"]],
+              encoding="gbk")
+    (folder / "_SUCCESS").write_text("")
+    (folder / ".part-1.csv.crc").write_text("")
+    info = register_source(con, folder, name="raw")
+    assert info.kind == "folder"
+    assert info.encoding == "utf-8, gb18030"
+    assert info.files == (str(folder / "part-1.csv"), str(folder / "part-2.csv"))
+    assert info.n_rows == 3
+    got = con.sql("SELECT _file, _row, case_id, activity, desk FROM raw "
+                  "ORDER BY _file, _row").fetchall()
+    assert got == [("part-1.csv", 2, "V1", "挂号", None), ("part-1.csv", 3, "V1", "缴费", None),
+                   ("part-2.csv", 2, "V2", "挂号", "D3")]
+
+
+def test_folder_of_parquet_parts(con, tmp_path):
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    pd.DataFrame({"case_id": ["V1"], "n": [1]}).to_parquet(folder / "a.parquet")
+    pd.DataFrame({"case_id": ["V2", "V3"], "cost": [2.5, 3.0]}).to_parquet(folder / "b.parquet")
+    info = register_source(con, folder, name="raw")
+    assert (info.kind, info.encoding, info.n_rows) == ("folder", None, 3)
+    assert con.sql("SELECT _file, _row, case_id, n, cost FROM raw ORDER BY _file, _row"
+                   ).fetchall() == [("a.parquet", 1, "V1", 1, None),
+                                    ("b.parquet", 1, "V2", None, 2.5),
+                                    ("b.parquet", 2, "V3", None, 3.0)]
+
+
+@pytest.mark.parametrize(("files", "message"), [
+    ([], "holds no CSV or Parquet parts"),
+    (["a.csv", "b.parquet"], "mixes CSV and Parquet parts"),
+    (["a.csv", "notes.docx"], "not CSV or Parquet parts: notes.docx"),
+])
+def test_folder_problems(con, tmp_path, files, message):
+    for name in files:
+        if name.endswith(".parquet"):
+            pd.DataFrame({"case_id": ["V1"]}).to_parquet(tmp_path / name)
+        else:
+            (tmp_path / name).write_text("case_id\nV1\n")
+    with pytest.raises(JourneyError, match=message):
+        register_source(con, tmp_path, name="raw")
+
+
+# --- Excel, Parquet, DataFrame -----------------------------------------------------------------
+
+def write_workbook(path: Path) -> Path:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "门诊"
+    sheet["A3"], sheet["B3"], sheet["C3"], sheet["D3"], sheet["E3"] = \
+        "case_id", "start", "note", "cost", "phone"
+    sheet.append(["V1", dt.datetime(2024, 3, 1, 8, 30), dt.datetime(2024, 3, 1), 12, None])
+    sheet.append([None, None, None, None, None])
+    sheet.append(["V2", dt.datetime(2024, 3, 1, 9, 0), "n/a", 2.5, "x"])
+    sheet.append(["V3", None, dt.time(8, 30), None, None])
+    book.create_sheet("other")["A1"] = "x"
+    book.save(path)
+    return path
+
+
+def test_excel_keeps_text_and_real_datetimes_with_sheet_rows(con, tmp_path):
+    path = write_workbook(tmp_path / "log.xlsx")
+    info = register_source(con, path, name="raw")
+    assert (info.kind, info.encoding, info.n_rows) == ("excel", None, 3)
+    types = {r[0]: r[1] for r in con.sql("DESCRIBE raw").fetchall()}
+    assert types == {"case_id": "VARCHAR", "start": "TIMESTAMP", "note": "VARCHAR",
+                     "cost": "VARCHAR", "phone": "VARCHAR", "_row": "BIGINT"}
+    got = con.sql("SELECT _row, case_id, start, note, cost FROM raw ORDER BY _row").fetchall()
+    assert got == [
+        (4, "V1", dt.datetime(2024, 3, 1, 8, 30), "2024-03-01 00:00:00", "12"),
+        (6, "V2", dt.datetime(2024, 3, 1, 9, 0), "n/a", "2.5"),
+        (7, "V3", None, "08:30:00", None)]
+
+
+def test_excel_sheet_choice_and_errors(con, tmp_path):
+    path = write_workbook(tmp_path / "log.xlsx")
+    register_source(con, path, name="raw", sheet="门诊")
+    assert con.sql("SELECT count(*) FROM raw").fetchall() == [(3,)]
+    with pytest.raises(JourneyError, match=r"no sheet 'nope'; its sheets are '门诊', 'other'"):
+        register_source(con, path, name="raw", sheet="nope")
+    with pytest.raises(JourneyError, match="no sheet 5"):
+        register_source(con, path, name="raw", sheet=5)
+    damaged = tmp_path / "damaged.xlsx"
+    damaged.write_bytes(b"not a workbook")
+    with pytest.raises(JourneyError, match="cannot read the Excel file"):
+        register_source(con, damaged, name="raw")
+
+
+def test_excel_header_only_sheet_has_no_data_rows(con, tmp_path):
+    path = write_workbook(tmp_path / "log.xlsx")
+    with pytest.raises(JourneyError, match="no data rows"):
+        register_source(con, path, name="raw", sheet="other")
+
+
+def test_parquet_keeps_types(con, tmp_path):
+    frame = pd.DataFrame({"case_id": ["V1", "V2"], "n": [3, 4],
+                          "end": pd.to_datetime(["2024-03-01 08:00", "2024-03-01 09:00"])})
+    frame.to_parquet(tmp_path / "log.parquet")
+    info = register_source(con, tmp_path / "log.parquet", name="raw")
+    assert (info.kind, info.n_rows) == ("parquet", 2)
+    types = {r[0]: r[1] for r in con.sql("DESCRIBE raw").fetchall()}
+    assert types["n"] == "BIGINT" and types["end"].startswith("TIMESTAMP")
+    assert con.sql("SELECT _row, case_id, n FROM raw ORDER BY _row").fetchall() == [
+        (1, "V1", 3), (2, "V2", 4)]
+
+
+def test_dataframe_keeps_dtypes_and_time_zones(con):
+    frame = pd.DataFrame({
+        "case_id": ["V1", "V2", "V3"],
+        "end": pd.to_datetime(["2024-03-01 08:00"] * 3).tz_localize("Asia/Shanghai"),
+        "n": [1, 2, 3],
+        "mixed": pd.Series([1, "x", 2.5], dtype=object),
+        7: ["a", "b", "c"],
+    }).set_axis([10, 11, 12])  # the index is not read
+    info = register_source(con, frame, name="raw")
+    assert info == SourceInfo("<DataFrame>", "dataframe", None, (), 3)
+    types = {r[0]: r[1] for r in con.sql("DESCRIBE raw").fetchall()}
+    assert types == {"case_id": "VARCHAR", "end": "TIMESTAMP WITH TIME ZONE", "n": "BIGINT",
+                     "mixed": "VARCHAR", "7": "VARCHAR", "_row": "BIGINT"}
+    assert con.sql("SELECT _row, mixed FROM raw ORDER BY _row").fetchall() == [
+        (1, "1"), (2, "x"), (3, "2.5")]
+    assert con.sql("SELECT count(*) FROM raw WHERE epoch(\"end\") = epoch(TIMESTAMPTZ "
+                   "'2024-03-01 00:00:00+00')").fetchall() == [(3,)]
+
+
+def test_dataframe_problems(con):
+    with pytest.raises(JourneyError, match="duplicate column names 'Case' and 'case'"):
+        register_source(con, pd.DataFrame([[1, 2]], columns=["Case", "case"]), name="raw")
+    with pytest.raises(JourneyError, match="<DataFrame>: no data rows"):
+        register_source(con, pd.DataFrame({"case_id": []}), name="raw")
+
+
+# --- XES ---------------------------------------------------------------------------------------
+
+XES = """<?xml version="1.0" encoding="UTF-8"?>
+<log xes.version="1.0" xmlns="http://www.xes-standard.org/">
+  <extension name="Concept" prefix="concept" uri="http://www.xes-standard.org/concept.xesext"/>
+  <global scope="event"><string key="concept:name" value="__INVALID__"/></global>
+  <string key="concept:name" value="clinic log"/>
+  <trace>
+    <string key="concept:name" value="V1"/>
+    <int key="age" value="42"/>
+    <event>
+      <string key="concept:name" value="挂号"/>
+      <date key="time:timestamp" value="2024-03-01T08:00:00.000+08:00"/>
+      <string key="lifecycle:transition" value="complete"/>
+      <float key="cost" value="12.5"/>
+      <boolean key="urgent" value="true"/>
+      <string key="org:resource" value="R1"><string key="meta" value="ignored"/></string>
+      <list key="items"><values><string key="x" value="y"/></values></list>
+    </event>
+    <event>
+      <string key="concept:name" value="缴费"/>
+      <date key="time:timestamp" value="2024-03-01T08:30:00.000+08:00"/>
+      <int key="cost" value="7"/>
+      <int key="code" value="1"/>
+    </event>
+  </trace>
+  <trace>
+    <event>
+      <string key="concept:name" value="取药"/>
+      <int key="code" value="x1"/>
+    </event>
+    <string key="concept:name" value="V2"/>
+  </trace>
+</log>
+"""
+
+
+@pytest.mark.parametrize("suffix", [".xes", ".xes.gz"])
+def test_xes_events_become_rows(con, tmp_path, suffix):
+    path = tmp_path / f"log{suffix}"
+    data = XES.encode("utf-8")
+    path.write_bytes(gzip.compress(data) if suffix.endswith(".gz") else data)
+    info = register_source(con, path, name="raw")
+    assert (info.kind, info.n_rows) == ("xes", 3)
+    types = {r[0]: r[1] for r in con.sql("DESCRIBE raw").fetchall()}
+    assert types == {"case:concept:name": "VARCHAR", "case:age": "BIGINT",
+                     "concept:name": "VARCHAR", "time:timestamp": "VARCHAR",
+                     "lifecycle:transition": "VARCHAR", "cost": "VARCHAR", "urgent": "BOOLEAN",
+                     "org:resource": "VARCHAR", "code": "VARCHAR", "_row": "BIGINT"}
+    got = con.sql('SELECT _row, "case:concept:name", "case:age", "concept:name", '
+                  '"time:timestamp", cost, urgent, "org:resource", code FROM raw ORDER BY _row'
+                  ).fetchall()
+    assert got == [
+        (1, "V1", 42, "挂号", "2024-03-01T08:00:00.000+08:00", "12.5", True, "R1", None),
+        (2, "V1", 42, "缴费", "2024-03-01T08:30:00.000+08:00", "7", None, None, "1"),
+        (3, "V2", None, "取药", None, None, None, None, "x1")]
+
+
+def test_xes_typed_columns_when_consistent(con, tmp_path):
+    path = tmp_path / "log.xes"
+    events = "".join(f'<event><string key="concept:name" value="A"/><float key="cost" '
+                     f'value="{v}"/><int key="n" value="{i}"/></event>'
+                     for i, v in enumerate(["1.5", "2", "-3e2"]))
+    path.write_text(f'<log><trace><string key="concept:name" value="V1"/>{events}</trace></log>')
+    register_source(con, path, name="raw")
+    assert con.sql("SELECT cost, n FROM raw ORDER BY _row").fetchall() == [
+        (1.5, 0), (2.0, 1), (-300.0, 2)]
+
+
+def test_xes_errors(con, tmp_path):
+    broken = tmp_path / "broken.xes"
+    broken.write_text('<log>\n<trace>\n<event><string key="a" value="1"></event>\n</log>\n')
+    with pytest.raises(JourneyError, match="not well-formed XML at line 3"):
+        register_source(con, broken, name="raw")
+    empty = tmp_path / "empty.xes"
+    empty.write_text('<log><string key="concept:name" value="x"/></log>')
+    with pytest.raises(JourneyError, match="holds no events: no data rows"):
+        register_source(con, empty, name="raw")
+    truncated = tmp_path / "cut.xes.gz"
+    truncated.write_bytes(gzip.compress(XES.encode())[:60])
+    with pytest.raises(JourneyError, match="cannot read the XES file"):
+        register_source(con, truncated, name="raw")
+    assert con.sql("SHOW TABLES").fetchall() == []
+
+
+# --- fingerprints ------------------------------------------------------------------------------
+
+def test_sha256_of_file_folder_and_frame(tmp_path):
+    one = write_csv(tmp_path / "b.csv")
+    two = write_csv(tmp_path / "a.csv", [["x"], ["1"]])
+    assert sha256_of(one) == hashlib.sha256(one.read_bytes()).hexdigest()
+    listing = "".join(f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}\n"
+                      for p in (two, one))
+    assert sha256_of(tmp_path) == hashlib.sha256(listing.encode()).hexdigest()
+    frame = pd.DataFrame({"a": [1, 2], "b": ["x", None]})
+    assert sha256_of(frame) == hashlib.sha256(b"a,b\n1,x\n2,\n").hexdigest()
+
+
+# --- robustness --------------------------------------------------------------------------------
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(
+    st.binary(max_size=300),
+    st.lists(st.lists(st.text(max_size=6), min_size=1, max_size=4), min_size=1, max_size=5)
+    .map(lambda rows: "\n".join(",".join(r) for r in rows).encode("utf-8")),
+    st.sampled_from([b"a,b\n1,2\n", codecs.BOM_UTF16_LE + "a,b\n1,2\n".encode("utf-16-le")])
+    .flatmap(lambda base: st.binary(max_size=20).map(lambda tail: base + tail)),
+))
+def test_any_bytes_either_load_or_raise_journey_error(content):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "fuzz.csv"
+        path.write_bytes(content)
+        con = duckdb.connect()
+        try:
+            info = register_source(con, path, name="raw")
+        except JourneyError:
+            assert con.sql("SHOW TABLES").fetchall() == []
+        else:
+            assert info.n_rows == con.sql("SELECT count(*) FROM raw").fetchall()[0][0] > 0
+            rows = np.array(con.sql("SELECT _row FROM raw ORDER BY _row").fetchall()).ravel()
+            assert rows.min() >= 2
+        finally:
+            con.close()

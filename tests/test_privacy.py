@@ -1,0 +1,251 @@
+"""Tests for journey.privacy: identifier detection, the refusal message, keyed pseudonyms.
+
+All identifiers here are generated in the tests (valid check characters computed by a plain
+implementation of the algorithm); none belongs to a real person.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from journey.errors import JourneyError
+from journey.privacy import _check_character, pseudonymise, refuse_identifiers, scan_identifiers
+from journey.stages import CATALOGUE
+
+RNG = np.random.default_rng(20240301)
+N = 200
+
+
+def iso7064_mod11_2(first17: str) -> str:
+    """Check character by the recursive ISO 7064 MOD 11-2 procedure (independent of the
+    weight table used by the package)."""
+    p = 0
+    for char in first17:
+        p = (p + int(char)) * 2 % 11
+    return "0123456789X"[(12 - p) % 11]
+
+
+def make_ids(n: int, *, valid: bool = True) -> list[str]:
+    ids = []
+    for _ in range(n):
+        region = f"{RNG.integers(110000, 660000)}"
+        birth = dt.date(1940, 1, 1) + dt.timedelta(days=int(RNG.integers(0, 30000)))
+        first17 = region + birth.strftime("%Y%m%d") + f"{RNG.integers(0, 1000):03d}"
+        check = iso7064_mod11_2(first17)
+        if not valid:
+            check = "0123456789X"[("0123456789X".index(check) + 1) % 11]
+        ids.append(first17 + check)
+    return ids
+
+
+def make_names(n: int) -> list[str]:
+    surnames = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高")
+    given = list("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华")
+    return [str(RNG.choice(surnames)) + "".join(RNG.choice(given, RNG.integers(1, 3)))
+            for _ in range(n)]
+
+
+def clean_log(n: int = N) -> pd.DataFrame:
+    """A pseudonymised visit log with the columns that must NOT be flagged."""
+    return pd.DataFrame({
+        "case_id": [f"V{i:06d}" for i in range(n)],
+        "patient_id": [f"P{4567 + i:06d}" for i in range(n)],
+        "activity": RNG.choice(["挂号", "缴费", "取药", "检验", *CATALOGUE.name_zh], n),
+        "activity_en": RNG.choice(CATALOGUE.name_en, n),
+        "department": RNG.choice(["内科", "外科", "急诊科", "儿科", "高血压科", "方便门诊"], n),
+        "resource": [f"D{i % 17:03d}" for i in range(n)],
+        "hmac_id": [f"{int(x):016x}" for x in RNG.integers(0, 2**62, n)],
+        "code6": [f"{x}" for x in RNG.integers(100_000, 999_999, n)],
+        "code10": [f"{x}" for x in RNG.integers(10**9, 10**10, n)],
+        "code12": RNG.integers(10**11, 10**12, n),
+        "code16": [f"{x}" for x in RNG.integers(10**15, 10**16, n)],
+        "start": pd.date_range("2024-03-01 08:00", periods=n, freq="7min"),
+        "start_text": [f"2024-03-01 {8 + i % 10:02d}:{i % 60:02d}:00" for i in range(n)],
+        "visit_day": pd.date_range("2024-01-01", periods=n, freq="D").strftime("%Y-%m-%d"),
+        "cost": RNG.uniform(5, 900, n).round(2),
+        "cost_text": [f"{x:.2f}" for x in RNG.uniform(5, 900, n)],
+        "age": RNG.integers(0, 99, n),
+    })
+
+
+def kinds(frame: pd.DataFrame) -> dict[str, str]:
+    found = scan_identifiers(frame)
+    return dict(zip(found["column"], found["kind"], strict=True))
+
+
+# --- resident ID checksum ----------------------------------------------------------------------
+
+def test_check_character_matches_an_independent_iso7064_implementation():
+    for number in make_ids(500):
+        assert _check_character(number[:17]) == iso7064_mod11_2(number[:17]) == number[17]
+    # the worked example of GB 11643-1999 itself
+    assert _check_character("11010519491231002") == "X"
+
+
+def test_valid_id_numbers_are_flagged_invalid_ones_are_not():
+    valid, invalid = make_ids(N), make_ids(N, valid=False)
+    found = scan_identifiers(pd.DataFrame({"col_a": valid, "col_b": invalid}))
+    assert found["column"].tolist() == ["col_a"]
+    assert found.loc[0, ["kind", "matches", "share"]].tolist() == ["resident ID number", N, 1.0]
+    # with a name that says so, the loose pattern is enough
+    assert kinds(pd.DataFrame({"身份证号": invalid})) == {"身份证号": "resident ID number"}
+
+
+# --- detection by values and by column names ---------------------------------------------------
+
+def test_identifiers_found_by_values_alone():
+    mobiles = [f"1{RNG.integers(3, 10)}{RNG.integers(0, 10**9):09d}" for _ in range(N)]
+    frame = pd.DataFrame({
+        "c1": mobiles,
+        "c2": [f"+86 {m[:3]}-{m[3:7]}-{m[7:]}" for m in mobiles],
+        "c3": [f"+44 20 7946 {i:04d}" for i in range(N)],
+        "c4": [f"user{i}@example.org" for i in range(N)],
+        "c5": make_names(N),
+        "c6": np.array(mobiles, dtype=np.int64),
+        "c7": np.array(mobiles, dtype=np.int64).astype(float),
+    })
+    assert kinds(frame) == {"c1": "phone number", "c2": "phone number", "c3": "phone number",
+                            "c4": "e-mail address", "c5": "person name", "c6": "phone number",
+                            "c7": "phone number"}
+
+
+def test_identifiers_found_by_column_name_and_loose_values():
+    names = make_names(5) * 6  # five patients, repeated over their visit's rows
+    frame = pd.DataFrame({
+        "患者姓名": names,
+        "Patient Name": ["Wei Zhang", "Na Li", "Mary O'Neil", "Jean-Luc Picard", "Ann"] * 6,
+        "联系电话": [f"010-6{i:07d}" for i in range(30)],
+        "出生日期": [f"19{60 + i}-0{1 + i % 9}-1{i % 10}" for i in range(30)],
+        "dob": pd.to_datetime([f"19{60 + i}-05-0{1 + i % 9}" for i in range(30)]),
+        "E-mail": [f"p{i}@example.com" if i % 3 else None for i in range(30)],
+    })
+    assert kinds(frame) == {"患者姓名": "person name", "Patient Name": "person name",
+                            "联系电话": "phone number", "出生日期": "date of birth",
+                            "dob": "date of birth", "E-mail": "e-mail address"}
+    found = scan_identifiers(frame).set_index("column")
+    assert found.loc["E-mail", ["matches", "share"]].tolist() == [20, 1.0]
+    # the same repeated names without a telling column name are not enough evidence
+    assert kinds(pd.DataFrame({"who": names})) == {}
+
+
+def test_dates_and_times_are_not_dates_of_birth_without_a_name_hint():
+    frame = pd.DataFrame({"day": pd.date_range("1950-01-01", periods=N, freq="90D"),
+                          "birth_time": pd.date_range("1950-01-01 08:30", periods=N,
+                                                      freq="90D")})
+    assert kinds(frame) == {}
+
+
+def test_visit_log_columns_are_not_flagged():
+    """Pseudonyms, HMAC strings, codes, touchpoints, departments, timestamps, costs."""
+    assert scan_identifiers(clean_log()).empty
+    # one row per distinct activity or department: diverse values, still not names
+    vocabulary = pd.DataFrame({"activity": list(CATALOGUE.name_zh) + ["挂号", "缴费", "取药"]})
+    assert scan_identifiers(vocabulary).empty
+    departments = ["内科", "外科", "急诊科", "儿科", "妇产科", "眼科", "骨科", "皮肤科",
+                   "口腔科", "中医科", "康复科", "高血压科", "方便门诊", "发热门诊", "药房"]
+    assert scan_identifiers(pd.DataFrame({"科室": departments})).empty
+
+
+def test_sample_is_spread_over_the_whole_frame():
+    frame = pd.DataFrame({"note": [None] * 30_000 + [f"user{i}@example.org"
+                                                        for i in range(30_000)]})
+    found = scan_identifiers(frame)
+    assert found["kind"].tolist() == ["e-mail address"]
+    assert 4_900 <= found.loc[0, "matches"] <= 5_100  # half of the 10,000 sampled rows
+
+
+# --- masking and the refusal -------------------------------------------------------------------
+
+def test_examples_are_masked_and_never_the_full_value():
+    frame = pd.DataFrame({
+        "mobile": ["13812345678"] * 3,
+        "id": make_ids(3),
+        "mail": ["zhang.wei@example.com"] * 3,
+        "姓名": ["张伟", "欧阳娜娜", "李秀英"],
+        "出生日期": ["1980-05-01"] * 3,
+    })
+    found = scan_identifiers(frame).set_index("column")
+    assert found.loc["mobile", "example"] == "138****5678"
+    assert found.loc["mail", "example"] == "zh*****ei@example.com"
+    assert found.loc["姓名", "example"] == "张*"
+    for column, example in found["example"].items():
+        assert "*" in example
+        for value in frame[column]:
+            assert value not in example
+
+
+def test_refuse_lists_columns_and_says_how_to_fix():
+    frame = clean_log(40).assign(手机号=[f"139{i:08d}" for i in range(40)],
+                                 email=[f"u{i}@example.cn" for i in range(40)])
+    with pytest.raises(JourneyError) as err:
+        refuse_identifiers(frame, source="his.xlsx")
+    message = str(err.value)
+    assert message.startswith("his.xlsx: the data hold direct identifiers")
+    assert "column '手机号': phone number, 40 of the sampled values match (100%), " \
+           "e.g. 139****0000" in message
+    assert "column 'email': e-mail address" in message
+    assert "journey.pseudonymise(data, columns=['手机号', 'email'], secret=...)" in message
+    assert "drop(columns=['手机号', 'email'])" in message
+    assert "13900000000" not in message and "u0@example.cn" not in message
+    assert err.value.source == "his.xlsx"
+
+
+def test_refuse_passes_clean_data_and_allowed_columns():
+    assert refuse_identifiers(clean_log(), source="log.csv") is None
+    staff = clean_log(40).assign(姓名=make_names(40))
+    with pytest.raises(JourneyError) as err:
+        refuse_identifiers(staff, source="log.csv")
+    assert err.value.column == "姓名"
+    assert refuse_identifiers(staff, source="log.csv", allow=["姓名"]) is None
+
+
+# --- pseudonymise ------------------------------------------------------------------------------
+
+SECRET = "correct horse battery staple"
+
+
+def test_pseudonyms_equal_an_independent_hmac_and_are_deterministic():
+    frame = pd.DataFrame({"phone": ["13812345678", None, "13987654321", "13812345678"],
+                          "name": ["张伟", "李娜", None, "张伟"], "n": [1, 2, 3, 4]})
+    out = pseudonymise(frame, ["phone", "name"], secret=SECRET)
+    key = SECRET.encode("utf-8")
+    for column in ("phone", "name"):
+        for before, after in zip(frame[column], out[column], strict=True):
+            if pd.isna(before):
+                assert pd.isna(after)
+            else:
+                assert after == hmac.new(key, before.encode("utf-8"),
+                                         hashlib.sha256).hexdigest()[:16]
+    assert out.loc[0, "phone"] == out.loc[3, "phone"] != out.loc[2, "phone"]
+    assert out["n"].tolist() == [1, 2, 3, 4]
+    assert frame.loc[0, "phone"] == "13812345678"  # the input is not changed
+    again = pseudonymise(frame, ["phone", "name"], secret=SECRET.encode("utf-8"))
+    pd.testing.assert_frame_equal(out, again)
+    other = pseudonymise(frame, "phone", secret=SECRET + "!")
+    assert other.loc[0, "phone"] != out.loc[0, "phone"]
+    assert scan_identifiers(out).empty
+
+
+def test_pseudonym_prefix_length_and_number_types():
+    frame = pd.DataFrame({"phone": [13812345678.0, np.nan], "text": ["13812345678", None]})
+    out = pseudonymise(frame, ["phone", "text"], secret=SECRET, prefix="P", length=10)
+    expected = "P" + hmac.new(SECRET.encode(), b"13812345678", hashlib.sha256).hexdigest()[:10]
+    assert out.loc[0, "phone"] == out.loc[0, "text"] == expected
+    assert pd.isna(out.loc[1, "phone"]) and pd.isna(out.loc[1, "text"])
+
+
+def test_pseudonymise_refuses_bad_arguments_without_echoing_the_secret():
+    frame = pd.DataFrame({"phone": ["13812345678"]})
+    with pytest.raises(JourneyError, match="at least 16 bytes") as err:
+        pseudonymise(frame, "phone", secret="short-secret")
+    assert "short-secret" not in str(err.value)
+    with pytest.raises(JourneyError, match="no column"):
+        pseudonymise(frame, ["mobile"], secret=SECRET)
+    with pytest.raises(JourneyError, match="between 8 and 64"):
+        pseudonymise(frame, "phone", secret=SECRET, length=4)

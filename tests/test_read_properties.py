@@ -1,0 +1,67 @@
+"""Property-based: malformed visit-log files give a log or a JourneyError, nothing else."""
+
+from __future__ import annotations
+
+import string
+
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import journey
+from journey import JourneyError
+
+HEADERS = ["case_id", "activity", "start", "end", "timestamp", "lifecycle", "resource",
+           "就诊号", "环节", "开始时间", "结束时间", "科室", "patient_id", "note", ""]
+CELLS = st.one_of(
+    st.sampled_from(["", "a", "V001", "Lab", "挂号", "start", "complete", "x,y", '"q"',
+                     "2025-01-06 08:00", "2025-01-06 07:00", "2025/1/6 9:00",
+                     "2025-01-06T08:00:00+08:00", "2025-01-06T08:00:00Z", "2025-13-40 99:99",
+                     "NaN", "null", "13812345678", "-1", "1e309"]),
+    st.text(alphabet=string.printable + "诊号时间", max_size=12),
+)
+
+
+@st.composite
+def csv_files(draw) -> bytes:
+    headers = draw(st.lists(st.sampled_from(HEADERS), min_size=0, max_size=6))
+    n_rows = draw(st.integers(0, 6))
+    lines = [",".join(headers)]
+    for _ in range(n_rows):
+        width = draw(st.integers(max(len(headers) - 1, 0), len(headers) + 1))
+        lines.append(",".join(draw(CELLS).replace("\n", " ") for _ in range(width)))
+    text = draw(st.sampled_from(["\n", "\r\n"])).join(lines)
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "gb18030", "utf-16"]))
+    data = text.encode(encoding, errors="replace")
+    if draw(st.booleans()):  # damage some bytes
+        cut = draw(st.integers(0, max(len(data) - 1, 0)))
+        data = data[:cut] + draw(st.binary(max_size=4)) + data[cut:]
+    return data
+
+
+@settings(max_examples=120, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=csv_files())
+def test_malformed_csv_gives_a_log_or_a_journey_error(tmp_path, data):
+    path = tmp_path / "export.csv"
+    path.write_bytes(data)
+    try:
+        log = journey.read_log(path)
+    except JourneyError as err:
+        assert str(err)  # a message, naming what is wrong
+    else:
+        assert log.n_events > 0
+        journey.journey_map(log)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", None]), st.sampled_from(["R", "C", ""]),
+                          CELLS, CELLS), max_size=6))
+def test_malformed_frames_give_a_log_or_a_journey_error(rows):
+    df = pd.DataFrame(rows, columns=["case_id", "activity", "start", "end"])
+    try:
+        log = journey.read_log(df)
+    except JourneyError:
+        return
+    out = log.to_pandas()
+    assert (out.end >= out.start).all() or out.start.isna().any()
