@@ -31,11 +31,12 @@ def minutes(earlier: ir.TimestampValue, later: ir.TimestampValue) -> ir.Floating
 def sequenced(t: ir.Table, *, has_start: bool) -> ir.Table:
     """Each event with its neighbours in the visit and its times.
 
-    Adds ``prev_activity``, ``next_activity``, ``n_in_case`` (touchpoints in the visit),
+    Adds ``prev_activity``, ``next_activity`` (missing for the visit's last touchpoint),
     ``occurrence`` (1 for the first time the visit passes this touchpoint, 2 for the first
     repeat, ...), ``service`` (end − start), ``gap`` (start − previous end with start times;
     end − previous end, a flow time, without) and ``wait`` (the gap, missing when negative:
-    the touchpoint started before the previous one ended, an overlap).
+    the touchpoint started before the previous one ended, an overlap). Columns that a query
+    does not use are not computed (drop ``occurrence`` before caching when it is not needed).
 
     Examples
     --------
@@ -54,7 +55,6 @@ def sequenced(t: ir.Table, *, has_start: bool) -> ir.Table:
         prev_activity=t.activity.lag().over(w),
         prev_end=t.end.lag().over(w),
         next_activity=t.activity.lead().over(w),
-        n_in_case=t.count().over(ibis.window(group_by="case_id")),
         occurrence=ibis.row_number().over(
             ibis.window(group_by=["case_id", "activity"], order_by="_seq")) + 1,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import ibis
@@ -30,8 +31,9 @@ def _top_share(counts: pd.Series, share: float) -> list:
 class JourneyMap:
     """Tables and figures of a journey map; build one with :func:`journey_map`.
 
-    All times are minutes. ``time_kind`` is ``"wait"`` when the log has start times and
-    ``"flow"`` otherwise: the ``wait_*`` columns are then flow times between completions.
+    Each table is computed in the engine the first time it is read, then kept. All times are
+    minutes. ``time_kind`` is ``"wait"`` when the log has start times and ``"flow"``
+    otherwise: the ``wait_*`` columns are then flow times between completions.
 
     Attributes
     ----------
@@ -54,22 +56,119 @@ class JourneyMap:
         What was simplified or filtered, and how to read the times.
     """
 
-    touchpoints: pd.DataFrame
-    transitions: pd.DataFrame
-    starts: pd.DataFrame
-    ends: pd.DataFrame
-    variants: pd.DataFrame
-    rework: pd.DataFrame
-    steps: pd.DataFrame
-    stages: pd.DataFrame
+    log: EventLog
+    events: Any
     n_cases: int
-    time_kind: str
+    paths: float = 1.0
+    stage_mapping: dict[str, str] | None = None
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def time_kind(self) -> str:
+        """``"wait"`` or ``"flow"`` (a log without start times)."""
+        return self.log.time_kind
 
     def __repr__(self) -> str:
         return (f"JourneyMap({self.n_cases:,} visits, {len(self.touchpoints)} touchpoints, "
-                f"{len(self.transitions)} transitions, {len(self.variants)} variants, "
-                f"times are {self.time_kind} times)")
+                f"{len(self.transitions)} transitions, times are {self.time_kind} times)")
+
+    @cached_property
+    def touchpoints(self) -> pd.DataFrame:
+        ev = self.events
+        tp = ev.group_by("activity").aggregate(
+            cases=ev.case_id.nunique(), events=ev.count(),
+            service_median=ev.service.median(), service_p90=ev.service.quantile(0.9),
+            wait_median=ev.wait.median(), wait_p90=ev.wait.quantile(0.9),
+        ).execute()
+        tp.insert(1, "stage", [stage_of(a, self.stage_mapping) for a in tp.activity])
+        return tp.sort_values(["cases", "activity"], ascending=[False, True],
+                              ignore_index=True)
+
+    @cached_property
+    def transitions(self) -> pd.DataFrame:
+        moves = self.events.filter(self.events.prev_activity.notnull())
+        tr = moves.group_by(source=moves.prev_activity, target=moves.activity).aggregate(
+            cases=moves.case_id.nunique(), transitions=moves.count(),
+            wait_median=moves.wait.median(), wait_mean=moves.wait.mean(),
+            wait_p90=moves.wait.quantile(0.9),
+            overlaps=(moves.gap < 0).cast("int64").sum(),
+        ).execute()
+        source_cases = self.touchpoints.set_index("activity").cases
+        tr.insert(4, "share_of_source",
+                  tr.cases / tr.source.map(source_cases).astype("float64"))
+        tr = tr.sort_values(["transitions", "source", "target"], ascending=[False, True, True],
+                            ignore_index=True)
+        if self.paths < 1 and len(tr):
+            keep = set(_top_share(tr.set_index(["source", "target"]).transitions, self.paths))
+            for column in ("source", "target"):  # busiest in/out edge of every touchpoint
+                busiest = tr.loc[tr.groupby(column).transitions.idxmax(), ["source", "target"]]
+                keep |= set(busiest.itertuples(index=False, name=None))
+            mask = [(s, t) in keep for s, t in zip(tr.source, tr.target, strict=True)]
+            self.notes.append(f"paths={self.paths}: {len(tr) - sum(mask)} of {len(tr)} "
+                              "transitions hidden.")
+            tr = tr[mask].reset_index(drop=True)
+        return tr
+
+    def _endpoint(self, condition: Any) -> pd.DataFrame:
+        sel = self.events.filter(condition)
+        out = sel.group_by("activity").aggregate(cases=sel.case_id.nunique()).execute()
+        out["share"] = out.cases / self.n_cases
+        return out.sort_values(["cases", "activity"], ascending=[False, True],
+                               ignore_index=True)
+
+    @cached_property
+    def starts(self) -> pd.DataFrame:
+        return self._endpoint(self.events._seq == 1)
+
+    @cached_property
+    def ends(self) -> pd.DataFrame:
+        return self._endpoint(self.events.next_activity.isnull())
+
+    @cached_property
+    def variants(self) -> pd.DataFrame:
+        cp = case_paths(self.log.table)
+        var = cp.group_by("path").aggregate(
+            length=cp.length.max(), cases=cp.count(),
+            throughput_median=cp.throughput.median(),
+        ).execute()
+        var = var.sort_values(["cases", "path"], ascending=[False, True], ignore_index=True)
+        var.insert(0, "rank", range(1, len(var) + 1))
+        var.insert(4, "share", var.cases / self.n_cases)
+        var.insert(5, "cumulative_share", var.share.cumsum())
+        return var
+
+    @cached_property
+    def rework(self) -> pd.DataFrame:
+        ev = sequenced(self.log.table, has_start=self.log.has_start)
+        rep = ev.filter(ev.occurrence > 1)
+        return rep.group_by("activity").aggregate(
+            cases=rep.case_id.nunique(), repeats=rep.count(),
+            extra_minutes=(rep.service.fill_null(0) + rep.wait.fill_null(0)).sum(),
+        ).execute().sort_values(["repeats", "activity"], ascending=[False, True],
+                                ignore_index=True)
+
+    @cached_property
+    def steps(self) -> pd.DataFrame:
+        ev = self.events
+        steps = ev.group_by(step=ev._seq, source=ev.activity,
+                            target=ev.next_activity.fill_null(END)).aggregate(
+            cases=ev.case_id.nunique()).execute()
+        return steps.sort_values(["step", "cases", "source", "target"],
+                                 ascending=[True, False, True, True], ignore_index=True)
+
+    @cached_property
+    def stages(self) -> pd.DataFrame:
+        tp = self.touchpoints
+        st = tp.groupby("stage", sort=False).agg(touchpoints=("activity", "size"),
+                                                events=("events", "sum"))
+        ev = self.events
+        stage = ev.activity.substitute(dict(zip(tp.activity, tp.stage, strict=True)))
+        cases = ev.mutate(stage=stage).group_by("stage").aggregate(
+            cases=ibis._.case_id.nunique()).execute().set_index("stage").cases
+        st["cases"] = cases.reindex(st.index).astype("int64")
+        order = {"pre": 0, "in": 1, "post": 2}
+        return st.reset_index().sort_values("stage", key=lambda s: s.map(order),
+                                            ignore_index=True)
 
     def process_map(self, *, color_by: str = "cases", width_by: str = "cases",
                     lang: str = "en", title: str | None = None) -> Any:
@@ -155,88 +254,14 @@ def journey_map(log: EventLog, *, activities: float = 1.0, paths: float = 1.0,
             notes.append(f"activities={activities}: {len(dropped)} touchpoint(s) removed "
                          f"({', '.join(dropped)}); flows reconnect around them.")
             log = log.filter(activities=keep)
-    mapping = stages if stages is not None else log.stages
-    kind = log.time_kind
-    if kind == "flow":
+    if log.time_kind == "flow":
         notes.append("The log has no start times: times between touchpoints are flow times "
                      "(they include the next touchpoint's service), not waits.")
-
-    ev = sequenced(log.table, has_start=log.has_start).cache()
-    n_cases = int(ev.case_id.nunique().execute())
-
-    tp = ev.group_by("activity").aggregate(
-        cases=ev.case_id.nunique(), events=ev.count(),
-        service_median=ev.service.median(), service_p90=ev.service.quantile(0.9),
-        wait_median=ev.wait.median(), wait_p90=ev.wait.quantile(0.9),
-    ).execute()
-    tp.insert(1, "stage", [stage_of(a, mapping) for a in tp.activity])
-    tp = tp.sort_values(["cases", "activity"], ascending=[False, True], ignore_index=True)
-
-    moves = ev.filter(ev.prev_activity.notnull())
-    tr = moves.group_by(source=moves.prev_activity, target=moves.activity).aggregate(
-        cases=moves.case_id.nunique(), transitions=moves.count(),
-        wait_median=moves.wait.median(), wait_mean=moves.wait.mean(),
-        wait_p90=moves.wait.quantile(0.9),
-        overlaps=(moves.gap < 0).cast("int64").sum(),
-    ).execute()
-    source_cases = tp.set_index("activity").cases
-    tr.insert(4, "share_of_source",
-              tr.cases / tr.source.map(source_cases).astype("float64"))
-    tr = tr.sort_values(["transitions", "source", "target"], ascending=[False, True, True],
-                        ignore_index=True)
-    if paths < 1 and len(tr):
-        keep = set(_top_share(tr.set_index(["source", "target"]).transitions, paths))
-        for column in ("source", "target"):  # busiest in/out edge of every touchpoint
-            keep |= set(tr.loc[tr.groupby(column).transitions.idxmax(), ["source", "target"]]
-                        .itertuples(index=False, name=None))
-        mask = [(s, t) in keep for s, t in zip(tr.source, tr.target, strict=True)]
-        notes.append(f"paths={paths}: {len(tr) - sum(mask)} of {len(tr)} transitions hidden.")
-        tr = tr[mask].reset_index(drop=True)
-
-    def endpoint(condition: Any) -> pd.DataFrame:
-        sel = ev.filter(condition)
-        out = sel.group_by("activity").aggregate(cases=sel.case_id.nunique()).execute()
-        out["share"] = out.cases / n_cases
-        return out.sort_values(["cases", "activity"], ascending=[False, True],
-                               ignore_index=True)
-
-    starts = endpoint(ev._seq == 1)
-    ends = endpoint(ev._seq == ev.n_in_case)
-
-    cp = case_paths(log.table)
-    var = cp.group_by("path").aggregate(
-        length=cp.length.max(), cases=cp.count(), throughput_median=cp.throughput.median(),
-    ).execute()
-    var = var.sort_values(["cases", "path"], ascending=[False, True], ignore_index=True)
-    var.insert(0, "rank", range(1, len(var) + 1))
-    var.insert(4, "share", var.cases / n_cases)
-    var.insert(5, "cumulative_share", var.share.cumsum())
-
-    rep = ev.filter(ev.occurrence > 1)
-    rework = rep.group_by("activity").aggregate(
-        cases=rep.case_id.nunique(), repeats=rep.count(),
-        extra_minutes=(rep.service.fill_null(0) + rep.wait.fill_null(0)).sum(),
-    ).execute().sort_values(["repeats", "activity"], ascending=[False, True],
-                            ignore_index=True)
-
-    steps = ev.group_by(step=ev._seq, source=ev.activity,
-                        target=ev.next_activity.fill_null(END)).aggregate(
-        cases=ev.case_id.nunique()).execute()
-    steps = steps.sort_values(["step", "cases", "source", "target"],
-                              ascending=[True, False, True, True], ignore_index=True)
-
-    st = tp.groupby("stage", sort=False).agg(touchpoints=("activity", "size"),
-                                            events=("events", "sum"))
-    stage_cases = ev.mutate(stage=ev.activity.substitute(
-        dict(zip(tp.activity, tp.stage, strict=True)))).group_by("stage").aggregate(
-        cases=ibis._.case_id.nunique()).execute().set_index("stage").cases
-    st["cases"] = stage_cases.reindex(st.index).astype("int64")
-    order = {"pre": 0, "in": 1, "post": 2}
-    st = st.reset_index().sort_values("stage", key=lambda s: s.map(order), ignore_index=True)
     if log.filters:
         notes.append("Filters: " + "; ".join(log.filters))
-    return JourneyMap(touchpoints=tp, transitions=tr, starts=starts, ends=ends, variants=var,
-                      rework=rework, steps=steps, stages=st, n_cases=n_cases, time_kind=kind,
+    events = sequenced(log.table, has_start=log.has_start).drop("occurrence").cache()
+    return JourneyMap(log=log, events=events, n_cases=int(events.case_id.nunique().execute()),
+                      paths=paths, stage_mapping=dict(stages or log.stages or {}) or None,
                       notes=notes)
 
 

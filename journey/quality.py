@@ -89,7 +89,7 @@ def check_log(
     Name: count, dtype: int64
     """
     t = log.table
-    ev = sequenced(t, has_start=log.has_start).cache()
+    ev = sequenced(t, has_start=log.has_start).drop("occurrence").cache()
     n_events = int(ev.count().execute())
     n_cases = int(ev.case_id.nunique().execute())
     rows: list[dict] = []
@@ -121,14 +121,14 @@ def check_log(
         add("durations", 0, "events", [], "not checked: the log has no start times")
 
     firsts = ev.filter(ev._seq == 1).group_by("activity").aggregate(n=ibis._.count()).execute()
-    lasts = ev.filter(ev._seq == ev.n_in_case).group_by("activity").aggregate(
+    lasts = ev.filter(ev.next_activity.isnull()).group_by("activity").aggregate(
         n=ibis._.count()).execute()
     arrival = list(arrival) if arrival is not None else sorted(
         firsts.activity[firsts.n >= min_endpoint_share * n_cases])
     exit = list(exit) if exit is not None else sorted(
         lasts.activity[lasts.n >= min_endpoint_share * n_cases])
     bad = ev.filter(((ev._seq == 1) & ~ev.activity.isin(arrival))
-                    | ((ev._seq == ev.n_in_case) & ~ev.activity.isin(exit)))
+                    | ((ev.next_activity.isnull()) & ~ev.activity.isin(exit)))
     add("incomplete visits", int(bad.case_id.nunique().execute()), "visits", _examples(bad),
         f"not starting with {arrival} or not ending with {exit}")
 

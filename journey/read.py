@@ -326,8 +326,8 @@ def read_log(
     label = info.label
     next(steps, None)
     columns = con.sql("SELECT * FROM raw LIMIT 0").columns
-    sample = con.sql("SELECT * EXCLUDE (_row) FROM raw USING SAMPLE 20000 ROWS (reservoir, 7)"
-                     if info.n_rows > 20000 else "SELECT * EXCLUDE (_row) FROM raw").df()
+    sample = con.sql("SELECT * EXCLUDE (_row) FROM raw USING SAMPLE 5000 ROWS (reservoir, 7)"
+                     if info.n_rows > 5000 else "SELECT * EXCLUDE (_row) FROM raw").df()
     refuse_identifiers(sample.drop(columns=["_file"], errors="ignore"), source=label,
                        allow=allow_columns)
     next(steps, None)
@@ -393,22 +393,26 @@ def read_log(
     key = ["case_id", "activity", "start", '"end"'] + (["resource"] if "resource" in mapping
                                                       else [])
     order = "_file, _row" if "_file" in columns else "_row"
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE parsed AS
-                SELECT *, row_number() OVER (PARTITION BY {', '.join(key)} ORDER BY {order})
-                          AS _dup FROM parsed""")
-    n, rows, _ = _examples(con, "SELECT _row, 1 FROM parsed WHERE _dup > 1")
-    if n:
-        exclusions.append(dict(reason="duplicate activity instance (excluded)", rows=n,
+    n_dups = con.execute(f"""SELECT coalesce(sum(n - 1), 0) FROM (
+        SELECT count(*) AS n FROM parsed GROUP BY {', '.join(key)} HAVING n > 1)"""
+                         ).fetchall()[0][0]
+    if n_dups:  # keep the first of each set of identical instances
+        ranked = (f"SELECT *, row_number() OVER (PARTITION BY {', '.join(key)} "
+                  f"ORDER BY {order}) AS _dup FROM parsed")
+        _, rows, _ = _examples(con, f"SELECT _row, 1 FROM ({ranked}) WHERE _dup > 1")
+        exclusions.append(dict(reason="duplicate activity instance (excluded)", rows=n_dups,
                                example_rows=rows, example_values=[]))
+        con.execute(f"CREATE OR REPLACE TEMP TABLE parsed AS SELECT * EXCLUDE (_dup) "
+                    f"FROM ({ranked}) WHERE _dup = 1")
     next(steps, None)
-    parsed_columns = con.sql("SELECT * FROM parsed LIMIT 0").columns
+    internal = [c for c in con.sql("SELECT * FROM parsed LIMIT 0").columns if c == "_lifecycle"]
+    exclude = f"EXCLUDE ({', '.join(internal)})" if internal else ""
     con.execute(f"""
         CREATE OR REPLACE TABLE events AS
-        SELECT * EXCLUDE (_dup{', _lifecycle' if '_lifecycle' in parsed_columns else ''}),
+        SELECT * {exclude},
                row_number() OVER (PARTITION BY case_id
                                   ORDER BY coalesce(start, "end"), "end", {order}) AS _seq
-        FROM parsed WHERE _dup = 1
-        ORDER BY case_id, _seq""")
+        FROM parsed""")
     con.execute("DROP TABLE IF EXISTS parsed; DROP TABLE IF EXISTS life; DROP TABLE IF EXISTS raw")
     n_events = con.execute("SELECT count(*) FROM events").fetchall()[0][0]
     if n_events == 0:
