@@ -318,9 +318,12 @@ def read_log(
     >>> log.n_cases, log.n_events, log.has_start
     (1, 2, True)
     """
-    from tqdm.auto import tqdm
+    if progress:
+        from tqdm.auto import tqdm
 
-    steps = iter(tqdm(range(6), desc="loading log", disable=not progress, leave=False))
+        steps = iter(tqdm(range(6), desc="loading log", leave=False))
+    else:
+        steps = iter(range(6))
     con = connect(database)
     info = register_source(con, source, name="raw", encoding=encoding, sheet=sheet)
     label = info.label
