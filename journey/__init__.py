@@ -38,6 +38,16 @@ from journey.maps import JourneyMap, MapComparison, compare_maps, journey_map
 from journey.privacy import pseudonymise, scan_identifiers
 from journey.quality import check_log
 from journey.read import COLUMN_PRESETS, read_log
+from journey.simulate import (
+    EstimatedScenario,
+    Scenario,
+    SimulationResult,
+    WhatIfResult,
+    estimate_scenario,
+    simulate_hospital,
+    what_if,
+    write_sample,
+)
 from journey.spc import SPC_COLOURS, SPCResult, spc
 from journey.stages import CATALOGUE, STAGES, catalogue, stage_of, touchpoint_of
 
@@ -49,6 +59,7 @@ __all__ = [
     "Concentration",
     "DIMENSIONS",
     "DiDResult",
+    "EstimatedScenario",
     "EventLog",
     "ExperienceModel",
     "ITSResult",
@@ -59,6 +70,9 @@ __all__ = [
     "SPCResult",
     "SPC_COLOURS",
     "STAGES",
+    "Scenario",
+    "SimulationResult",
+    "WhatIfResult",
     "bootstrap_quantile_change",
     "catalogue",
     "check_log",
@@ -66,6 +80,7 @@ __all__ = [
     "complaint_summary",
     "controlled_its",
     "did",
+    "estimate_scenario",
     "experience_vs_journey",
     "followup_summary",
     "friends_and_family",
@@ -86,9 +101,12 @@ __all__ = [
     "sankey_figure",
     "satisfaction_scores",
     "scan_identifiers",
+    "simulate_hospital",
     "spc",
     "stage_map_figure",
     "stage_of",
     "touchpoint_of",
     "variants_figure",
+    "what_if",
+    "write_sample",
 ]
