@@ -50,6 +50,7 @@ from journey.simulate import (
 )
 from journey.spc import SPC_COLOURS, SPCResult, spc
 from journey.stages import CATALOGUE, STAGES, catalogue, stage_of, touchpoint_of
+from journey.visits import join_experience, visit_table
 
 __version__ = "0.1.0"
 
@@ -86,6 +87,7 @@ __all__ = [
     "friends_and_family",
     "importance_performance",
     "its",
+    "join_experience",
     "journey_map",
     "key_drivers",
     "lifetime_value",
@@ -107,6 +109,7 @@ __all__ = [
     "stage_of",
     "touchpoint_of",
     "variants_figure",
+    "visit_table",
     "what_if",
     "write_sample",
 ]
