@@ -45,7 +45,8 @@ def sequenced(t: ir.Table, *, has_start: bool) -> ir.Table:
     ...     "activity": ["Registration", "Triage"],
     ...     "start": ["2025-01-06 08:00", "2025-01-06 08:20"],
     ...     "end": ["2025-01-06 08:05", "2025-01-06 08:30"]}))
-    >>> sequenced(log.table, has_start=True).execute()[["activity", "service", "wait"]]
+    >>> events = sequenced(log.table, has_start=True).order_by("_seq").execute()
+    >>> events[["activity", "service", "wait"]]
            activity  service  wait
     0  Registration      5.0   NaN
     1        Triage     10.0  15.0
