@@ -85,9 +85,8 @@ def main() -> None:
     path = HERE / "data" / f"log_{args.events}.parquet"
     if not path.exists():
         sys.path.insert(0, str(HERE))
-        from generate import generate
-
         import pyarrow.parquet as pq
+        from generate import generate
 
         path.parent.mkdir(parents=True, exist_ok=True)
         pq.write_table(generate(args.events), path, row_group_size=1_000_000)
