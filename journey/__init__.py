@@ -4,6 +4,18 @@ Read a log with :func:`read_log`, check it with :meth:`EventLog.check`, map it w
 :func:`journey_map`. See the numbered notebooks for the full walk-through.
 """
 
+from journey.bottlenecks import (
+    Bottlenecks,
+    QueueProfile,
+    TimeDecomposition,
+    Utilisation,
+    arrivals_vs_completions,
+    bottlenecks,
+    littles_law,
+    queue_over_time,
+    time_decomposition,
+    utilisation,
+)
 from journey.effects import bootstrap_quantile_change, probability_of_superiority, quantile_change
 from journey.errors import JourneyError
 from journey.experience import (
@@ -51,10 +63,22 @@ from journey.simulate import (
 from journey.spc import SPC_COLOURS, SPCResult, spc
 from journey.stages import CATALOGUE, STAGES, catalogue, stage_of, touchpoint_of
 from journey.visits import join_experience, visit_table
+from journey.waits import (
+    Attainment,
+    LeftUnseen,
+    WaitDrivers,
+    left_unseen,
+    target_attainment,
+    wait_drivers,
+    wait_figure,
+    wait_summary,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Attainment",
+    "Bottlenecks",
     "CATALOGUE",
     "COLUMN_PRESETS",
     "Concentration",
@@ -67,14 +91,21 @@ __all__ = [
     "ImportancePerformance",
     "JourneyError",
     "JourneyMap",
+    "LeftUnseen",
     "MapComparison",
+    "QueueProfile",
     "SPCResult",
     "SPC_COLOURS",
     "STAGES",
     "Scenario",
     "SimulationResult",
+    "TimeDecomposition",
+    "Utilisation",
+    "WaitDrivers",
     "WhatIfResult",
+    "arrivals_vs_completions",
     "bootstrap_quantile_change",
+    "bottlenecks",
     "catalogue",
     "check_log",
     "compare_maps",
@@ -90,13 +121,16 @@ __all__ = [
     "join_experience",
     "journey_map",
     "key_drivers",
+    "left_unseen",
     "lifetime_value",
+    "littles_law",
     "map_difference_figure",
     "nps",
     "probability_of_superiority",
     "process_map_figure",
     "pseudonymise",
     "quantile_change",
+    "queue_over_time",
     "read_log",
     "resource_concentration",
     "return_visits",
@@ -107,9 +141,15 @@ __all__ = [
     "spc",
     "stage_map_figure",
     "stage_of",
+    "target_attainment",
+    "time_decomposition",
     "touchpoint_of",
+    "utilisation",
     "variants_figure",
     "visit_table",
+    "wait_drivers",
+    "wait_figure",
+    "wait_summary",
     "what_if",
     "write_sample",
 ]

@@ -1,0 +1,813 @@
+"""Waiting times: summaries with confidence intervals, targets, leaving unseen, and drivers.
+
+Time semantics (see :mod:`journey.log`): the wait before touchpoint B is B.start minus the end
+of the touchpoint before it in the same visit. Without start times only *flow times* exist
+(completion to completion, including B's service): every output says which it holds.
+Waits are placed in time by the start of the touchpoint they precede (its end when there is no
+start); visit-level figures by the visit's arrival (its first recorded time).
+
+Per-event work (waits, ranks, queue sweeps, calendars) runs in the engine as Ibis expressions;
+only aggregated or per-visit frames come back to pandas for the statistics.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
+from ibis import _
+from scipy import stats
+from statsmodels.stats.proportion import proportion_confint
+
+from journey.engine import minutes, sequenced
+from journey.errors import JourneyError
+from journey.log import EventLog
+
+__all__ = [
+    "DAY_NAMES",
+    "Attainment",
+    "LeftUnseen",
+    "WaitDrivers",
+    "left_unseen",
+    "target_attainment",
+    "wait_drivers",
+    "wait_figure",
+    "wait_summary",
+]
+
+DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MISSING = "(missing)"
+_DAY_KEYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4,
+             "saturday": 5, "sunday": 6}
+
+
+# --------------------------------------------------------------------------- engine helpers
+def _calendar_frame(calendar: Mapping[str, str | None], lo: pd.Timestamp,
+                    hi: pd.Timestamp) -> pd.DataFrame:
+    """Opening intervals (``open``, ``close``) for every date from ``lo`` to ``hi``."""
+    hours: dict[int, str | None] = {}
+    for key, value in calendar.items():
+        name = str(key).lower()
+        days = range(5) if name == "weekdays" else range(7) if name == "daily" else (
+            [_DAY_KEYS[name]] if name in _DAY_KEYS else None)
+        if days is None:
+            raise JourneyError(f"calendar key {key!r} is not a day: use 'weekdays', 'daily' or "
+                               f"a day name ({', '.join(_DAY_KEYS)}).")
+        for d in days:
+            if name in _DAY_KEYS or d not in hours:
+                hours[d] = value
+    rows = []
+    for date in pd.date_range(lo.normalize(), hi.normalize(), freq="D"):
+        spec = hours.get(date.day_of_week)
+        if not spec:
+            continue
+        try:
+            a, b = (pd.Timedelta(f"{part.strip()}:00") for part in spec.split("-"))
+        except ValueError as exc:
+            raise JourneyError(f"calendar hours {spec!r} are not 'HH:MM-HH:MM'.") from exc
+        rows.append((date + a, date + b))
+    return pd.DataFrame(rows, columns=["open", "close"]).astype("datetime64[us]")
+
+
+def _open_minutes(t: ir.Table, a: str, b: str, calendar: Mapping[str, str | None],
+                  period: tuple[pd.Timestamp, pd.Timestamp]) -> ir.Table:
+    """``t`` with ``{b}_open``: the opening minutes between columns ``a`` and ``b``."""
+    cal = ibis.memtable(_calendar_frame(calendar, *period))
+    spans = t.filter(t[a].notnull() & t[b].notnull()).select("case_id", "_seq", _a=t[a], _b=t[b])
+    j = spans.join(cal, [spans._b > cal.open, spans._a < cal.close])
+    overlap = minutes(ibis.greatest(j._a, j.open), ibis.least(j._b, j.close))
+    got = j.group_by(["case_id", "_seq"]).aggregate(_open=overlap.sum())
+    t = t.left_join(got, ["case_id", "_seq"]).drop("case_id_right", "_seq_right")
+    return t.mutate(**{f"{b}_open": ibis.ifelse(t[a].notnull() & t[b].notnull(),
+                                                 t._open.fill_null(0.0), ibis.null("float64"))}
+                    ).drop("_open")
+
+
+def _events(log: EventLog, calendar: Mapping[str, str | None] | None = None) -> ir.Table:
+    """Sequenced events with ``arrival`` (joined the queue), ``time``, ``hour``, ``weekday``,
+    ``date``; with a calendar, ``wait`` counts opening minutes only."""
+    ev = sequenced(log.table, has_start=log.has_start)
+    time = ibis.coalesce(ev.start, ev.end) if log.has_start else ev.end
+    ev = ev.mutate(arrival=ev.prev_end, time=time)
+    if calendar:
+        ev = ev.mutate(_b=ev.start if log.has_start else ev.end)
+        ev = _open_minutes(ev, "prev_end", "_b", calendar, log.period)
+        ev = ev.mutate(wait=ibis.ifelse(ev.wait.notnull(), ev._b_open, ibis.null("float64"))
+                       ).drop("_b", "_b_open")
+    return ev.mutate(hour=ev.time.hour(), weekday=ev.time.day_of_week.index(),
+                     date=ev.time.date())
+
+
+def _visits(log: EventLog, calendar: Mapping[str, str | None] | None = None) -> ir.Table:
+    """One row per visit: ``arrival`` (first time), ``departure`` (last end), ``los``, total
+    ``wait`` and ``service``, ``department`` of its last event, attributes, ``hour``,
+    ``weekday``, ``date`` of arrival."""
+    ev = _events(log, calendar)
+    extra = {c: ev[c].argmax(ev._seq) for c in ("department", *log.attributes)
+             if c in ev.columns}
+    if "patient_id" in ev.columns:
+        extra["patient_id"] = ev.patient_id.max()
+    v = ev.group_by("case_id").aggregate(
+        arrival=ibis.coalesce(ev.start, ev.end).min(), departure=ev.end.max(),
+        wait=ev.wait.sum(), service=ev.service.sum(), touchpoints=ev.count(), **extra)
+    return v.mutate(los=minutes(v.arrival, v.departure), hour=v.arrival.hour(),
+                    weekday=v.arrival.day_of_week.index(), date=v.arrival.date())
+
+
+def _sweep(points: ir.Table, keys: Sequence[str]) -> ir.Table:
+    """Event sweep: ``points`` has ``keys``, ``time`` and ``delta`` (+1 in, −1 out, 0 marks);
+    adds ``level`` (count after the point; at equal times −1 comes before +1) and ``next``."""
+    order = ["time", "delta", *[c for c in ("case_id", "_seq") if c in points.columns]]
+    w = ibis.window(group_by=list(keys), order_by=order, rows=(None, 0))
+    points = points.mutate(level=points.delta.sum().over(w))
+    nxt = ibis.window(group_by=list(keys), order_by=order)
+    return points.mutate(next=points.time.lead().over(nxt))
+
+
+def _queue_at_arrival(ev: ir.Table, keys: Sequence[str]) -> ir.Table:
+    """``ev`` (events with a wait) with ``queue``: others already waiting for the same
+    touchpoint (same ``keys``) when this patient joined the queue (service start, or the end
+    in a log without start times, ends the wait)."""
+    q = ev.filter(ev.wait.notnull())
+    q = q.mutate(_out=ibis.coalesce(q.start, q.end))
+    ids = ["case_id", "_seq"]
+    ins = q.select(*keys, *ids, time=q.arrival, delta=ibis.literal(1))
+    outs = q.select(*keys, *ids, time=q._out, delta=ibis.literal(-1))
+    swept = _sweep(ins.union(outs, distinct=False), keys)
+    at = swept.filter(swept.delta == 1).select(*ids, _level=swept.level)
+    out = q.join(at, ids)
+    # at equal times departures come first: a zero wait has already removed itself
+    queue = out._level - 1 + (out._out == out.arrival).cast("int64")
+    return out.mutate(queue=queue).drop("_level", "_out")
+
+
+def _string_keys(t: ir.Table, keys: Sequence[str]) -> ir.Table:
+    return t.mutate(**{k: t[k].fill_null(MISSING) for k in keys if t[k].type().is_string()})
+
+
+def _label_days(frame: pd.DataFrame) -> pd.DataFrame:
+    if "weekday" in frame.columns:
+        frame["weekday"] = pd.Categorical.from_codes(frame["weekday"].astype(int),
+                                                     categories=list(DAY_NAMES), ordered=True)
+    return frame
+
+
+def _quantile_table(t: ir.Table, keys: list[str], value: str, qs: Sequence[float],
+                    confidence: float) -> pd.DataFrame:
+    """n, mean (t CI) and quantiles (exact order-statistic CI) of ``value`` per ``keys``."""
+    base = _string_keys(t.filter(t[value].notnull()), keys)
+    aggs = {"n": base.count(), "mean": base[value].mean(), "sd": base[value].std()}
+    aggs |= {_name(q): base[value].quantile(q) for q in qs}
+    out = (base.group_by(keys).aggregate(**aggs) if keys else base.aggregate(**aggs)).execute()
+    alpha = 1 - confidence
+    half = stats.t.ppf(1 - alpha / 2, np.maximum(out.n - 1, 1)) * out.sd / np.sqrt(out.n)
+    out.insert(len(keys) + 2, "mean_ci_low", out["mean"] - half)
+    out.insert(len(keys) + 3, "mean_ci_high", out["mean"] + half)
+    ranks = []
+    for i, n in enumerate(out.n):
+        for q in qs:
+            lo, hi = _order_ranks(int(n), q, confidence)
+            ranks += [(i, f"{_name(q)}_ci_low", lo), (i, f"{_name(q)}_ci_high", hi)]
+    rk = pd.DataFrame(ranks, columns=["_g", "column", "_rank"]).dropna()
+    rk = rk.merge(out[keys].reset_index(names="_g"), on="_g").astype({"_rank": "int64"})
+    if len(rk):
+        w = ibis.window(group_by=keys or None, order_by=base[value])
+        ranked = base.mutate(_rank=ibis.row_number().over(w) + 1)
+        got = ranked.join(ibis.memtable(rk), [*keys, "_rank"]).select("_g", "column", value)
+        wide = got.execute().pivot_table(index="_g", columns="column", values=value)
+    else:
+        wide = pd.DataFrame()
+    for q in qs:
+        for side in ("low", "high"):
+            col = f"{_name(q)}_ci_{side}"
+            out[col] = wide[col].reindex(out.index) if col in wide else np.nan
+    cols = [*keys, "n", "mean", "mean_ci_low", "mean_ci_high"]
+    cols += [c for q in qs for c in (_name(q), f"{_name(q)}_ci_low", f"{_name(q)}_ci_high")]
+    return _label_days(out[cols].sort_values(keys or "n", ignore_index=True))
+
+
+def _name(q: float) -> str:
+    return "median" if q == 0.5 else f"p{100 * q:g}"
+
+
+def _order_ranks(n: int, q: float, confidence: float) -> tuple[float, float]:
+    """1-based ranks (l, u) with P(X_(l) ≤ ξ_q ≤ X_(u)) ≥ confidence (binomial; NaN if none)."""
+    if n == 0:
+        return np.nan, np.nan
+    alpha = 1 - confidence
+    lo = stats.binom.ppf(alpha / 2, n, q)
+    hi = stats.binom.ppf(1 - alpha / 2, n, q) + 1
+    return (lo if lo >= 1 else np.nan), (hi if hi <= n else np.nan)
+
+
+def _wilson(k: Any, n: Any, confidence: float) -> tuple[np.ndarray, np.ndarray]:
+    k, n = np.asarray(k, float), np.asarray(n, float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lo, hi = proportion_confint(k, np.where(n > 0, n, np.nan), alpha=1 - confidence,
+                                    method="wilson")
+    return np.asarray(lo), np.asarray(hi)
+
+
+def _rates(frame: pd.DataFrame, k: str, n: str, name: str, confidence: float) -> pd.DataFrame:
+    frame[name] = frame[k] / frame[n]
+    frame[f"{name}_ci_low"], frame[f"{name}_ci_high"] = _wilson(frame[k], frame[n], confidence)
+    return frame
+
+
+def _time_note(log: EventLog) -> list[str]:
+    if log.has_start:
+        return []
+    return ["The log has no start times: the times between touchpoints are flow times "
+            "(completion to completion, including the service), not waits."]
+
+
+# --------------------------------------------------------------------------- wait_summary
+LEVELS = ("touchpoint", "transition", "visit")
+
+
+def _level_table(log: EventLog, level: str, by: Sequence[str] | None,
+                 calendar: Mapping[str, str | None] | None) -> tuple[ir.Table, list[str]]:
+    if level not in LEVELS:
+        raise JourneyError(f"level= must be one of {LEVELS}, got {level!r}.")
+    if level == "visit":
+        t, keys = _visits(log, calendar), list(by or [])
+        if "activity" in keys:
+            raise JourneyError("level='visit' sums the waits of a whole visit: group it by "
+                               "visit attributes (department, hour, weekday, a segment), "
+                               "not by activity.")
+    else:
+        t = _events(log, calendar)
+        keys = list(by or ["activity"])
+        if level == "transition":
+            t = t.filter(t.prev_activity.notnull()).rename(source="prev_activity")
+            keys = ["source", *[k if k != "activity" else "target" for k in keys]]
+            t = t.rename(target="activity")
+            keys = list(dict.fromkeys(keys))
+            if "target" not in keys:
+                keys.insert(1, "target")
+    missing = [k for k in keys if k not in t.columns]
+    if missing:
+        raise JourneyError(f"cannot group by {missing}: available are {t.columns}.",
+                           source=log.source)
+    return t, keys
+
+
+def wait_summary(
+    log: EventLog,
+    *,
+    by: Sequence[str] | str | None = None,
+    level: str = "touchpoint",
+    q: Sequence[float] = (0.5, 0.9, 0.95),
+    calendar: Mapping[str, str | None] | None = None,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Waits per touchpoint, transition or visit: n, mean, median, P90, P95 with CIs.
+
+    Method: quantile CIs are exact distribution-free order-statistic intervals (the ranks
+    come from the binomial distribution, coverage ≥ ``confidence``; missing when the sample
+    is too small); the mean's CI is the t interval. Both assume independent waits: waits of
+    patients seen on the same day are correlated, so read the intervals as optimistic (for
+    before/after comparisons use :func:`journey.bootstrap_quantile_change`, which resamples
+    days). Quantiles interpolate linearly between order statistics (numpy's default).
+
+    Parameters
+    ----------
+    log : EventLog
+    by : str or list of str, optional
+        Grouping columns: ``activity`` (the default at touchpoint and transition level; at
+        transition level it names the target), ``department``, ``resource``, any attribute,
+        or ``hour``, ``weekday``, ``date`` (of the touchpoint's start; of the arrival for
+        visits). Visits have no activity: group them by visit attributes.
+    level : {"touchpoint", "transition", "visit"}
+        Wait before each touchpoint; per transition ``source → target``; or the total wait
+        of each visit (the sum of its known waits: a visit with a single touchpoint, or whose
+        touchpoints all overlap, has none and is not counted).
+    q : list of float
+        Quantiles to report (columns ``median``, ``p90``, ``p95``...).
+    calendar : dict, optional
+        Opening hours, e.g. ``{"weekdays": "08:00-17:00", "saturday": "08:00-12:00"}``
+        (also ``"daily"`` or day names; days not named are closed): waits count opening
+        minutes only, so a wait across a closed night does not count the night.
+    confidence : float
+
+    Returns
+    -------
+    DataFrame
+        by columns, n, mean, mean_ci_low, mean_ci_high, then each quantile with its CI, and
+        ``time`` (``"wait"`` or ``"flow time"``).
+
+    Examples
+    --------
+    >>> import pandas as pd, journey
+    >>> df = pd.DataFrame({"case_id": ["a", "a", "b", "b"], "activity": ["Triage", "Lab"] * 2,
+    ...     "start": ["2025-01-06 08:00", "2025-01-06 08:30", "2025-01-06 09:00",
+    ...               "2025-01-06 09:20"],
+    ...     "end": ["2025-01-06 08:10", "2025-01-06 08:40", "2025-01-06 09:10",
+    ...             "2025-01-06 09:30"]})
+    >>> wait_summary(journey.read_log(df))[["activity", "n", "median"]]
+      activity  n  median
+    0      Lab  2    15.0
+    """
+    by = [by] if isinstance(by, str) else by
+    t, keys = _level_table(log, level, by, calendar)
+    value = "wait"
+    out = _quantile_table(t, keys, value, q, confidence)
+    out["time"] = "wait" if log.has_start else "flow time"
+    out.attrs["method"] = ("quantile CIs: exact order-statistic (binomial) intervals; mean CI: "
+                           "t interval; waits assumed independent")
+    out.attrs["notes"] = _time_note(log)
+    return out
+
+
+def _grid(log: EventLog, by: str, level: str, calendar: Mapping[str, str | None] | None,
+          points: int = 200) -> pd.DataFrame:
+    """``points`` evenly spaced quantiles of the wait per group (a stand-in sample)."""
+    t, keys = _level_table(log, level, [by] if by else None, calendar)
+    t = _string_keys(t.filter(t.wait.notnull()), keys)
+    ps = [(i + 0.5) / points for i in range(points)]
+    g = t.group_by(keys).aggregate(_q=t.wait.quantile(ps)) if keys else t.aggregate(
+        _q=t.wait.quantile(ps))
+    frame = g.execute().explode("_q").rename(columns={"_q": "wait"})
+    frame["wait"] = frame["wait"].astype(float)
+    return _label_days(frame.reset_index(drop=True)), keys
+
+
+def wait_figure(
+    log: EventLog,
+    *,
+    by: str = "activity",
+    kind: str = "box",
+    level: str = "touchpoint",
+    interactive: bool = True,
+    calendar: Mapping[str, str | None] | None = None,
+) -> Any:
+    """Distribution of waits per group as a box, violin or ECDF plot.
+
+    The engine returns 200 evenly spaced quantiles of each group's waits (the 0.25th to
+    the 99.75th percentile), which stand in for the waits: boxes, violins and ECDFs drawn
+    from them match the full data's to within half a percentile, however large the log.
+
+    Parameters
+    ----------
+    log : EventLog
+    by : str
+        Grouping column (see :func:`wait_summary`); ``""`` for one group.
+    kind : {"box", "violin", "ecdf"}
+    level : {"touchpoint", "transition", "visit"}
+    interactive : bool
+        plotly figure (True) or a static seaborn/matplotlib figure (False).
+    calendar : dict, optional
+        Opening hours (see :func:`wait_summary`).
+
+    Examples
+    --------
+    >>> import pandas as pd, journey
+    >>> df = pd.DataFrame({"case_id": ["a", "a"], "activity": ["Triage", "Lab"],
+    ...     "start": ["2025-01-06 08:00", "2025-01-06 08:30"],
+    ...     "end": ["2025-01-06 08:10", "2025-01-06 08:40"]})
+    >>> fig = wait_figure(journey.read_log(df), kind="ecdf")
+    """
+    if kind not in ("box", "violin", "ecdf"):
+        raise JourneyError(f"kind= must be 'box', 'violin' or 'ecdf', got {kind!r}.")
+    frame, keys = _grid(log, by, level, calendar)
+    group = " → ".join(keys) if keys else None
+    if len(keys) > 1:
+        frame[group] = frame[keys].astype(str).agg(" → ".join, axis=1)
+    word = "Wait" if log.has_start else "Flow time"
+    label = f"{word} ({'opening ' if calendar else ''}minutes)"
+    if interactive:
+        import plotly.express as px
+
+        if kind == "ecdf":
+            return px.ecdf(frame, x="wait", color=group, labels={"wait": label},
+                            title=f"{word} distribution")
+        draw = px.box if kind == "box" else px.violin
+        return draw(frame, x="wait", y=group, orientation="h", points=False,
+                    labels={"wait": label}, title=f"{word} by {group or 'all'}")
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    fig, ax = plt.subplots(figsize=(8, 0.5 * frame[group].nunique() + 2 if group else 3))
+    if kind == "ecdf":
+        sns.ecdfplot(frame, x="wait", hue=group, ax=ax)
+    elif kind == "box":
+        sns.boxplot(frame, x="wait", y=group, showfliers=False, ax=ax)
+    else:
+        sns.violinplot(frame, x="wait", y=group, cut=0, ax=ax)
+    ax.set_xlabel(label)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+# --------------------------------------------------------------------------- targets
+@dataclass(frozen=True, repr=False)
+class Attainment:
+    """Share of patients within a time limit; build one with :func:`target_attainment`.
+
+    Attributes
+    ----------
+    table : DataFrame
+        measure, limit_min, n, within, share, share_ci_low, share_ci_high (Wilson CIs).
+    by_hour, by_weekday : DataFrame
+        The same per hour of day and per weekday (of the touchpoint's start; of arrival for
+        the ED standard).
+    notes : list of str
+    """
+
+    table: pd.DataFrame
+    by_hour: pd.DataFrame
+    by_weekday: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        return "Attainment\n" + self.table.round(3).to_string(index=False)
+
+    def figure(self, *, by: str = "hour") -> Any:
+        """Attainment per hour (or ``by="weekday"``) with Wilson CIs, one line per measure."""
+        import plotly.express as px
+
+        d = (self.by_hour if by == "hour" else self.by_weekday).copy()
+        d["plus"], d["minus"] = d.share_ci_high - d.share, d.share - d.share_ci_low
+        return px.line(d, x=by, y="share", color="measure", error_y="plus",
+                       error_y_minus="minus", markers=True, range_y=(0, 1.05),
+                       labels={"share": "Share within the limit"},
+                       title="Target attainment with 95% Wilson CIs")
+
+
+def target_attainment(
+    log: EventLog,
+    *,
+    limits: Mapping[str, float] | None = None,
+    ed_standard: tuple[str, float] | None = ("Emergency", 240),
+    calendar: Mapping[str, str | None] | None = None,
+    confidence: float = 0.95,
+) -> Attainment:
+    """Share of patients seen within a limit per touchpoint, and the ED 4-hour standard.
+
+    A touchpoint's limit applies to the wait before it (``wait ≤ limit``); the ED standard to
+    the visit's arrival → departure time (first recorded time → last end, so the arrival is
+    the first event the log records) for visits whose last event is in the ED department.
+    Patients who left unseen count in the ED standard with their time of leaving. Shares carry
+    Wilson score CIs (they assume independent patients).
+
+    Parameters
+    ----------
+    log : EventLog
+    limits : dict, optional
+        ``{touchpoint: minutes}``; default ``{"Consultation": 30}``.
+    ed_standard : (department, minutes) or None
+        The ED department's name and the limit (NHS: 95% within 240 min).
+    calendar : dict, optional
+        Opening hours for touchpoint waits (see :func:`wait_summary`).
+    confidence : float
+
+    Examples
+    --------
+    >>> import pandas as pd, journey
+    >>> df = pd.DataFrame({"case_id": ["a", "a", "b", "b"],
+    ...     "activity": ["Triage", "Consultation"] * 2,
+    ...     "start": ["2025-01-06 08:00", "2025-01-06 08:20", "2025-01-06 09:00",
+    ...               "2025-01-06 09:50"],
+    ...     "end": ["2025-01-06 08:10", "2025-01-06 08:30", "2025-01-06 09:10",
+    ...             "2025-01-06 10:00"]})
+    >>> target_attainment(journey.read_log(df), ed_standard=None).table[["measure", "share"]]
+                     measure  share
+    0  Consultation ≤ 30 min    0.5
+    """
+    limits = {"Consultation": 30} if limits is None else dict(limits)
+    parts: list[ir.Table] = []
+    if limits:
+        ev = _events(log, calendar)
+        lim = ibis.memtable(pd.DataFrame(
+            {"activity": list(limits), "limit_min": [float(x) for x in limits.values()],
+             "measure": [f"{k} ≤ {x:g} min" for k, x in limits.items()]}))
+        ev = ev.filter(ev.wait.notnull()).join(lim, "activity")
+        parts.append(ev.select("measure", "limit_min", ok=ev.wait <= ev.limit_min,
+                               hour=ev.hour, weekday=ev.weekday))
+    notes = _time_note(log)
+    if ed_standard is not None:
+        dept, minutes_ = ed_standard
+        v = _visits(log)
+        if "department" not in v.columns:
+            raise JourneyError("ed_standard needs a department column; pass ed_standard=None "
+                               "or name the column when reading.", source=log.source)
+        v = v.filter(v.department == dept)
+        parts.append(v.select(
+            measure=ibis.literal(f"{dept}: arrival to departure ≤ {minutes_ / 60:g} h"),
+            limit_min=ibis.literal(float(minutes_)), ok=v.los <= minutes_, hour=v.hour,
+            weekday=v.weekday))
+        notes.append(f"{dept}: arrival is the visit's first recorded time, departure its last "
+                     "end; patients who left unseen count with their time of leaving.")
+    if not parts:
+        raise JourneyError("give limits={touchpoint: minutes} or ed_standard=(dept, minutes).")
+    allp = parts[0]
+    for p in parts[1:]:
+        allp = allp.union(p, distinct=False)
+
+    def agg(keys: list[str]) -> pd.DataFrame:
+        out = allp.group_by(["measure", "limit_min", *keys]).aggregate(
+            n=allp.count(), within=allp.ok.cast("int64").sum()).execute()
+        out = _rates(out, "within", "n", "share", confidence)
+        return _label_days(out.sort_values(["measure", *keys], ignore_index=True))
+
+    found = set(agg([]).measure)
+    for name in limits:
+        if not any(m.startswith(f"{name} ≤") for m in found):
+            notes.append(f"No waits found before {name!r}: check the touchpoint's name.")
+    return Attainment(table=agg([]), by_hour=agg(["hour"]), by_weekday=agg(["weekday"]),
+                      notes=notes)
+
+
+# --------------------------------------------------------------------------- left unseen
+@dataclass(frozen=True, repr=False)
+class LeftUnseen:
+    """Patients who left before being seen; build one with :func:`left_unseen`.
+
+    Attributes
+    ----------
+    table : DataFrame
+        group (``"all"`` then each department), visits, left, rate, rate_ci_low,
+        rate_ci_high (Wilson).
+    median : DataFrame
+        Kaplan–Meier median time from arrival to being seen (leavers censored), with CI.
+    survival : DataFrame
+        time, not_seen (KM probability of not yet being seen), ci_low, ci_high.
+    incidence : DataFrame
+        time, seen, left: competing-risks cumulative incidence (Aalen–Johansen).
+    visits : DataFrame
+        Per visit: case_id, department, time (minutes to seen or left), outcome.
+    notes : list of str
+    """
+
+    table: pd.DataFrame
+    median: pd.DataFrame
+    survival: pd.DataFrame
+    incidence: pd.DataFrame
+    visits: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        return ("LeftUnseen\n" + self.table.round(4).to_string(index=False) + "\n"
+                + self.median.round(1).to_string(index=False))
+
+    def figure(self) -> Any:
+        """Kaplan–Meier curve of not yet seen (with CI) and the cumulative incidences."""
+        import plotly.graph_objects as go
+
+        s, c = self.survival, self.incidence
+        fig = go.Figure()
+        fig.add_scatter(x=s.time, y=s.ci_high, line={"width": 0, "shape": "hv"},
+                        showlegend=False, hoverinfo="skip")
+        fig.add_scatter(x=s.time, y=s.ci_low, fill="tonexty", line={"width": 0, "shape": "hv"},
+                        fillcolor="rgba(31,119,180,0.2)", name="95% CI")
+        fig.add_scatter(x=s.time, y=s.not_seen, line={"shape": "hv"},
+                        name="Not yet seen (Kaplan–Meier, leavers censored)")
+        fig.add_scatter(x=c.time, y=c.seen, line={"shape": "hv", "dash": "dot"},
+                        name="Seen (cumulative incidence)")
+        fig.add_scatter(x=c.time, y=c.left, line={"shape": "hv", "dash": "dash"},
+                        name="Left unseen (cumulative incidence)")
+        fig.update_layout(title="Time from arrival to being seen", yaxis_range=(0, 1),
+                          xaxis_title="Minutes since arrival", yaxis_title="Probability")
+        return fig
+
+
+def left_unseen(
+    log: EventLog,
+    *,
+    seen: str | Iterable[str] = ("Consultation", "Treatment"),
+    left: str = "Left unseen",
+    confidence: float = 0.95,
+) -> LeftUnseen:
+    """Rate of leaving unseen, and the time to being seen with leavers censored.
+
+    A visit is *seen* at the first start of a ``seen`` touchpoint, and *left* at the time of
+    its ``left`` event if that comes first. The rate is leavers / all visits (Wilson CI).
+    The time to service (minutes from the visit's first recorded time) is estimated by
+    Kaplan–Meier with leavers censored (statsmodels ``SurvfuncRight``; median CI by the
+    cloglog transform). Censoring leavers assumes they would have waited like those who
+    stayed, i.e. a world where nobody leaves; the competing-risks cumulative incidence
+    (``CumIncidenceRight``, Aalen–Johansen) reports instead the real chances of having been
+    seen, or of having left, by each time. Visits with neither event are counted and left out
+    of the time analysis.
+
+    Examples
+    --------
+    >>> import pandas as pd, journey
+    >>> df = pd.DataFrame({"case_id": ["a", "a", "b", "b"],
+    ...     "activity": ["Triage", "Consultation", "Triage", "Left unseen"],
+    ...     "start": ["2025-01-06 08:00", "2025-01-06 08:30", "2025-01-06 08:00",
+    ...               "2025-01-06 09:00"],
+    ...     "end": ["2025-01-06 08:10", "2025-01-06 08:40", "2025-01-06 08:10",
+    ...             "2025-01-06 09:00"]})
+    >>> r = left_unseen(journey.read_log(df), seen="Consultation")
+    >>> r.table[["group", "visits", "left", "rate"]]
+      group  visits  left  rate
+    0   all       2     1   0.5
+    """
+    from statsmodels.duration.survfunc import CumIncidenceRight, SurvfuncRight
+
+    seen = [seen] if isinstance(seen, str) else list(seen)
+    t = log.table
+    when = ibis.coalesce(t.start, t.end) if log.has_start else t.end
+    dept = {"department": t.department.argmax(t._seq)} if "department" in t.columns else {}
+    v = t.group_by("case_id").aggregate(
+        arrival=when.min(), seen_at=when.min(where=t.activity.isin(seen)),
+        left_at=when.min(where=t.activity == left), **dept).execute()
+    is_left = v.left_at.notna() & (v.seen_at.isna() | (v.left_at < v.seen_at))
+    is_seen = v.seen_at.notna() & ~is_left
+    v["outcome"] = np.select([is_seen, is_left], ["seen", "left"], "neither")
+    v["time"] = (np.where(is_seen, v.seen_at, v.left_at) - v.arrival) / pd.Timedelta(minutes=1)
+    groups = [("all", v)]
+    if "department" in v:
+        groups += [(str(d), g) for d, g in v.groupby(v.department.fillna(MISSING), sort=True)]
+    else:
+        v["department"] = MISSING
+    table = pd.DataFrame([(name, len(g), int((g.outcome == "left").sum())) for name, g in groups],
+                         columns=["group", "visits", "left"])
+    table = _rates(table, "left", "visits", "rate", confidence)
+    notes = [f"{(v.outcome == 'neither').sum()} of {len(v)} visits reached neither {seen} nor "
+             f"{left!r}; they count in the rate's denominator and are left out of the times."]
+    if (v.seen_at.notna() & v.left_at.notna() & ~is_left).any():
+        notes.append(f"{int((v.seen_at.notna() & v.left_at.notna() & ~is_left).sum())} visits "
+                     f"have {left!r} after being seen; they count as seen.")
+    d = v[v.outcome != "neither"].sort_values("case_id", ignore_index=True)
+    if (d.outcome == "seen").sum() == 0:
+        raise JourneyError(f"no visit reached {seen}: name the touchpoints that count as "
+                           "being seen with seen=[...].", source=log.source)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        sf = SurvfuncRight(d.time.to_numpy(float), (d.outcome == "seen").to_numpy(int))
+        lo_hi = sf.quantile_ci(0.5, alpha=1 - confidence)
+        se = np.nan_to_num(sf.surv_prob_se)
+        z = stats.norm.ppf(1 - (1 - confidence) / 2)
+        ci = CumIncidenceRight(d.time.to_numpy(float),
+                               d.outcome.map({"seen": 1, "left": 2}).to_numpy(int))
+    median = pd.DataFrame({"estimate": [float(sf.quantile(0.5))], "ci_low": [lo_hi[0]],
+                           "ci_high": [lo_hi[1]], "n": [len(d)],
+                           "censored": [int((d.outcome == "left").sum())],
+                           "method": ["Kaplan–Meier, leavers censored; CI by cloglog "
+                                      "transform (Brookmeyer–Crowley)"]})
+    survival = pd.DataFrame({"time": sf.surv_times, "not_seen": sf.surv_prob,
+                             "ci_low": np.clip(sf.surv_prob - z * se, 0, 1),
+                             "ci_high": np.clip(sf.surv_prob + z * se, 0, 1)})
+    incidence = pd.DataFrame({"time": ci.times, "seen": ci.cinc[0], "left": ci.cinc[1]})
+    return LeftUnseen(table=table, median=median, survival=survival, incidence=incidence,
+                      visits=v[["case_id", "department", "outcome", "time"]], notes=notes)
+
+
+# --------------------------------------------------------------------------- drivers
+@dataclass(frozen=True, repr=False)
+class WaitDrivers:
+    """Quantile-regression drivers of a wait; build one with :func:`wait_drivers`.
+
+    Attributes
+    ----------
+    table : DataFrame
+        q, term, coef, ci_low, ci_high, p_value, reading.
+    data : DataFrame
+        The per-event frame the models were fitted on.
+    notes : list of str
+    """
+
+    table: pd.DataFrame
+    data: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        return "WaitDrivers\n" + self.table.drop(columns="reading").round(2).to_string(
+            index=False)
+
+    def figure(self) -> Any:
+        """Coefficients with CIs, one panel per quantile."""
+        import plotly.express as px
+
+        d = self.table[self.table.term != "Intercept"].copy()
+        d["plus"], d["minus"] = d.ci_high - d.coef, d.coef - d.ci_low
+        fig = px.scatter(d, x="coef", y="term", facet_col="q", error_x="plus",
+                         error_x_minus="minus", hover_data=["reading"],
+                         labels={"coef": "Change in the wait quantile (min)"},
+                         title="What drives the wait (quantile regression, 95% CIs)")
+        fig.add_vline(x=0, line_dash="dot")
+        return fig
+
+
+def _factor(s: pd.Series, min_count: int) -> pd.Series:
+    """Levels as text; rare levels pooled into "other"."""
+    s = s.astype("string").fillna(MISSING)
+    counts = s.value_counts()
+    return s.where(s.map(counts) >= min_count, "other")
+
+
+def wait_drivers(
+    log: EventLog,
+    *,
+    activity: str = "Consultation",
+    q: Sequence[float] = (0.5, 0.9),
+    attributes: Sequence[str] | None = None,
+    calendar: Mapping[str, str | None] | None = None,
+    min_count: int = 20,
+    confidence: float = 0.95,
+) -> WaitDrivers:
+    """Quantile regression of the wait before a touchpoint on what the patient met there.
+
+    Model (statsmodels ``QuantReg``, robust sandwich SEs, Hall–Sheather bandwidth):
+    ``wait_q = b0 + hour of arrival + weekday + queue + attributes``, where *queue* is the
+    number of patients already waiting for the same touchpoint (in the same department)
+    when the patient joined the queue, from an event sweep over the arrivals (previous
+    end) and service starts. Hours and weekdays are compared with the most frequent one;
+    levels seen fewer than ``min_count`` times are pooled into "other". Coefficients are
+    associations at the chosen quantile of the wait, not causal effects: the queue mediates
+    hour and weekday, so their coefficients are what remains beyond the queue.
+
+    Parameters
+    ----------
+    log : EventLog
+    activity : str
+        The touchpoint whose wait is modelled.
+    q : list of float
+        Quantiles (0.5 = median, 0.9 = the long waits).
+    attributes : list of str, optional
+        Segment columns; default: the log's attributes with 2–12 levels that are known for at
+        least 80% of these waits.
+    calendar : dict, optional
+        Opening hours (see :func:`wait_summary`).
+    min_count : int
+    confidence : float
+
+    Examples
+    --------
+    >>> import journey
+    >>> log = journey.read_log("data/sample/visits.csv")  # doctest: +SKIP
+    >>> wait_drivers(log, activity="Lab").table  # doctest: +SKIP
+    """
+    import statsmodels.api as sm
+
+    ev = _events(log, calendar)
+    ev = ev.filter((ev.activity == activity) & ev.wait.notnull())
+    keys = ["activity", "department"] if "department" in ev.columns else ["activity"]
+    ev = _string_keys(ev, keys)
+    if attributes is None:
+        counts = ev.aggregate(_n=ev.count(), **{f"{a}__u": ev[a].nunique()
+                                                 for a in log.attributes},
+                              **{f"{a}__k": ev[a].count() for a in log.attributes}).execute()
+        n0 = max(int(counts._n.iloc[0]), 1)
+        attributes = [a for a in log.attributes
+                      if 2 <= counts[f"{a}__u"].iloc[0] <= 12 and counts[f"{a}__k"].iloc[0]
+                      >= 0.8 * n0]
+    data = _queue_at_arrival(ev, keys).select(
+        "wait", "queue", *keys[1:], *attributes,
+        hour=_.arrival.hour(),
+        weekday=_.arrival.day_of_week.index()).execute()
+    if len(data) < 30:
+        raise JourneyError(f"only {len(data)} waits before {activity!r}; a quantile regression "
+                           "needs at least 30.", source=log.source)
+    data = _label_days(data)
+    factors = ["hour", "weekday", *keys[1:], *attributes]
+    factors = [f for f in factors if data[f].nunique() > 1]
+    parts = [pd.Series(1.0, index=data.index, name="Intercept"), data["queue"].astype(float)]
+    refs = {}
+    for f in factors:
+        s = _factor(data[f], min_count)
+        refs[f] = s.value_counts().idxmax()
+        dummies = pd.get_dummies(s, prefix=f, prefix_sep="=", dtype=float)
+        parts.append(dummies.drop(columns=f"{f}={refs[f]}"))
+    x = pd.concat(parts, axis=1)
+    x = x.loc[:, x.std() > 0].assign(Intercept=1.0)
+    rows = []
+    for qq in q:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fit = sm.QuantReg(data.wait.astype(float), x).fit(q=qq)
+        ci = fit.conf_int(alpha=1 - confidence)
+        for term in x.columns:
+            rows.append((qq, term, fit.params[term], ci.loc[term, 0], ci.loc[term, 1],
+                         fit.pvalues[term]))
+    table = pd.DataFrame(rows, columns=["q", "term", "coef", "ci_low", "ci_high", "p_value"])
+    table["reading"] = [_reading(r, refs, activity) for r in table.itertuples()]
+    notes = _time_note(log) + [
+        f"{len(data)} waits before {activity!r}; reference levels: "
+        + ", ".join(f"{k}={v}" for k, v in refs.items()) + "."]
+    return WaitDrivers(table=table, data=data, notes=notes)
+
+
+def _reading(r: Any, refs: Mapping[str, str], activity: str) -> str:
+    at = "the median" if r.q == 0.5 else f"the {100 * r.q:g}th percentile"
+    ci = f"({r.ci_low:+.1f} to {r.ci_high:+.1f})"
+    if r.term == "Intercept":
+        return (f"A patient in the reference group with nobody ahead waits {r.coef:.1f} min "
+                f"at {at} {ci}.")
+    if r.term == "queue":
+        return (f"Each patient already waiting adds {r.coef:+.1f} min to {at} of the wait "
+                f"before {activity} {ci}.")
+    factor, level = r.term.split("=", 1)
+    clear = "" if r.ci_low > 0 or r.ci_high < 0 else "; the CI includes no difference"
+    return (f"{factor} {level} rather than {refs[factor]}: {r.coef:+.1f} min at {at} "
+            f"{ci}{clear}.")
+
