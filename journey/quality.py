@@ -12,9 +12,13 @@ import pandas as pd
 
 from journey.engine import sequenced
 from journey.log import EventLog
+from journey.stages import touchpoint_of
 
 __all__ = ["check_log"]
 
+# catalogue touchpoints that begin or end a visit whatever their frequency in the log
+_ARRIVALS = {"appointment_booking", "arrival", "registration", "triage"}
+_EXITS = {"admission", "discharge", "left_unseen", "exit"}
 _COLUMNS = ["check", "count", "unit", "share", "examples", "detail"]
 
 
@@ -57,7 +61,9 @@ def check_log(
     log : EventLog
     arrival, exit : list of str, optional
         Touchpoints a complete visit starts / ends with. By default, every touchpoint that
-        starts (ends) at least ``min_endpoint_share`` of the visits.
+        starts (ends) at least ``min_endpoint_share`` of the visits, plus the catalogue's
+        arrival touchpoints (booking, arrival, registration, triage) and exits (admission,
+        discharge, left unseen, exit).
     window : (start, end), optional
         Study window; events ending before ``start`` or starting at or after ``end`` are
         reported.
@@ -123,10 +129,14 @@ def check_log(
     firsts = ev.filter(ev._seq == 1).group_by("activity").aggregate(n=ibis._.count()).execute()
     lasts = ev.filter(ev.next_activity.isnull()).group_by("activity").aggregate(
         n=ibis._.count()).execute()
-    arrival = list(arrival) if arrival is not None else sorted(
-        firsts.activity[firsts.n >= min_endpoint_share * n_cases])
-    exit = list(exit) if exit is not None else sorted(
-        lasts.activity[lasts.n >= min_endpoint_share * n_cases])
+    labels = sorted(t.select("activity").distinct().execute().activity)
+    if arrival is None:
+        arrival = sorted(set(firsts.activity[firsts.n >= min_endpoint_share * n_cases])
+                         | {a for a in labels if touchpoint_of(a) in _ARRIVALS})
+    if exit is None:
+        exit = sorted(set(lasts.activity[lasts.n >= min_endpoint_share * n_cases])
+                      | {a for a in labels if touchpoint_of(a) in _EXITS})
+    arrival, exit = list(arrival), list(exit)
     bad = ev.filter(((ev._seq == 1) & ~ev.activity.isin(arrival))
                     | ((ev.next_activity.isnull()) & ~ev.activity.isin(exit)))
     add("incomplete visits", int(bad.case_id.nunique().execute()), "visits", _examples(bad),
@@ -154,7 +164,6 @@ def check_log(
             add("missing values: start", n, "events", _examples(t.filter(t.start.isnull())),
                 "no start time: no service time, and no wait before this touchpoint")
 
-    labels = sorted(t.select("activity").distinct().execute().activity)
     pairs = [(a, b) for i, a in enumerate(labels) for b in labels[i + 1:]
              if _normalise(a) == _normalise(b)
              or difflib.SequenceMatcher(None, _normalise(a), _normalise(b)).ratio() >= similarity]
