@@ -386,3 +386,6 @@ def test_sample_loads_with_read_log():
         assert log.has_start and log.n_cases == n_cases
         checks = log.check().set_index("check")
         assert checks.loc["negative durations", "count"] == 0
+        for clean in ("overlapping touchpoints", "incomplete visits", "duplicate events",
+                      "near-duplicate activity labels"):
+            assert checks.loc[clean, "count"] == 0, clean
