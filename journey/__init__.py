@@ -16,6 +16,7 @@ from journey.bottlenecks import (
     time_decomposition,
     utilisation,
 )
+from journey.compare import CASE_MIX, PeriodComparison, compare_periods
 from journey.effects import bootstrap_quantile_change, probability_of_superiority, quantile_change
 from journey.errors import JourneyError
 from journey.experience import (
@@ -50,6 +51,7 @@ from journey.maps import JourneyMap, MapComparison, compare_maps, journey_map
 from journey.privacy import pseudonymise, scan_identifiers
 from journey.quality import check_log
 from journey.read import COLUMN_PRESETS, read_log
+from journey.series import METRICS, metric_series
 from journey.simulate import (
     EstimatedScenario,
     Scenario,
@@ -79,6 +81,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Attainment",
     "Bottlenecks",
+    "CASE_MIX",
     "CATALOGUE",
     "COLUMN_PRESETS",
     "Concentration",
@@ -92,7 +95,9 @@ __all__ = [
     "JourneyError",
     "JourneyMap",
     "LeftUnseen",
+    "METRICS",
     "MapComparison",
+    "PeriodComparison",
     "QueueProfile",
     "SPCResult",
     "SPC_COLOURS",
@@ -109,6 +114,7 @@ __all__ = [
     "catalogue",
     "check_log",
     "compare_maps",
+    "compare_periods",
     "complaint_summary",
     "controlled_its",
     "did",
@@ -125,6 +131,7 @@ __all__ = [
     "lifetime_value",
     "littles_law",
     "map_difference_figure",
+    "metric_series",
     "nps",
     "probability_of_superiority",
     "process_map_figure",
