@@ -9,12 +9,13 @@ export OPENBLAS_NUM_THREADS := 1
 export OMP_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
 
-.PHONY: help venv test lint report lab lock bench sample clean
+.PHONY: help venv system test lint report lab lock bench sample clean
 
 help:
 	@echo "make report  - run the study notebooks on data/sample/ and write HTML to reports/"
 	@echo "make test    - lint, unit tests and nbval over every notebook"
 	@echo "make lab     - open JupyterLab"
+	@echo "make system  - install Chromium and a Chinese font (Debian; for the browser test)"
 	@echo "make sample  - regenerate data/sample/ from the simulation"
 	@echo "make bench   - run the speed benchmarks (slow; by hand)"
 	@echo "make lock    - re-pin requirements.lock from pyproject.toml"
@@ -29,6 +30,10 @@ $(STAMP): requirements.lock pyproject.toml
 
 venv: $(STAMP)
 
+# Debian packages: headless Chromium (report test) and a CJK font (Chinese figures)
+system:
+	bash scripts/setup-system.sh
+
 lint: $(STAMP)
 	$(BIN)/ruff check journey tests bench
 
@@ -36,8 +41,9 @@ test: lint
 	$(BIN)/python -m pytest --nbval-lax tests notebooks
 
 report: $(STAMP)
-	mkdir -p reports
-	$(BIN)/jupyter nbconvert --to html --no-input --execute --output-dir reports $(NOTEBOOKS)
+	$(BIN)/journey report data/sample/visits.csv --surveys data/sample/surveys.csv \
+		--complaints data/sample/complaints.csv --followups data/sample/followup_calls.csv \
+		--out reports/sample
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks

@@ -37,6 +37,7 @@ from journey.figures import (
     stage_map_figure,
     variants_figure,
 )
+from journey.i18n import get_language, set_language, translate, translate_columns, use_cjk_font
 from journey.its import DiDResult, ITSResult, controlled_its, did, its
 from journey.log import EventLog
 from journey.loyalty import (
@@ -51,6 +52,7 @@ from journey.maps import JourneyMap, MapComparison, compare_maps, journey_map
 from journey.privacy import pseudonymise, scan_identifiers
 from journey.quality import check_log
 from journey.read import COLUMN_PRESETS, read_log
+from journey.report import build_report, suppress_small_counts
 from journey.series import METRICS, metric_series
 from journey.simulate import (
     EstimatedScenario,
@@ -111,6 +113,7 @@ __all__ = [
     "arrivals_vs_completions",
     "bootstrap_quantile_change",
     "bottlenecks",
+    "build_report",
     "catalogue",
     "check_log",
     "compare_maps",
@@ -122,6 +125,7 @@ __all__ = [
     "experience_vs_journey",
     "followup_summary",
     "friends_and_family",
+    "get_language",
     "importance_performance",
     "its",
     "join_experience",
@@ -144,13 +148,18 @@ __all__ = [
     "sankey_figure",
     "satisfaction_scores",
     "scan_identifiers",
+    "set_language",
     "simulate_hospital",
     "spc",
     "stage_map_figure",
     "stage_of",
+    "suppress_small_counts",
     "target_attainment",
     "time_decomposition",
     "touchpoint_of",
+    "translate",
+    "translate_columns",
+    "use_cjk_font",
     "utilisation",
     "variants_figure",
     "visit_table",

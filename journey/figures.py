@@ -107,9 +107,14 @@ def _choice(value: str, name: str, options: tuple[str, ...]) -> None:
         raise JourneyError(f"{name}={value!r} is not supported; use one of {list(options)}")
 
 
-def _options(lang: str, time_kind: str = "wait") -> None:
+def _options(lang: str | None, time_kind: str = "wait") -> str:
+    """Validate the options; ``lang=None`` means the language set by ``set_language``."""
+    from journey.i18n import get_language
+
+    lang = get_language() if lang is None else lang
     _choice(lang, "lang", ("en", "zh"))
     _choice(time_kind, "time_kind", ("wait", "flow"))
+    return lang
 
 
 def _table(df: pd.DataFrame, name: str, columns: list[str]) -> pd.DataFrame:
@@ -321,7 +326,7 @@ def process_map_figure(
     color_by: str = "cases",
     width_by: str = "cases",
     time_kind: str = "wait",
-    lang: str = "en",
+    lang: str | None = None,
     title: str | None = None,
 ) -> go.Figure:
     """Interactive process map (directly-follows graph) drawn left to right.
@@ -380,7 +385,7 @@ def process_map_figure(
     >>> [t.meta["role"] for t in fig.data].count("edge")
     1
     """
-    _options(lang, time_kind)
+    lang = _options(lang, time_kind)
     _choice(color_by, "color_by", ("cases", "wait"))
     _choice(width_by, "width_by", ("cases", "wait"))
     tp = _table(touchpoints, "touchpoints", ["activity", "cases", "events", "service_median",
@@ -525,7 +530,7 @@ def process_map_figure(
 # Sankey
 # --------------------------------------------------------------------------------------------
 
-def sankey_figure(steps: pd.DataFrame, *, max_steps: int = 8, lang: str = "en",
+def sankey_figure(steps: pd.DataFrame, *, max_steps: int = 8, lang: str | None = None,
                   title: str | None = None) -> go.Figure:
     """Sankey diagram of the visits' paths, one column per step.
 
@@ -559,7 +564,7 @@ def sankey_figure(steps: pd.DataFrame, *, max_steps: int = 8, lang: str = "en",
     >>> list(fig.data[0].node.label)
     ['1 Registration', '2 Triage', 'End']
     """
-    _options(lang)
+    lang = _options(lang)
     df = _table(steps, "steps", ["step", "source", "target", "cases"])
     if not (isinstance(max_steps, int) and max_steps >= 1):
         raise JourneyError(f"max_steps={max_steps!r} must be a whole number of at least 1")
@@ -631,7 +636,7 @@ def _stage_order(tp: pd.DataFrame) -> pd.DataFrame:
 
 
 def stage_map_figure(touchpoints: pd.DataFrame, *, pain_points: int = 3, time_kind: str = "wait",
-                     lang: str = "en", title: str | None = None) -> go.Figure:
+                     lang: str | None = None, title: str | None = None) -> go.Figure:
     """The service-design journey map: touchpoints by stage with volume, wait and pain points.
 
     Touchpoints run left to right in journey order under shaded pre-/in-/post-visit bands
@@ -670,7 +675,7 @@ def stage_map_figure(touchpoints: pd.DataFrame, *, pain_points: int = 3, time_ki
     >>> [t.meta for t in fig.data if t.meta][0]["activities"]
     ['Consultation']
     """
-    _options(lang, time_kind)
+    lang = _options(lang, time_kind)
     if not (isinstance(pain_points, int) and pain_points >= 0):
         raise JourneyError(f"pain_points={pain_points!r} must be a whole number, 0 or more")
     tp = _table(touchpoints, "touchpoints", ["activity", "stage", "cases", "wait_median"])
@@ -726,7 +731,7 @@ def stage_map_figure(touchpoints: pd.DataFrame, *, pain_points: int = 3, time_ki
 # variants
 # --------------------------------------------------------------------------------------------
 
-def variants_figure(variants: pd.DataFrame, *, top: int = 10, lang: str = "en",
+def variants_figure(variants: pd.DataFrame, *, top: int = 10, lang: str | None = None,
                     title: str | None = None) -> go.Figure:
     """Horizontal bars of the most common journeys (variants) with a cumulative-share line.
 
@@ -758,7 +763,7 @@ def variants_figure(variants: pd.DataFrame, *, top: int = 10, lang: str = "en",
     >>> list(variants_figure(v).data[0].text)
     ['9 (90.0%)', '1 (10.0%)']
     """
-    _options(lang)
+    lang = _options(lang)
     if not (isinstance(top, int) and top >= 1):
         raise JourneyError(f"top={top!r} must be a whole number of at least 1")
     v = _table(variants, "variants", ["rank", "path", "length", "cases", "share",
@@ -806,7 +811,7 @@ def map_difference_figure(
     metric: str = "wait",
     top: int = 15,
     time_kind: str = "wait",
-    lang: str = "en",
+    lang: str | None = None,
     title: str | None = None,
 ) -> go.Figure:
     """Diverging bars of the largest changes between two journey maps A and B.
@@ -853,7 +858,7 @@ def map_difference_figure(
     >>> [t.name for t in map_difference_figure(tpc, trc).data]
     ['Less wait (improvement)', 'Less wait (improvement)']
     """
-    _options(lang, time_kind)
+    lang = _options(lang, time_kind)
     _choice(metric, "metric", ("wait", "cases"))
     if not (isinstance(top, int) and top >= 1):
         raise JourneyError(f"top={top!r} must be a whole number of at least 1")

@@ -19,6 +19,11 @@ __all__ = ["JourneyMap", "MapComparison", "compare_maps", "journey_map"]
 END = "End"
 
 
+def _seconds(minutes: Any) -> Any:
+    """Whole seconds as integers: their sums and means do not depend on the adding order."""
+    return (minutes * 60).round().cast("int64")
+
+
 def _top_share(counts: pd.Series, share: float) -> list:
     """Smallest set of the largest entries of ``counts`` that covers ``share`` of the total."""
     ordered = counts.sort_values(ascending=False, kind="stable")
@@ -89,7 +94,7 @@ class JourneyMap:
         moves = self.events.filter(self.events.prev_activity.notnull())
         tr = moves.group_by(source=moves.prev_activity, target=moves.activity).aggregate(
             cases=moves.case_id.nunique(), transitions=moves.count(),
-            wait_median=moves.wait.median(), wait_mean=moves.wait.mean(),
+            wait_median=moves.wait.median(), wait_mean=_seconds(moves.wait).mean() / 60,
             wait_p90=moves.wait.quantile(0.9),
             overlaps=(moves.gap < 0).cast("int64").sum(),
         ).execute()
@@ -143,7 +148,7 @@ class JourneyMap:
         rep = ev.filter(ev.occurrence > 1)
         return rep.group_by("activity").aggregate(
             cases=rep.case_id.nunique(), repeats=rep.count(),
-            extra_minutes=(rep.service.fill_null(0) + rep.wait.fill_null(0)).sum(),
+            extra_minutes=_seconds(rep.service.fill_null(0) + rep.wait.fill_null(0)).sum() / 60,
         ).execute().sort_values(["repeats", "activity"], ascending=[False, True],
                                 ignore_index=True)
 
@@ -171,7 +176,7 @@ class JourneyMap:
                                             ignore_index=True)
 
     def process_map(self, *, color_by: str = "cases", width_by: str = "cases",
-                    lang: str = "en", title: str | None = None) -> Any:
+                    lang: str | None = None, title: str | None = None) -> Any:
         """Interactive process map (plotly), left to right, coloured by volume or wait."""
         from journey.figures import process_map_figure
 
@@ -179,20 +184,20 @@ class JourneyMap:
                                   color_by=color_by, width_by=width_by,
                                   time_kind=self.time_kind, lang=lang, title=title)
 
-    def sankey(self, *, max_steps: int = 8, lang: str = "en") -> Any:
+    def sankey(self, *, max_steps: int = 8, lang: str | None = None) -> Any:
         """Step-by-step flows as a plotly Sankey diagram."""
         from journey.figures import sankey_figure
 
         return sankey_figure(self.steps, max_steps=max_steps, lang=lang)
 
-    def stage_map(self, *, pain_points: int = 3, lang: str = "en") -> Any:
+    def stage_map(self, *, pain_points: int = 3, lang: str | None = None) -> Any:
         """Touchpoints in their stages with volume and wait; the longest waits highlighted."""
         from journey.figures import stage_map_figure
 
         return stage_map_figure(self.touchpoints, pain_points=pain_points,
                                 time_kind=self.time_kind, lang=lang)
 
-    def variants_chart(self, *, top: int = 10, lang: str = "en") -> Any:
+    def variants_chart(self, *, top: int = 10, lang: str | None = None) -> Any:
         """The most frequent paths through the visit."""
         from journey.figures import variants_figure
 
@@ -286,7 +291,7 @@ class MapComparison:
     labels: tuple[str, str]
     time_kind: str
 
-    def figure(self, *, metric: str = "wait", top: int = 15, lang: str = "en") -> Any:
+    def figure(self, *, metric: str = "wait", top: int = 15, lang: str | None = None) -> Any:
         """Diverging bars of the largest changes per touchpoint and per transition."""
         from journey.figures import map_difference_figure
 

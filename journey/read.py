@@ -66,6 +66,11 @@ TIME_FORMATS: tuple[str, ...] = (
     "%Y%m%d%H%M%S", "%Y%m%d %H:%M:%S", "%Y%m%d %H:%M",
 )
 
+#: Logs with fewer events run single-threaded in DuckDB: parallel sums of durations add in
+#: varying order, so their last binary digit (and a rounded figure on a .x5 boundary) could
+#: change between runs. Larger logs use every core.
+SINGLE_THREAD_BELOW = 2_000_000
+
 _OFFSET = r"(Z|[+-]\d{2}(:?\d{2})?)$"
 _START_WORDS = ("start", "begin", "开始")
 _COMPLETE_WORDS = ("complete", "end", "finish", "结束", "完成")
@@ -421,6 +426,8 @@ def read_log(
     if n_events == 0:
         raise JourneyError("no usable rows remain after excluding rows without case, "
                            "activity or time. Check the column mapping.", source=label)
+    if n_events < SINGLE_THREAD_BELOW:
+        con.execute("SET threads = 1")  # bit-for-bit identical sums on every re-run
     next(steps, None)
     has_start = "start" in times and con.execute(
         "SELECT count(start) > 0 FROM events").fetchall()[0][0]

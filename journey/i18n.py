@@ -1,0 +1,238 @@
+"""Language switch (English / Chinese), touchpoint and header translation, CJK fonts.
+
+``set_language("zh")`` makes Chinese the default for figure labels and report text in this
+session; ``translate`` maps touchpoint and stage names between the catalogue's English and
+Chinese names (:data:`journey.stages.CATALOGUE`); ``translate_columns`` renames the common
+table headers; ``use_cjk_font`` makes matplotlib/seaborn draw Chinese characters instead of
+empty boxes.
+
+Installing a CJK font: Debian/Ubuntu ``apt-get install fonts-noto-cjk``; conda
+``conda install -c conda-forge font-ttf-noto-cjk``; Windows and macOS ship one (Microsoft
+YaHei, SimHei, PingFang SC).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import matplotlib as mpl
+import pandas as pd
+from matplotlib import font_manager
+
+from journey.errors import JourneyError
+from journey.stages import CATALOGUE, STAGES, touchpoint_of
+
+__all__ = [
+    "COLUMN_NAMES_ZH",
+    "get_language",
+    "set_language",
+    "translate",
+    "translate_columns",
+    "use_cjk_font",
+]
+
+LANGUAGES = ("en", "zh")
+_language = "en"
+
+#: Chinese headers for the column names that the package's tables share.
+COLUMN_NAMES_ZH: dict[str, str] = {
+    "case_id": "就诊号", "patient_id": "患者号", "activity": "环节", "touchpoint": "触点",
+    "stage": "阶段", "department": "科室", "resource": "人员/窗口", "start": "开始时间",
+    "end": "结束时间", "source": "来源环节", "target": "去向环节", "path": "路径",
+    "cases": "就诊人次", "visits": "就诊人次", "patients": "患者数", "events": "事件数",
+    "transitions": "转移次数", "share_of_source": "占来源环节比例", "overlaps": "重叠次数",
+    "rank": "排名", "length": "环节数", "share": "占比", "cumulative_share": "累计占比",
+    "repeats": "重复次数", "extra_minutes": "额外耗时(分钟)", "count": "数量", "n": "样本量",
+    "check": "检查项", "unit": "单位", "examples": "示例", "detail": "说明",
+    "service_median": "服务时长中位数(分钟)", "service_p90": "服务时长P90(分钟)",
+    "wait_median": "等候中位数(分钟)", "wait_mean": "等候均值(分钟)",
+    "wait_p90": "等候P90(分钟)", "throughput_median": "全程时间中位数(分钟)",
+    "wait_median_change": "等候中位数变化(分钟)", "cases_change": "就诊人次变化",
+    "mean": "均值", "median": "中位数", "estimate": "估计值", "coef": "系数",
+    "ci_low": "95%置信区间下限", "ci_high": "95%置信区间上限", "p_value": "P值",
+    "nps": "净推荐值", "complaints": "投诉数", "category": "类别", "responded": "已回应",
+    "resolved": "已解决", "return_rate": "复诊率", "rate_per_1000": "每千人次发生数",
+    "dimension": "维度", "attribute": "项目", "importance": "重要性", "performance": "表现",
+    "date": "日期", "period": "时期", "group": "组别",
+}
+_COLUMN_NAMES_EN = {zh: en for en, zh in reversed(COLUMN_NAMES_ZH.items())}
+
+_NAMES = CATALOGUE.set_index("touchpoint")[["name_en", "name_zh"]]
+_STAGE_NAMES = {name: key for key, names in STAGES.items() for name in (key, *names.values())}
+
+# CJK families, best first; any other installed font that covers _SAMPLE is the fallback
+_CJK_FAMILIES = (
+    "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN",
+    "Microsoft YaHei", "PingFang SC", "Hiragino Sans GB", "SimHei", "Heiti SC",
+    "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Noto Sans CJK JP", "Noto Sans CJK TC",
+    "Arial Unicode MS",
+)
+_SAMPLE = "患者就诊等候挂号缴费中位数"
+_INSTALL_HINT = (
+    "install a font with Chinese characters and restart Python: Debian/Ubuntu "
+    "'sudo apt-get install fonts-noto-cjk' (or scripts/setup-system.sh), conda "
+    "'conda install -c conda-forge font-ttf-noto-cjk'; Windows and macOS ship one "
+    "(Microsoft YaHei, PingFang SC)"
+)
+
+
+def _check(lang: str) -> str:
+    if lang not in LANGUAGES:
+        raise JourneyError(f"language {lang!r} is not supported; use 'en' (English) or "
+                           "'zh' (简体中文)")
+    return lang
+
+
+def set_language(lang: str) -> None:
+    """Set the default language of figure labels and report text for this session.
+
+    Parameters
+    ----------
+    lang : {"en", "zh"}
+        ``"zh"`` for simplified Chinese, ``"en"`` for English (the default).
+
+    Examples
+    --------
+    >>> set_language("zh")
+    >>> get_language()
+    'zh'
+    >>> set_language("en")
+    """
+    global _language
+    _language = _check(lang)
+
+
+def get_language() -> str:
+    """The session's language, ``"en"`` or ``"zh"`` (see :func:`set_language`).
+
+    Functions that take ``lang=None`` use this value.
+
+    Examples
+    --------
+    >>> get_language()
+    'en'
+    """
+    return _language
+
+
+def translate(name: str, lang: str | None = None) -> str:
+    """A touchpoint or stage name in the other language, via the catalogue.
+
+    English and Chinese names, the catalogue's aliases and touchpoint keys are recognised
+    (``"Blood test"`` → ``"检验"``); a name that is not in the catalogue comes back unchanged.
+
+    Parameters
+    ----------
+    name : str
+        Touchpoint (``"Payment"``, ``"缴费"``, ``"payment"``) or stage (``"pre"``, ``"院前"``).
+    lang : {"en", "zh"}, optional
+        Target language; default :func:`get_language`.
+
+    Examples
+    --------
+    >>> translate("Payment", "zh"), translate("取药", "en"), translate("post", "zh")
+    ('缴费', 'Pharmacy', '院后')
+    >>> translate("Parking", "zh")
+    'Parking'
+    """
+    lang = _check(lang or _language)
+    if name in _STAGE_NAMES:
+        return STAGES[_STAGE_NAMES[name]][lang]
+    touchpoint = touchpoint_of(name)
+    return name if touchpoint is None else _NAMES.at[touchpoint, f"name_{lang}"]
+
+
+def translate_columns(frame: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
+    """A copy of a table with its common headers in the given language.
+
+    ``lang="zh"`` renames English headers (``cases`` → ``就诊人次``, ``wait_median`` →
+    ``等候中位数(分钟)``, see :data:`COLUMN_NAMES_ZH`); ``lang="en"`` turns those Chinese
+    headers back. Other headers are kept. Touchpoint names in the rows are translated with
+    ``frame["activity"].map(translate)``.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Any table, e.g. ``journey_map(log).touchpoints``.
+    lang : {"en", "zh"}, optional
+        Target language; default :func:`get_language`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"activity": ["Payment"], "cases": [12], "wait_median": [4.5]})
+    >>> list(translate_columns(table, "zh").columns)
+    ['环节', '就诊人次', '等候中位数(分钟)']
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise JourneyError(f"translate_columns needs a pandas DataFrame, got "
+                           f"{type(frame).__name__}")
+    names = COLUMN_NAMES_ZH if _check(lang or _language) == "zh" else _COLUMN_NAMES_EN
+    return frame.rename(columns=names)
+
+
+def _covers(path: str) -> bool:
+    """Whether the font file has a glyph for every character of the Chinese sample."""
+    try:
+        charmap = font_manager.get_font(path).get_charmap()
+    except (OSError, RuntimeError, ValueError):
+        return False
+    return all(ord(c) in charmap for c in _SAMPLE)
+
+
+def _register_new_fonts() -> None:
+    """Add fonts installed after matplotlib built its font cache (and conda's own fonts)."""
+    known = {Path(f.fname) for f in font_manager.fontManager.ttflist}
+    folders = [p for p in (Path(sys.prefix) / "fonts", Path(sys.prefix) / "Library" / "fonts")
+               if p.is_dir()]
+    found = set(font_manager.findSystemFonts())
+    if folders:
+        found |= set(font_manager.findSystemFonts(fontpaths=[str(p) for p in folders]))
+    for path in sorted(found):
+        if Path(path) not in known:
+            try:
+                font_manager.fontManager.addfont(path)
+            except (OSError, RuntimeError, ValueError):
+                continue
+
+
+def use_cjk_font() -> str:
+    """Make matplotlib and seaborn figures draw Chinese text with an installed CJK font.
+
+    Finds a font with Chinese glyphs (Noto Sans CJK SC from Debian's ``fonts-noto-cjk``,
+    Source Han Sans, Microsoft YaHei, PingFang SC, SimHei, WenQuanYi…, otherwise any installed
+    font that covers common Chinese characters), puts it first in
+    ``rcParams["font.sans-serif"]`` and sets ``rcParams["axes.unicode_minus"] = False`` (many
+    CJK fonts lack the minus sign). Fonts installed after matplotlib built its font cache are
+    found too. Call it after ``seaborn.set_theme()``, which resets the font list, or pass the
+    returned name: ``seaborn.set_theme(font=use_cjk_font())``.
+
+    Returns
+    -------
+    str
+        The font family now used.
+
+    Raises
+    ------
+    JourneyError
+        When no font with Chinese characters is installed; the message says how to install one.
+
+    Examples
+    --------
+    >>> use_cjk_font()  # doctest: +SKIP
+    'Noto Sans CJK SC'
+    """
+    _register_new_fonts()
+    files = {f.name: f.fname for f in font_manager.fontManager.ttflist}
+    family = next((name for name in _CJK_FAMILIES if name in files), None)
+    if family is None:
+        family = next((name for name in sorted(files) if _covers(files[name])), None)
+    if family is None:
+        raise JourneyError("no font with Chinese characters was found, so Chinese labels would "
+                           "show as empty boxes; " + _INSTALL_HINT)
+    current = [f for f in mpl.rcParams["font.sans-serif"] if f != family]
+    mpl.rcParams["font.sans-serif"] = [family, *current]
+    mpl.rcParams["font.family"] = "sans-serif"
+    mpl.rcParams["axes.unicode_minus"] = False
+    return family

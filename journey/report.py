@@ -1,0 +1,480 @@
+"""Study reports: run the numbered notebooks on a log and write one self-contained HTML report.
+
+:func:`build_report` (and the command ``journey report``) runs the study notebooks
+(``notebooks/NN_name.ipynb``) with papermill on the user's files and writes to ``out``:
+
+- ``report.html`` — one self-contained page: code hidden, plotly.js embedded once inline (no
+  CDN, no require.js, no MathJax), so it opens on a hospital network without internet;
+- ``tables/NN_name/KK_expression.csv`` — the key tables: the value of every cell whose first
+  line is ``# NBVAL_CHECK_OUTPUT`` (the cells whose numbers the notebook tests also check),
+  when that value is a DataFrame or Series. ``KK`` numbers the marked cells of a notebook in
+  order; the rest of the name is the first line of the cell's last statement. The folder is
+  replaced on each run;
+- ``manifest.json`` — run date, parameters, package versions, which notebooks ran or were
+  skipped and why, the tables with their number of suppressed cells, and the SHA-256 of every
+  input and notebook (:func:`journey.formats.sha256_of`).
+
+Parameters reach a notebook only when its ``parameters`` cell declares them (papermill's
+``inspect_notebook``). File inputs are matched by name: ``log_path``/``visits``,
+``surveys_path``/``surveys``, ``complaints_path``/``complaints``,
+``followups_path``/``followup_path``/``followup_calls`` (case-insensitive); settings by their
+own name (``intervention``, ``department``, ``control``, ``lang``). A notebook that declares
+no log parameter, or a side file which was not given, is skipped and listed in the report and
+the manifest (an error when that notebook was asked for by name), so the user's report never
+mixes in the sample data.
+Notebooks run on a temporary copy with the notebooks folder as working directory; inputs are
+passed as absolute paths.
+
+Small counts: every DataFrame or Series a notebook displays in the report and every exported
+CSV goes through :func:`suppress_small_counts` (default threshold 5): counts from 1 to 4 and
+the shares in the same row are replaced by ``"*"``. Styled tables (``df.style``), printed text
+and figures are not suppressed (hover texts show counts), so share the report only with people
+entitled to see the underlying counts.
+
+Re-running on the same inputs gives byte-identical CSV tables (floats are written with ten
+significant digits, which absorbs last-bit differences of parallel sums).
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import datetime as dt
+import importlib.metadata
+import json
+import platform
+import re
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from journey.errors import JourneyError
+from journey.formats import sha256_of
+from journey.i18n import get_language, set_language, use_cjk_font
+
+__all__ = ["SUPPRESSED", "build_report", "suppress_small_counts"]
+
+#: What a suppressed cell shows in report tables and CSV files.
+SUPPRESSED = "*"
+
+_CHECK_MARK = "# NBVAL_CHECK_OUTPUT"
+_SETUP_TAG = "journey-report-setup"
+_NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+_FLOAT_FORMAT = "%.10g"
+_VERSIONS = ("journey", "pandas", "numpy", "duckdb", "ibis-framework", "statsmodels", "scipy",
+             "plotly", "matplotlib", "seaborn", "papermill", "nbconvert")
+
+# report argument -> parameter names (lower case) that notebooks use for it
+_FILE_PARAMETERS = {
+    "log": ("log_path", "visits"),
+    "surveys": ("surveys_path", "surveys"),
+    "complaints": ("complaints_path", "complaints"),
+    "followups": ("followups_path", "followup_path", "followup_calls", "followups"),
+}
+_SETTINGS = ("intervention", "department", "control", "lang")
+_OPTION = {"surveys": "--surveys", "complaints": "--complaints", "followups": "--followups"}
+
+# columns holding counts of patients or visits: these names, optionally with a group suffix,
+# and any name starting with "n_" or ending in "_n" unless it counts time points, SPC signals,
+# periods or bootstrap draws (_NOT_PEOPLE)
+_COUNT_NAMES = {"n", "count", "cases", "visits", "patients", "events", "transitions", "repeats",
+                "complaints", "respondents", "responses", "calls", "followup_calls",
+                "return_visits"}
+_GROUP_SUFFIX = re.compile(r"_(a|b|before|after|control|treated|intervention)$")
+_NOT_PEOPLE = re.compile(r"points|periods|boot|ranges|touchpoints|concern|improvement|neutral"
+                         r"|trend|shift|runs|steps|days|weeks|months|hours|minutes")
+_SHARE_WORDS = ("share", "rate", "pct", "percent", "proportion")
+
+_TEMPLATE = """{%- extends 'index.html.j2' -%}
+{%- block html_head_js -%}
+{%- if resources.plotly_js -%}
+<script type="text/javascript">window.PlotlyConfig = {MathJaxConfig: 'local'};</script>
+<script type="text/javascript">{{ resources.plotly_js }}</script>
+{%- endif -%}
+{%- endblock html_head_js -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+"""
+
+_TEXT = {
+    "en": {
+        "title": "Patient journey study report",
+        "run": "Run on {date} with journey {version}.",
+        "inputs": "Inputs", "parameters": "Parameters", "skipped": "Not included",
+        "privacy": ("Privacy: in the tables, counts from 1 to {last} and the shares in the same "
+                    "row are shown as `{mark}`. Figures are drawn from the full numbers; share "
+                    "this report only with people entitled to see them."),
+        "manifest": ("Package versions and fingerprints (SHA-256) of the inputs are in "
+                     "`manifest.json`; the key tables are in `tables/`."),
+    },
+    "zh": {
+        "title": "患者就医旅程研究报告",
+        "run": "生成时间：{date}；journey 版本 {version}。",
+        "inputs": "输入文件", "parameters": "参数", "skipped": "未包含的分析",
+        "privacy": ("隐私保护：表格中 1 至 {last} 的计数及同一行的占比显示为 `{mark}`。"
+                    "图形基于完整数据绘制，请仅向有权查看这些数据的人员分享本报告。"),
+        "manifest": "软件包版本与输入文件指纹（SHA-256）见 `manifest.json`；主要表格见 `tables/`。",
+    },
+}
+
+
+def _is_count(name: object, column: pd.Series) -> bool:
+    text = _GROUP_SUFFIX.sub("", str(name).lower())
+    named = text in _COUNT_NAMES or ((text.startswith("n_") or text.endswith("_n"))
+                                     and not _NOT_PEOPLE.search(text))
+    if not named or not pd.api.types.is_numeric_dtype(column) or column.dtype == bool:
+        return False
+    values = column.dropna()
+    return bool((values == values.round()).all())
+
+
+def suppress_small_counts(frame: pd.DataFrame, *, columns: Sequence[str] | None = None,
+                          threshold: int = 5) -> pd.DataFrame:
+    """Hide small counts in a table that will be shared (statistical disclosure control).
+
+    Cells of the count columns with a value from 1 to ``threshold - 1`` become
+    :data:`SUPPRESSED` (``"*"``); so do the share/rate columns in the same rows, which would
+    otherwise let a reader work the count back out. Zero and missing counts stay as they are;
+    columns that hold a suppressed cell become ``object`` columns. The result's
+    ``attrs["suppressed_cells"]`` says how many cells were hidden.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A result table, e.g. ``journey_map(log).transitions``.
+    columns : list of str, optional
+        The count columns. Default: numeric columns with whole-number values named ``n``,
+        ``count``, ``cases``, ``visits``, ``patients``, ``events``, ``transitions``,
+        ``repeats``, ``complaints``, ``respondents``, ``responses``, ``calls``,
+        ``followup_calls``, ``return_visits`` (also with a suffix ``_a``, ``_b``,
+        ``_before``, ``_after``, ``_control``, ``_treated``, ``_intervention``), or starting
+        with ``n_`` or ending in ``_n`` (except counts of time points, SPC signals, periods
+        and bootstrap draws such as ``n_points``, ``n_concern``, ``trend_n``, ``n_boot``).
+    threshold : int, default 5
+        Smallest count shown.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy, for sharing (not for further arithmetic).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"activity": ["Lab", "Imaging", "Admission"],
+    ...                   "cases": [120, 3, 0], "share": [0.97, 0.02, 0.0]})
+    >>> out = suppress_small_counts(t)
+    >>> out.cases.tolist(), out.share.tolist(), out.attrs["suppressed_cells"]
+    ([120, '*', 0], [0.97, '*', 0.0], 2)
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise JourneyError(f"suppress_small_counts needs a pandas DataFrame, got "
+                           f"{type(frame).__name__}")
+    if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 1:
+        raise JourneyError(f"threshold must be a positive whole number, got {threshold!r}")
+    if columns is None:
+        columns = [c for c in frame.columns if _is_count(c, frame[c])]
+    else:
+        columns = [columns] if isinstance(columns, str) else list(columns)
+        bad = [c for c in columns if c not in frame.columns
+               or not pd.api.types.is_numeric_dtype(frame[c])]
+        if bad:
+            raise JourneyError(f"columns {bad} are not numeric columns of the table; pass count "
+                               f"columns from {list(frame.columns)}")
+    small = {c: (frame[c] > 0) & (frame[c] < threshold) for c in columns}
+    rows = pd.concat(small, axis=1).any(axis=1) if small else pd.Series(False, frame.index)
+    shares = [c for c in frame.columns if c not in columns and any(w in str(c).lower()
+              for w in _SHARE_WORDS) and pd.api.types.is_numeric_dtype(frame[c])]
+    masks = {**small, **dict.fromkeys(shares, rows)}
+    out = frame.copy()
+    for column, mask in masks.items():
+        if mask.any():
+            out[column] = out[column].astype(object).where(~mask, SUPPRESSED)
+    out.attrs["suppressed_cells"] = int(sum(int(mask.sum()) for mask in masks.values()))
+    return out
+
+
+def _slug(source: str) -> str:
+    """A file name from a cell: the first line of its last statement, e.g. ``jm_rework_round_1``."""
+    lines = source.splitlines()
+    try:
+        body = ast.parse(source).body
+    except SyntaxError:  # IPython syntax (magics)
+        body = []
+    line = lines[body[-1].lineno - 1] if body else next(
+        (line for line in reversed(lines) if line.strip()), "")
+    return re.sub(r"[^0-9A-Za-z]+", "_", line).strip("_")[:40].strip("_")
+
+
+def _start_report_kernel(tables: str, notebook: str, threshold: int, lang: str) -> None:
+    """Run inside a notebook's kernel: language, suppressed table display, CSV export."""
+    import plotly.io as pio
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    set_language(lang)
+    if lang == "zh":
+        with contextlib.suppress(JourneyError):  # without a CJK font, figures lose glyphs only
+            use_cjk_font()
+    pio.renderers.default = "plotly_mimetype"
+    formatters = shell.display_formatter.formatters
+    formatters["text/html"].for_type(
+        pd.DataFrame, lambda df: suppress_small_counts(df, threshold=threshold)._repr_html_())
+    formatters["text/plain"].for_type(
+        pd.DataFrame,
+        lambda df, p, cycle: p.text(repr(suppress_small_counts(df, threshold=threshold))))
+    formatters["text/plain"].for_type(
+        pd.Series, lambda s, p, cycle: p.text(repr(
+            suppress_small_counts(s.to_frame(), threshold=threshold).iloc[:, 0])))
+    folder = Path(tables) / notebook
+    marked = 0
+
+    def export(result: object) -> None:
+        nonlocal marked
+        source = result.info.raw_cell or ""
+        if not source.lstrip().startswith(_CHECK_MARK):
+            return
+        marked += 1
+        value = result.result
+        if isinstance(value, pd.Series):
+            value = value.to_frame()
+        if not isinstance(value, pd.DataFrame):
+            return
+        folder.mkdir(parents=True, exist_ok=True)
+        table = suppress_small_counts(value, threshold=threshold)
+        index = not isinstance(table.index, pd.RangeIndex)
+        table.to_csv(folder / f"{marked:02d}_{_slug(source)}.csv", index=index,
+                     float_format=_FLOAT_FORMAT, lineterminator="\n")
+
+    shell.events.register("post_run_cell", export)
+
+
+def _select(folder: Path, notebooks: str | Sequence[str] | None) -> list[Path]:
+    available = sorted(folder.glob("[0-9][0-9]_*.ipynb"))
+    if not available:
+        raise JourneyError(f"no study notebooks (NN_name.ipynb) in {folder}; pass "
+                           "notebooks_dir= (--notebooks-dir) with the project's notebooks folder")
+    if notebooks is None:
+        return available
+    wanted = [n.strip() for n in (notebooks.split(",") if isinstance(notebooks, str)
+                                  else notebooks) if n.strip()]
+    chosen = [p for p in available if p.stem[:2] in wanted or p.stem in wanted]
+    unknown = [n for n in wanted if not any(n in (p.stem[:2], p.stem) for p in available)]
+    if unknown or not chosen:
+        raise JourneyError(f"unknown notebook(s) {unknown or wanted}; choose from "
+                           f"{[p.stem for p in available]} (e.g. --notebooks 01,03)")
+    return chosen
+
+
+def _parameters(declared: dict, files: dict[str, str | None], settings: dict,
+                ) -> tuple[dict, list[str]]:
+    """The parameters to pass to one notebook, and what it lacks to run on the user's data."""
+    passed, missing, log_declared = {}, [], False
+    for name in declared:
+        key = name.lower()
+        given = next((k for k, names in _FILE_PARAMETERS.items() if key in names), None)
+        log_declared |= given == "log"
+        if given is not None:
+            if files[given] is None:
+                missing.append(_OPTION.get(given, given))
+            else:
+                passed[name] = files[given]
+        elif key in settings and settings[key] is not None:
+            passed[name] = settings[key]
+    if not log_declared:
+        missing.append("a log_path parameter in its parameters cell")
+    return passed, missing
+
+
+def _plotly_to_html(nb: dict) -> int:
+    """Replace plotly outputs by static HTML that draws them with the page's plotly.js."""
+    import plotly.io as pio
+
+    figures = 0
+    for cell in nb["cells"]:
+        for output in cell.get("outputs", []):
+            figure = output.get("data", {}).get("application/vnd.plotly.v1+json")
+            if figure is None:
+                continue
+            figures += 1
+            figure = dict(figure)
+            config = figure.pop("config", None) or {}
+            output["data"] = {"text/html": pio.to_html(
+                figure, config=config, include_plotlyjs=False, full_html=False,
+                div_id=f"figure-{figures}", validate=False)}
+    return figures
+
+
+def _header(lang: str, settings: dict, inputs: dict, skipped: dict, threshold: int,
+            created: str) -> str:
+    text = _TEXT[lang]
+    lines = [f"# {text['title']}", "",
+             text["run"].format(date=created, version=importlib.metadata.version("journey")),
+             "", f"**{text['inputs']}:** " + ", ".join(
+                 f"{k} `{Path(v['path']).name}` (sha256 `{v['sha256'][:12]}…`)"
+                 for k, v in inputs.items())]
+    shown = {k: v for k, v in settings.items() if v is not None}
+    lines += ["", f"**{text['parameters']}:** " + ", ".join(f"{k} = `{v}`"
+                                                         for k, v in shown.items())]
+    if skipped:
+        lines += ["", f"**{text['skipped']}:** " + "; ".join(f"{k} ({v})"
+                                                          for k, v in skipped.items())]
+    lines += ["", text["privacy"].format(last=threshold - 1, mark=SUPPRESSED), "",
+              text["manifest"]]
+    return "\n".join(lines)
+
+
+def build_report(
+    log: str | Path,
+    *,
+    out: str | Path,
+    surveys: str | Path | None = None,
+    complaints: str | Path | None = None,
+    followups: str | Path | None = None,
+    intervention: str | None = None,
+    department: str | None = None,
+    control: str | None = None,
+    lang: str | None = None,
+    notebooks: str | Sequence[str] | None = None,
+    notebooks_dir: str | Path | None = None,
+    threshold: int = 5,
+    progress: bool = True,
+) -> Path:
+    """Run the study notebooks on a log and write a self-contained HTML report.
+
+    See the module description for what is written to ``out`` and how parameters reach the
+    notebooks.
+
+    Parameters
+    ----------
+    log : str or Path
+        The visit log (any file :func:`journey.read_log` reads).
+    out : str or Path
+        Output folder (created): ``report.html``, ``tables/``, ``manifest.json``.
+    surveys, complaints, followups : str or Path, optional
+        Side tables for the notebooks that use them; notebooks that need a missing one are
+        skipped and listed.
+    intervention : str, optional
+        Date of the change, ``"YYYY-MM-DD"``, for the before/after notebook.
+    department, control : str, optional
+        Department studied and control department.
+    lang : {"en", "zh"}, optional
+        Language of figures and report text; default :func:`journey.i18n.get_language`.
+    notebooks : str or list of str, optional
+        Which notebooks, by number or name (``"01,03"``); default all.
+    notebooks_dir : str or Path, optional
+        Folder of the numbered notebooks; default the project's ``notebooks/``.
+    threshold : int, default 5
+        Counts below it are suppressed in tables (:func:`suppress_small_counts`).
+    progress : bool, default True
+        Show a progress bar over the notebooks.
+
+    Returns
+    -------
+    Path
+        The HTML report.
+
+    Examples
+    --------
+    >>> build_report("data/sample/visits.csv", out="reports/sample",
+    ...              notebooks="01", lang="zh")  # doctest: +SKIP
+    PosixPath('reports/sample/report.html')
+    """
+    import nbformat
+    import papermill as pm
+    from jinja2 import DictLoader
+    from nbconvert import HTMLExporter
+    from plotly.offline import get_plotlyjs
+    from tqdm.auto import tqdm
+
+    lang = get_language() if lang is None else lang
+    if lang not in _TEXT:
+        raise JourneyError(f"lang={lang!r} is not supported; use 'en' or 'zh'")
+    folder = (Path(notebooks_dir) if notebooks_dir is not None else _NOTEBOOKS_DIR).resolve()
+    selected = _select(folder, notebooks)
+    files = {"log": log, "surveys": surveys, "complaints": complaints, "followups": followups}
+    files = {k: None if v is None else str(Path(v).expanduser().resolve())
+             for k, v in files.items()}
+    inputs = {k: {"path": v, "sha256": sha256_of(v)} for k, v in files.items() if v is not None}
+    settings = {"intervention": intervention, "department": department, "control": control,
+                "lang": lang}
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    created = dt.datetime.now().isoformat(timespec="seconds")
+    runs, skipped, cells = [], {}, []
+    with tempfile.TemporaryDirectory(prefix="journey-report-") as tmp:
+        tables = Path(tmp) / "tables"
+        for path in (bar := tqdm(selected, desc="notebooks", unit="notebook",
+                                 disable=not progress)):
+            bar.set_postfix_str(path.stem)
+            passed, missing = _parameters(pm.inspect_notebook(str(path)), files, settings)
+            if missing:
+                if notebooks is not None:
+                    raise JourneyError(f"notebook {path.stem} needs {', '.join(missing)}; add "
+                                       "the file(s) or leave the notebook out")
+                skipped[path.stem] = "needs " + ", ".join(missing)
+                continue
+            nb = nbformat.read(path, as_version=4)
+            setup = (f"import journey.report\njourney.report._start_report_kernel("
+                     f"{str(tables)!r}, {path.stem!r}, {threshold!r}, {lang!r})")
+            nb.cells.insert(0, nbformat.v4.new_code_cell(setup, metadata={"tags": [_SETUP_TAG]}))
+            copy, executed = Path(tmp) / path.name, Path(tmp) / f"executed_{path.name}"
+            nbformat.write(nb, copy)
+            try:
+                pm.execute_notebook(str(copy), str(executed), parameters=passed, cwd=str(folder),
+                                    progress_bar=False)
+            except pm.PapermillExecutionError as err:
+                failed = out / f"failed_{path.name}"
+                if executed.exists():
+                    shutil.copyfile(executed, failed)
+                raise JourneyError(f"notebook {path.stem} failed in cell {err.exec_count}: "
+                                   f"{err.ename}: {err.evalue}; open {failed} to see the cell "
+                                   "and the full error") from err
+            result = nbformat.read(executed, as_version=4)
+            cells += [c for c in result.cells if _SETUP_TAG not in c.metadata.get("tags", [])]
+            runs.append({"notebook": path.name, "sha256": sha256_of(path),
+                         "parameters": passed})
+        if (out / "tables").exists():
+            shutil.rmtree(out / "tables")
+        if tables.exists():
+            shutil.copytree(tables, out / "tables")
+    if not runs:
+        raise JourneyError(f"no notebook could run: {skipped}; add the missing files")
+
+    report = nbformat.v4.new_notebook(metadata={"title": _TEXT[lang]["title"]})
+    report.cells = [nbformat.v4.new_markdown_cell(
+        _header(lang, settings, inputs, skipped, threshold, created)), *cells]
+    figures = _plotly_to_html(report)
+    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True, embed_images=True,
+                            language_code=lang,
+                            extra_loaders=[DictLoader({"journey_report.html.j2": _TEMPLATE})],
+                            template_file="journey_report.html.j2")
+    html, _ = exporter.from_notebook_node(
+        report, resources={"plotly_js": get_plotlyjs() if figures else ""})
+    page = out / "report.html"
+    page.write_text(html, encoding="utf-8")
+
+    table_files = sorted((out / "tables").rglob("*.csv")) if (out / "tables").exists() else []
+    manifest = {
+        "created": created,
+        "python": platform.python_version(),
+        "versions": {name: importlib.metadata.version(name) for name in _VERSIONS},
+        "parameters": {**settings, "threshold": threshold, "notebooks": notebooks},
+        "inputs": inputs,
+        "notebooks": runs,
+        "skipped": skipped,
+        "figures": figures,
+        "suppression": {"threshold": threshold, "marker": SUPPRESSED},
+        "tables": {p.relative_to(out).as_posix(): {
+            "suppressed_cells": int((pd.read_csv(p, dtype=str, keep_default_na=False)
+                                     == SUPPRESSED).to_numpy().sum())}
+            for p in table_files},
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
+                                       encoding="utf-8")
+    return page
