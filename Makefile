@@ -57,7 +57,7 @@ bench: $(STAMP)
 lock:
 	$(PYTHON) -m pip install --quiet uv
 	$(PYTHON) -m uv pip compile pyproject.toml --extra dev --python-version 3.11 \
-		--no-header --no-annotate -o requirements.lock
+		--extra spark --no-header --no-annotate -o requirements.lock
 
 clean:
 	rm -rf $(VENV) reports .pytest_cache .ruff_cache .hypothesis

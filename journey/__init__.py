@@ -64,6 +64,7 @@ from journey.simulate import (
     what_if,
     write_sample,
 )
+from journey.spark import read_log_spark
 from journey.spc import SPC_COLOURS, SPCResult, spc
 from journey.stages import CATALOGUE, STAGES, catalogue, stage_of, touchpoint_of
 from journey.visits import join_experience, visit_table
@@ -143,6 +144,7 @@ __all__ = [
     "quantile_change",
     "queue_over_time",
     "read_log",
+    "read_log_spark",
     "resource_concentration",
     "return_visits",
     "sankey_figure",

@@ -32,6 +32,7 @@ def sequenced(t: ir.Table, *, has_start: bool) -> ir.Table:
     """Each event with its neighbours in the visit and its times.
 
     Adds ``prev_activity``, ``next_activity`` (missing for the visit's last touchpoint),
+    ``position`` (1 for the visit's first touchpoint, counting only the events in ``t``),
     ``occurrence`` (1 for the first time the visit passes this touchpoint, 2 for the first
     repeat, ...), ``service`` (end − start), ``gap`` (start − previous end with start times;
     end − previous end, a flow time, without) and ``wait`` (the gap, missing when negative:
@@ -56,6 +57,7 @@ def sequenced(t: ir.Table, *, has_start: bool) -> ir.Table:
         prev_activity=t.activity.lag().over(w),
         prev_end=t.end.lag().over(w),
         next_activity=t.activity.lead().over(w),
+        position=ibis.row_number().over(w) + 1,
         occurrence=ibis.row_number().over(
             ibis.window(group_by=["case_id", "activity"], order_by="_seq")) + 1,
     )

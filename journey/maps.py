@@ -123,7 +123,7 @@ class JourneyMap:
 
     @cached_property
     def starts(self) -> pd.DataFrame:
-        return self._endpoint(self.events._seq == 1)
+        return self._endpoint(self.events.position == 1)
 
     @cached_property
     def ends(self) -> pd.DataFrame:
@@ -155,7 +155,7 @@ class JourneyMap:
     @cached_property
     def steps(self) -> pd.DataFrame:
         ev = self.events
-        steps = ev.group_by(step=ev._seq, source=ev.activity,
+        steps = ev.group_by(step=ev.position, source=ev.activity,
                             target=ev.next_activity.fill_null(END)).aggregate(
             cases=ev.case_id.nunique()).execute()
         return steps.sort_values(["step", "cases", "source", "target"],

@@ -126,7 +126,7 @@ def check_log(
     else:
         add("durations", 0, "events", [], "not checked: the log has no start times")
 
-    firsts = ev.filter(ev._seq == 1).group_by("activity").aggregate(n=ibis._.count()).execute()
+    firsts = ev.filter(ev.position == 1).group_by("activity").aggregate(n=ibis._.count()).execute()
     lasts = ev.filter(ev.next_activity.isnull()).group_by("activity").aggregate(
         n=ibis._.count()).execute()
     labels = sorted(t.select("activity").distinct().execute().activity)
@@ -137,7 +137,7 @@ def check_log(
         exit = sorted(set(lasts.activity[lasts.n >= min_endpoint_share * n_cases])
                       | {a for a in labels if touchpoint_of(a) in _EXITS})
     arrival, exit = list(arrival), list(exit)
-    bad = ev.filter(((ev._seq == 1) & ~ev.activity.isin(arrival))
+    bad = ev.filter(((ev.position == 1) & ~ev.activity.isin(arrival))
                     | ((ev.next_activity.isnull()) & ~ev.activity.isin(exit)))
     add("incomplete visits", int(bad.case_id.nunique().execute()), "visits", _examples(bad),
         f"not starting with {arrival} or not ending with {exit}")

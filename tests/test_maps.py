@@ -170,6 +170,15 @@ def test_simplification_keeps_most_frequent_touchpoints_and_paths():
         journey.journey_map(log, paths=0)
 
 
+def test_filtered_log_counts_first_touchpoint_and_steps_afresh():
+    df = pd.DataFrame({"case_id": ["a", "a", "a"], "activity": ["X", "R", "C"],
+                       "end": minutes(0, 10, 20)})
+    m = journey.journey_map(journey.read_log(df).filter(activities=["R", "C"]))
+    assert m.starts.activity.tolist() == ["R"]
+    assert m.steps[["step", "source", "target"]].values.tolist() == [[1, "R", "C"],
+                                                                   [2, "C", "End"]]
+
+
 def test_compare_maps_against_hand_computation():
     before = pd.DataFrame({"case_id": ["a", "a"], "activity": ["R", "C"],
                            "start": minutes(0, 70), "end": minutes(10, 80)})

@@ -17,7 +17,8 @@ def _name(requirement: str) -> str:
 
 def test_environment_yml_lists_the_same_packages_as_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    wanted = sorted(project["dependencies"] + project["optional-dependencies"]["dev"])
+    extras = project["optional-dependencies"]
+    wanted = sorted(project["dependencies"] + extras["dev"] + extras["spark"])
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
     assert sorted(r for r in pip if not r.startswith("-e")) == wanted
@@ -28,5 +29,6 @@ def test_lock_file_pins_every_dependency():
     locked = {_name(line): line.split("==")[1] for line in
               (ROOT / "requirements.lock").read_text().splitlines()
               if "==" in line and not line.startswith("#")}
-    for req in project["dependencies"] + project["optional-dependencies"]["dev"]:
+    extras = project["optional-dependencies"]
+    for req in project["dependencies"] + extras["dev"] + extras["spark"]:
         assert _name(req) in locked, req

@@ -1,0 +1,453 @@
+"""Read a visit log into Spark, for logs of many hospitals or many years.
+
+:func:`read_log_spark` is :func:`journey.read_log` for a Spark cluster: the same column
+mapping, timestamp layouts, checks, error messages and exclusions table, written with the Spark
+DataFrame API, so every per-event step runs on the cluster. The resulting
+:class:`~journey.log.EventLog` holds an Ibis table on the Ibis PySpark backend: the analyses
+(:func:`journey.journey_map`, :func:`journey.check_log`, ...) are the same Ibis expressions as
+on DuckDB; Spark sorts, windows and aggregates the events, and only the small result tables
+come back to Python.
+
+Notes
+-----
+- Connecting Ibis sets the session time zone (``spark.sql.session.timeZone``) to UTC, as the
+  Ibis PySpark backend always does. Spark ``TIMESTAMP`` columns (instants) are converted to the
+  wall-clock time of ``tz``, by default the session time zone in force when
+  :func:`read_log_spark` is called, i.e. the times that ``DataFrame.show()`` printed before.
+  ``TIMESTAMP_NTZ`` columns (naive Parquet times) are kept as they are. Times have microsecond
+  precision.
+- Row numbers (``_row``) are those :func:`journey.read_log` reports: for a CSV the header is
+  row 1; for Parquet the 1-based position; in a folder they count within each part
+  (``_file``); for a Spark DataFrame the position in its partitions, in partition order.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import ibis
+import pandas as pd
+from ibis.backends.sql.compilers.pyspark import PySparkCompiler
+
+from journey.errors import JourneyError
+from journey.formats import _check_columns
+from journey.log import EventLog
+from journey.privacy import refuse_identifiers
+from journey.read import _OFFSET, TIME_FORMATS, _map_columns
+
+__all__ = ["read_log_spark", "spark_backend"]
+
+_STRFTIME = {"%Y": "yyyy", "%m": "MM", "%d": "dd", "%H": "HH", "%M": "mm", "%S": "ss",
+             "%y": "yy", "%I": "hh", "%p": "a", "%b": "MMM", "%f": "SSSSSS"}
+_CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+
+
+class _Compiler(PySparkCompiler):
+    """Ibis' PySpark compiler, plus ``group_concat(order_by=...)`` (paths of visits).
+
+    Spark has no ordered string aggregate; the values are collected with their sort keys,
+    sorted, and joined: ``array_join(transform(array_sort(collect_list(struct(k, v))),
+    x -> x.v), sep)``.
+    """
+
+    def visit_GroupConcat(self, op: Any, *, arg: Any, sep: Any, where: Any,
+                          order_by: Any) -> Any:
+        if not order_by:
+            return super().visit_GroupConcat(op, arg=arg, sep=sep, where=where,
+                                             order_by=order_by)
+        import sqlglot.expressions as sge
+
+        if any(key.args.get("desc") for key in order_by):
+            raise NotImplementedError("descending order in group_concat on Spark")
+        fields = [item for i, key in enumerate(order_by)
+                  for item in (sge.convert(f"k{i}"), key.this)]
+        pair = self.f.named_struct(*fields, sge.convert("v"), arg)
+        keep = arg.is_(sge.null()).not_()
+        if where is not None:
+            keep = sge.and_(keep, where)
+        pairs = self.f.array_sort(self.f.collect_list(self.if_(keep, pair, sge.null())))
+        values = self.f.transform(pairs, sge.Lambda(this=sge.Dot.build(
+            [sge.to_identifier("x"), sge.to_identifier("v")]),
+            expressions=[sge.to_identifier("x")]))
+        return self.if_(self.f.size(pairs).eq(0), sge.null(), self.f.array_join(values, sep))
+
+
+def spark_backend(session: Any = None) -> Any:
+    """The Ibis PySpark backend that :func:`read_log_spark` puts its logs on.
+
+    It is Ibis' own backend with one addition: ordered ``group_concat`` (the path of each
+    visit, in :func:`journey.engine.case_paths`) compiles to Spark SQL. Connecting sets the
+    session time zone to UTC.
+
+    Parameters
+    ----------
+    session : pyspark.sql.SparkSession, optional
+        Defaults to the active session (``SparkSession.builder.getOrCreate()``).
+
+    Examples
+    --------
+    >>> from pyspark.sql import SparkSession  # doctest: +SKIP
+    >>> con = spark_backend(SparkSession.builder.master("local[2]").getOrCreate())  # doctest: +SKIP
+    >>> con.name  # doctest: +SKIP
+    'pyspark'
+    """
+    backend = ibis.pyspark.connect(session)
+    backend.compiler = _Compiler()
+    return backend
+
+
+def _java_pattern(layout: str) -> str:
+    """A strftime layout as a Spark datetime pattern, e.g. ``%Y/%m/%d`` -> ``yyyy'/'M'/'d``.
+
+    Two-digit fields between separators get one letter (one or two digits are accepted, as
+    strftime does); fields next to another field keep their fixed width.
+
+    Examples
+    --------
+    >>> _java_pattern("%Y%m%d %H:%M")
+    "yyyyMMdd' 'H':'m"
+    """
+    parts = re.findall(r"%.|[^%]+", layout)
+    out = []
+    for i, part in enumerate(parts):
+        if part in _STRFTIME:
+            code = _STRFTIME[part]
+            glued = any(0 <= j < len(parts) and parts[j].startswith("%") for j in (i - 1, i + 1))
+            out.append(code[0] if code in ("MM", "dd", "HH", "mm", "ss", "hh") and not glued
+                       else code)
+        elif part.startswith("%"):
+            raise JourneyError(f"the strftime code {part!r} in time_format={layout!r} is not "
+                               f"supported on Spark; use {', '.join(_STRFTIME)}.")
+        else:
+            out.append("'" + part.replace("'", "''") + "'")
+    return "".join(out)
+
+
+def _examples(frame: Any, condition: Any, value: Any) -> tuple[int, list[int], list[Any]]:
+    """Count of rows of ``frame`` matching ``condition``, with up to five (row, value)."""
+    hits = frame.filter(condition)
+    n = hits.count()
+    if not n:
+        return 0, [], []
+    rows = hits.select("_row", value.alias("_value")).orderBy("_row").limit(5).collect()
+    return n, [int(r[0]) for r in rows], [r[1] for r in rows]
+
+
+def _source_frame(session: Any, source: Any) -> tuple[Any, str, bool, int]:
+    """The rows of ``source`` with ``_row`` (and ``_file`` for a folder), label, folder?, rows."""
+    from pyspark.sql import DataFrame, Window
+    from pyspark.sql import functions as F
+
+    if isinstance(source, DataFrame):
+        frame, label, folder, header = source, "<Spark DataFrame>", False, 0
+        _check_columns(frame.columns, label)
+        frame = frame.select("*", F.lit("").alias("_file"),
+                             F.spark_partition_id().alias("__block"))
+    elif isinstance(source, str | os.PathLike):
+        label = os.fspath(source)
+        path, local = Path(label), "://" not in label
+        if local and not path.exists():
+            raise JourneyError("file not found; check the name and the working directory "
+                               "(os.getcwd())", source=label)
+        folder = path.is_dir() if local else not path.suffix
+        parts = sorted(p for p in path.iterdir() if p.is_file()
+                       and not p.name.startswith((".", "_"))) if local and folder else [path]
+        suffixes = {p.suffix.lower() for p in parts}
+        if suffixes and suffixes <= set(_CSV_SUFFIXES):
+            line = parts[0].open(encoding="utf-8-sig").readline() if local else ","
+            sep = max(",\t;|", key=line.count)
+            names = next(csv.reader([line], delimiter=sep)) if local else None
+            _check_columns(names or [], label)
+            schema = ", ".join(f"{_quote(n)} STRING" for n in names) if names else None
+            frame = session.read.csv(label, header=True, sep=sep, encoding="UTF-8",
+                                     schema=schema, enforceSchema=False)
+            header = 1
+        elif suffixes <= {".parquet", ""}:
+            frame, header = session.read.parquet(label), 0
+        else:
+            raise JourneyError(f"read_log_spark reads Parquet and CSV files or folders of them, "
+                               f"not {sorted(suffixes)}; read other files with "
+                               "journey.read_log, or pass a Spark DataFrame.", source=label)
+        _check_columns(frame.columns, label)
+        frame = frame.select("*", F.col("_metadata.file_name").alias("_file"),
+                             F.col("_metadata.file_block_start").alias("__block"))
+    else:
+        raise JourneyError(f"cannot read a {type(source).__name__}: pass a Spark DataFrame or "
+                           "the path of a Parquet or CSV file or folder.")
+    # Row numbers: each block (a file split, or a partition) is read in order by one task, so
+    # the row's position is the rows of the earlier blocks of its file plus its rank in the
+    # block, taken from monotonically_increasing_id (increasing within a partition).
+    frame = frame.withColumn("__mid", F.monotonically_increasing_id())
+    blocks = frame.groupBy("_file", "__block").agg(F.count("*").alias("__n"),
+                                                  F.min("__mid").alias("__lo"))
+    before = Window.partitionBy("_file").orderBy("__block").rowsBetween(
+        Window.unboundedPreceding, -1)
+    blocks = blocks.select("_file", "__block", "__n", "__lo", F.coalesce(
+        F.sum("__n").over(before), F.lit(0)).alias("__before"))
+    listing = blocks.collect()
+    blocks = session.createDataFrame(listing, blocks.schema).drop("__n")
+    frame = frame.join(F.broadcast(blocks), ["_file", "__block"])
+    frame = frame.withColumn("_row", F.col("__before") + F.col("__mid") - F.col("__lo")
+                             + F.lit(1 + header)).drop("__block", "__mid", "__lo", "__before")
+    n_rows = sum(r["__n"] for r in listing)
+    return (frame if folder else frame.drop("_file")), label, folder, n_rows
+
+
+def _timestamps(frame: Any, columns: Mapping[str, str], label: str, tz: str | None, zone: str,
+                time_format: str | None) -> dict[str, Any]:
+    """Spark columns turning each of ``columns`` into a naive local TIMESTAMP_NTZ.
+
+    Text is parsed and checked as :func:`journey.read_log` does (one Spark job for all
+    columns); Spark TIMESTAMP columns (instants) become the wall clock in ``zone``.
+    """
+    from pyspark.sql import functions as F
+    from pyspark.sql import types as T
+
+    out: dict[str, Any] = {}
+    texts: dict[str, tuple[Any, Any, Any]] = {}
+    for field, column in columns.items():
+        col = F.col(_quote(column))
+        dtype = frame.schema[column].dataType
+        if isinstance(dtype, T.TimestampType):  # session time zone is UTC (Ibis sets it)
+            out[field] = F.from_utc_timestamp(col, zone).cast("timestamp_ntz")
+        elif isinstance(dtype, T.TimestampNTZType | T.DateType):
+            out[field] = col.cast("timestamp_ntz")
+        elif isinstance(dtype, T.StringType):
+            sql = f"nullif(trim({_quote(column)}), '')"
+            text = F.expr(sql)
+            layouts = [time_format] if time_format else list(TIME_FORMATS)
+            parsed = [F.try_to_timestamp(text, F.lit(_java_pattern(f))).cast("timestamp_ntz")
+                      for f in layouts]
+            native = [] if time_format else [F.expr(f"try_cast({sql} AS TIMESTAMP_NTZ)")]
+            texts[field] = (text, F.coalesce(*native, *parsed), text.rlike(_OFFSET))
+        else:
+            raise JourneyError(
+                f"column holds {dtype.simpleString()} values, not timestamps. Export the times "
+                "as text such as '2025-01-06 08:30:00' or as real date-time cells.",
+                source=label, column=column)
+    if not texts:
+        return out
+    counts = frame.agg(*[agg.alias(f"{field}_{name}") for field, (text, parse, offset)
+                         in texts.items() for name, agg in (
+        ("bad", F.count_if(text.isNotNull() & parse.isNull())),
+        ("offset", F.count_if(text.isNotNull() & offset)),
+        ("plain", F.count_if(text.isNotNull() & ~offset)))]).first().asDict()
+    for field, (text, parse, offset) in texts.items():
+        column = columns[field]
+        bad, n_off, n_plain = (counts[f"{field}_{k}"] for k in ("bad", "offset", "plain"))
+        raw = F.col(_quote(column))
+        if bad:
+            _, rows, values = _examples(frame, text.isNotNull() & parse.isNull(), raw)
+            shown = ", ".join(repr(v) for v in values)
+            raise JourneyError(
+                f"{bad} value(s) are not readable timestamps, e.g. {shown}. Use a layout such "
+                "as '2025-01-06 08:30:00', or pass time_format='%d/%m/%Y %H:%M' (strftime "
+                "codes) that matches the file.", source=label, column=column, rows=rows)
+        out[field] = parse
+        if n_off == 0:
+            continue
+        if n_plain:
+            _, rows, values = _examples(frame, text.isNotNull() & ~offset, raw)
+            raise JourneyError(
+                f"mixed time zones: {n_off} value(s) carry a UTC offset and {n_plain} do not, "
+                f"e.g. {values[:3]}. Export all times in one local time, or with an offset on "
+                "every value.", source=label, column=column, rows=rows)
+        if tz is not None:
+            instant = F.expr(f"try_cast(nullif(trim({_quote(column)}), '') AS TIMESTAMP)")
+            out[field] = F.from_utc_timestamp(instant, tz).cast("timestamp_ntz")
+            continue
+        offsets = [r[0] for r in frame.filter(text.isNotNull()).select(
+            F.regexp_extract(text, _OFFSET, 0)).distinct().limit(3).collect()]
+        if len(offsets) > 1:
+            raise JourneyError(
+                f"mixed time zones: the values carry different UTC offsets "
+                f"({', '.join(offsets)}). Pass tz='Asia/Shanghai' (the hospital's zone) to "
+                "convert every time to one local clock.", source=label, column=column)
+    return out  # one offset throughout: the wall-clock time as written
+
+
+def _quote(column: str) -> str:
+    return "`" + column.replace("`", "``") + "`"
+
+
+def read_log_spark(
+    source: Any,
+    *,
+    session: Any = None,
+    case: str | None = None,
+    activity: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    timestamp: str | None = None,
+    resource: str | None = None,
+    department: str | None = None,
+    patient: str | None = None,
+    tz: str | None = None,
+    time_format: str | None = None,
+    invalid: Literal["raise", "exclude"] = "raise",
+    allow_columns: tuple[str, ...] = (),
+    stages: Mapping[str, str] | None = None,
+) -> EventLog:
+    """Read a visit log with Spark into an :class:`~journey.log.EventLog` whose events stay in
+    Spark.
+
+    Parameters
+    ----------
+    source : pyspark.sql.DataFrame or path
+        A Spark DataFrame, or the path (local or a cluster file system such as ``hdfs://`` or
+        ``s3a://``) of a Parquet or CSV file or of a folder of Parquet or CSV parts. CSV files
+        are read as UTF-8 with a header line; the delimiter (comma, tab, semicolon or bar) is
+        taken from the header of a local file, comma otherwise.
+    session : pyspark.sql.SparkSession, optional
+        The session to use; defaults to the active one (``SparkSession.builder.getOrCreate()``).
+    case, activity, start, end, timestamp, resource, department, patient : str, optional
+        Source column of each field, as in :func:`journey.read_log`; unnamed fields are
+        recognised from :data:`journey.COLUMN_PRESETS`. Logs with one row per lifecycle event
+        (start/complete rows) are not paired here: use :func:`journey.read_log`, or pair them
+        in Spark into one row per activity instance first.
+    tz : str, optional
+        IANA zone (e.g. ``"Asia/Shanghai"``) to which times with UTC offsets, and Spark
+        ``TIMESTAMP`` columns, are converted. All times are kept as naive local times.
+    time_format : str, optional
+        strftime layout for timestamps that are not ISO-like, e.g. ``"%d/%m/%Y %H:%M"``.
+    invalid : {"raise", "exclude"}
+        What to do with activity instances that end before they start.
+    allow_columns : tuple of str
+        Columns to keep although the privacy guard takes them for direct identifiers.
+    stages : dict, optional
+        ``{activity: stage or catalogue touchpoint}`` overriding the default stage mapping.
+
+    Returns
+    -------
+    EventLog
+        Its ``table`` is an Ibis table on the PySpark backend, over a persisted Spark
+        DataFrame (memory and disk) of the validated events.
+
+    Raises
+    ------
+    JourneyError
+        The same problems, with the same messages, as :func:`journey.read_log`.
+
+    Notes
+    -----
+    Rows without a case id, an activity or any time are excluded; exact duplicate activity
+    instances (same case, activity, start, end and resource) are kept once; both are counted in
+    ``log.exclusions``. Within a case, instances are ordered by start (the end when there is no
+    start), then end, then their row in the source. See the module notes for time zones and
+    row numbers.
+
+    Examples
+    --------
+    >>> from pyspark.sql import SparkSession  # doctest: +SKIP
+    >>> spark = SparkSession.builder.master("local[2]").getOrCreate()  # doctest: +SKIP
+    >>> log = read_log_spark("data/sample/visits.csv", session=spark)  # doctest: +SKIP
+    >>> journey.journey_map(log).transitions.head()  # doctest: +SKIP
+    """
+    from pyspark import StorageLevel
+    from pyspark.sql import SparkSession, Window
+    from pyspark.sql import functions as F
+
+    session = session or SparkSession.builder.getOrCreate()
+    zone = tz or session.conf.get("spark.sql.session.timeZone")
+    backend = spark_backend(session)  # from here on the session time zone is UTC
+    raw, label, folder, n_rows = _source_frame(session, source)
+    columns = [c for c in raw.columns if c not in ("_row", "_file")]
+    sample = raw.select(*[F.col(_quote(c)) for c in columns])
+    if n_rows > 5000:
+        sample = sample.sample(fraction=min(1.0, 6000 / n_rows), seed=7).limit(5000)
+    sample = sample.toPandas()
+    refuse_identifiers(sample, source=label, allow=allow_columns)
+
+    given = dict(case=case, activity=activity, start=start, end=end, timestamp=timestamp,
+                 resource=resource, department=department, patient=patient, lifecycle=None)
+    mapping = _map_columns(columns, given, label)
+    if "lifecycle" in mapping:
+        raise JourneyError(
+            f"the column {mapping['lifecycle']!r} looks like lifecycle events (one row per "
+            "start and per complete). read_log_spark reads one row per activity instance: pair "
+            "the events first, or read the log with journey.read_log.", source=label,
+            column=mapping["lifecycle"])
+    if "end" not in mapping and "timestamp" in mapping:
+        mapping["end"] = mapping.pop("timestamp")
+    mapping.pop("timestamp", None)
+    if "end" not in mapping:  # only a start column: treat it as the event time
+        mapping["end"] = mapping.pop("start")
+
+    times = _timestamps(raw, {f: mapping[f] for f in ("start", "end") if f in mapping}, label,
+                        tz, zone, time_format)
+    text = {"case": "case_id", "activity": "activity", "patient": "patient_id",
+            "resource": "resource", "department": "department"}
+    select = [F.nullif(F.trim(F.col(_quote(mapping[f])).cast("string")), F.lit("")).alias(name)
+              for f, name in text.items() if f in mapping]
+    select += [expr.alias(f) for f, expr in times.items()]
+    if "start" not in times:
+        select.append(F.lit(None).cast("timestamp_ntz").alias("start"))
+    reserved = {"case_id", "activity", "patient_id", "resource", "department", "start", "end"}
+    select += [F.col(_quote(c)) for c in columns
+               if c not in mapping.values() and c not in reserved]
+    select += ["_row"] + (["_file"] if folder else [])
+    parsed = raw.select(*select).persist(StorageLevel.MEMORY_AND_DISK)
+
+    checks = {"missing case id": F.col("case_id").isNull(),
+              "missing activity": F.col("activity").isNull(),
+              "missing time": F.col("end").isNull()}
+    backwards = F.col("end") < F.col("start")
+    counts = parsed.agg(*[F.count_if(c).alias(k) for k, c in checks.items()],
+                        F.count_if(backwards).alias("backwards")).first().asDict()
+    exclusions: list[dict] = []
+    valid = parsed
+    for reason, condition in checks.items():  # one after the other, as read_log deletes them
+        n, rows, _ = _examples(valid, condition, F.lit(1)) if counts[reason] else (0, [], [])
+        if n:
+            exclusions.append(dict(reason=f"{reason} (excluded)", rows=n, example_rows=rows,
+                                   example_values=[]))
+            valid = valid.filter(~condition)
+
+    if counts["backwards"]:
+        shown = F.concat_ws(" > ", F.col("start").cast("string"), F.col("end").cast("string"))
+        n, rows, values = _examples(valid, backwards, shown)
+        if invalid == "raise":
+            parsed.unpersist()
+            where = f"{mapping.get('end')!r} before {mapping.get('start', 'start')!r}"
+            raise JourneyError(
+                f"{n} activity instance(s) end before they start ({where}), e.g. "
+                f"{values[:3]}. Correct the times in the export, or pass invalid='exclude' "
+                "to leave these rows out (they are then counted in log.exclusions).",
+                source=label, column=mapping.get("end"), rows=rows)
+        exclusions.append(dict(reason="end before start (excluded)", rows=n,
+                               example_rows=rows, example_values=values))
+        valid = valid.filter(~backwards | backwards.isNull())
+
+    key = ["case_id", "activity", "start", "end"] + (["resource"] if "resource" in mapping
+                                                    else [])
+    order = (["_file"] if folder else []) + ["_row"]
+    ranked = valid.withColumn("_dup", F.row_number().over(
+        Window.partitionBy(*key).orderBy(*order)))
+    seq = Window.partitionBy("case_id").orderBy(F.coalesce("start", "end"), "end", *order)
+    events = ranked.filter("_dup = 1").drop("_dup").withColumn("_seq", F.row_number().over(seq))
+    events = events.persist(StorageLevel.MEMORY_AND_DISK)
+    facts = events.agg(F.count("*").alias("n"), F.count("start").alias("starts")).first()
+    n_dup = valid.count() - facts.n
+    if n_dup:
+        _, rows, _ = _examples(ranked, F.col("_dup") > 1, F.lit(1))
+        exclusions.append(dict(reason="duplicate activity instance (excluded)", rows=n_dup,
+                               example_rows=rows, example_values=[]))
+    parsed.unpersist()
+    if facts.n == 0:
+        events.unpersist()
+        raise JourneyError("no usable rows remain after excluding rows without case, "
+                           "activity or time. Check the column mapping.", source=label)
+    name = f"journey_events_{uuid.uuid4().hex}"
+    events.createOrReplaceTempView(name)
+    table = pd.DataFrame(exclusions, columns=["reason", "rows", "example_rows",
+                                              "example_values"])
+    return EventLog(table=backend.table(name), source=label,
+                    has_start="start" in times and facts.starts > 0, columns=dict(mapping),
+                    exclusions=table, stages=stages, _con=backend,
+                    _source_object=None if label.startswith("<") else label)
