@@ -9,9 +9,13 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-__all__ = ["case_paths", "minutes", "sequenced"]
+__all__ = ["NEIGHBOURS", "case_paths", "minutes", "sequenced"]
 
 PATH_SEPARATOR = " → "
+
+#: Neighbour columns that read_log stores with the events; a filter that removes events from
+#: inside visits drops them, and :func:`sequenced` then computes them afresh.
+NEIGHBOURS = ("_prev_activity", "_prev_end", "_next_activity")
 
 
 def minutes(earlier: ir.TimestampValue, later: ir.TimestampValue) -> ir.FloatingValue:
@@ -53,11 +57,14 @@ def sequenced(t: ir.Table, *, has_start: bool) -> ir.Table:
     1        Triage     10.0  15.0
     """
     w = ibis.window(group_by="case_id", order_by="_seq")
+    if set(NEIGHBOURS) <= set(t.columns):  # stored at loading, valid while visits are whole
+        t = t.mutate(prev_activity=t._prev_activity, prev_end=t._prev_end,
+                     next_activity=t._next_activity, position=t._seq)
+    else:
+        t = t.mutate(prev_activity=t.activity.lag().over(w), prev_end=t.end.lag().over(w),
+                     next_activity=t.activity.lead().over(w),
+                     position=ibis.row_number().over(w) + 1)
     t = t.mutate(
-        prev_activity=t.activity.lag().over(w),
-        prev_end=t.end.lag().over(w),
-        next_activity=t.activity.lead().over(w),
-        position=ibis.row_number().over(w) + 1,
         occurrence=ibis.row_number().over(
             ibis.window(group_by=["case_id", "activity"], order_by="_seq")) + 1,
     )

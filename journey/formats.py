@@ -330,7 +330,11 @@ def _load_parquet(con: duckdb.DuckDBPyConnection, table: str, path: Path, label:
         raise JourneyError(f"cannot read the Parquet file ({_duckdb_message(exc)}); check that it "
                            "is a complete Parquet file", source=label) from exc
     _check_columns(names, label)
-    _load(con, table, _ordinal_select(scan, names, file, offset=0), first=first, label=label)
+    select = _ordinal_select(scan, names, file, offset=0)
+    if first and file is None:  # a single file is read where it lies, not copied
+        con.execute(f"CREATE OR REPLACE VIEW {_ident(table)} AS {select}")
+        return
+    _load(con, table, select, first=first, label=label)
 
 
 def _ordinal_select(scan: str, names: list[str], file: str | None, *, offset: int) -> str:

@@ -238,7 +238,10 @@ class EventLog:
                             f"department={values!r}")
         if activities is not None:
             values = list(activities)
-            log = log._with(log.table.filter(log.table.activity.isin(values)),
+            from journey.engine import NEIGHBOURS
+
+            kept = log.table.filter(log.table.activity.isin(values))
+            log = log._with(kept.drop(*[c for c in NEIGHBOURS if c in kept.columns]),
                             f"activities={values!r}")
         if cases is not None:
             values = list(cases)

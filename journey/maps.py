@@ -9,7 +9,7 @@ from typing import Any
 import ibis
 import pandas as pd
 
-from journey.engine import case_paths, sequenced
+from journey.engine import NEIGHBOURS, case_paths, sequenced
 from journey.errors import JourneyError
 from journey.log import EventLog
 from journey.stages import stage_of
@@ -264,7 +264,9 @@ def journey_map(log: EventLog, *, activities: float = 1.0, paths: float = 1.0,
                      "(they include the next touchpoint's service), not waits.")
     if log.filters:
         notes.append("Filters: " + "; ".join(log.filters))
-    events = sequenced(log.table, has_start=log.has_start).drop("occurrence").cache()
+    events = sequenced(log.table, has_start=log.has_start).drop("occurrence")
+    if not set(NEIGHBOURS) <= set(log.table.columns):
+        events = events.cache()  # neighbours recomputed after a filter: compute them once
     return JourneyMap(log=log, events=events, n_cases=int(events.case_id.nunique().execute()),
                       paths=paths, stage_mapping=dict(stages or log.stages or {}) or None,
                       notes=notes)

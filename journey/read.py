@@ -237,6 +237,13 @@ def _pair_lifecycle(con: duckdb.DuckDBPyConnection, exclusions: list[dict]) -> N
                                example_values=[]))
 
 
+def _drop(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    kinds = con.execute("SELECT table_type FROM information_schema.tables WHERE table_name = ?",
+                        [name]).fetchall()
+    for (kind,) in kinds:
+        con.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} IF EXISTS {name}")
+
+
 def read_log(
     source: str | os.PathLike | pd.DataFrame,
     *,
@@ -370,6 +377,7 @@ def read_log(
     select += [_q(c) for c in extra]
     select += ["_row"] + (["_file"] if "_file" in columns else [])
     con.execute(f"CREATE OR REPLACE TEMP TABLE parsed AS SELECT {', '.join(select)} FROM raw")
+    _drop(con, "raw")
 
     exclusions: list[dict] = []
     for column, reason in (("case_id", "missing case id"), ("activity", "missing activity"),
@@ -415,13 +423,18 @@ def read_log(
     next(steps, None)
     internal = [c for c in con.sql("SELECT * FROM parsed LIMIT 0").columns if c == "_lifecycle"]
     exclude = f"EXCLUDE ({', '.join(internal)})" if internal else ""
+    # order within the visit, and each event's neighbours (see journey.engine.sequenced)
     con.execute(f"""
         CREATE OR REPLACE TABLE events AS
         SELECT * {exclude},
-               row_number() OVER (PARTITION BY case_id
-                                  ORDER BY coalesce(start, "end"), "end", {order}) AS _seq
-        FROM parsed""")
-    con.execute("DROP TABLE IF EXISTS parsed; DROP TABLE IF EXISTS life; DROP TABLE IF EXISTS raw")
+               row_number() OVER visit AS _seq,
+               lag(activity) OVER visit AS _prev_activity,
+               lag("end") OVER visit AS _prev_end,
+               lead(activity) OVER visit AS _next_activity
+        FROM parsed
+        WINDOW visit AS (PARTITION BY case_id ORDER BY coalesce(start, "end"), "end", {order})""")
+    for name in ("parsed", "life"):
+        _drop(con, name)
     n_events = con.execute("SELECT count(*) FROM events").fetchall()[0][0]
     if n_events == 0:
         raise JourneyError("no usable rows remain after excluding rows without case, "
