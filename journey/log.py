@@ -233,7 +233,7 @@ class EventLog:
             log = log._with(log.table.semi_join(ids, "case_id"), f"period={period!r}")
         if department is not None:
             values = [department] if isinstance(department, str) else list(department)
-            self._need("department")
+            self._known("department", values)
             log = log._with(keep_cases(log.table.department.isin(values)),
                             f"department={values!r}")
         if activities is not None:
@@ -254,11 +254,21 @@ class EventLog:
             ids = case_paths(log.table).filter(ibis._.path.isin(values)).select("case_id")
             log = log._with(log.table.semi_join(ids, "case_id"), f"variants={values!r}")
         for column, value in (where or {}).items():
-            self._need(column)
             values = list(value) if isinstance(value, list | tuple | set) else [value]
+            self._known(column, values)
             log = log._with(keep_cases(log.table[column].isin(values)),
                             f"where={{{column!r}: {values!r}}}")
         return log
+
+    def _known(self, column: str, values: list) -> None:
+        """Refuse filter values that never occur: a typo must not give an empty log."""
+        self._need(column)
+        present = set(self.table.select(column).distinct().execute()[column].dropna())
+        unknown = [v for v in values if v not in present]
+        if unknown:
+            raise JourneyError(
+                f"no event has {column} = {unknown!r}. Values in the log: "
+                f"{sorted(map(str, present))[:20]}.", source=self.source, column=column)
 
     def _need(self, column: str) -> None:
         if column not in self.table.columns:

@@ -207,3 +207,5 @@ def test_filters():
     assert "department=['IM']" in log.filter(department="IM").filters
     with pytest.raises(journey.JourneyError, match="no column 'ward'"):
         log.filter(where={"ward": "3"})
+    with pytest.raises(journey.JourneyError, match=r"no event has department = \['ICU'\]"):
+        log.filter(department="ICU")
