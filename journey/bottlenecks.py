@@ -50,6 +50,20 @@ __all__ = [
 DAY_TYPES = {"type": ("Mon–Fri", "Mon–Fri", "Mon–Fri", "Mon–Fri", "Mon–Fri", "Sat", "Sun"),
              "weekday": DAY_NAMES}
 
+# figure labels; Chinese figures also get Chinese day and touchpoint names
+_LABELS: dict[str, dict[str, str]] = {
+    "en": {"wait": "wait", "flow time": "flow time", "mean": "Mean {} (min)", "hour": "Hour",
+           "title": "Where queues build up: mean {} by hour", "queue": "waiting",
+           "in_service": "in service", "color": "Patients {}",
+           "heat_title": "{}: mean number of patients {}"},
+    "zh": {"wait": "等候", "flow time": "流转时间", "mean": "平均{}（分钟）", "hour": "时段（时）",
+           "title": "排队在哪里积压：各时段平均{}", "queue": "排队等候",
+           "in_service": "正在接受服务", "color": "{}人数", "heat_title": "{}：平均{}人数",
+           "day": "日期", "activity": "环节", "Mon–Fri": "周一至周五", "Mon": "周一",
+           "Tue": "周二", "Wed": "周三", "Thu": "周四", "Fri": "周五", "Sat": "周六",
+           "Sun": "周日"},
+}
+
 
 def _need_start(log: EventLog, what: str) -> None:
     if not log.has_start:
@@ -187,17 +201,36 @@ class Bottlenecks:
     def __repr__(self) -> str:
         return "Bottlenecks\n" + "\n".join(self.table.sentence)
 
-    def figure(self, *, top: int | None = None) -> Any:
-        """Mean wait by hour of day for the ranked touchpoints, one line per day type."""
+    def figure(self, *, top: int | None = None, lang: str | None = None) -> Any:
+        """Mean wait by hour of day for the ranked touchpoints, one line per day type.
+
+        ``lang`` ({"en", "zh"}, default :func:`journey.i18n.get_language`) sets the language
+        of titles, axes, day and touchpoint names.
+
+        Examples
+        --------
+        >>> import journey
+        >>> log = journey.read_log("data/sample/visits.csv")  # doctest: +SKIP
+        >>> journey.bottlenecks(log).figure(lang="zh").layout.title.text  # doctest: +SKIP
+        '排队在哪里积压：各时段平均等候'
+        """
         import plotly.express as px
 
+        from journey.i18n import _resolve, translate
+
+        lang = _resolve(lang)
+        L = _LABELS[lang]
         names = self.table.activity.head(top or len(self.table)).tolist()
         d = self.blocks[self.blocks.activity.isin(names)]
-        word = "wait" if self.time_kind == "wait" else "flow time"
+        word = L["wait" if self.time_kind == "wait" else "flow time"]
+        labels = {"wait_mean": L["mean"].format(word), "hour": L["hour"]}
+        if lang == "zh":
+            d = d.assign(day=d.day.map(L), activity=d.activity.map(lambda a: translate(a, "zh")))
+            names = [translate(a, "zh") for a in names]
+            labels |= {"day": L["day"], "activity": L["activity"]}
         return px.line(d, x="hour", y="wait_mean", color="day", facet_col="activity",
                        facet_col_wrap=3, markers=True, category_orders={"activity": names},
-                       labels={"wait_mean": f"Mean {word} (min)", "hour": "Hour"},
-                       title=f"Where queues build up: mean {word} by hour")
+                       labels=labels, title=L["title"].format(word))
 
 
 def bottlenecks(
@@ -362,19 +395,40 @@ class QueueProfile:
     profile: pd.DataFrame
     notes: list[str] = field(default_factory=list)
 
-    def heatmap(self, activity: str, *, value: str = "queue") -> Any:
-        """Hour × weekday heatmap (plotly) of the mean queue (or ``value="in_service"``)."""
+    def heatmap(self, activity: str, *, value: str = "queue", lang: str | None = None) -> Any:
+        """Hour × weekday heatmap (plotly) of the mean queue (or ``value="in_service"``).
+
+        ``lang`` ({"en", "zh"}, default :func:`journey.i18n.get_language`) sets the language
+        of title, axes, weekday (周一…周日) and touchpoint names.
+
+        Examples
+        --------
+        >>> import pandas as pd, journey
+        >>> df = pd.DataFrame({"case_id": ["a", "a"], "activity": ["Triage", "Lab"],
+        ...     "start": ["2025-01-06 08:00", "2025-01-06 08:30"],
+        ...     "end": ["2025-01-06 08:15", "2025-01-06 08:45"]})
+        >>> q = queue_over_time(journey.read_log(df))
+        >>> q.heatmap("Lab", lang="zh").layout.title.text
+        '检验：平均排队等候人数'
+        """
         import plotly.express as px
 
+        from journey.i18n import _resolve, translate
+
+        lang = _resolve(lang)
+        L = _LABELS[lang]
         d = self.profile[self.profile.activity == activity]
         if d.empty:
             raise JourneyError(f"no touchpoint {activity!r}; known: "
                                f"{sorted(self.profile.activity.unique())}.")
         grid = d.pivot_table(index="weekday", columns="hour", values=value, observed=False)
-        what = "waiting" if value == "queue" else "in service"
+        what = L["queue" if value == "queue" else "in_service"]
+        if lang == "zh":
+            grid.index = [L.get(str(day), str(day)) for day in grid.index]
+            activity = translate(activity, "zh")
         return px.imshow(grid, aspect="auto", color_continuous_scale="Reds",
-                         labels={"color": f"Patients {what}", "x": "Hour", "y": ""},
-                         title=f"{activity}: mean number of patients {what}")
+                         labels={"color": L["color"].format(what), "x": L["hour"], "y": ""},
+                         title=L["heat_title"].format(activity, what))
 
     def figure(self, activity: str, **kwargs: Any) -> Any:
         """The heatmap; see :meth:`heatmap`."""

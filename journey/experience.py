@@ -57,6 +57,18 @@ QUADRANTS: dict[tuple[bool, bool], str] = {
     (False, True): "Possible overkill",
 }
 
+# figure labels of the IPA grid (quadrant names and importance methods are looked up by value)
+_IPA_LABELS: dict[str, dict[str, str]] = {
+    "en": {"performance": "performance", "importance": "importance",
+           "x": "Performance (mean score)", "y": "Importance ({})",
+           "title": "Importance–performance (n = {})"},
+    "zh": {"performance": "表现", "importance": "重要性", "x": "表现（平均分）",
+           "y": "重要性（{}）", "title": "重要性–表现分析（n = {}）",
+           "correlation": "与总体评价的相关系数", "relative_weights": "相对权重",
+           "Concentrate here": "重点改进区", "Keep up the good work": "继续保持区",
+           "Low priority": "低优先区", "Possible overkill": "供给过度区"},
+}
+
 #: Friends and Family Test answers counted as "would recommend" (old and current wording).
 FFT_POSITIVE: tuple[str, ...] = ("extremely likely", "likely", "very good", "good")
 _DONT_KNOW = ("don't know", "dont know", "do not know", "不知道")
@@ -403,34 +415,48 @@ class ImportancePerformance:
     n: int
     excluded: int
 
-    def figure(self, labels: Mapping[str, str] | None = None):
+    def figure(self, labels: Mapping[str, str] | None = None, *, lang: str | None = None):
         """The IPA grid (plotly): performance across, importance up, crosshairs at the centre.
 
         Parameters
         ----------
         labels : dict, optional
             Display names for the attributes (e.g. Chinese ones).
+        lang : {"en", "zh"}, optional
+            Language of titles, axes, hover text and quadrant names; default
+            :func:`journey.i18n.get_language`.
+
+        Examples
+        --------
+        >>> s = pd.DataFrame({"a": [1, 2, 3, 4, 5], "b": [2, 2, 3, 5, 4],
+        ...                   "overall": [1, 2, 4, 4, 5]})
+        >>> fig = importance_performance(s, attributes=["a", "b"]).figure(lang="zh")
+        >>> fig.layout.xaxis.title.text
+        '表现（平均分）'
         """
         import plotly.graph_objects as go
 
+        from journey.i18n import _resolve
+
+        L = _IPA_LABELS[_resolve(lang)]
         t = self.table
         names = [(labels or {}).get(a, a) for a in t["attribute"]]
         fig = go.Figure(go.Scatter(
             x=t["performance"], y=t["importance"], mode="markers+text", text=names,
-            textposition="top center", customdata=t["quadrant"],
-            hovertemplate="%{text}<br>performance %{x:.2f}<br>importance %{y:.3f}"
-                          "<br>%{customdata}<extra></extra>"))
+            textposition="top center", customdata=t["quadrant"].map(lambda q: L.get(q, q)),
+            hovertemplate=f"%{{text}}<br>{L['performance']} %{{x:.2f}}<br>{L['importance']} "
+                          "%{y:.3f}<br>%{customdata}<extra></extra>"))
         imp, perf = self.centre
         fig.add_vline(x=perf, line_dash="dash", line_color="grey")
         fig.add_hline(y=imp, line_dash="dash", line_color="grey")
         for (high_imp, high_perf), label in QUADRANTS.items():
             fig.add_annotation(
                 x=1 if high_perf else 0, y=1 if high_imp else 0, xref="x domain",
-                yref="y domain", text=label, showarrow=False, font_color="grey",
+                yref="y domain", text=L.get(label, label), showarrow=False, font_color="grey",
                 xanchor="right" if high_perf else "left", yanchor="top" if high_imp else "bottom")
-        fig.update_layout(xaxis_title="Performance (mean score)",
-                          yaxis_title=f"Importance ({self.importance})",
-                          title=f"Importance–performance (n = {self.n})", showlegend=False)
+        how = L.get(self.importance, self.importance)
+        fig.update_layout(xaxis_title=L["x"], yaxis_title=L["y"].format(how),
+                          title=L["title"].format(self.n), showlegend=False)
         return fig
 
 

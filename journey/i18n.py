@@ -55,6 +55,16 @@ COLUMN_NAMES_ZH: dict[str, str] = {
     "resolved": "已解决", "return_rate": "复诊率", "rate_per_1000": "每千人次发生数",
     "dimension": "维度", "attribute": "项目", "importance": "重要性", "performance": "表现",
     "date": "日期", "period": "时期", "group": "组别",
+    "mean_ci_low": "均值95%置信区间下限", "mean_ci_high": "均值95%置信区间上限",
+    "los_hours": "在院总时长(小时)", "wait_hours": "等候总时长(小时)",
+    "service_hours": "服务总时长(小时)", "wait_share": "等候占比", "worst_block": "最拥堵时段",
+    "block_mean": "该时段平均等候(分钟)", "other_mean": "其他时段平均等候(分钟)",
+    "build_up": "拥堵倍数", "utilisation": "人员忙碌比例", "quadrant": "象限",
+    "r": "相关系数", "r_ci_low": "相关系数95%置信区间下限",
+    "r_ci_high": "相关系数95%置信区间上限", "value": "数值", "lpl": "控制下限",
+    "upl": "控制上限", "n_points": "点数", "before": "改变前", "after": "改变后",
+    "change": "变化", "method": "方法", "caveats": "注意事项", "baseline": "基线",
+    "scenario": "情景", "difference": "差值(情景−基线)",
 }
 _COLUMN_NAMES_EN = {zh: en for en, zh in reversed(COLUMN_NAMES_ZH.items())}
 
@@ -148,7 +158,8 @@ def translate_columns(frame: pd.DataFrame, lang: str | None = None) -> pd.DataFr
 
     ``lang="zh"`` renames English headers (``cases`` → ``就诊人次``, ``wait_median`` →
     ``等候中位数(分钟)``, see :data:`COLUMN_NAMES_ZH`); ``lang="en"`` turns those Chinese
-    headers back. Other headers are kept. Touchpoint names in the rows are translated with
+    headers back. Other headers are kept. Stage values in a ``stage`` column are translated
+    too (``"pre"`` → ``"院前"`` and back); touchpoint names in the rows are translated with
     ``frame["activity"].map(translate)``.
 
     Parameters
@@ -168,8 +179,19 @@ def translate_columns(frame: pd.DataFrame, lang: str | None = None) -> pd.DataFr
     if not isinstance(frame, pd.DataFrame):
         raise JourneyError(f"translate_columns needs a pandas DataFrame, got "
                            f"{type(frame).__name__}")
-    names = COLUMN_NAMES_ZH if _check(lang or _language) == "zh" else _COLUMN_NAMES_EN
-    return frame.rename(columns=names)
+    zh = _resolve(lang) == "zh"
+    out = frame.rename(columns=COLUMN_NAMES_ZH if zh else _COLUMN_NAMES_EN)
+    stage = "阶段" if zh else "stage"
+    if stage in out.columns:
+        values = ({name: STAGES[key]["zh"] for name, key in _STAGE_NAMES.items()} if zh
+                  else {names["zh"]: key for key, names in STAGES.items()})
+        out[stage] = out[stage].map(lambda v: values.get(v, v) if isinstance(v, str) else v)
+    return out
+
+
+def _resolve(lang: str | None) -> str:
+    """The language to use: ``lang`` checked, or the session's for None."""
+    return _check(_language if lang is None else lang)
 
 
 def _covers(path: str) -> bool:

@@ -371,22 +371,49 @@ class WhatIfResult:
                    "the 95% interval is a t-interval on the paired differences across "
                    "replications (mean ± t(0.975, n-1)·sd/√n).")
 
-    def figure(self, metric: str = "mean wait (min)"):
-        """Differences with 95% intervals for one metric (plotly), plus the visit metrics."""
+    def figure(self, metric: str = "mean wait (min)", *, lang: str | None = None):
+        """Differences with 95% intervals for one metric (plotly), plus the visit metrics.
+
+        ``lang`` ({"en", "zh"}, default :func:`journey.i18n.get_language`) sets the language
+        of title, axis, metric and touchpoint names.
+
+        Examples
+        --------
+        >>> more_lab = Scenario.baseline().with_staff("Lab", hours=[9, 10], change=+2)
+        >>> res = what_if(more_lab, replications=2, days=2, progress=False)
+        >>> res.figure(lang="zh").layout.xaxis.title.text
+        '情景 − 基线'
+        """
         import plotly.graph_objects as go
 
+        from journey.i18n import _resolve, translate
+
+        lang = _resolve(lang)
+        L = _WHAT_IF_LABELS[lang]
         t = self.table[(self.table.metric == metric) | (self.table.activity == "all visits")]
         t = t.dropna(subset=["difference"])
-        label = np.where(t.activity == "all visits", t.metric, t.metric + ": " + t.activity)
+        metrics = t.metric.map(lambda m: L.get(m, m))
+        activities = t.activity.map(lambda a: a if lang == "en" else translate(a, lang))
+        label = np.where(t.activity == "all visits", metrics, metrics + ": " + activities)
         fig = go.Figure(go.Scatter(
             x=t.difference, y=label, mode="markers",
             error_x={"type": "data", "symmetric": False,
                      "array": t.ci_high - t.difference, "arrayminus": t.difference - t.ci_low}))
         fig.add_vline(x=0, line_dash="dash", line_color="grey")
-        fig.update_layout(title=f"{self.scenario.name} vs {self.baseline.name} "
-                                f"({int(t.replications.max())} paired replications, 95% CI)",
-                          xaxis_title="scenario − baseline", yaxis={"autorange": "reversed"})
+        fig.update_layout(title=L["title"].format(self.scenario.name, self.baseline.name,
+                                                  int(t.replications.max())),
+                          xaxis_title=L["x"], yaxis={"autorange": "reversed"})
         return fig
+
+
+_WHAT_IF_LABELS: dict[str, dict[str, str]] = {
+    "en": {"title": "{} vs {} ({} paired replications, 95% CI)", "x": "scenario − baseline"},
+    "zh": {"title": "{} 与 {} 对比（{} 次配对重复，95%置信区间）", "x": "情景 − 基线",
+           "mean wait (min)": "平均等候（分钟）", "median wait (min)": "等候中位数（分钟）",
+           "mean length of stay (min)": "平均在院时间（分钟）",
+           "median length of stay (min)": "在院时间中位数（分钟）",
+           "left unseen (%)": "未就诊离开（%）"},
+}
 
 
 def what_if(scenario: Scenario, *, baseline: Scenario | None = None, replications: int = 5,

@@ -47,6 +47,25 @@ SPC_COLOURS: dict[str, str] = {
     "target": "#de1b1b",
 }
 
+# figure labels; the English names are the table's own values
+_LABELS: dict[str, dict[str, str]] = {
+    "en": {"value": "value", "mean": "mean", "upl": "upl", "lpl": "lpl", "target": "target",
+           "rule": "rule", "variation": "variation", "assurance": "assurance", "none": "none"},
+    "zh": {"value": "数值", "mean": "均值", "upl": "控制上限", "lpl": "控制下限", "target": "目标",
+           "rule": "判断规则", "variation": "变异", "assurance": "达标", "none": "无",
+           "common_cause": "普通原因变异", "special_cause_improvement": "特殊原因变异（改善）",
+           "special_cause_concern": "特殊原因变异（恶化）",
+           "special_cause_neutral_high": "特殊原因变异（偏高）",
+           "special_cause_neutral_low": "特殊原因变异（偏低）",
+           "outside_limits": "超出控制限", "trend": "连续上升或下降",
+           "two_in_three": "3点中2点靠近控制限",
+           "shift": "连续多点在均值同侧", "improvement_high": "改善（升高）",
+           "improvement_low": "改善（降低）", "concern_high": "恶化（升高）",
+           "concern_low": "恶化（降低）", "neutral_high": "偏高", "neutral_low": "偏低",
+           "consistent_pass": "稳定达标", "consistent_fail": "稳定不达标",
+           "inconsistent": "时而达标时而不达标"},
+}
+
 LIMIT = 2.66  # 3 / d2 with d2 = 1.128 for moving ranges of two points
 NEAR_LIMIT = 2 * LIMIT / 3  # 1.773, two sigma
 SCREEN_LIMIT = 3.267  # D4 for n = 2: moving ranges at or above 3.267·mR̄ are screened out
@@ -265,22 +284,48 @@ class SPCResult:
             self.options["improvement"],
         )
 
-    def figure(self, *, title: str | None = None, y_title: str | None = None):
+    def figure(self, *, title: str | None = None, y_title: str | None = None,
+               lang: str | None = None):
         """Draw the chart with plotly in the NHS colours.
 
         Points are coloured by type, the mean is a solid line, the process limits dashed lines,
         the target a red line; each rebase group has its own lines.
 
+        Parameters
+        ----------
+        title, y_title : str, optional
+            Default: the value column's name.
+        lang : {"en", "zh"}, optional
+            Language of legend, icons and hover text; default
+            :func:`journey.i18n.get_language`.
+
         Returns
         -------
         plotly.graph_objects.Figure
+
+        Examples
+        --------
+        >>> days = pd.date_range("2025-01-01", periods=20)
+        >>> res = spc(pd.DataFrame({"day": days, "wait": range(20)}), value="wait", date="day")
+        >>> res.figure(lang="zh").data[1].name
+        '均值'
         """
         import plotly.graph_objects as go
 
+        from journey.i18n import COLUMN_NAMES_ZH, _resolve
+
+        lang = _resolve(lang)
+        L = _LABELS[lang]
+
+        def word(key: str, english: str) -> str:
+            return english if lang == "en" else L.get(key, english)
+
         t = self.table
+        value = self.options["value"]
+        value = COLUMN_NAMES_ZH.get(value, value) if lang == "zh" else value
         fig = go.Figure()
         fig.add_trace(go.Scatter(
-            x=t["date"], y=t["value"], mode="lines", name="value", showlegend=False,
+            x=t["date"], y=t["value"], mode="lines", name=L["value"], showlegend=False,
             line={"color": SPC_COLOURS["value_line"]}, hoverinfo="skip",
         ))
         for name, style in [("mean", {"color": SPC_COLOURS["mean_line"]}),
@@ -288,25 +333,27 @@ class SPCResult:
                             ("lpl", {"color": SPC_COLOURS["limits"], "dash": "dash"})]:
             for i, (_, g) in enumerate(t.groupby("rebase_group")):
                 fig.add_trace(go.Scatter(
-                    x=g["date"], y=g[name], mode="lines", line=style, name=name,
+                    x=g["date"], y=g[name], mode="lines", line=style, name=L[name],
                     legendgroup=name, showlegend=i == 0,
                 ))
         if self.options["target"] is not None:
             fig.add_hline(y=self.options["target"], line_color=SPC_COLOURS["target"],
-                          annotation_text="target")
+                          annotation_text=L["target"])
         for kind, g in t.groupby("point_type", sort=False):
             colour = SPC_COLOURS.get(kind, SPC_COLOURS["special_cause_neutral"])
+            rules = g["rule"].map(lambda r: L["none"] if pd.isna(r) else word(r, r))
             fig.add_trace(go.Scatter(
-                x=g["date"], y=g["value"], mode="markers", name=kind.replace("_", " "),
-                marker={"color": colour, "size": 8}, customdata=g[["rule"]].fillna("none"),
-                hovertemplate="%{x|%Y-%m-%d}: %{y}<br>rule: %{customdata[0]}<extra></extra>",
+                x=g["date"], y=g["value"], mode="markers", name=word(kind, kind.replace("_", " ")),
+                marker={"color": colour, "size": 8}, customdata=rules.to_frame(),
+                hovertemplate=f"%{{x|%Y-%m-%d}}: %{{y}}<br>{L['rule']}: %{{customdata[0]}}"
+                              "<extra></extra>",
             ))
-        icons = f"variation: {self.variation_icon}"
+        icons = f"{L['variation']}: {word(self.variation_icon, self.variation_icon)}"
         if self.assurance_icon:
-            icons += f", assurance: {self.assurance_icon}"
+            icons += f", {L['assurance']}: {word(self.assurance_icon, self.assurance_icon)}"
         fig.update_layout(
-            title=f"{title or self.options['value']} ({icons})", template="simple_white",
-            yaxis_title=y_title or self.options["value"], xaxis_title=None,
+            title=f"{title or value} ({icons})", template="simple_white",
+            yaxis_title=y_title or value, xaxis_title=None,
         )
         return fig
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import matplotlib
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import pytest
 from matplotlib import font_manager
@@ -119,3 +121,167 @@ def test_no_cjk_font_raises_with_install_hint(monkeypatch):
     with matplotlib.rc_context():
         with pytest.raises(JourneyError, match="fonts-noto-cjk.*font-ttf-noto-cjk"):
             i18n.use_cjk_font()
+
+
+# --------------------------------------------------------------------------- figure labels
+def _labels(fig) -> list[str]:
+    """Titles, axis titles, legend names, annotations, hover templates and tick labels."""
+    layout = fig.to_plotly_json()["layout"]
+    texts = [fig.layout.title.text]
+    texts += [axis.get("title", {}).get("text") for key, axis in layout.items()
+              if key.startswith(("xaxis", "yaxis"))]
+    texts += [a.text for a in fig.layout.annotations]
+    texts += [fig.layout.coloraxis.colorbar.title.text]
+    for trace in fig.data:
+        texts += [trace.name, getattr(trace, "hovertemplate", None)]
+        custom = getattr(trace, "customdata", None)
+        texts += [] if custom is None else [str(v) for v in np.ravel(custom)]
+        texts += [v for v in (trace.y if trace.y is not None else ()) if isinstance(v, str)]
+    return [t for t in texts if t]
+
+
+def _english_words(texts: list[str]) -> set[str]:
+    """Latin words left once plotly's %{...} fields and <tags> are removed."""
+    plain = re.sub(r"%\{[^}]*\}|<[^>]*>", " ", " ".join(texts))
+    return set(re.findall(r"[A-Za-z]{2,}", plain))
+
+
+def _chinese(texts: list[str]) -> bool:
+    return any("\u4e00" <= c <= "\u9fff" for t in texts for c in t)
+
+
+@pytest.fixture(scope="module")
+def spc_result():
+    from journey.spc import spc
+
+    y = [10.0, 12, 9, 13, 12, 11, 10, 9, 11, 13, 12, 9, 10, 11, 12, 30, 10, 11, 9, 12, 11, 10, 9, 6]
+    days = pd.date_range("2025-01-01", periods=len(y))
+    return spc(pd.DataFrame({"day": days, "wait_median": y}), value="wait_median", date="day",
+               improvement="decrease", target=8)
+
+
+def test_spc_figure_labels(spc_result):
+    types = set(spc_result.table.point_type)
+    assert {"common_cause", "special_cause_improvement", "special_cause_concern"} <= types
+    en = spc_result.figure(lang="en")
+    assert [t.name for t in en.data[1:4]] == ["mean", "upl", "lpl"]
+    assert en.layout.annotations[0].text == "target"
+    assert en.layout.title.text == ("wait_median (variation: improvement_low, "
+                                    "assurance: inconsistent)")
+    assert "special cause concern" in [t.name for t in en.data]
+    assert "<br>rule: %{customdata[0]}" in en.data[-1].hovertemplate
+    assert {"none", "outside_limits"} <= {c[0] for t in en.data[4:] for c in t.customdata}
+    i18n.set_language("zh")  # the session language is the default
+    zh = spc_result.figure()
+    texts = _labels(zh)
+    assert _chinese(texts) and not _english_words(texts), _english_words(texts)
+    assert zh.layout.title.text == "等候中位数(分钟) (变异: 改善（降低）, 达标: 时而达标时而不达标)"
+    assert {"均值", "控制上限", "控制下限", "特殊原因变异（恶化）"} <= {t.name for t in zh.data}
+    assert {"无", "超出控制限"} <= {c[0] for t in zh.data[4:] for c in t.customdata}
+    # the numbers drawn are the same in both languages
+    for a, b in zip(en.data, zh.data, strict=True):
+        assert list(a.y) == list(b.y)
+
+
+def test_importance_performance_figure_labels():
+    from journey.experience import QUADRANTS, importance_performance
+
+    rng = np.random.default_rng(5)
+    x = rng.integers(1, 6, size=(120, 4))
+    surveys = pd.DataFrame(x[:, :3], columns=["waiting", "staff", "signs"]).assign(
+        overall=np.clip(x[:, 0] + x[:, 3] // 2, 1, 5))
+    ipa = importance_performance(surveys, attributes=["waiting", "staff", "signs"])
+    en = ipa.figure(lang="en")
+    assert en.layout.xaxis.title.text == "Performance (mean score)"
+    assert en.layout.yaxis.title.text == "Importance (correlation)"
+    assert en.layout.title.text == f"Importance–performance (n = {ipa.n})"
+    assert {a.text for a in en.layout.annotations} == set(QUADRANTS.values())
+    names = {"waiting": "候诊", "staff": "医护人员", "signs": "指示牌"}
+    zh = ipa.figure(names, lang="zh")
+    texts = _labels(zh) + list(zh.data[0].text)
+    assert _chinese(texts) and not _english_words(texts), _english_words(texts)
+    assert {a.text for a in zh.layout.annotations} == {"重点改进区", "继续保持区", "低优先区",
+                                                       "供给过度区"}
+    assert zh.layout.title.text == f"重要性–表现分析（n = {ipa.n}）"
+    assert list(zh.data[0].x) == list(ipa.table.performance)
+
+
+def _small_log() -> pd.DataFrame:
+    """Two weeks of visits Triage → Lab with a queue at the Lab on weekday mornings."""
+    rows, t0 = [], pd.Timestamp("2025-01-06")  # a Monday
+    for day in range(14):
+        for k in range(12):
+            arrive = t0 + pd.Timedelta(days=day, hours=8, minutes=40 * k)
+            lab = arrive + pd.Timedelta(minutes=10 + (30 if day % 7 < 5 and k < 4 else 3))
+            rows += [(f"v{day}-{k}", "Triage", arrive, arrive + pd.Timedelta(minutes=10)),
+                     (f"v{day}-{k}", "Lab", lab, lab + pd.Timedelta(minutes=5))]
+    return pd.DataFrame(rows, columns=["case_id", "activity", "start", "end"])
+
+
+def test_bottleneck_and_queue_figure_labels():
+    from journey import read_log
+    from journey.bottlenecks import bottlenecks, queue_over_time
+
+    log = read_log(_small_log())
+    b = bottlenecks(log, hours=1, min_events=2)
+    en = b.figure(lang="en")
+    assert en.layout.title.text == "Where queues build up: mean wait by hour"
+    assert en.layout.yaxis.title.text == "Mean wait (min)"
+    assert {t.name for t in en.data} == {"Mon–Fri", "Sat", "Sun"}
+    zh = b.figure(lang="zh")
+    texts = _labels(zh)
+    assert _chinese(texts) and not _english_words(texts), _english_words(texts)
+    assert {t.name for t in zh.data} == {"周一至周五", "周六", "周日"}
+    assert {a.text for a in zh.layout.annotations} == {"环节=检验"}
+    assert sorted(np.concatenate([t.y for t in zh.data])) == sorted(
+        np.concatenate([t.y for t in en.data]))
+
+    q = queue_over_time(log, freq="60min")
+    en = q.heatmap("Lab", lang="en")
+    assert en.layout.title.text == "Lab: mean number of patients waiting"
+    assert list(en.data[0].y) == ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    zh = q.heatmap("Lab", value="in_service", lang="zh")
+    texts = _labels(zh)
+    assert _chinese(texts) and not _english_words(texts), _english_words(texts)
+    assert zh.layout.title.text == "检验：平均正在接受服务人数"
+    assert list(zh.data[0].y) == ["周一", "周二", "周三", "周四", "周五", "周六", "周日"]
+    plain = q.profile[q.profile.activity == "Lab"].pivot_table(
+        index="weekday", columns="hour", values="in_service", observed=False)
+    np.testing.assert_allclose(np.asarray(zh.data[0].z, dtype=float), plain.to_numpy())
+
+
+def test_what_if_figure_labels():
+    from dataclasses import replace
+
+    from journey.simulate import Scenario, what_if
+
+    base = replace(Scenario.baseline(), name="现状")
+    more = base.with_staff("Lab", hours=[9, 10], change=2, name="检验加2人")
+    res = what_if(more, baseline=base, replications=2, days=2, progress=False)
+    en = res.figure(lang="en")
+    assert en.layout.xaxis.title.text == "scenario − baseline"
+    assert "mean wait (min): Lab" in list(en.data[0].y)
+    assert en.layout.title.text == "检验加2人 vs 现状 (2 paired replications, 95% CI)"
+    zh = res.figure(lang="zh")
+    texts = _labels(zh)
+    assert _chinese(texts) and not _english_words(texts), _english_words(texts)
+    assert "平均等候（分钟）: 检验" in list(zh.data[0].y)
+    assert list(zh.data[0].x) == list(en.data[0].x)
+
+
+def test_translate_columns_new_headers_and_stages():
+    table = pd.DataFrame({"stage": pd.Series(["pre", "in", "post", "other"]),
+                          "mean_ci_low": [1.0, 2, 3, 4], "build_up": 1.5, "r_ci_high": 0.3,
+                          "baseline": 1, "scenario": 2, "difference": 1, "lpl": 0, "upl": 9})
+    zh = i18n.translate_columns(table, "zh")
+    assert list(zh.columns) == ["阶段", "均值95%置信区间下限", "拥堵倍数",
+                                "相关系数95%置信区间上限", "基线", "情景", "差值(情景−基线)",
+                                "控制下限", "控制上限"]
+    assert list(zh["阶段"]) == ["院前", "院中", "院后", "other"]
+    pd.testing.assert_frame_equal(i18n.translate_columns(zh, "en"), table)
+    for header in ["mean_ci_high", "los_hours", "wait_hours", "service_hours", "wait_share",
+                   "worst_block", "block_mean", "other_mean", "utilisation", "quadrant",
+                   "importance", "performance", "r", "r_ci_low", "value", "mean", "n_points",
+                   "before", "after", "change", "ci_low", "ci_high", "method", "caveats",
+                   "estimate"]:
+        assert _chinese([i18n.COLUMN_NAMES_ZH[header]]), header
