@@ -38,7 +38,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check journey tests bench
 
 test: lint
-	$(BIN)/python -m pytest --nbval-lax tests notebooks
+	$(BIN)/python -m pytest --nbval-lax --doctest-modules journey tests notebooks
 
 report: $(STAMP)
 	$(BIN)/journey report data/sample/visits.csv --surveys data/sample/surveys.csv \

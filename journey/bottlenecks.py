@@ -667,7 +667,7 @@ def littles_law(log: EventLog, *, window: tuple[Any, Any] | None = None) -> pd.D
     >>> r = littles_law(journey.read_log(df), window=("2025-01-06", "2025-01-07"))
     >>> r[["census", "lambda_w", "relative_difference"]].round(4)
        census  lambda_w  relative_difference
-    0  0.125     0.125                  0.0
+    0   0.125     0.125                  0.0
     """
     v = _visits(log)
     if window is None:
