@@ -141,11 +141,16 @@ def time_decomposition(log: EventLog, *, by: str | Sequence[str] | None = None,
     if missing:
         raise JourneyError(f"cannot group by {missing}; visit columns are {v.columns}.",
                            source=log.source)
-    agg = {"visits": v.count(), "los_hours": v.los.sum() / 60,
-           "wait_hours": v.wait.sum() / 60, "service_hours": v.service.sum() / 60}
+    # whole seconds as integers: exact sums, so "other" is exactly zero when nothing is left
+    agg = {"visits": v.count()} | {
+        f"{part}_s": (v[part] * 60).round().cast("int64").sum()
+        for part in ("los", "wait", "service")}
     totals = (v.group_by(keys).aggregate(**agg) if keys else v.aggregate(**agg)).execute()
-    totals = totals.fillna({"wait_hours": 0.0, "service_hours": 0.0})
-    totals["other_hours"] = totals.los_hours - totals.wait_hours - totals.service_hours
+    seconds = totals[["los_s", "wait_s", "service_s"]].fillna(0).astype("int64")
+    totals = totals.drop(columns=seconds.columns).assign(
+        los_hours=seconds.los_s / 3600, wait_hours=seconds.wait_s / 3600,
+        service_hours=seconds.service_s / 3600,
+        other_hours=(seconds.los_s - seconds.wait_s - seconds.service_s) / 3600)
     for part in ("wait", "service", "other"):
         totals[f"{part}_share"] = totals[f"{part}_hours"] / totals.los_hours
     ev = _events(log)
