@@ -23,10 +23,10 @@ import numpy as np
 import pandas as pd
 from ibis import _
 from scipy import stats
-from statsmodels.stats.proportion import proportion_confint
 
 from journey.engine import minutes, sequenced
 from journey.errors import JourneyError
+from journey.experience import _wilson
 from journey.log import EventLog
 
 __all__ = [
@@ -206,17 +206,10 @@ def _order_ranks(n: int, q: float, confidence: float) -> tuple[float, float]:
     return (lo if lo >= 1 else np.nan), (hi if hi <= n else np.nan)
 
 
-def _wilson(k: Any, n: Any, confidence: float) -> tuple[np.ndarray, np.ndarray]:
-    k, n = np.asarray(k, float), np.asarray(n, float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        lo, hi = proportion_confint(k, np.where(n > 0, n, np.nan), alpha=1 - confidence,
-                                    method="wilson")
-    return np.asarray(lo), np.asarray(hi)
-
-
 def _rates(frame: pd.DataFrame, k: str, n: str, name: str, confidence: float) -> pd.DataFrame:
     frame[name] = frame[k] / frame[n]
-    frame[f"{name}_ci_low"], frame[f"{name}_ci_high"] = _wilson(frame[k], frame[n], confidence)
+    _, frame[f"{name}_ci_low"], frame[f"{name}_ci_high"] = _wilson(frame[k], frame[n],
+                                                                   confidence)
     return frame
 
 
