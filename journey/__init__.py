@@ -49,7 +49,7 @@ from journey.loyalty import (
     return_visits,
 )
 from journey.maps import JourneyMap, MapComparison, compare_maps, journey_map
-from journey.privacy import pseudonymise, scan_identifiers
+from journey.privacy import get_min_count, pseudonymise, scan_identifiers, set_min_count
 from journey.quality import check_log
 from journey.read import COLUMN_PRESETS, read_log
 from journey.report import build_report, suppress_small_counts
@@ -127,6 +127,7 @@ __all__ = [
     "followup_summary",
     "friends_and_family",
     "get_language",
+    "get_min_count",
     "importance_performance",
     "its",
     "join_experience",
@@ -151,6 +152,7 @@ __all__ = [
     "satisfaction_scores",
     "scan_identifiers",
     "set_language",
+    "set_min_count",
     "simulate_hospital",
     "spc",
     "stage_map_figure",

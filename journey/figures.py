@@ -7,6 +7,11 @@ computed here in Python (no Graphviz, no random seeds). ``lang="zh"`` switches t
 labels, hover texts and legends to Chinese. When a log has no start times the gaps between
 touchpoints are *flow times*, not waits: pass ``time_kind="flow"`` and every label says so.
 
+Small counts: with ``min_count=k`` (or :func:`journey.privacy.set_min_count` for the session),
+every element built from 1 to ``k - 1`` visits (node, edge, link, bar, variant) is left out,
+because its size would reveal the count even without a number, and the figure's subtitle says
+how many elements were hidden. A touchpoint can stay while some of its edges are hidden.
+
 Process-map layout (a layered, left-to-right drawing):
 
 1. cycles are broken by a depth-first search from the Start node that follows the busiest
@@ -24,6 +29,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from journey.errors import JourneyError
+from journey.privacy import _check_min_count, get_min_count
 from journey.stages import CATALOGUE, STAGES, stage_of, touchpoint_of
 
 __all__ = [
@@ -61,6 +67,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "less_wait": "Less {time} (improvement)", "more_wait": "More {time} (deterioration)",
         "less_cases": "Fewer visits", "more_cases": "More visits", "same": "No change",
         "change": "Change",
+        "hidden_one": "1 item with fewer than {k} visits hidden",
+        "hidden": "{n} items with fewer than {k} visits hidden",
     },
     "zh": {
         "wait": "等待时间", "flow": "流转时间", "min": "分钟", "start": "开始", "end": "结束",
@@ -87,6 +95,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "less_wait": "{time}减少（改善）", "more_wait": "{time}增加（恶化）",
         "less_cases": "人次减少", "more_cases": "人次增加", "same": "无变化",
         "change": "变化",
+        "hidden_one": "1项人次少于{k}的项目未显示", "hidden": "{n}项人次少于{k}的项目未显示",
     },
 }
 
@@ -115,6 +124,25 @@ def _options(lang: str | None, time_kind: str = "wait") -> str:
     _choice(lang, "lang", ("en", "zh"))
     _choice(time_kind, "time_kind", ("wait", "flow"))
     return lang
+
+
+def _limit(min_count: int | None) -> int | None:
+    """The smallest count shown: ``min_count``, or the session's (``set_min_count``)."""
+    return _check_min_count(get_min_count() if min_count is None else min_count)
+
+
+def _shown(counts: pd.Series, k: int | None) -> pd.Series:
+    """False where a count of visits is from 1 to ``k - 1``: the elements to leave out."""
+    return ~counts.between(1, k - 1) if k is not None else pd.Series(True, index=counts.index)
+
+
+def _say_hidden(fig: go.Figure, hidden: int, k: int | None, lang: str) -> go.Figure:
+    """Say in the subtitle how many elements were left out for having too few visits."""
+    if hidden:
+        fig.update_layout(title_subtitle_text=_tr("hidden_one" if hidden == 1 else "hidden",
+                                                  lang, n=hidden, k=k),
+                          margin_t=(fig.layout.margin.t or 100) + 24)
+    return fig
 
 
 def _table(df: pd.DataFrame, name: str, columns: list[str]) -> pd.DataFrame:
@@ -326,6 +354,7 @@ def process_map_figure(
     color_by: str = "cases",
     width_by: str = "cases",
     time_kind: str = "wait",
+    min_count: int | None = None,
     lang: str | None = None,
     title: str | None = None,
 ) -> go.Figure:
@@ -356,6 +385,10 @@ def process_map_figure(
         Edge width by visits or by median wait (flow time) of the transition.
     time_kind : {"wait", "flow"}
         ``"flow"`` for a log without start times: every label then says "flow time".
+    min_count : int, optional
+        Leave out touchpoints, transitions and Start/End edges of 1 to ``min_count - 1``
+        visits; default :func:`journey.privacy.get_min_count` (None: show all). The
+        subtitle says how many were hidden; Start and End count the visits still drawn.
     lang : {"en", "zh"}
         Language of titles, labels and hover texts.
     title : str, optional
@@ -408,6 +441,12 @@ def process_map_figure(
         if unknown:
             raise JourneyError(f"the {name} table mentions {unknown[:10]}, which are not in the "
                                "touchpoints table; pass the tables of one and the same map")
+    k, before = _limit(min_count), len(tp) + len(tr) + len(st) + len(en)
+    tp = tp[_shown(tp["cases"], k)]
+    tr = tr[_shown(tr["cases"], k) & tr["source"].isin(tp["activity"])
+            & tr["target"].isin(tp["activity"])]
+    st, en = (df[_shown(df["cases"], k) & df["activity"].isin(tp["activity"])] for df in (st, en))
+    hidden = before - len(tp) - len(tr) - len(st) - len(en)
     L = _LABELS[lang]
     # deterministic priority order: busiest first, then by name
     tp = tp.assign(_name=tp["activity"].astype(str)).sort_values(
@@ -523,15 +562,15 @@ def process_map_figure(
         margin={"l": 20, "r": 20, "t": 60, "b": 20},
         xaxis={"visible": False, "range": [-0.5, n_layers - 0.5]},
         yaxis={"visible": False, "range": [-y_extent, y_extent]})
-    return fig
+    return _say_hidden(fig, hidden, k, lang)
 
 
 # --------------------------------------------------------------------------------------------
 # Sankey
 # --------------------------------------------------------------------------------------------
 
-def sankey_figure(steps: pd.DataFrame, *, max_steps: int = 8, lang: str | None = None,
-                  title: str | None = None) -> go.Figure:
+def sankey_figure(steps: pd.DataFrame, *, max_steps: int = 8, min_count: int | None = None,
+                  lang: str | None = None, title: str | None = None) -> go.Figure:
     """Sankey diagram of the visits' paths, one column per step.
 
     Nodes are step-indexed touchpoints ("1 Registration", "2 Triage", ...), so a touchpoint
@@ -546,6 +585,9 @@ def sankey_figure(steps: pd.DataFrame, *, max_steps: int = 8, lang: str | None =
         ``target`` ("End" or "结束" after the last touchpoint) and ``cases``.
     max_steps : int
         Number of steps drawn before folding.
+    min_count : int, optional
+        Leave out links (after folding) of 1 to ``min_count - 1`` visits; default
+        :func:`journey.privacy.get_min_count` (None: show all). The subtitle says how many.
     lang : {"en", "zh"}
         Language of labels and hover texts.
     title : str, optional
@@ -582,12 +624,15 @@ def sankey_figure(steps: pd.DataFrame, *, max_steps: int = 8, lang: str | None =
     flows = (df.groupby(["_key", "from", "to"], sort=True)["cases"].sum().reset_index()
              .sort_values(["_key", "cases", "from", "to"], ascending=[True, False, True, True],
                           kind="stable"))
-    labels = list(dict.fromkeys([*flows["from"], *flows["to"]]))
     # one colour per touchpoint name, whatever its step
     names = sorted({lab.split(" ", 1)[1] for lab in flows["from"]})
     palette = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#eeca3b", "#b279a2",
                "#ff9da6", "#9d755d", "#bab0ac"]
     hue = {n: palette[i % len(palette)] for i, n in enumerate(names)}
+    k = _limit(min_count)
+    shown = _shown(flows["cases"], k)
+    hidden, flows = int((~shown).sum()), flows[shown]
+    labels = list(dict.fromkeys([*flows["from"], *flows["to"]]))
     colours = [hue.get(lab.split(" ", 1)[-1], "#666666") if lab not in (L["end"], L["more"])
                else "#666666" for lab in labels]
 
@@ -610,7 +655,7 @@ def sankey_figure(steps: pd.DataFrame, *, max_steps: int = 8, lang: str | None =
                                "%{value:,d}<extra></extra>"}))
     fig.update_layout(title=title or L["title_sankey"], template="plotly_white",
                       height=520, margin={"l": 20, "r": 20, "t": 60, "b": 20})
-    return fig
+    return _say_hidden(fig, hidden, k, lang)
 
 
 # --------------------------------------------------------------------------------------------
@@ -636,7 +681,8 @@ def _stage_order(tp: pd.DataFrame) -> pd.DataFrame:
 
 
 def stage_map_figure(touchpoints: pd.DataFrame, *, pain_points: int = 3, time_kind: str = "wait",
-                     lang: str | None = None, title: str | None = None) -> go.Figure:
+                     min_count: int | None = None, lang: str | None = None,
+                     title: str | None = None) -> go.Figure:
     """The service-design journey map: touchpoints by stage with volume, wait and pain points.
 
     Touchpoints run left to right in journey order under shaded pre-/in-/post-visit bands
@@ -654,6 +700,10 @@ def stage_map_figure(touchpoints: pd.DataFrame, *, pain_points: int = 3, time_ki
         How many touchpoints to flag (0 for none).
     time_kind : {"wait", "flow"}
         ``"flow"`` for a log without start times: labels say "flow time".
+    min_count : int, optional
+        Leave out touchpoints (bar, wait and pain point) of 1 to ``min_count - 1`` visits;
+        default :func:`journey.privacy.get_min_count` (None: show all). The subtitle says
+        how many were hidden; pain points are ranked among the touchpoints shown.
     lang : {"en", "zh"}
         Language of titles, labels and hover texts.
     title : str, optional
@@ -683,6 +733,9 @@ def stage_map_figure(touchpoints: pd.DataFrame, *, pain_points: int = 3, time_ki
         raise JourneyError("the touchpoints table is empty, so there is no map to draw; "
                            "check the filters that produced the journey map")
     L = _LABELS[lang]
+    k = _limit(min_count)
+    shown = _shown(tp["cases"], k)
+    hidden, tp = int((~shown).sum()), tp[shown]
     tp = _stage_order(tp).reset_index(drop=True)
     x = list(range(len(tp)))
     names = tp["activity"].astype(str).tolist()
@@ -724,15 +777,15 @@ def stage_map_figure(touchpoints: pd.DataFrame, *, pain_points: int = 3, time_ki
     fig.update_yaxes(title_text=L["visits"], rangemode="tozero", secondary_y=False)
     fig.update_yaxes(title_text=_tr("median_axis", lang, time_kind), secondary_y=True,
                      range=[0, wait_top * 1.25], showgrid=False)
-    return fig
+    return _say_hidden(fig, hidden, k, lang)
 
 
 # --------------------------------------------------------------------------------------------
 # variants
 # --------------------------------------------------------------------------------------------
 
-def variants_figure(variants: pd.DataFrame, *, top: int = 10, lang: str | None = None,
-                    title: str | None = None) -> go.Figure:
+def variants_figure(variants: pd.DataFrame, *, top: int = 10, min_count: int | None = None,
+                    lang: str | None = None, title: str | None = None) -> go.Figure:
     """Horizontal bars of the most common journeys (variants) with a cumulative-share line.
 
     Each bar is one variant (the exact sequence of touchpoints of a visit), labelled with its
@@ -745,6 +798,9 @@ def variants_figure(variants: pd.DataFrame, *, top: int = 10, lang: str | None =
         Columns ``rank, path, length, cases, share, cumulative_share, throughput_median``.
     top : int
         Number of variants to show (those with the smallest rank).
+    min_count : int, optional
+        Leave out variants among the ``top`` with 1 to ``min_count - 1`` visits; default
+        :func:`journey.privacy.get_min_count` (None: show all). The subtitle says how many.
     lang : {"en", "zh"}
         Language of titles, labels and hover texts.
     title : str, optional
@@ -773,6 +829,9 @@ def variants_figure(variants: pd.DataFrame, *, top: int = 10, lang: str | None =
                            "check the filters that produced the journey map")
     L = _LABELS[lang]
     v = v.sort_values("rank", kind="stable").head(top)
+    k = _limit(min_count)
+    shown = _shown(v["cases"], k)
+    hidden, v = int((~shown).sum()), v[shown]
     paths = v["path"].astype(str)
     labels = [f"{r}. {p if len(p) <= 60 else p[:59] + '…'}" for r, p in zip(v["rank"], paths,
                                                                              strict=True)]
@@ -797,7 +856,7 @@ def variants_figure(variants: pd.DataFrame, *, top: int = 10, lang: str | None =
         xaxis2={"overlaying": "x", "side": "top", "range": [0, 1.05], "tickformat": ".0%",
                 "title": {"text": L["cumulative"]}, "showgrid": False},
         legend={"orientation": "h", "y": -0.12})
-    return fig
+    return _say_hidden(fig, hidden, k, lang)
 
 
 # --------------------------------------------------------------------------------------------
@@ -811,6 +870,7 @@ def map_difference_figure(
     metric: str = "wait",
     top: int = 15,
     time_kind: str = "wait",
+    min_count: int | None = None,
     lang: str | None = None,
     title: str | None = None,
 ) -> go.Figure:
@@ -835,6 +895,10 @@ def map_difference_figure(
         Number of largest changes shown per panel.
     time_kind : {"wait", "flow"}
         ``"flow"`` for logs without start times: labels say "flow time".
+    min_count : int, optional
+        Leave out touchpoints and transitions with 1 to ``min_count - 1`` visits in A or in B
+        (0 is kept); default :func:`journey.privacy.get_min_count` (None: show all). The
+        subtitle says how many were hidden.
     lang : {"en", "zh"}
         Language of titles, labels and hover texts.
     title : str, optional
@@ -873,8 +937,10 @@ def map_difference_figure(
     fmt = (lambda v: _minutes(v, lang)) if metric == "wait" else _count
     kinds = {-1: ("less_" + metric, _BLUE), 0: ("same", _GREY), 1: ("more_" + metric, _ORANGE)}
     titles, shown_legend = [], set()
-    panels = []
+    panels, k, hidden = [], _limit(min_count), 0
     for key, df in (("touchpoints", tpc), ("transitions_panel", trc)):
+        shown = _shown(df["cases_a"], k) & _shown(df["cases_b"], k)
+        hidden, df = hidden + int((~shown).sum()), df[shown]
         known = df[df[column].notna()].copy()
         known["_abs"] = known[column].abs()
         picked = known.sort_values(["_abs", "_label"], ascending=[False, True], kind="stable")
@@ -915,4 +981,4 @@ def map_difference_figure(
     fig.update_layout(title=title or _tr("title_diff_" + metric, lang, time_kind),
                       template="plotly_white", barmode="overlay",
                       height=max(420, 180 + 26 * n_rows), legend={"orientation": "h", "y": -0.08})
-    return fig
+    return _say_hidden(fig, hidden, k, lang)

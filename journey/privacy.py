@@ -21,6 +21,13 @@ pattern. Dates of birth are only flagged by name (any column of dates could hold
   (or a compound surname), not a catalogue touchpoint nor ending like a department (科, 室,
   诊...), in a column whose values are diverse; loose, 2-4 Han characters or 2-4 Latin words.
 - date of birth: a date without time of day.
+
+Small counts in figures
+-----------------------
+:func:`set_min_count` sets, for the session, the smallest number of visits a journey-map figure
+may show (:mod:`journey.figures`): nodes, edges, links, bars and variants built from fewer
+visits are left out, and the figure says how many. The default, ``None``, shows everything.
+Study reports (``journey report``) set it to their suppression threshold.
 """
 
 from __future__ import annotations
@@ -37,7 +44,13 @@ import pandas as pd
 from journey.errors import JourneyError
 from journey.stages import touchpoint_of
 
-__all__ = ["pseudonymise", "refuse_identifiers", "scan_identifiers"]
+__all__ = [
+    "get_min_count",
+    "pseudonymise",
+    "refuse_identifiers",
+    "scan_identifiers",
+    "set_min_count",
+]
 
 _SAMPLE_ROWS = 10_000
 _STRICT_SHARE = 0.5
@@ -61,6 +74,8 @@ _HINTS = {
     "e-mail address": r"e[\s_\-.]*mail|邮箱|邮件",
     "date of birth": r"birth|^dob$|出生|生日",
 }
+_min_count: int | None = None
+
 _ID_WEIGHTS = [2 ** (17 - i) % 11 for i in range(17)]
 _HAN_NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
 _LATIN_NAME = re.compile(r"^[A-Za-z][A-Za-z'\-.]*(\s+[A-Za-z][A-Za-z'\-.]*){1,3}$")
@@ -69,6 +84,51 @@ _CN_MOBILE = re.compile(r"^(\+?86|0086)?1[3-9]\d{9}$")
 _PHONE_CHARS = re.compile(r"^\+?[\d\s\-().]+$")
 _DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?( 00:00(:00)?)?$"
                    r"|^(\d{4})(\d{2})(\d{2})$")
+
+
+def set_min_count(k: int | None) -> None:
+    """Set the smallest count of visits that journey-map figures show in this session.
+
+    Figure elements (process-map nodes and edges, Sankey links, stage-map and variant bars,
+    bars of map changes) built from 1 to ``k - 1`` visits are left out of the figures, whose
+    subtitle then says how many were hidden. A figure function's own ``min_count`` argument
+    takes precedence.
+
+    Parameters
+    ----------
+    k : int or None
+        Smallest count shown, at least 1; ``None`` (the default) shows every element.
+
+    Examples
+    --------
+    >>> set_min_count(5)
+    >>> get_min_count()
+    5
+    >>> set_min_count(None)
+    """
+    global _min_count
+    _min_count = _check_min_count(k)
+
+
+def get_min_count() -> int | None:
+    """The session's smallest count shown in figures (see :func:`set_min_count`).
+
+    Functions that take ``min_count=None`` use this value.
+
+    Examples
+    --------
+    >>> get_min_count() is None
+    True
+    """
+    return _min_count
+
+
+def _check_min_count(k: object) -> int | None:
+    """``k`` if it is None or a whole number of at least 1; a :class:`JourneyError` otherwise."""
+    if k is not None and (isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1):
+        raise JourneyError(f"min_count={k!r} must be a whole number of at least 1 (the smallest "
+                           "count of visits shown), or None to show every count")
+    return None if k is None else int(k)
 
 
 def _check_character(first17: str) -> str:

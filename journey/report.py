@@ -15,21 +15,23 @@
   input and notebook (:func:`journey.formats.sha256_of`).
 
 Parameters reach a notebook only when its ``parameters`` cell declares them (papermill's
-``inspect_notebook``). File inputs are matched by name: ``log_path``/``visits``,
-``surveys_path``/``surveys``, ``complaints_path``/``complaints``,
-``followups_path``/``followup_path``/``followup_calls`` (case-insensitive); settings by their
-own name (``intervention``, ``department``, ``control``, ``lang``). A notebook that declares
-no log parameter, or a side file which was not given, is skipped and listed in the report and
-the manifest (an error when that notebook was asked for by name), so the user's report never
-mixes in the sample data.
+``inspect_notebook``), by one rule: a file input ``X`` goes to the parameter ``X_path``
+(``log_path``, ``surveys_path``, ``complaints_path``, ``followups_path``), a setting to the
+parameter of its own name (``intervention``, ``department``, ``control``, ``lang``). A
+notebook that declares no log parameter, or a side file which was not given, is skipped and
+listed in the report and the manifest (an error when that notebook was asked for by name), so
+the user's report never mixes in the sample data.
 Notebooks run on a temporary copy with the notebooks folder as working directory; inputs are
 passed as absolute paths.
 
 Small counts: every DataFrame or Series a notebook displays in the report and every exported
 CSV goes through :func:`suppress_small_counts` (default threshold 5): counts from 1 to 4 and
-the shares in the same row are replaced by ``"*"``. Styled tables (``df.style``), printed text
-and figures are not suppressed (hover texts show counts), so share the report only with people
-entitled to see the underlying counts.
+the shares in the same row are replaced by ``"*"``. The journey-map figures (process map,
+Sankey, stage map, variants, map changes) leave out every element built from 1 to 4 visits and
+say how many they hid (:func:`journey.privacy.set_min_count`). Styled tables (``df.style``),
+printed text and the other charts (waits, queues, SPC, experience) are drawn from the full
+data, and a total minus the parts shown can reveal a hidden count, so share the report only
+with people entitled to see the underlying counts.
 
 Re-running on the same inputs gives byte-identical CSV tables (floats are written with ten
 significant digits, which absorbs last-bit differences of parallel sums).
@@ -54,6 +56,7 @@ import pandas as pd
 from journey.errors import JourneyError
 from journey.formats import sha256_of
 from journey.i18n import get_language, set_language, use_cjk_font
+from journey.privacy import set_min_count
 
 __all__ = ["SUPPRESSED", "build_report", "suppress_small_counts"]
 
@@ -67,13 +70,8 @@ _FLOAT_FORMAT = "%.10g"
 _VERSIONS = ("journey", "pandas", "numpy", "duckdb", "ibis-framework", "statsmodels", "scipy",
              "plotly", "matplotlib", "seaborn", "papermill", "nbconvert")
 
-# report argument -> parameter names (lower case) that notebooks use for it
-_FILE_PARAMETERS = {
-    "log": ("log_path", "visits"),
-    "surveys": ("surveys_path", "surveys"),
-    "complaints": ("complaints_path", "complaints"),
-    "followups": ("followups_path", "followup_path", "followup_calls", "followups"),
-}
+# notebook parameter -> the report's file input it receives
+_FILE_PARAMETERS = {f"{name}_path": name for name in ("log", "surveys", "complaints", "followups")}
 _SETTINGS = ("intervention", "department", "control", "lang")
 _OPTION = {"surveys": "--surveys", "complaints": "--complaints", "followups": "--followups"}
 
@@ -106,8 +104,10 @@ _TEXT = {
         "run": "Run on {date} with journey {version}.",
         "inputs": "Inputs", "parameters": "Parameters", "skipped": "Not included",
         "privacy": ("Privacy: in the tables, counts from 1 to {last} and the shares in the same "
-                    "row are shown as `{mark}`. Figures are drawn from the full numbers; share "
-                    "this report only with people entitled to see them."),
+                    "row are shown as `{mark}`; the journey-map figures leave out nodes, paths "
+                    "and bars of 1 to {last} visits and say how many they hid. The other charts "
+                    "are drawn from the full data; share this report only with people entitled "
+                    "to see them."),
         "manifest": ("Package versions and fingerprints (SHA-256) of the inputs are in "
                      "`manifest.json`; the key tables are in `tables/`."),
     },
@@ -115,8 +115,10 @@ _TEXT = {
         "title": "患者就医旅程研究报告",
         "run": "生成时间：{date}；journey 版本 {version}。",
         "inputs": "输入文件", "parameters": "参数", "skipped": "未包含的分析",
-        "privacy": ("隐私保护：表格中 1 至 {last} 的计数及同一行的占比显示为 `{mark}`。"
-                    "图形基于完整数据绘制，请仅向有权查看这些数据的人员分享本报告。"),
+        "privacy": ("隐私保护：表格中 1 至 {last} 的计数及同一行的占比显示为 `{mark}`；"
+                    "旅程图类图形不显示人次为 1 至 {last} 的节点、路径和条形，"
+                    "并注明未显示的项目数。"
+                    "其他图形基于完整数据绘制，请仅向有权查看这些数据的人员分享本报告。"),
         "manifest": "软件包版本与输入文件指纹（SHA-256）见 `manifest.json`；主要表格见 `tables/`。",
     },
 }
@@ -211,12 +213,13 @@ def _slug(source: str) -> str:
 
 
 def _start_report_kernel(tables: str, notebook: str, threshold: int, lang: str) -> None:
-    """Run inside a notebook's kernel: language, suppressed table display, CSV export."""
+    """Run inside a notebook's kernel: language, suppressed tables and figures, CSV export."""
     import plotly.io as pio
     from IPython import get_ipython
 
     shell = get_ipython()
     set_language(lang)
+    set_min_count(threshold)
     if lang == "zh":
         with contextlib.suppress(JourneyError):  # without a CJK font, figures lose glyphs only
             use_cjk_font()
@@ -275,16 +278,15 @@ def _parameters(declared: dict, files: dict[str, str | None], settings: dict,
     """The parameters to pass to one notebook, and what it lacks to run on the user's data."""
     passed, missing, log_declared = {}, [], False
     for name in declared:
-        key = name.lower()
-        given = next((k for k, names in _FILE_PARAMETERS.items() if key in names), None)
+        given = _FILE_PARAMETERS.get(name)
         log_declared |= given == "log"
         if given is not None:
             if files[given] is None:
                 missing.append(_OPTION.get(given, given))
             else:
                 passed[name] = files[given]
-        elif key in settings and settings[key] is not None:
-            passed[name] = settings[key]
+        elif name in settings and settings[name] is not None:
+            passed[name] = settings[name]
     if not log_declared:
         missing.append("a log_path parameter in its parameters cell")
     return passed, missing
@@ -369,7 +371,8 @@ def build_report(
     notebooks_dir : str or Path, optional
         Folder of the numbered notebooks; default the project's ``notebooks/``.
     threshold : int, default 5
-        Counts below it are suppressed in tables (:func:`suppress_small_counts`).
+        Counts below it are suppressed in tables (:func:`suppress_small_counts`) and left out
+        of the journey-map figures (:func:`journey.privacy.set_min_count`).
     progress : bool, default True
         Show a progress bar over the notebooks.
 

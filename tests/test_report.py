@@ -101,14 +101,32 @@ def test_parameters_reach_only_declared_names():
     passed, missing = _parameters({"log_path": {}, "department": {}, "lang": {}}, files,
                                   settings)
     assert passed == {"log_path": "/data/log.csv", "lang": "zh"} and missing == []
-    passed, missing = _parameters({"VISITS": {}, "COMPLAINTS": {}, "SURVEYS": {},
-                                   "intervention": {}}, files, settings)
-    assert passed == {"VISITS": "/data/log.csv", "COMPLAINTS": "/data/c.csv",
+    passed, missing = _parameters({"log_path": {}, "complaints_path": {}, "surveys_path": {},
+                                   "followups_path": {}, "intervention": {}}, files, settings)
+    assert passed == {"log_path": "/data/log.csv", "complaints_path": "/data/c.csv",
                       "intervention": "2025-02-24"}
-    assert missing == ["--surveys"]
+    assert missing == ["--surveys", "--followups"]
+    # one rule: exact names only, no upper-case or other aliases
+    passed, missing = _parameters({"VISITS": {}, "complaints": {}, "LANG": {}}, files, settings)
+    assert passed == {} and missing == ["a log_path parameter in its parameters cell"]
     passed, missing = _parameters({"data": {}, "lang": {}}, files, settings)
     assert passed == {"lang": "zh"}
     assert missing == ["a log_path parameter in its parameters cell"]
+
+
+def test_study_notebooks_declare_lang_and_inputs_by_the_rule():
+    """Every study notebook takes lang and the report's inputs under their parameter names."""
+    import papermill as pm
+
+    inputs = {"log_path", "surveys_path", "complaints_path", "followups_path"}
+    notebooks = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    assert len(notebooks) == 5
+    for path in notebooks:
+        declared = pm.inspect_notebook(str(path))
+        assert "lang" in declared and declared["lang"]["default"] == '"en"', path.name
+        assert "log_path" in declared and all(name == name.lower() for name in declared)
+    experience = pm.inspect_notebook(str(ROOT / "notebooks" / "05_experience.ipynb"))
+    assert inputs <= set(experience)
 
 
 def _notebook(folder: Path, name: str, parameters: str) -> None:
