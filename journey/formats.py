@@ -58,7 +58,7 @@ __all__ = ["SourceInfo", "register_source", "sha256_of"]
 _SUPPORTED = (".csv", ".txt", ".tsv", ".xlsx", ".xls", ".parquet", ".xes", ".xes.gz")
 _KINDS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "excel", ".xls": "excel",
           ".parquet": "parquet", ".xes": "xes", ".xes.gz": "xes"}
-_RESERVED = ("_row", "_file")
+_RESERVED = ("_row", "_file", "file_row_number")
 _DELIMITERS = (",", "\t", ";", "|")
 _SNIFF_BYTES = 4 << 20
 _CHUNK_BYTES = 1 << 20
@@ -330,7 +330,10 @@ def _load_parquet(con: duckdb.DuckDBPyConnection, table: str, path: Path, label:
         raise JourneyError(f"cannot read the Parquet file ({_duckdb_message(exc)}); check that it "
                            "is a complete Parquet file", source=label) from exc
     _check_columns(names, label)
-    select = _ordinal_select(scan, names, file, offset=0)
+    # file_row_number keeps the scan parallel (WITH ORDINALITY would read on one thread)
+    extra = f", {_literal(file)} AS _file" if file is not None else ""
+    select = (f"SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS _row{extra} "
+              f"FROM {scan[:-1]}, file_row_number = true)")
     if first and file is None:  # a single file is read where it lies, not copied
         con.execute(f"CREATE OR REPLACE VIEW {_ident(table)} AS {select}")
         return

@@ -16,6 +16,7 @@ from typing import Any, Literal
 import duckdb
 import pandas as pd
 
+from journey.engine import NEIGHBOURS
 from journey.errors import JourneyError
 from journey.formats import register_source
 from journey.log import EventLog, connect
@@ -147,6 +148,10 @@ def _timestamp_sql(con: duckdb.DuckDBPyConnection, raw: str, column: str, label:
         return f"timezone({_lit(zone)}, {col})"
     if dtype.startswith("TIMESTAMP") or dtype == "DATE":
         return f"CAST({col} AS TIMESTAMP)"
+    if dtype == '"NULL"':
+        raise JourneyError(
+            "column is empty: no row has a time in it. Map the column that holds the times "
+            "(e.g. end='...'), or fill it in the export.", source=label, column=column)
     if dtype != "VARCHAR":
         raise JourneyError(
             f"column holds {dtype} values, not timestamps. Export the times as text such as "
@@ -192,8 +197,34 @@ def _timestamp_sql(con: duckdb.DuckDBPyConnection, raw: str, column: str, label:
     return parse  # one offset throughout: keep the wall-clock time as written
 
 
-def _pair_lifecycle(con: duckdb.DuckDBPyConnection, exclusions: list[dict]) -> None:
-    """Turn one row per lifecycle event (table ``parsed``) into one row per instance."""
+def _count(con: duckdb.DuckDBPyConnection, table: str, conditions: Any) -> list[int]:
+    """How many rows of ``table`` meet each condition, in one pass."""
+    counts = ", ".join(f"count(*) FILTER ({c})" for c in conditions)
+    return list(con.execute(f"SELECT {counts} FROM {table}").fetchall()[0])
+
+
+def _sequence(con: duckdb.DuckDBPyConnection, source: str, order: str) -> None:
+    """Table ``events``: the rows of ``source`` with their order and neighbours in the visit.
+
+    Within a visit, events are ordered by start (the end when there is no start), then end,
+    then ``order`` (their place in the file); see :func:`journey.engine.sequenced`.
+    """
+    internal = [c for c in con.sql(f"SELECT * FROM {source} LIMIT 0").columns
+                if c == "_lifecycle"]
+    exclude = f"EXCLUDE ({', '.join(internal)})" if internal else ""
+    con.execute(f"""
+        CREATE OR REPLACE TABLE events AS
+        SELECT * {exclude},
+               row_number() OVER visit AS _seq,
+               lag(activity) OVER visit AS _prev_activity,
+               lag("end") OVER visit AS _prev_end,
+               lead(activity) OVER visit AS _next_activity
+        FROM {source}
+        WINDOW visit AS (PARTITION BY case_id ORDER BY coalesce(start, "end"), "end", {order})""")
+
+
+def _pair_lifecycle(con: duckdb.DuckDBPyConnection, exclusions: list[dict], source: str) -> None:
+    """Turn one row per lifecycle event (of ``source``) into one row per instance (``paired``)."""
     life = "lower(coalesce(_lifecycle, 'complete'))"
     is_start = " OR ".join(f"contains({life}, {_lit(w)})" for w in _START_WORDS)
     is_complete = " OR ".join(f"contains({life}, {_lit(w)})" for w in _COMPLETE_WORDS)
@@ -201,7 +232,7 @@ def _pair_lifecycle(con: duckdb.DuckDBPyConnection, exclusions: list[dict]) -> N
         CREATE OR REPLACE TEMP TABLE life AS
         SELECT *, CASE WHEN {is_start} THEN 'start' WHEN {is_complete} THEN 'complete'
                        ELSE 'other' END AS _kind
-        FROM parsed""")
+        FROM {source}""")
     n, rows, values = _examples(con, "SELECT _row, _lifecycle FROM life WHERE _kind = 'other'")
     if n:
         exclusions.append(dict(reason="lifecycle event other than start/complete (ignored)",
@@ -215,7 +246,7 @@ def _pair_lifecycle(con: duckdb.DuckDBPyConnection, exclusions: list[dict]) -> N
             if c not in ("start", "end", "_kind", "_k", "_lifecycle", "_row")]
     keep = ", ".join(f"c.{_q(c)}" for c in cols)
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE parsed AS
+        CREATE OR REPLACE TEMP TABLE paired AS
         SELECT {keep}, s."end" AS start, c."end" AS "end", least(s._row, c._row) AS _row
         FROM life c LEFT JOIN life s
           ON s._kind = 'start' AND s.case_id = c.case_id AND s.activity = c.activity
@@ -229,7 +260,7 @@ def _pair_lifecycle(con: duckdb.DuckDBPyConnection, exclusions: list[dict]) -> N
     if n:
         exclusions.append(dict(reason="start event without a matching complete (excluded)",
                                rows=n, example_rows=rows, example_values=[]))
-    n, rows, _ = _examples(con, "SELECT _row, activity FROM parsed WHERE start IS NULL")
+    n, rows, _ = _examples(con, "SELECT _row, activity FROM paired WHERE start IS NULL")
     has_starts = con.execute("SELECT count(*) FROM life WHERE _kind = 'start'").fetchall()[0][0]
     if n and has_starts:
         exclusions.append(dict(reason="complete event without a matching start "
@@ -376,64 +407,75 @@ def read_log(
              and c not in reserved]
     select += [_q(c) for c in extra]
     select += ["_row"] + (["_file"] if "_file" in columns else [])
-    con.execute(f"CREATE OR REPLACE TEMP TABLE parsed AS SELECT {', '.join(select)} FROM raw")
-    _drop(con, "raw")
+    # times written as text are parsed once into a table; typed columns are read in place
+    text_times = any(con.sql(f"SELECT {_q(mapping[f])} FROM raw LIMIT 0").types[0] == "VARCHAR"
+                     for f in times)
+    con.execute(f"CREATE OR REPLACE TEMP {'TABLE' if text_times else 'VIEW'} parsed AS "
+                f"SELECT {', '.join(select)} FROM raw")
+    if text_times:
+        _drop(con, "raw")
 
+    # one pass over the rows counts every kind of unusable row; examples only when there are any
     exclusions: list[dict] = []
+    checks, valid = {}, "TRUE"
     for column, reason in (("case_id", "missing case id"), ("activity", "missing activity"),
                            ('"end"', "missing time")):
-        n, rows, _ = _examples(con, f"SELECT _row, 1 FROM parsed WHERE {column} IS NULL")
-        if n:
-            exclusions.append(dict(reason=f"{reason} (excluded)", rows=n, example_rows=rows,
-                                   example_values=[]))
-            con.execute(f"DELETE FROM parsed WHERE {column} IS NULL")
-    if "lifecycle" in mapping:
-        _pair_lifecycle(con, exclusions)
+        checks[reason] = f"{valid} AND {column} IS NULL"
+        valid = f"{valid} AND {column} IS NOT NULL"
+    lifecycle_log = "lifecycle" in mapping
+    backwards = '"end" < start'
+    if not lifecycle_log:
+        checks["end before start"] = f"{valid} AND {backwards}"
+    counts = dict(zip(checks, _count(con, "parsed", checks.values()), strict=True))
+    for reason, condition in checks.items():
+        if counts[reason] and reason != "end before start":
+            _, rows, _ = _examples(con, f"SELECT _row, 1 FROM parsed WHERE {condition}")
+            exclusions.append(dict(reason=f"{reason} (excluded)", rows=counts[reason],
+                                   example_rows=rows, example_values=[]))
+    source_table = "parsed"
+    if lifecycle_log:
+        _pair_lifecycle(con, exclusions, f"(SELECT * FROM parsed WHERE {valid})")
+        source_table, valid = "paired", "TRUE"
+        counts["end before start"] = _count(con, source_table, [backwards])[0]
     next(steps, None)
 
-    n, rows, values = _examples(
-        con, 'SELECT _row, CAST(start AS VARCHAR) || \' > \' || CAST("end" AS VARCHAR) '
-             'FROM parsed WHERE "end" < start')
-    if n and invalid == "raise":
-        where = f"{mapping.get('end')!r} before {mapping.get('start', 'start')!r}"
-        raise JourneyError(
-            f"{n} activity instance(s) end before they start ({where}), e.g. {values[:3]}. "
-            "Correct the times in the export, or pass invalid='exclude' to leave these rows "
-            "out (they are then counted in log.exclusions).", source=label,
-            column=mapping.get("end"), rows=rows)
+    n = counts["end before start"]
     if n:
-        exclusions.append(dict(reason="end before start (excluded)", rows=n, example_rows=rows,
-                               example_values=values))
-        con.execute('DELETE FROM parsed WHERE "end" < start')
+        _, rows, values = _examples(
+            con, f"SELECT _row, CAST(start AS VARCHAR) || ' > ' || CAST(\"end\" AS VARCHAR) "
+                 f"FROM {source_table} WHERE {valid} AND {backwards}")
+        if invalid == "raise":
+            where = f"{mapping.get('end')!r} before {mapping.get('start', 'start')!r}"
+            raise JourneyError(
+                f"{n} activity instance(s) end before they start ({where}), e.g. "
+                f"{values[:3]}. Correct the times in the export, or pass invalid='exclude' to "
+                "leave these rows out (they are then counted in log.exclusions).",
+                source=label, column=mapping.get("end"), rows=rows)
+        exclusions.append(dict(reason="end before start (excluded)", rows=n,
+                               example_rows=rows, example_values=values))
+        valid = f"{valid} AND NOT coalesce({backwards}, false)"
 
+    order = "_file, _row" if "_file" in columns else "_row"
+    _sequence(con, f"(SELECT * FROM {source_table} WHERE {valid})", order)
+    next(steps, None)
     key = ["case_id", "activity", "start", '"end"'] + (["resource"] if "resource" in mapping
                                                       else [])
-    order = "_file, _row" if "_file" in columns else "_row"
+    # identical instances tie in the visit order, so each but the first follows an event that
+    # ends when it ends: only visits with such a pair need the exact duplicate count
+    tied = """(case_id, "end") IN (SELECT (case_id, "end") FROM events WHERE _prev_end = "end")"""
     n_dups = con.execute(f"""SELECT coalesce(sum(n - 1), 0) FROM (
-        SELECT count(*) AS n FROM parsed GROUP BY {', '.join(key)} HAVING n > 1)"""
+        SELECT count(*) AS n FROM events WHERE {tied} GROUP BY {', '.join(key)} HAVING n > 1)"""
                          ).fetchall()[0][0]
-    if n_dups:  # keep the first of each set of identical instances
-        ranked = (f"SELECT *, row_number() OVER (PARTITION BY {', '.join(key)} "
-                  f"ORDER BY {order}) AS _dup FROM parsed")
+    if n_dups:  # keep the first of each set of identical instances, then order again
+        ranked = (f"SELECT * EXCLUDE (_seq, {', '.join(NEIGHBOURS)}), row_number() OVER "
+                  f"(PARTITION BY {', '.join(key)} ORDER BY {order}) AS _dup FROM events")
         _, rows, _ = _examples(con, f"SELECT _row, 1 FROM ({ranked}) WHERE _dup > 1")
         exclusions.append(dict(reason="duplicate activity instance (excluded)", rows=n_dups,
                                example_rows=rows, example_values=[]))
-        con.execute(f"CREATE OR REPLACE TEMP TABLE parsed AS SELECT * EXCLUDE (_dup) "
-                    f"FROM ({ranked}) WHERE _dup = 1")
-    next(steps, None)
-    internal = [c for c in con.sql("SELECT * FROM parsed LIMIT 0").columns if c == "_lifecycle"]
-    exclude = f"EXCLUDE ({', '.join(internal)})" if internal else ""
-    # order within the visit, and each event's neighbours (see journey.engine.sequenced)
-    con.execute(f"""
-        CREATE OR REPLACE TABLE events AS
-        SELECT * {exclude},
-               row_number() OVER visit AS _seq,
-               lag(activity) OVER visit AS _prev_activity,
-               lag("end") OVER visit AS _prev_end,
-               lead(activity) OVER visit AS _next_activity
-        FROM parsed
-        WINDOW visit AS (PARTITION BY case_id ORDER BY coalesce(start, "end"), "end", {order})""")
-    for name in ("parsed", "life"):
+        con.execute(f"CREATE OR REPLACE TEMP TABLE deduped AS "
+                    f"SELECT * EXCLUDE (_dup) FROM ({ranked}) WHERE _dup = 1")
+        _sequence(con, "deduped", order)
+    for name in ("parsed", "raw", "life", "paired", "deduped"):
         _drop(con, name)
     n_events = con.execute("SELECT count(*) FROM events").fetchall()[0][0]
     if n_events == 0:
