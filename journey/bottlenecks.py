@@ -32,7 +32,15 @@ from ibis import _
 from journey.engine import minutes
 from journey.errors import JourneyError
 from journey.log import EventLog
-from journey.waits import DAY_NAMES, _events, _label_days, _sweep, _time_note, _visits
+from journey.waits import (
+    _DAY_ZH,
+    DAY_NAMES,
+    _events,
+    _label_days,
+    _sweep,
+    _time_note,
+    _visits,
+)
 
 __all__ = [
     "Bottlenecks",
@@ -55,13 +63,32 @@ _LABELS: dict[str, dict[str, str]] = {
     "en": {"wait": "wait", "flow time": "flow time", "mean": "Mean {} (min)", "hour": "Hour",
            "title": "Where queues build up: mean {} by hour", "queue": "waiting",
            "in_service": "in service", "color": "Patients {}",
-           "heat_title": "{}: mean number of patients {}"},
+           "heat_title": "{}: mean number of patients {}",
+           "decomposition": "Patient-hours of waiting and service per touchpoint",
+           "utilisation": "Busy time / staffed time"},
     "zh": {"wait": "等候", "flow time": "流转时间", "mean": "平均{}（分钟）", "hour": "时段（时）",
            "title": "排队在哪里积压：各时段平均{}", "queue": "排队等候",
            "in_service": "正在接受服务", "color": "{}人数", "heat_title": "{}：平均{}人数",
-           "day": "日期", "activity": "环节", "Mon–Fri": "周一至周五", "Mon": "周一",
-           "Tue": "周二", "Wed": "周三", "Thu": "周四", "Fri": "周五", "Sat": "周六",
-           "Sun": "周日"},
+           "day": "日期", "activity": "环节", "Mon–Fri": "周一至周五", **_DAY_ZH,
+           "decomposition": "各触点等候与服务的患者小时数",
+           "utilisation": "人员忙碌时间 / 在岗时间", "hours": "患者小时数", "part": "时间构成"},
+}
+
+# the sentence of each ranked touchpoint (``bottlenecks(...).table.sentence``)
+_SENTENCES: dict[str, dict[str, str]] = {
+    "en": {"waiting": "waiting", "share": "{pct:.0f}% of all {what}",
+           "median": "median {median:.0f} min, P90 {p90:.0f} min",
+           "util": "; staff busy {util:.0f}% of time",
+           "none": "{a}: {share}, {median}; too few waits to find a worst block.",
+           "block": "{a}: mean {word} {mean:.1f} min {block}, {ratio:.1f}× the {other:.1f} min "
+                    "at other times; {share}, {median}{util}."},
+    "zh": {"wait": "等候", "waiting": "等候", "flow time": "流转时间",
+           "share": "占全部{what}的 {pct:.0f}%",
+           "median": "中位数 {median:.0f} 分钟，P90 {p90:.0f} 分钟",
+           "util": "；人员忙碌 {util:.0f}% 的时间",
+           "none": "{a}：{share}，{median}；等候记录太少，无法找出最拥堵时段。",
+           "block": "{a}：{block} 平均{word} {mean:.1f} 分钟，是其他时段 {other:.1f} 分钟的 "
+                    "{ratio:.1f} 倍；{share}，{median}{util}。"},
 }
 
 
@@ -98,15 +125,37 @@ class TimeDecomposition:
     def __repr__(self) -> str:
         return "TimeDecomposition\n" + self.totals.round(2).to_string(index=False)
 
-    def figure(self) -> Any:
-        """Patient-hours of waiting and service per touchpoint (stacked bars)."""
+    def figure(self, *, lang: str | None = None) -> Any:
+        """Patient-hours of waiting and service per touchpoint (stacked bars).
+
+        ``lang`` ({"en", "zh"}, default :func:`journey.i18n.get_language`) sets the language
+        of title, axes, legend and touchpoint names.
+
+        Examples
+        --------
+        >>> import pandas as pd, journey
+        >>> df = pd.DataFrame({"case_id": ["a", "a"], "activity": ["Triage", "Lab"],
+        ...     "start": ["2025-01-06 08:00", "2025-01-06 08:30"],
+        ...     "end": ["2025-01-06 08:10", "2025-01-06 08:40"]})
+        >>> fig = time_decomposition(journey.read_log(df)).figure(lang="zh")
+        >>> fig.layout.title.text, fig.data[0].name
+        ('各触点等候与服务的患者小时数', '等候总时长(小时)')
+        """
         import plotly.express as px
 
+        from journey.i18n import COLUMN_NAMES_ZH, _resolve, translate
+
+        lang = _resolve(lang)
+        L = _LABELS[lang]
         d = self.table.melt(id_vars="activity", value_vars=["wait_hours", "service_hours"],
                             var_name="part", value_name="hours")
+        labels = {"hours": "Patient-hours", "activity": ""}
+        if lang == "zh":
+            d = d.assign(part=d.part.map(COLUMN_NAMES_ZH),
+                         activity=d.activity.map(lambda a: translate(a, "zh")))
+            labels = {"hours": L["hours"], "activity": "", "part": L["part"]}
         return px.bar(d, x="hours", y="activity", color="part", orientation="h",
-                      title="Patient-hours of waiting and service per touchpoint",
-                      labels={"hours": "Patient-hours", "activity": ""})
+                      title=L["decomposition"], labels=labels)
 
 
 def time_decomposition(log: EventLog, *, by: str | Sequence[str] | None = None,
@@ -246,6 +295,7 @@ def bottlenecks(
     days: str = "type",
     min_events: int = 50,
     rank_by: str = "build_up",
+    lang: str | None = None,
 ) -> Bottlenecks:
     """Rank touchpoints as bottlenecks, each with a sentence that explains why.
 
@@ -272,14 +322,22 @@ def bottlenecks(
     min_events : int
         Smallest number of waits in a block for it to count.
     rank_by : {"build_up", "share"}
+    lang : {"en", "zh"}, optional
+        Language of the ``sentence`` column (and so of the printed result); default
+        :func:`journey.i18n.get_language`. The numbers are the same in both.
 
     Examples
     --------
     >>> import journey
     >>> log = journey.read_log("data/sample/visits.csv")  # doctest: +SKIP
     >>> journey.bottlenecks(log).table.sentence[0]  # doctest: +SKIP
-    'Lab: mean wait 13.1 min Mon–Fri 09:00–11:00, 3.5× the 3.8 min at other times; ...'
+    'Lab: mean wait 13.1 min Mon–Fri 09:00–11:00, 3.5× the 3.7 min at other times; ...'
+    >>> journey.bottlenecks(log, lang="zh").table.sentence[0]  # doctest: +SKIP
+    '检验：周一至周五 09:00–11:00 平均等候 13.1 分钟，是其他时段 3.7 分钟的 3.5 倍；...'
     """
+    from journey.i18n import _resolve
+
+    lang = _resolve(lang)
     if days not in DAY_TYPES:
         raise JourneyError(f"days= must be 'type' or 'weekday', got {days!r}.")
     if rank_by not in ("build_up", "share"):
@@ -333,7 +391,7 @@ def bottlenecks(
                       ignore_index=True)
     t.insert(0, "rank", range(1, len(t) + 1))
     word = "wait" if log.has_start else "flow time"
-    t["sentence"] = [_sentence(r, word) for r in t.itertuples()]
+    t["sentence"] = [_sentence(r, word, lang) for r in t.itertuples()]
     cols = ["rank", "activity", "events", "wait_share", "wait_median", "wait_p90",
             "worst_block", "block_mean", "other_mean", "build_up", "block_events",
             "utilisation", "sentence"]
@@ -352,15 +410,24 @@ def bottlenecks(
                        time_kind=log.time_kind, notes=notes)
 
 
-def _sentence(r: Any, word: str) -> str:
-    share = f"{100 * r.wait_share:.0f}% of all {'waiting' if word == 'wait' else word}"
-    median = f"median {r.wait_median:.0f} min, P90 {r.wait_p90:.0f} min"
+def _sentence(r: Any, word: str, lang: str = "en") -> str:
+    """The plain-language reading of one ranked touchpoint, in English or Chinese."""
+    from journey.i18n import translate
+
+    S = _SENTENCES[lang]
+    zh = lang == "zh"
+    a = translate(r.activity, "zh") if zh else r.activity
+    what = S.get("waiting" if word == "wait" else word, word)
+    word = S.get(word, word)
+    share = S["share"].format(pct=100 * r.wait_share, what=what)
+    median = S["median"].format(median=r.wait_median, p90=r.wait_p90)
     if not isinstance(r.worst_block, str):
-        return f"{r.activity}: {share}, {median}; too few waits to find a worst block."
-    util = "" if pd.isna(r.utilisation) else f"; staff busy {100 * r.utilisation:.0f}% of time"
-    return (f"{r.activity}: mean {word} {r.block_mean:.1f} min {r.worst_block}, "
-            f"{r.build_up:.1f}× the {r.other_mean:.1f} min at other times; {share}, "
-            f"{median}{util}.")
+        return S["none"].format(a=a, share=share, median=median)
+    util = "" if pd.isna(r.utilisation) else S["util"].format(util=100 * r.utilisation)
+    day, hours = r.worst_block.rsplit(" ", 1)
+    block = f"{_LABELS['zh'].get(day, day)} {hours}" if zh else r.worst_block
+    return S["block"].format(a=a, word=word, mean=r.block_mean, block=block, ratio=r.build_up,
+                             other=r.other_mean, share=share, median=median, util=util)
 
 
 # --------------------------------------------------------------------------- queues
@@ -572,13 +639,35 @@ class Utilisation:
     def __repr__(self) -> str:
         return "Utilisation\n" + self.table.round(2).to_string(index=False)
 
-    def figure(self) -> Any:
-        """Utilisation per touchpoint (bars)."""
+    def figure(self, *, lang: str | None = None) -> Any:
+        """Utilisation per touchpoint (bars).
+
+        ``lang`` ({"en", "zh"}, default :func:`journey.i18n.get_language`) sets the language
+        of title, axis and touchpoint names.
+
+        Examples
+        --------
+        >>> import pandas as pd, journey
+        >>> df = pd.DataFrame({"case_id": ["a", "b"], "activity": ["Lab", "Lab"],
+        ...     "resource": ["L1", "L1"],
+        ...     "start": ["2025-01-06 08:00", "2025-01-06 08:40"],
+        ...     "end": ["2025-01-06 08:20", "2025-01-06 09:00"]})
+        >>> fig = utilisation(journey.read_log(df)).figure(lang="zh")
+        >>> fig.layout.title.text, fig.layout.xaxis.title.text, list(fig.data[0].y)
+        ('人员忙碌时间 / 在岗时间', '人员忙碌比例', ['检验'])
+        """
         import plotly.express as px
 
-        return px.bar(self.table, x="utilisation", y="activity", orientation="h",
+        from journey.i18n import COLUMN_NAMES_ZH, _resolve, translate
+
+        lang = _resolve(lang)
+        d, labels = self.table, {"activity": ""}
+        if lang == "zh":
+            d = d.assign(activity=d.activity.map(lambda a: translate(a, "zh")))
+            labels["utilisation"] = COLUMN_NAMES_ZH["utilisation"]
+        return px.bar(d, x="utilisation", y="activity", orientation="h",
                       range_x=(0, max(1.0, float(self.table.utilisation.max()))),
-                      title="Busy time / staffed time", labels={"activity": ""})
+                      title=_LABELS[lang]["utilisation"], labels=labels)
 
 
 def utilisation(log: EventLog, *, roster: pd.DataFrame | None = None) -> Utilisation:
@@ -647,7 +736,20 @@ def utilisation(log: EventLog, *, roster: pd.DataFrame | None = None) -> Utilisa
 
 
 # --------------------------------------------------------------------------- Little's law
-def littles_law(log: EventLog, *, window: tuple[Any, Any] | None = None) -> pd.DataFrame:
+_LITTLE: dict[str, dict[str, str]] = {
+    "en": {"reading": "On average {census:.1f} patients were in the hospital; {lam:.2f} "
+                      "arrivals per hour × {stay:.2f} h mean stay = {lw:.1f}, {pct:+.1f}% off. ",
+           "fit": "The timestamps fit together.",
+           "gap": "A gap above 5%: check for cut-off visits, a trend or odd timestamps."},
+    "zh": {"reading": "平均有 {census:.1f} 名患者在院；每小时到达 {lam:.2f} 人 × 平均停留 "
+                      "{stay:.2f} 小时 = {lw:.1f}，相差 {pct:+.1f}%。",
+           "fit": "各时间戳相互吻合。",
+           "gap": "相差超过 5%：请检查被时间窗截断的就诊、趋势或异常的时间戳。"},
+}
+
+
+def littles_law(log: EventLog, *, window: tuple[Any, Any] | None = None,
+                lang: str | None = None) -> pd.DataFrame:
     """Little's law check: mean census vs arrival rate × mean length of stay.
 
     Over a window (default: the full days of the log, without its first and last day so
@@ -661,7 +763,8 @@ def littles_law(log: EventLog, *, window: tuple[Any, Any] | None = None) -> pd.D
     -------
     DataFrame
         One row: window_start, window_end, visits, census (L), arrivals_per_hour (λ),
-        mean_stay_hours (W), lambda_w, relative_difference ((λW − L)/L), reading.
+        mean_stay_hours (W), lambda_w, relative_difference ((λW − L)/L), reading (in
+        ``lang``, default :func:`journey.i18n.get_language`).
 
     Examples
     --------
@@ -673,7 +776,13 @@ def littles_law(log: EventLog, *, window: tuple[Any, Any] | None = None) -> pd.D
     >>> r[["census", "lambda_w", "relative_difference"]].round(4)
        census  lambda_w  relative_difference
     0   0.125     0.125                  0.0
+    >>> littles_law(journey.read_log(df), window=("2025-01-06", "2025-01-07"), lang="zh"
+    ...             ).reading[0][:13]
+    '平均有 0.1 名患者在院'
     """
+    from journey.i18n import _resolve
+
+    R = _LITTLE[_resolve(lang)]
     v = _visits(log)
     if window is None:
         lo, hi = log.period
@@ -693,10 +802,8 @@ def littles_law(log: EventLog, *, window: tuple[Any, Any] | None = None) -> pd.D
     stay = float(agg.w) / 60 if pd.notna(agg.w) else np.nan
     lw = lam * stay
     rel = (lw - census) / census if census else np.nan
-    reading = (f"On average {census:.1f} patients were in the hospital; {lam:.2f} arrivals "
-               f"per hour × {stay:.2f} h mean stay = {lw:.1f}, {100 * rel:+.1f}% off. "
-               + ("The timestamps fit together." if abs(rel) < 0.05 else
-                  "A gap above 5%: check for cut-off visits, a trend or odd timestamps."))
+    reading = (R["reading"].format(census=census, lam=lam, stay=stay, lw=lw, pct=100 * rel)
+               + R["fit" if abs(rel) < 0.05 else "gap"])
     return pd.DataFrame({"window_start": [lo], "window_end": [hi], "visits": [int(agg.n)],
                          "census": [census], "arrivals_per_hour": [lam],
                          "mean_stay_hours": [stay], "lambda_w": [lw],

@@ -50,6 +50,70 @@ TABLE_COLUMNS = ["metric", "before", "after", "change", "ci_low", "ci_high", "p_
 MIN_POINTS = 12  # per period, for an ITS worth reading (Making Data Count uses 12–15)
 RTM_POINTS = 7  # the last points before the intervention checked for a special-cause run
 
+# the caveats of the table, in English and Chinese
+_CAVEATS: dict[str, dict[str, str]] = {
+    "en": {"lang": "en",
+           "few_points": "few points ({before} before, {after} after; ≥ {minimum} each advised)",
+           "autocorrelated": "autocorrelated residuals (Ljung–Box p = {lb:.2g}, Durbin–Watson = "
+                             "{dw:.2f}); HAC SEs allow for {lags} lags",
+           "rtm": "the before period ends on a special-cause run ({hits} of the last {n} "
+                  "points): part of the change may be regression to the mean",
+           "closed": "{n} period(s) without visits left out",
+           "dropped": "{n} period(s) without {control} visits left out",
+           "pre_trends": "pre-trends differ (parallel-trends check failed): prefer the "
+                         "controlled ITS",
+           "trend_ci": "CI excludes 0: the departments' trends differed before",
+           "placebo": "CI excludes 0 at a date without intervention: the ITS picks up "
+                      "something else",
+           "plain": "plain before/after: includes changes not due to the intervention",
+           "shift": "{column} (total variation {distance:.2f})", "sep": ", ",
+           "mediator": "the mix of {columns} changed between the periods: if the "
+                       "intervention changed it, adjusting for it removes part of the effect",
+           "independent": "visits of a day are not independent: CI optimistic",
+           "join": "; "},
+    "zh": {"lang": "zh",
+           "few_points": "数据点偏少（改变前 {before} 个，改变后 {after} 个；建议每段至少 "
+                         "{minimum} 个）",
+           "autocorrelated": "残差存在自相关（Ljung–Box 检验 p = {lb:.2g}，Durbin–Watson = "
+                             "{dw:.2f}）；HAC 标准误已考虑 {lags} 期滞后",
+           "rtm": "改变前时期以特殊原因变异结束（最后 {n} 个点中有 {hits} 个）：部分变化可能"
+                  "只是向均值回归",
+           "closed": "已剔除 {n} 个无就诊的时期",
+           "dropped": "已剔除 {n} 个{control}无就诊的时期",
+           "pre_trends": "改变前两组趋势不同（平行趋势检验未通过）：应以对照中断时间序列为准",
+           "trend_ci": "置信区间不含 0：两个科室在改变前的趋势就不同",
+           "placebo": "在没有干预的日期上置信区间不含 0：中断时间序列捕捉到了其他变化",
+           "plain": "简单前后比较：包含并非由干预引起的变化",
+           "shift": "{column}（总变差距离 {distance:.2f}）", "sep": "、",
+           "mediator": "以下构成在两个时期之间发生了变化：{columns}；若这是干预本身造成的，"
+                       "对其进行调整会抵消部分效果",
+           "independent": "同一天的就诊并不相互独立：置信区间偏乐观",
+           "few_days": "{period}不足 10 天：按天重抽样的自助法置信区间不可靠",
+           "before": "改变前", "after": "改变后", "join": "；"},
+}
+_MEASURES_ZH = {"D": "每日", "W": "每周", "wait": "等候", "length of stay": "在院时长",
+                "median": "中位数", "p90": "P90", "mean": "均值", "minutes": "分钟",
+                "left unseen": "未就诊离开比例", "returned": "复诊比例"}
+
+
+def _measure_zh(options: dict[str, Any]) -> str:
+    """The measure of a comparison in Chinese, e.g. "每日就诊前等候中位数（分钟）"."""
+    from journey.i18n import translate
+
+    what, stat, unit, _ = METRICS[options["metric"]]
+    z = _MEASURES_ZH
+    period = z[options["freq"]]
+    activity = options["activity"] if what in ("wait", "within target") else None
+    before = f"{translate(activity, 'zh')}前" if activity else ""
+    if options["metric"] == "within_target":
+        thing = f"{before}等候" if activity else "在院时长"
+        return f"{period}{thing} ≤ {options['target']:g} 分钟的就诊占比"
+    if options["metric"] == "visits":
+        return f"{period}就诊人次"
+    if stat == "proportion":
+        return f"{period}{z[what]}"
+    return f"{period}{before}{z[what]}{z[stat]}（{z[unit]}）"
+
 
 @dataclass(repr=False)
 class PeriodComparison:
@@ -125,11 +189,27 @@ class PeriodComparison:
             args["target"] = o["target"]
         return spc(s, date="date", **(args | kwargs))
 
-    def figure(self, **kwargs: Any):
-        """The ITS counterfactual plot (plotly): observed, fitted, the pre-trend carried on."""
-        kwargs.setdefault("y_title", self.measure)
-        kwargs.setdefault("title", f"{self.options['department']}: {self.measure}")
-        return self.its_result.figure(**kwargs)
+    def figure(self, *, lang: str | None = None, **kwargs: Any):
+        """The ITS counterfactual plot (plotly): observed, fitted, the pre-trend carried on.
+
+        ``lang`` ({"en", "zh"}, default :func:`journey.i18n.get_language`) sets the language
+        of legend, title and axis (department names are kept); ``title`` and ``y_title`` win.
+
+        Examples
+        --------
+        With ``res`` from the example of :func:`compare_periods`:
+
+        >>> res.figure(lang="zh").layout.yaxis.title.text  # doctest: +SKIP
+        '每日就诊前等候均值（分钟）'
+        """
+        from journey.i18n import _resolve
+
+        lang = _resolve(lang)
+        measure = self.measure if lang == "en" else _measure_zh(self.options)
+        kwargs.setdefault("y_title", measure)
+        kwargs.setdefault("title", f"{self.options['department']}"
+                                   f"{': ' if lang == 'en' else '：'}{measure}")
+        return self.its_result.figure(lang=lang, **kwargs)
 
     @cached_property
     def map_comparison(self):
@@ -186,7 +266,7 @@ def _effect_row(metric: str, before: float, after: float, row: pd.Series,
                 caveats: list[str]) -> dict:
     return {"metric": metric, "before": before, "after": after, "change": row["estimate"],
             "ci_low": row["ci_low"], "ci_high": row["ci_high"], "p_value": row["p_value"],
-            "method": row["method"], "caveats": "; ".join(caveats)}
+            "method": row["method"], "caveats": caveats}
 
 
 def _average_effect(res: ITSResult, alpha: float) -> pd.Series:
@@ -203,30 +283,28 @@ def _average_effect(res: ITSResult, alpha: float) -> pd.Series:
                       "ci_high": float(hi), "p_value": float(test.pvalue), "method": method})
 
 
-def _its_caveats(res: ITSResult) -> list[str]:
+def _its_caveats(res: ITSResult, C: dict[str, str]) -> list[str]:
+    """Short series and autocorrelated residuals, in the language of the caveats ``C``."""
     out = []
     post = res.series["post"]
     n_before, n_after = int((~post).sum()), int(post.sum())
     if min(n_before, n_after) < MIN_POINTS:
-        out.append(f"few points ({n_before} before, {n_after} after; ≥ {MIN_POINTS} each "
-                   "advised)")
+        out.append(C["few_points"].format(before=n_before, after=n_after, minimum=MIN_POINTS))
     d = res.diagnostics.set_index("test")
     lb, dw = d.loc["Ljung–Box", "p_value"], d.loc["Durbin–Watson", "statistic"]
     if lb < 0.05 or not 1.5 <= dw <= 2.5:
-        out.append(f"autocorrelated residuals (Ljung–Box p = {lb:.2g}, Durbin–Watson = "
-                   f"{dw:.2f}); HAC SEs allow for {res.options['hac_lags']} lags")
+        out.append(C["autocorrelated"].format(lb=lb, dw=dw, lags=res.options["hac_lags"]))
     return out
 
 
-def _rtm_caveat(chart: SPCResult, intervention: Any) -> list[str]:
+def _rtm_caveat(chart: SPCResult, intervention: Any, C: dict[str, str]) -> list[str]:
     """Regression-to-the-mean warning when the before period ends on a special-cause run."""
     t = chart.table
     tail = t[t["date"] < pd.Timestamp(intervention)].tail(RTM_POINTS)
     bad = "special_cause_concern" if chart.options["improvement"] != "neutral" else "special"
     hit = tail["point_type"].str.startswith(bad)
     if hit.any():
-        return [f"the before period ends on a special-cause run ({int(hit.sum())} of the last "
-                f"{len(tail)} points): part of the change may be regression to the mean"]
+        return [C["rtm"].format(hits=int(hit.sum()), n=len(tail))]
     return []
 
 
@@ -249,6 +327,7 @@ def compare_periods(
     n_boot: int = 2000,
     seed: int = 0,
     alpha: float = 0.05,
+    lang: str | None = None,
 ) -> PeriodComparison:
     """Did the change work? Before/after evidence for one measure of one department.
 
@@ -278,6 +357,9 @@ def compare_periods(
         Replicates and seed of the day-block bootstrap.
     alpha : float
         1 − confidence level.
+    lang : {"en", "zh"}, optional
+        Language of the ``caveats`` column; default :func:`journey.i18n.get_language`.
+        Metric names, methods and numbers are the same in both.
 
     Returns
     -------
@@ -316,6 +398,9 @@ def compare_periods(
     2           average effect after (ITS)    45.7   24.5   -23.4   -27.2    -19.6
     3  median change (day-block bootstrap)    43.0   22.0   -21.0   -23.0    -19.0
     """
+    from journey.i18n import _resolve
+
+    C = _CAVEATS[_resolve(lang)]
     when = pd.Timestamp(intervention)
     series = metric_series(log, metric=metric, activity=activity, freq=freq, by=by,
                            target=target, left=left, window=window)
@@ -330,7 +415,7 @@ def compare_periods(
                         else None, freq, target)
     treated = _open_periods(series, [department])
     closed = int((series.loc[series["group"] == department, "n"] == 0).sum())
-    gap_note = [f"{closed} period(s) without visits left out"] if closed else []
+    gap_note = [C["closed"].format(n=closed)] if closed else []
     res = _fit(its, treated, when, freq, alpha=alpha)
     post = res.series["post"].to_numpy()
     y = treated[department].to_numpy()
@@ -343,8 +428,8 @@ def compare_periods(
                               None, None, None, measure, options, log)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        rtm = _rtm_caveat(result.spc(), when)
-    caveats = _its_caveats(res) + rtm + gap_note
+        rtm = _rtm_caveat(result.spc(), when, C)
+    caveats = _its_caveats(res, C) + rtm + gap_note
     level = res.summary
     period = {"D": "day", "W": "week"}[freq]
     rows = [
@@ -363,12 +448,11 @@ def compare_periods(
         cpost = cres.series["post"].to_numpy()
         d_before, d_after = float(diff[~cpost].mean()), float(diff[cpost].mean())
         dropped = len(treated) - len(both)
-        ccaveats = _its_caveats(cres) + rtm + gap_note + (
-            [f"{dropped} period(s) without {control} visits left out"] if dropped else [])
+        ccaveats = _its_caveats(cres, C) + rtm + gap_note + (
+            [C["dropped"].format(n=dropped, control=control)] if dropped else [])
         trend = dres.parallel_trends
         parallel_ok = trend["ci_low"] <= 0 <= trend["ci_high"]
-        dcaveats = ccaveats + ([] if parallel_ok else [
-            "pre-trends differ (parallel-trends check failed): prefer the controlled ITS"])
+        dcaveats = ccaveats + ([] if parallel_ok else [C["pre_trends"]])
         rows += [
             _effect_row(f"level change vs {control} (controlled ITS)", d_before, d_after,
                         cres.summary.loc["level_change"], ccaveats),
@@ -377,8 +461,7 @@ def compare_periods(
             _effect_row(f"difference-in-differences vs {control}", d_before, d_after,
                         dres.table.set_index("metric").loc["did"], dcaveats),
             _effect_row(f"pre-trend difference per {period} (parallel-trends check)", np.nan,
-                        np.nan, trend, [] if parallel_ok else [
-                            "CI excludes 0: the departments' trends differed before"]),
+                        np.nan, trend, [] if parallel_ok else [C["trend_ci"]]),
         ]
         result.controlled_result, result.did_result = cres, dres
     if placebo is not None:
@@ -391,8 +474,8 @@ def compare_periods(
         ppost = pres.series["post"].to_numpy()
         pv = pre[department].to_numpy()
         prow = pres.summary.loc["level_change"]
-        pcaveats = _its_caveats(pres) + ([] if prow["ci_low"] <= 0 <= prow["ci_high"] else [
-            "CI excludes 0 at a date without intervention: the ITS picks up something else"])
+        pcaveats = _its_caveats(pres, C) + (
+            [] if prow["ci_low"] <= 0 <= prow["ci_high"] else [C["placebo"]])
         rows.append(_effect_row(f"placebo level change at {fake.date()} (ITS, before period)",
                                 float(pv[~ppost].mean()), float(pv[ppost].mean()), prow,
                                 pcaveats))
@@ -401,8 +484,9 @@ def compare_periods(
         result.visits = _per_visit(log, metric=metric, activity=activity, by=by,
                                    department=department, case_mix=case_mix)
         rows += _visit_rows(result.visits, when, what=METRICS[metric][0], n_boot=n_boot,
-                            seed=seed, alpha=alpha, extra=rtm)
+                            seed=seed, alpha=alpha, extra=rtm, C=C)
     result.table = pd.DataFrame(rows, columns=TABLE_COLUMNS)
+    result.table["caveats"] = result.table["caveats"].map(C["join"].join)
     return result
 
 
@@ -426,7 +510,7 @@ def _per_visit(log: EventLog, *, metric: str, activity: str | None, by: str | No
 
 
 def _visit_rows(visits: pd.DataFrame, when: pd.Timestamp, *, what: str, n_boot: int,
-                seed: int, alpha: float, extra: list[str]) -> list[dict]:
+                seed: int, alpha: float, extra: list[str], C: dict[str, str]) -> list[dict]:
     """Quantile changes (day bootstrap, quantile regression) and probability of superiority.
 
     These compare visits before and after directly, without a trend or a control, so they
@@ -438,11 +522,14 @@ def _visit_rows(visits: pd.DataFrame, when: pd.Timestamp, *, what: str, n_boot: 
     case_mix = [c for c in visits.columns[3:] if visits[c].nunique() > 1]
     post = visits["arrival"] >= when
     common = {"value": "value", "date": "arrival", "intervention": when}
-    plain = ["plain before/after: includes changes not due to the intervention", *extra]
+    plain = [C["plain"], *extra]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
         boot = bootstrap_quantile_change(visits, n_boot=n_boot, seed=seed, alpha=alpha, **common)
     few = [str(w.message).split(":")[0] for w in caught]
+    if C["lang"] == "zh":  # "fewer than 10 days in the after period" from the bootstrap
+        few = [C["few_days"].format(period=C["after" if "after" in f else "before"])
+               for f in few]
     adjusted = (quantile_change(visits, covariates=case_mix, alpha=alpha, **common)
                 if case_mix else boot.iloc[:0])  # without covariates it repeats the bootstrap
     shifted = []
@@ -450,10 +537,8 @@ def _visit_rows(visits: pd.DataFrame, when: pd.Timestamp, *, what: str, n_boot: 
         share = pd.crosstab(visits[c], post, normalize="columns")
         distance = 0.5 * float((share[True] - share[False]).abs().sum())
         if distance > 0.1:
-            shifted.append(f"{c} (total variation {distance:.2f})")
-    mediator = [f"the mix of {', '.join(shifted)} changed between the periods: if the "
-                "intervention changed it, adjusting for it removes part of the effect"
-                ] if shifted else []
+            shifted.append(C["shift"].format(column=_header(c, C), distance=distance))
+    mediator = [C["mediator"].format(columns=C["sep"].join(shifted))] if shifted else []
     sup = probability_of_superiority(visits, alpha=alpha, **common).iloc[0]
     rows = []
     for label, table, cav in (("(day-block bootstrap)", boot, plain + few),
@@ -463,5 +548,12 @@ def _visit_rows(visits: pd.DataFrame, when: pd.Timestamp, *, what: str, n_boot: 
             rows.append(_effect_row(f"{name} change {label}", r["before"], r["after"], r, cav))
     rows.append(_effect_row(f"probability a visit's {what} is shorter after (0.5 = no change)",
                             np.nan, np.nan, sup,
-                            [*plain, "visits of a day are not independent: CI optimistic"]))
+                            [*plain, C["independent"]]))
     return rows
+
+
+def _header(column: str, C: dict[str, str]) -> str:
+    """A case-mix column's name in the language of the caveats ``C``."""
+    from journey.i18n import COLUMN_NAMES_ZH
+
+    return COLUMN_NAMES_ZH.get(column, column) if C["lang"] == "zh" else column

@@ -48,6 +48,25 @@ __all__ = ["DiDResult", "ITSResult", "controlled_its", "did", "its"]
 COLUMNS = ["metric", "estimate", "ci_low", "ci_high", "p_value", "method", "note"]
 _LEVEL = {"gaussian": "difference", "poisson": "rate ratio"}
 
+# figure labels
+_LABELS: dict[str, dict[str, str]] = {
+    "en": {"control": "control", "observed": "observed", "counterfactual": "counterfactual",
+           "band": "counterfactual {level}% CI", "fitted": "fitted", "treated": "treated",
+           "mean": "{name} mean", "its": "Interrupted time series: {value}",
+           "did": "Difference-in-differences: {value}"},
+    "zh": {"control": "对照组", "observed": "观测值", "counterfactual": "反事实（延续干预前趋势）",
+           "band": "反事实 {level}%置信区间", "fitted": "拟合值", "treated": "干预组",
+           "mean": "{name}均值", "its": "中断时间序列：{value}", "did": "双重差分：{value}"},
+}
+
+
+def _labels(lang: str | None, value: str) -> tuple[dict[str, str], str]:
+    """The figure labels of ``lang`` and the value column's name in it."""
+    from journey.i18n import COLUMN_NAMES_ZH, _resolve
+
+    lang = _resolve(lang)
+    return _LABELS[lang], COLUMN_NAMES_ZH.get(value, value) if lang == "zh" else value
+
 
 def _hac_lags(n: int) -> int:
     """Newey–West rule of thumb for the number of lags: ⌊4(T/100)^{2/9}⌋ (3 for T = 59)."""
@@ -168,39 +187,59 @@ class ITSResult:
         """Change in slope per period (β3; a rate ratio per period for counts) with its CI."""
         return self.summary.loc["slope_change"]
 
-    def figure(self, *, title: str | None = None, y_title: str | None = None):
+    def figure(self, *, title: str | None = None, y_title: str | None = None,
+               lang: str | None = None):
         """Observed points, fitted segments and the counterfactual with its band (plotly).
+
+        Parameters
+        ----------
+        title, y_title : str, optional
+            Default: from the value column's name.
+        lang : {"en", "zh"}, optional
+            Language of legend and default titles; default
+            :func:`journey.i18n.get_language`.
 
         Returns
         -------
         plotly.graph_objects.Figure
+
+        Examples
+        --------
+        >>> days = pd.date_range("2024-01-01", periods=12)
+        >>> df = pd.DataFrame({"day": days, "wait_mean": [11, 9, 9, 9, 10, 11, 6, 5, 6, 6, 7, 7]})
+        >>> res = its(df, value="wait_mean", date="day", intervention="2024-01-07")
+        >>> fig = res.figure(lang="zh")
+        >>> fig.layout.title.text, fig.data[0].name
+        ('中断时间序列：等候均值(分钟)', '观测值')
         """
         import plotly.graph_objects as go
 
+        L, value = _labels(lang, self.options["value"])
         s = self.series
         after = s[s["post"]]
         level = int(round(100 * (1 - self.options["alpha"])))
         fig = go.Figure()
         if "control" in s:
             fig.add_trace(go.Scatter(x=s["date"], y=s["control"], mode="markers",
-                                     name="control", marker={"color": "#bbbbbb", "size": 5}))
-        fig.add_trace(go.Scatter(x=s["date"], y=s["observed"], mode="markers", name="observed",
-                                 marker={"color": "#005eb8", "size": 6}))
+                                     name=L["control"], marker={"color": "#bbbbbb", "size": 5}))
+        fig.add_trace(go.Scatter(x=s["date"], y=s["observed"], mode="markers",
+                                 name=L["observed"], marker={"color": "#005eb8", "size": 6}))
         fig.add_trace(go.Scatter(
             x=pd.concat([after["date"], after["date"][::-1]]),
             y=pd.concat([after["cf_high"], after["cf_low"][::-1]]),
             fill="toself", fillcolor="rgba(228,108,10,0.15)", line={"width": 0},
-            name=f"counterfactual {level}% CI", hoverinfo="skip",
+            name=L["band"].format(level=level), hoverinfo="skip",
         ))
         fig.add_trace(go.Scatter(x=after["date"], y=after["counterfactual"], mode="lines",
-                                 name="counterfactual", line={"color": "#e46c0a", "dash": "dash"}))
+                                 name=L["counterfactual"],
+                                 line={"color": "#e46c0a", "dash": "dash"}))
         for i, (_, g) in enumerate(s.groupby("post")):
-            fig.add_trace(go.Scatter(x=g["date"], y=g["fitted"], mode="lines", name="fitted",
-                                     legendgroup="fitted", showlegend=i == 0,
+            fig.add_trace(go.Scatter(x=g["date"], y=g["fitted"], mode="lines",
+                                     name=L["fitted"], legendgroup="fitted", showlegend=i == 0,
                                      line={"color": "#231f20"}))
         fig.add_vline(x=after["date"].iloc[0], line_dash="dot", line_color="#768692")
-        fig.update_layout(title=title or f"Interrupted time series: {self.options['value']}",
-                          yaxis_title=y_title or self.options["value"], template="simple_white")
+        fig.update_layout(title=title or L["its"].format(value=value),
+                          yaxis_title=y_title or value, template="simple_white")
         return fig
 
 
@@ -536,24 +575,32 @@ class DiDResult:
         """Treated − control slope difference before the intervention, with its CI."""
         return self.table.set_index("metric").loc["pre_trend_difference"]
 
-    def figure(self, *, title: str | None = None, y_title: str | None = None):
-        """Both series with their period means and the intervention marked (plotly)."""
+    def figure(self, *, title: str | None = None, y_title: str | None = None,
+               lang: str | None = None):
+        """Both series with their period means and the intervention marked (plotly).
+
+        ``lang`` ({"en", "zh"}, default :func:`journey.i18n.get_language`) sets the language
+        of legend and default titles; ``title`` and ``y_title`` win when given.
+        """
         import plotly.graph_objects as go
 
+        L, value = _labels(lang, self.options["value"])
         s = self.series
         fig = go.Figure()
         for name, colour in (("treated", "#005eb8"), ("control", "#768692")):
-            fig.add_trace(go.Scatter(x=s["date"], y=s[name], mode="lines+markers", name=name,
-                                     line={"color": colour, "width": 1}, marker={"size": 4}))
+            fig.add_trace(go.Scatter(x=s["date"], y=s[name], mode="lines+markers",
+                                     name=L[name], line={"color": colour, "width": 1},
+                                     marker={"size": 4}))
             for i, (_, g) in enumerate(s.groupby("post")):
                 fig.add_trace(go.Scatter(
                     x=g["date"].iloc[[0, -1]], y=[g[name].mean()] * 2, mode="lines",
-                    name=f"{name} mean", legendgroup=f"{name} mean", showlegend=i == 0,
+                    name=L["mean"].format(name=L[name]), legendgroup=f"{name} mean",
+                    showlegend=i == 0,
                     line={"color": colour, "width": 3, "dash": "dash"},
                 ))
         fig.add_vline(x=s.loc[s["post"], "date"].iloc[0], line_dash="dot", line_color="#231f20")
-        fig.update_layout(title=title or f"Difference-in-differences: {self.options['value']}",
-                          yaxis_title=y_title or self.options["value"], template="simple_white")
+        fig.update_layout(title=title or L["did"].format(value=value),
+                          yaxis_title=y_title or value, template="simple_white")
         return fig
 
 

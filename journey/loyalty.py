@@ -395,6 +395,15 @@ def return_visits(
 
 
 # --------------------------------------------------------------------------- 20/80
+_LABELS: dict[str, dict[str, str]] = {
+    "en": {"lorenz": "Lorenz curve", "equality": "Equality",
+           "x": "Share of units (smallest users first)", "y": "Share of resource used",
+           "title": "Gini {gini:.2f}; the top {top:.0%} use {share:.0%}"},
+    "zh": {"lorenz": "洛伦兹曲线", "equality": "完全均等线",
+           "x": "单位占比（按用量从少到多）", "y": "资源使用占比",
+           "title": "基尼系数 {gini:.2f}；用量最多的前 {top:.0%} 使用了 {share:.0%} 的资源"},
+}
+
 @dataclass
 class Concentration:
     """How concentrated resource use is; see :func:`resource_concentration`.
@@ -434,21 +443,33 @@ class Concentration:
                           f"top_{self.top:.0%}_share": self.top_resource_share,
                           "units_for_80%": self.units_for_80})
 
-    def figure(self):
-        """The Lorenz curve (plotly) with the line of equality."""
+    def figure(self, *, lang: str | None = None):
+        """The Lorenz curve (plotly) with the line of equality.
+
+        ``lang`` ({"en", "zh"}, default :func:`journey.i18n.get_language`) sets the language
+        of title, axes and legend.
+
+        Examples
+        --------
+        >>> rc = resource_concentration([1, 1, 1, 1, 1, 1, 1, 1, 4, 8])
+        >>> rc.figure(lang="zh").layout.title.text
+        '基尼系数 0.42；用量最多的前 20% 使用了 60% 的资源'
+        """
         import plotly.graph_objects as go
 
+        from journey.i18n import _resolve
+
+        L = _LABELS[_resolve(lang)]
         lz = self.lorenz
         fig = go.Figure([
             go.Scatter(x=lz["population_share"], y=lz["resource_share"], mode="lines",
-                       name="Lorenz curve"),
-            go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="Equality",
+                       name=L["lorenz"]),
+            go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name=L["equality"],
                        line={"dash": "dash", "color": "grey"})])
         fig.update_layout(
-            xaxis={"title": "Share of units (smallest users first)", "tickformat": ".0%"},
-            yaxis={"title": "Share of resource used", "tickformat": ".0%"},
-            title=(f"Gini {self.gini:.2f}; the top {self.top:.0%} use "
-                   f"{self.top_resource_share:.0%}"))
+            xaxis={"title": L["x"], "tickformat": ".0%"},
+            yaxis={"title": L["y"], "tickformat": ".0%"},
+            title=L["title"].format(gini=self.gini, top=self.top, share=self.top_resource_share))
         return fig
 
 

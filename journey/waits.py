@@ -12,6 +12,7 @@ only aggregated or per-visit frames come back to pandas for the statistics.
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -42,9 +43,49 @@ __all__ = [
 ]
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_DAY_ZH = dict(zip(DAY_NAMES, ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
+                   strict=True))
 MISSING = "(missing)"
 _DAY_KEYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4,
              "saturday": 5, "sunday": 6}
+
+
+# figure labels and readings; Chinese figures also get Chinese day and touchpoint names
+_LABELS: dict[str, dict[str, str]] = {
+    "en": {"wait": "Wait", "flow time": "Flow time", "axis": "{word} ({opening}minutes)",
+           "opening": "opening ", "ecdf": "{word} distribution", "by": "{word} by {group}",
+           "all": "all", "share": "Share within the limit",
+           "attainment": "Target attainment with 95% Wilson CIs",
+           "ci": "95% CI", "not_seen": "Not yet seen (Kaplan–Meier, leavers censored)",
+           "seen": "Seen (cumulative incidence)", "left": "Left unseen (cumulative incidence)",
+           "seen_title": "Time from arrival to being seen", "since": "Minutes since arrival",
+           "probability": "Probability", "coef": "Change in the wait quantile (min)",
+           "drivers": "What drives the wait (quantile regression, 95% CIs)"},
+    "zh": {"wait": "等候", "flow time": "流转时间", "axis": "{word}（{opening}分钟）",
+           "opening": "开放时段", "ecdf": "{word}分布", "by": "{word}：按{group}",
+           "all": "全部", "share": "限时内完成比例", "cumulative": "累计比例",
+           "attainment": "目标达成率（95%置信区间，威尔逊法）", "measure": "指标",
+           "ci": "95%置信区间", "not_seen": "尚未就诊（乘积极限法，离开者按删失处理）",
+           "seen": "已就诊（累积发生率）", "left": "未就诊离开（累积发生率）",
+           "seen_title": "从到院到就诊的时间", "since": "到院后分钟数", "probability": "概率",
+           "coef": "等候分位数的变化（分钟）", "q": "分位数", "term": "因素", "reading": "解读",
+           "drivers": "影响等候的因素（分位数回归，95%置信区间）", "queue": "前面排队人数",
+           "hour": "时段（时）", "weekday": "星期", "other": "其他", MISSING: "（缺失）",
+           "limit": "{name}前等候 ≤ {limit} 分钟", "ed": "{name}：到院至离院 ≤ {limit} 小时"},
+}
+
+
+def _zh_values(frame: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
+    """A copy with touchpoint names and weekdays of the ``keys`` columns in Chinese."""
+    from journey.i18n import translate
+
+    frame = frame.copy()
+    for k in keys:
+        if k in ("activity", "source", "target"):
+            frame[k] = frame[k].map(lambda a: translate(a, "zh") if isinstance(a, str) else a)
+        elif k == "weekday" and isinstance(frame[k].dtype, pd.CategoricalDtype):
+            frame[k] = frame[k].cat.rename_categories(lambda d: _DAY_ZH.get(d, d))
+    return frame
 
 
 # --------------------------------------------------------------------------- engine helpers
@@ -339,6 +380,7 @@ def wait_figure(
     level: str = "touchpoint",
     interactive: bool = True,
     calendar: Mapping[str, str | None] | None = None,
+    lang: str | None = None,
 ) -> Any:
     """Distribution of waits per group as a box, violin or ECDF plot.
 
@@ -357,6 +399,9 @@ def wait_figure(
         plotly figure (True) or a static seaborn/matplotlib figure (False).
     calendar : dict, optional
         Opening hours (see :func:`wait_summary`).
+    lang : {"en", "zh"}, optional
+        Language of titles, axes, group headers, touchpoint and day names; default
+        :func:`journey.i18n.get_language`.
 
     Examples
     --------
@@ -365,24 +410,40 @@ def wait_figure(
     ...     "start": ["2025-01-06 08:00", "2025-01-06 08:30"],
     ...     "end": ["2025-01-06 08:10", "2025-01-06 08:40"]})
     >>> fig = wait_figure(journey.read_log(df), kind="ecdf")
+    >>> wait_figure(journey.read_log(df), lang="zh").layout.title.text
+    '等候：按环节'
     """
+    from journey.i18n import COLUMN_NAMES_ZH, _resolve
+
+    lang = _resolve(lang)
+    L = _LABELS[lang]
     if kind not in ("box", "violin", "ecdf"):
         raise JourneyError(f"kind= must be 'box', 'violin' or 'ecdf', got {kind!r}.")
     frame, keys = _grid(log, by, level, calendar)
+    if lang == "zh":
+        names = {k: L.get(k, COLUMN_NAMES_ZH.get(k, k)) for k in keys}
+        frame = _zh_values(frame, keys).rename(columns=names)
+        keys = [names[k] for k in keys]
     group = " → ".join(keys) if keys else None
     if len(keys) > 1:
         frame[group] = frame[keys].astype(str).agg(" → ".join, axis=1)
-    word = "Wait" if log.has_start else "Flow time"
-    label = f"{word} ({'opening ' if calendar else ''}minutes)"
+    word = L["wait" if log.has_start else "flow time"]
+    label = L["axis"].format(word=word, opening=L["opening"] if calendar else "")
+    labels = {"wait": label}
     if interactive:
         import plotly.express as px
 
         if kind == "ecdf":
-            return px.ecdf(frame, x="wait", color=group, labels={"wait": label},
-                            title=f"{word} distribution")
+            fig = px.ecdf(frame, x="wait", color=group, labels=labels,
+                          title=L["ecdf"].format(word=word))
+            if lang == "zh":  # plotly names the cumulative axis "probability" whatever labels say
+                fig.update_yaxes(title_text=L["cumulative"])
+                fig.for_each_trace(lambda t: t.update(hovertemplate=t.hovertemplate.replace(
+                    "probability=", f"{L['cumulative']}=")))
+            return fig
         draw = px.box if kind == "box" else px.violin
         return draw(frame, x="wait", y=group, orientation="h", points=False,
-                    labels={"wait": label}, title=f"{word} by {group or 'all'}")
+                    labels=labels, title=L["by"].format(word=word, group=group or L["all"]))
     import matplotlib.pyplot as plt
     import seaborn as sns
 
@@ -394,6 +455,8 @@ def wait_figure(
     else:
         sns.violinplot(frame, x="wait", y=group, cut=0, ax=ax)
     ax.set_xlabel(label)
+    if kind == "ecdf" and lang == "zh":
+        ax.set_ylabel(L["cumulative"])
     fig.tight_layout()
     plt.close(fig)
     return fig
@@ -422,16 +485,50 @@ class Attainment:
     def __repr__(self) -> str:
         return "Attainment\n" + self.table.round(3).to_string(index=False)
 
-    def figure(self, *, by: str = "hour") -> Any:
-        """Attainment per hour (or ``by="weekday"``) with Wilson CIs, one line per measure."""
+    def figure(self, *, by: str = "hour", lang: str | None = None) -> Any:
+        """Attainment per hour (or ``by="weekday"``) with Wilson CIs, one line per measure.
+
+        ``lang`` ({"en", "zh"}, default :func:`journey.i18n.get_language`) sets the language
+        of title, axes, measures, touchpoint and day names.
+
+        Examples
+        --------
+        >>> import pandas as pd, journey
+        >>> df = pd.DataFrame({"case_id": ["a", "a"], "activity": ["Triage", "Consultation"],
+        ...     "start": ["2025-01-06 08:00", "2025-01-06 08:20"],
+        ...     "end": ["2025-01-06 08:10", "2025-01-06 08:30"]})
+        >>> res = target_attainment(journey.read_log(df), ed_standard=None)
+        >>> res.figure(lang="zh").data[0].name
+        '就诊前等候 ≤ 30 分钟'
+        """
         import plotly.express as px
 
+        from journey.i18n import _resolve
+
+        lang = _resolve(lang)
+        L = _LABELS[lang]
         d = (self.by_hour if by == "hour" else self.by_weekday).copy()
         d["plus"], d["minus"] = d.share_ci_high - d.share, d.share - d.share_ci_low
+        labels = {"share": L["share"]}
+        if lang == "zh":
+            d = _zh_values(d, [by]).assign(measure=d.measure.map(_measure_zh))
+            labels |= {by: L[by], "measure": L["measure"]}
         return px.line(d, x=by, y="share", color="measure", error_y="plus",
                        error_y_minus="minus", markers=True, range_y=(0, 1.05),
-                       labels={"share": "Share within the limit"},
-                       title="Target attainment with 95% Wilson CIs")
+                       labels=labels, title=L["attainment"])
+
+
+def _measure_zh(measure: str) -> str:
+    """A measure of :func:`target_attainment` in Chinese ("Consultation ≤ 30 min" →
+    "就诊前等候 ≤ 30 分钟"); department names are kept."""
+    from journey.i18n import translate
+
+    L = _LABELS["zh"]
+    if m := re.fullmatch(r"(.+) ≤ (\S+) min", measure):
+        return L["limit"].format(name=translate(m[1], "zh"), limit=m[2])
+    if m := re.fullmatch(r"(.+): arrival to departure ≤ (\S+) h", measure):
+        return L["ed"].format(name=m[1], limit=m[2])
+    return measure
 
 
 def target_attainment(
@@ -550,24 +647,42 @@ class LeftUnseen:
         return ("LeftUnseen\n" + self.table.round(4).to_string(index=False) + "\n"
                 + self.median.round(1).to_string(index=False))
 
-    def figure(self) -> Any:
-        """Kaplan–Meier curve of not yet seen (with CI) and the cumulative incidences."""
+    def figure(self, *, lang: str | None = None) -> Any:
+        """Kaplan–Meier curve of not yet seen (with CI) and the cumulative incidences.
+
+        ``lang`` ({"en", "zh"}, default :func:`journey.i18n.get_language`) sets the language
+        of title, axes and legend.
+
+        Examples
+        --------
+        >>> import pandas as pd, journey
+        >>> df = pd.DataFrame({"case_id": ["a", "a", "b", "b"],
+        ...     "activity": ["Triage", "Consultation", "Triage", "Left unseen"],
+        ...     "start": ["2025-01-06 08:00", "2025-01-06 08:30", "2025-01-06 08:00",
+        ...               "2025-01-06 09:00"],
+        ...     "end": ["2025-01-06 08:10", "2025-01-06 08:40", "2025-01-06 08:10",
+        ...             "2025-01-06 09:00"]})
+        >>> left_unseen(journey.read_log(df)).figure(lang="zh").layout.title.text
+        '从到院到就诊的时间'
+        """
         import plotly.graph_objects as go
 
+        from journey.i18n import _resolve
+
+        L = _LABELS[_resolve(lang)]
         s, c = self.survival, self.incidence
         fig = go.Figure()
         fig.add_scatter(x=s.time, y=s.ci_high, line={"width": 0, "shape": "hv"},
                         showlegend=False, hoverinfo="skip")
         fig.add_scatter(x=s.time, y=s.ci_low, fill="tonexty", line={"width": 0, "shape": "hv"},
-                        fillcolor="rgba(31,119,180,0.2)", name="95% CI")
-        fig.add_scatter(x=s.time, y=s.not_seen, line={"shape": "hv"},
-                        name="Not yet seen (Kaplan–Meier, leavers censored)")
+                        fillcolor="rgba(31,119,180,0.2)", name=L["ci"])
+        fig.add_scatter(x=s.time, y=s.not_seen, line={"shape": "hv"}, name=L["not_seen"])
         fig.add_scatter(x=c.time, y=c.seen, line={"shape": "hv", "dash": "dot"},
-                        name="Seen (cumulative incidence)")
+                        name=L["seen"])
         fig.add_scatter(x=c.time, y=c.left, line={"shape": "hv", "dash": "dash"},
-                        name="Left unseen (cumulative incidence)")
-        fig.update_layout(title="Time from arrival to being seen", yaxis_range=(0, 1),
-                          xaxis_title="Minutes since arrival", yaxis_title="Probability")
+                        name=L["left"])
+        fig.update_layout(title=L["seen_title"], yaxis_range=(0, 1),
+                          xaxis_title=L["since"], yaxis_title=L["probability"])
         return fig
 
 
@@ -663,30 +778,47 @@ class WaitDrivers:
     Attributes
     ----------
     table : DataFrame
-        q, term, coef, ci_low, ci_high, p_value, reading.
+        q, term, coef, ci_low, ci_high, p_value, reading (in the language asked for).
     data : DataFrame
         The per-event frame the models were fitted on.
     notes : list of str
+    options : dict
+        ``activity`` and the reference level of each factor (``refs``).
     """
 
     table: pd.DataFrame
     data: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    options: dict[str, Any] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         return "WaitDrivers\n" + self.table.drop(columns="reading").round(2).to_string(
             index=False)
 
-    def figure(self) -> Any:
-        """Coefficients with CIs, one panel per quantile."""
+    def figure(self, *, lang: str | None = None) -> Any:
+        """Coefficients with CIs, one panel per quantile.
+
+        ``lang`` ({"en", "zh"}, default :func:`journey.i18n.get_language`) sets the language
+        of title, axes, terms and the hover readings.
+        """
         import plotly.express as px
 
+        from journey.i18n import _resolve
+
+        lang = _resolve(lang)
+        L = _LABELS[lang]
         d = self.table[self.table.term != "Intercept"].copy()
         d["plus"], d["minus"] = d.ci_high - d.coef, d.coef - d.ci_low
+        labels = {"coef": L["coef"]}
+        if self.options:
+            d["reading"] = [_reading(r, self.options["refs"], self.options["activity"], lang)
+                            for r in d.itertuples()]
+        if lang == "zh":
+            d["term"] = d.term.map(_term_zh)
+            labels |= {k: L[k] for k in ("q", "term", "reading")}
         fig = px.scatter(d, x="coef", y="term", facet_col="q", error_x="plus",
-                         error_x_minus="minus", hover_data=["reading"],
-                         labels={"coef": "Change in the wait quantile (min)"},
-                         title="What drives the wait (quantile regression, 95% CIs)")
+                         error_x_minus="minus", hover_data=["reading"], labels=labels,
+                         title=L["drivers"])
         fig.add_vline(x=0, line_dash="dot")
         return fig
 
@@ -707,6 +839,7 @@ def wait_drivers(
     calendar: Mapping[str, str | None] | None = None,
     min_count: int = 20,
     confidence: float = 0.95,
+    lang: str | None = None,
 ) -> WaitDrivers:
     """Quantile regression of the wait before a touchpoint on what the patient met there.
 
@@ -733,6 +866,8 @@ def wait_drivers(
         Opening hours (see :func:`wait_summary`).
     min_count : int
     confidence : float
+    lang : {"en", "zh"}, optional
+        Language of the ``reading`` column; default :func:`journey.i18n.get_language`.
 
     Examples
     --------
@@ -742,6 +877,9 @@ def wait_drivers(
     """
     import statsmodels.api as sm
 
+    from journey.i18n import _resolve
+
+    lang = _resolve(lang)
     ev = _events(log, calendar)
     ev = ev.filter((ev.activity == activity) & ev.wait.notnull())
     keys = ["activity", "department"] if "department" in ev.columns else ["activity"]
@@ -783,14 +921,52 @@ def wait_drivers(
             rows.append((qq, term, fit.params[term], ci.loc[term, 0], ci.loc[term, 1],
                          fit.pvalues[term]))
     table = pd.DataFrame(rows, columns=["q", "term", "coef", "ci_low", "ci_high", "p_value"])
-    table["reading"] = [_reading(r, refs, activity) for r in table.itertuples()]
+    table["reading"] = [_reading(r, refs, activity, lang) for r in table.itertuples()]
     notes = _time_note(log) + [
         f"{len(data)} waits before {activity!r}; reference levels: "
         + ", ".join(f"{k}={v}" for k, v in refs.items()) + "."]
-    return WaitDrivers(table=table, data=data, notes=notes)
+    return WaitDrivers(table=table, data=data, notes=notes,
+                       options={"activity": activity, "refs": refs})
 
 
-def _reading(r: Any, refs: Mapping[str, str], activity: str) -> str:
+def _term_zh(term: str, level: str | None = None) -> str:
+    """A regression term in Chinese ("queue" → "前面排队人数", "weekday=Tue" → "星期=周二");
+    with ``level``, that level of the term's factor instead."""
+    from journey.i18n import COLUMN_NAMES_ZH
+
+    L = _LABELS["zh"]
+    if "=" not in term:
+        return L.get(term, term)
+    factor, own = term.split("=", 1)
+    level = own if level is None else level
+    name = {"hour": "到达时段"}.get(factor, COLUMN_NAMES_ZH.get(factor, L.get(factor, factor)))
+    level = L.get(level, _DAY_ZH.get(level, f"{level} 时" if factor == "hour" else level))
+    return f"{name}={level}"
+
+
+_READINGS: dict[str, dict[str, str]] = {
+    "zh": {"median": "中位数", "pct": "第 {p:g} 百分位数", "ci": "（{lo:+.1f} 至 {hi:+.1f}）",
+           "Intercept": "参照组患者在前面无人排队时，等候的{at}为 {coef:.1f} 分钟{ci}。",
+           "queue": "前面每多一名排队患者，{activity}前等候的{at}变化 {coef:+.1f} 分钟{ci}。",
+           "factor": "{term}（参照：{ref}）：等候的{at}变化 {coef:+.1f} 分钟{ci}{clear}。",
+           "clear": "；置信区间包含零，差异不明确"},
+}
+
+
+def _reading(r: Any, refs: Mapping[str, str], activity: str, lang: str = "en") -> str:
+    """The plain-language reading of one coefficient, in English or Chinese."""
+    if lang == "zh":
+        from journey.i18n import translate
+
+        R = _READINGS["zh"]
+        at = R["median"] if r.q == 0.5 else R["pct"].format(p=100 * r.q)
+        ci = R["ci"].format(lo=r.ci_low, hi=r.ci_high)
+        if r.term in ("Intercept", "queue"):
+            return R[r.term].format(at=at, coef=r.coef, ci=ci, activity=translate(activity, "zh"))
+        clear = "" if r.ci_low > 0 or r.ci_high < 0 else R["clear"]
+        ref = _term_zh(r.term, refs[r.term.split("=", 1)[0]])
+        return R["factor"].format(term=_term_zh(r.term), ref=ref, at=at, coef=r.coef, ci=ci,
+                                  clear=clear)
     at = "the median" if r.q == 0.5 else f"the {100 * r.q:g}th percentile"
     ci = f"({r.ci_low:+.1f} to {r.ci_high:+.1f})"
     if r.term == "Intercept":
