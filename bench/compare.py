@@ -34,7 +34,6 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-CHUNK = 10_000_000
 
 
 def task_floor(path: str) -> dict:
@@ -108,33 +107,6 @@ def run_child(task: str, path: str, timeout: float) -> dict:
     return result
 
 
-def log_file(n_events: int) -> Path:
-    """bench/data/log_<n>.parquet, generated (in parts of ten million events) if missing."""
-    path = HERE / "data" / f"log_{n_events}.parquet"
-    if path.exists():
-        return path
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
-    from generate import generate
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if n_events <= CHUNK:  # the same file as bench/run.py makes
-        pq.write_table(generate(n_events), path, row_group_size=1_000_000)
-        return path
-    tmp = path.with_suffix(".tmp")
-    writer = None
-    for part in range(-(-n_events // CHUNK)):
-        table = generate(min(CHUNK, n_events - part * CHUNK), seed=part)
-        ids = pc.binary_join_element_wise(pa.scalar(f"P{part:03d}"), table["case_id"], "")
-        table = table.set_column(0, "case_id", ids)
-        writer = writer or pq.ParquetWriter(tmp, table.schema)
-        writer.write_table(table, row_group_size=1_000_000)
-    writer.close()
-    tmp.rename(path)
-    return path
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -144,6 +116,8 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=3600, help="seconds per task")
     args = parser.parse_args()
     sys.path.insert(0, str(HERE))
+    from generate import log_file
+
     print(f"{os.cpu_count()} cores; peak MB is the resident set of each task's process")
     header = (f"{'events':>12} {'task':<8}{'total s':>9}{'work s':>9}{'peak MB':>9}"
               f"{'× floor':>9}{'× journey':>10}  steps (s)")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 PATHS = [
@@ -29,6 +30,8 @@ SERVICE = {"Registration": 3, "Triage": 5, "Consultation": 12, "Payment": 2, "La
            "Imaging": 15, "Review of results": 6, "Pharmacy": 4, "Left unseen": 0}
 WAIT = {"Registration": 5, "Triage": 10, "Consultation": 35, "Payment": 6, "Lab": 25,
         "Imaging": 30, "Review of results": 40, "Pharmacy": 10, "Left unseen": 60}
+HERE = Path(__file__).resolve().parent
+CHUNK = 10_000_000
 DEPARTMENTS = ["Internal Medicine", "Surgery", "Paediatrics", "Gynaecology", "Emergency"]
 
 
@@ -66,6 +69,28 @@ def generate(n_events: int, seed: int = 0) -> pa.Table:
         "case_id": ids, "activity": activity, "start": start.astype("datetime64[us]"),
         "end": end.astype("datetime64[us]"), "department": dept, "resource": resource,
     })
+
+
+def log_file(n_events: int, folder: Path = HERE / "data") -> Path:
+    """bench/data/log_<n>.parquet, generated (in parts of ten million events) if missing."""
+    path = folder / f"log_{n_events}.parquet"
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if n_events <= CHUNK:
+        pq.write_table(generate(n_events), path, row_group_size=1_000_000)
+        return path
+    tmp = path.with_suffix(".tmp")
+    writer = None
+    for part in range(-(-n_events // CHUNK)):
+        table = generate(min(CHUNK, n_events - part * CHUNK), seed=part)
+        ids = pc.binary_join_element_wise(pa.scalar(f"P{part:03d}"), table["case_id"], "")
+        table = table.set_column(0, "case_id", ids)
+        writer = writer or pq.ParquetWriter(tmp, table.schema)
+        writer.write_table(table, row_group_size=1_000_000)
+    writer.close()
+    tmp.rename(path)
+    return path
 
 
 def main() -> None:

@@ -102,14 +102,10 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=10_000_000)
     parser.add_argument("--tasks", default="floor,journey,analyses")
     args = parser.parse_args()
-    path = HERE / "data" / f"log_{args.events}.parquet"
-    if not path.exists():
-        sys.path.insert(0, str(HERE))
-        import pyarrow.parquet as pq
-        from generate import generate
+    sys.path.insert(0, str(HERE))
+    from generate import log_file
 
-        path.parent.mkdir(parents=True, exist_ok=True)
-        pq.write_table(generate(args.events), path, row_group_size=1_000_000)
+    path = log_file(args.events)
     print(f"log: {path.name}, {os.cpu_count()} cores")
     results = {task: run_child(task, str(path)) for task in args.tasks.split(",")}
     floor = results.get("floor", {}).get("seconds")
