@@ -115,8 +115,9 @@ class JourneyMap:
         return tr
 
     def _endpoint(self, condition: Any) -> pd.DataFrame:
+        """Visits per activity among events that ``condition`` picks once per visit."""
         sel = self.events.filter(condition)
-        out = sel.group_by("activity").aggregate(cases=sel.case_id.nunique()).execute()
+        out = sel.group_by("activity").aggregate(cases=sel.count()).execute()
         out["share"] = out.cases / self.n_cases
         return out.sort_values(["cases", "activity"], ascending=[False, True],
                                ignore_index=True)
@@ -155,9 +156,9 @@ class JourneyMap:
     @cached_property
     def steps(self) -> pd.DataFrame:
         ev = self.events
-        steps = ev.group_by(step=ev.position, source=ev.activity,
+        steps = ev.group_by(step=ev.position, source=ev.activity,  # one event per visit and step
                             target=ev.next_activity.fill_null(END)).aggregate(
-            cases=ev.case_id.nunique()).execute()
+            cases=ev.count()).execute()
         return steps.sort_values(["step", "cases", "source", "target"],
                                  ascending=[True, False, True, True], ignore_index=True)
 
@@ -267,7 +268,8 @@ def journey_map(log: EventLog, *, activities: float = 1.0, paths: float = 1.0,
     events = sequenced(log.table, has_start=log.has_start).drop("occurrence")
     if not set(NEIGHBOURS) <= set(log.table.columns):
         events = events.cache()  # neighbours recomputed after a filter: compute them once
-    return JourneyMap(log=log, events=events, n_cases=int(events.case_id.nunique().execute()),
+    n_cases = int((events.position == 1).sum().execute())  # each visit has one first event
+    return JourneyMap(log=log, events=events, n_cases=n_cases,
                       paths=paths, stage_mapping=dict(stages or log.stages or {}) or None,
                       notes=notes)
 

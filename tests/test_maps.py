@@ -89,6 +89,7 @@ def assert_map_matches(df: pd.DataFrame, has_start: bool = True) -> journey.Jour
         pd.testing.assert_series_equal(got, ref[name].sort_index(), check_names=False,
                                        check_dtype=False)
     assert m.time_kind == ("wait" if has_start else "flow")
+    assert m.n_cases == df.case_id.nunique()
     return m
 
 
