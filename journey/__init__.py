@@ -39,7 +39,7 @@ from journey.figures import (
 )
 from journey.i18n import get_language, set_language, translate, translate_columns, use_cjk_font
 from journey.its import DiDResult, ITSResult, controlled_its, did, its
-from journey.log import EventLog
+from journey.log import EventLog, set_memory_limit
 from journey.loyalty import (
     Concentration,
     complaint_summary,
@@ -152,6 +152,7 @@ __all__ = [
     "satisfaction_scores",
     "scan_identifiers",
     "set_language",
+    "set_memory_limit",
     "set_min_count",
     "simulate_hospital",
     "spc",

@@ -181,3 +181,15 @@ def test_quality_report_findings():
 def test_public_api_is_listed():
     for name in journey.__all__:
         assert hasattr(journey, name), name
+
+
+def test_engine_spills_to_the_temporary_folder_within_the_memory_limit():
+    from journey.log import connect
+
+    con = connect()
+    folder, limit = con.execute("SELECT current_setting('temp_directory'), "
+                                "current_setting('memory_limit')").fetchall()[0]
+    assert "journey-duckdb" in folder and not folder.startswith(".")
+    assert limit == "1.3 GiB"  # 1.5 GB
+    with pytest.raises(JourneyError, match="not a size"):
+        journey.set_memory_limit("lots")
