@@ -42,6 +42,7 @@ test: lint
 
 report: $(STAMP)
 	$(BIN)/journey report data/sample/visits.csv --surveys data/sample/surveys.csv \
+		--survey-touchpoints data/sample/survey_touchpoints.csv \
 		--complaints data/sample/complaints.csv --followups data/sample/followup_calls.csv \
 		--out reports/sample
 

@@ -6,7 +6,7 @@ Run every study notebook on the sample data, in Chinese::
 
     journey report data/sample/visits.csv --surveys data/sample/surveys.csv \\
         --complaints data/sample/complaints.csv --followups data/sample/followup_calls.csv \\
-        --lang zh --out reports/sample
+        --survey-touchpoints data/sample/survey_touchpoints.csv --lang zh --out reports/sample
 """
 
 from __future__ import annotations
@@ -34,6 +34,9 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--surveys", help="survey responses file")
     report.add_argument("--complaints", help="complaints file")
     report.add_argument("--followups", help="follow-up calls file")
+    report.add_argument("--survey-touchpoints", metavar="FILE",
+                        help="survey ratings per touchpoint (without it, the per-touchpoint "
+                             "scores are left out)")
     report.add_argument("--intervention", metavar="DATE",
                         help="date of the change for the before/after study, YYYY-MM-DD")
     report.add_argument("--department", help="department studied")
@@ -44,7 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--notebooks-dir", metavar="DIR",
                         help="folder of the numbered notebooks (default: the project's)")
     report.add_argument("--threshold", type=int, default=5,
-                        help="smallest count shown in tables (default: 5)")
+                        help="smallest count shown in tables and in the journey-map figures "
+                             "(process map, Sankey, stage map, variants; default: 5)")
     report.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 
@@ -74,7 +78,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         page = build_report(
             args.log, out=args.out, surveys=args.surveys, complaints=args.complaints,
-            followups=args.followups, intervention=args.intervention,
+            followups=args.followups, survey_touchpoints=args.survey_touchpoints,
+            intervention=args.intervention,
             department=args.department, control=args.control, lang=args.lang,
             notebooks=args.notebooks, notebooks_dir=args.notebooks_dir,
             threshold=args.threshold, progress=not args.quiet)

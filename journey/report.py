@@ -16,11 +16,15 @@
 
 Parameters reach a notebook only when its ``parameters`` cell declares them (papermill's
 ``inspect_notebook``), by one rule: a file input ``X`` goes to the parameter ``X_path``
-(``log_path``, ``surveys_path``, ``complaints_path``, ``followups_path``), a setting to the
-parameter of its own name (``intervention``, ``department``, ``control``, ``lang``). A
-notebook that declares no log parameter, or a side file which was not given, is skipped and
-listed in the report and the manifest (an error when that notebook was asked for by name), so
-the user's report never mixes in the sample data.
+(``log_path``, ``surveys_path``, ``complaints_path``, ``followups_path``,
+``survey_touchpoints_path``), a setting to the parameter of its own name (``intervention``,
+``department``, ``control``, ``lang``). A notebook that declares no log parameter, or a
+required side file (surveys, complaints, follow-up calls) which was not given, is skipped and
+listed in the report and the manifest (an error when that notebook was asked for by name).
+Every other ``*_path`` parameter without an input — the per-touchpoint survey ratings when
+not given, and always ``truth_path`` (the simulation's true values) — is passed as ``None``,
+and the notebook leaves out the sections that need it with a note. So no default path of a
+notebook is ever used: the user's report never mixes in the sample data.
 Notebooks run on a temporary copy with the notebooks folder as working directory; inputs are
 passed as absolute paths.
 
@@ -70,8 +74,9 @@ _FLOAT_FORMAT = "%.10g"
 _VERSIONS = ("journey", "pandas", "numpy", "duckdb", "ibis-framework", "statsmodels", "scipy",
              "plotly", "matplotlib", "seaborn", "papermill", "nbconvert")
 
-# notebook parameter -> the report's file input it receives
-_FILE_PARAMETERS = {f"{name}_path": name for name in ("log", "surveys", "complaints", "followups")}
+# a notebook parameter X_path receives the report's file input X; without the file, a notebook
+# needing one of these is skipped, and any other X_path is passed as None
+_REQUIRED = ("log", "surveys", "complaints", "followups")
 _SETTINGS = ("intervention", "department", "control", "lang")
 _OPTION = {"surveys": "--surveys", "complaints": "--complaints", "followups": "--followups"}
 
@@ -140,9 +145,12 @@ def suppress_small_counts(frame: pd.DataFrame, *, columns: Sequence[str] | None 
 
     Cells of the count columns with a value from 1 to ``threshold - 1`` become
     :data:`SUPPRESSED` (``"*"``); so do the share/rate columns in the same rows, which would
-    otherwise let a reader work the count back out. Zero and missing counts stay as they are;
-    columns that hold a suppressed cell become ``object`` columns. The result's
-    ``attrs["suppressed_cells"]`` says how many cells were hidden.
+    otherwise let a reader work the count back out: numeric columns whose name contains
+    ``share``, ``rate``, ``pct``, ``percent`` or ``proportion``, and the share ``X`` of a count
+    column ``X_n`` with its interval ``X_ci_low``, ``X_ci_high`` (``top_box_n`` and
+    ``top_box``). Zero and missing counts stay as they are; columns that hold a suppressed cell
+    become ``object`` columns. The result's ``attrs["suppressed_cells"]`` says how many cells
+    were hidden.
 
     Parameters
     ----------
@@ -189,8 +197,11 @@ def suppress_small_counts(frame: pd.DataFrame, *, columns: Sequence[str] | None 
                                f"columns from {list(frame.columns)}")
     small = {c: (frame[c] > 0) & (frame[c] < threshold) for c in columns}
     rows = pd.concat(small, axis=1).any(axis=1) if small else pd.Series(False, frame.index)
-    shares = [c for c in frame.columns if c not in columns and any(w in str(c).lower()
-              for w in _SHARE_WORDS) and pd.api.types.is_numeric_dtype(frame[c])]
+    paired = {str(c).removesuffix("_n") for c in columns if str(c).endswith("_n")}
+    shares = [c for c in frame.columns if c not in columns
+              and pd.api.types.is_numeric_dtype(frame[c])
+              and (any(w in str(c).lower() for w in _SHARE_WORDS)
+                   or re.sub(r"_ci_(low|high)$", "", str(c)) in paired)]
     masks = {**small, **dict.fromkeys(shares, rows)}
     out = frame.copy()
     for column, mask in masks.items():
@@ -276,18 +287,19 @@ def _select(folder: Path, notebooks: str | Sequence[str] | None) -> list[Path]:
 def _parameters(declared: dict, files: dict[str, str | None], settings: dict,
                 ) -> tuple[dict, list[str]]:
     """The parameters to pass to one notebook, and what it lacks to run on the user's data."""
-    passed, missing, log_declared = {}, [], False
+    passed, missing = {}, []
     for name in declared:
-        given = _FILE_PARAMETERS.get(name)
-        log_declared |= given == "log"
-        if given is not None:
-            if files[given] is None:
-                missing.append(_OPTION.get(given, given))
-            else:
+        if name.endswith("_path"):
+            given = name.removesuffix("_path")
+            if files.get(given) is not None:
                 passed[name] = files[given]
+            elif given in _REQUIRED:
+                missing.append(_OPTION.get(given, given))
+            else:  # optional input the notebook skips; never its default path into the sample
+                passed[name] = None
         elif name in settings and settings[name] is not None:
             passed[name] = settings[name]
-    if not log_declared:
+    if "log_path" not in declared:
         missing.append("a log_path parameter in its parameters cell")
     return passed, missing
 
@@ -337,6 +349,7 @@ def build_report(
     surveys: str | Path | None = None,
     complaints: str | Path | None = None,
     followups: str | Path | None = None,
+    survey_touchpoints: str | Path | None = None,
     intervention: str | None = None,
     department: str | None = None,
     control: str | None = None,
@@ -360,6 +373,9 @@ def build_report(
     surveys, complaints, followups : str or Path, optional
         Side tables for the notebooks that use them; notebooks that need a missing one are
         skipped and listed.
+    survey_touchpoints : str or Path, optional
+        Survey ratings per touchpoint (one row per respondent and touchpoint); without it the
+        experience notebook leaves out its per-touchpoint scores with a note.
     intervention : str, optional
         Date of the change, ``"YYYY-MM-DD"``, for the before/after notebook.
     department, control : str, optional
@@ -399,7 +415,13 @@ def build_report(
         raise JourneyError(f"lang={lang!r} is not supported; use 'en' or 'zh'")
     folder = (Path(notebooks_dir) if notebooks_dir is not None else _NOTEBOOKS_DIR).resolve()
     selected = _select(folder, notebooks)
-    files = {"log": log, "surveys": surveys, "complaints": complaints, "followups": followups}
+    # No "truth" input: truth.json holds the true values of the simulation that generated all of
+    # data/sample at once. A report cannot tell that a log and its side tables are exactly that
+    # unmodified output (a path says nothing about edits; matching the content would pull a file
+    # from data/sample into a report on a copy), so truth_path is always None and the truth
+    # checks run only in the committed notebooks on the sample itself.
+    files = {"log": log, "surveys": surveys, "complaints": complaints, "followups": followups,
+             "survey_touchpoints": survey_touchpoints}
     files = {k: None if v is None else str(Path(v).expanduser().resolve())
              for k, v in files.items()}
     inputs = {k: {"path": v, "sha256": sha256_of(v)} for k, v in files.items() if v is not None}

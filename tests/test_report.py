@@ -1,10 +1,12 @@
-"""Study report: small-count suppression, parameters, and a real run of notebook 01."""
+"""Study report: small-count suppression, parameters, and real runs of notebooks 01 and 05."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -26,6 +28,9 @@ from journey.report import (
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample" / "visits.csv"
 NOTEBOOK = ROOT / "notebooks" / "01_journey_map.ipynb"
+EXPERIENCE = ROOT / "notebooks" / "05_experience.ipynb"
+SIDE_FILES = {"surveys": "surveys", "complaints": "complaints", "followups": "followup_calls",
+              "survey_touchpoints": "survey_touchpoints"}  # report input -> sample file
 
 
 # --- suppress_small_counts -----------------------------------------------------------------
@@ -81,6 +86,13 @@ def test_suppression_column_detection_and_errors():
     assert out["cases"].tolist() == [SUPPRESSED, 0]
     assert out["visits_change"].tolist() == [2, -1]  # a difference, not a count
     assert out["responded_n"].tolist() == [SUPPRESSED, 9]
+    # the share of a count column X_n is X, with its interval
+    scores = pd.DataFrame({"n": [40, 49], "mean": [4.1, 3.5], "top_box_n": [20, 4],
+                           "top_box": [0.5, 4 / 49], "top_box_ci_low": [0.35, 0.03],
+                           "top_box_ci_high": [0.65, 0.19]})
+    hidden = suppress_small_counts(scores)
+    assert hidden.iloc[1].tolist() == [49, 3.5, *[SUPPRESSED] * 4]
+    assert hidden.iloc[0].tolist() == scores.iloc[0].tolist()
     assert suppress_small_counts(frame, columns=["visits_change"])["visits_change"].tolist() \
         == [SUPPRESSED, -1]
     assert suppress_small_counts(frame, threshold=1).attrs["suppressed_cells"] == 0
@@ -112,6 +124,32 @@ def test_parameters_reach_only_declared_names():
     passed, missing = _parameters({"data": {}, "lang": {}}, files, settings)
     assert passed == {"lang": "zh"}
     assert missing == ["a log_path parameter in its parameters cell"]
+    # optional inputs: the file when given, else None (never the notebook's default path)
+    declared = {"log_path": {}, "survey_touchpoints_path": {}, "truth_path": {}}
+    passed, missing = _parameters(declared, files, settings)
+    assert passed == {"log_path": "/data/log.csv", "survey_touchpoints_path": None,
+                      "truth_path": None} and missing == []
+    passed, _ = _parameters(declared, {**files, "survey_touchpoints": "/data/t.csv"}, settings)
+    assert passed["survey_touchpoints_path"] == "/data/t.csv" and passed["truth_path"] is None
+
+
+def test_no_notebook_default_into_the_sample_survives_a_report():
+    """Every parameter whose default points into data/sample is overridden by the report."""
+    import papermill as pm
+
+    files = {name: f"/user/{name}.csv" for name in ("log", *SIDE_FILES)}
+    settings = {"intervention": "2025-03-01", "department": "A", "control": "B", "lang": "en"}
+    overridden = set()
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        declared = pm.inspect_notebook(str(path))
+        passed, missing = _parameters(declared, files, settings)
+        assert missing == [], path.name
+        for name, spec in declared.items():
+            if "data/sample" in spec["default"]:
+                assert name in passed and "data/sample" not in str(passed[name]), (path, name)
+                overridden.add(name)
+    assert overridden == {"log_path", "surveys_path", "complaints_path", "followups_path",
+                          "survey_touchpoints_path", "truth_path"}
 
 
 def test_study_notebooks_declare_lang_and_inputs_by_the_rule():
@@ -179,17 +217,43 @@ def small_log(folder: Path) -> Path:
     return path
 
 
+def side_tables(folder: Path, log: Path) -> dict[str, Path]:
+    """The sample's side tables, cut to the visits of ``log``, as report inputs."""
+    cases = set(pd.read_csv(log, dtype=str)["case_id"])
+    tables = {name: pd.read_csv(SAMPLE.parent / f"{sample}.csv", dtype=str,
+                                keep_default_na=False) for name, sample in SIDE_FILES.items()}
+    for name in ("surveys", "complaints", "followups"):
+        tables[name] = tables[name][tables[name]["case_id"].isin(cases)]
+    ratings = tables["survey_touchpoints"]
+    tables["survey_touchpoints"] = ratings[ratings["survey_id"].isin(
+        tables["surveys"]["survey_id"])]
+    paths = {name: folder / f"{SIDE_FILES[name]}_small.csv" for name in tables}
+    for name, table in tables.items():
+        table.to_csv(paths[name], index=False)
+    return paths
+
+
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
+    """Two reports on copies of the sample in a temporary folder, built side by side: 01 and 05
+    with every input (the command line), and 05 without the per-touchpoint ratings."""
     folder = tmp_path_factory.mktemp("report")
     log = small_log(folder)
+    side = side_tables(folder, log)
     outs = [folder / "run1", folder / "run2"]
-    pages = [build_report(log, out=out, notebooks="01", progress=False) for out in outs]
-    return log, outs, pages
+    options = [a for name, path in side.items() for a in (f"--{name.replace('_', '-')}", path)]
+    cli = subprocess.Popen([sys.executable, "-m", "journey.cli", "report", log, *options,
+                            "--notebooks", "01,05", "--quiet", "--out", outs[0]],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    without = {name: path for name, path in side.items() if name != "survey_touchpoints"}
+    second = build_report(log, out=outs[1], notebooks="05", progress=False, **without)
+    stdout, stderr = cli.communicate()
+    assert cli.returncode == 0, stderr
+    return log, side, outs, [Path(stdout.strip().splitlines()[-1]), second]
 
 
 def test_report_is_self_contained(runs):
-    _, outs, pages = runs
+    _, _, outs, pages = runs
     html = pages[0].read_text(encoding="utf-8")
     assert pages[0] == outs[0] / "report.html"
     assert not re.search(r"<script[^>]*\bsrc\s*=", html)  # nothing loaded from elsewhere
@@ -198,9 +262,10 @@ def test_report_is_self_contained(runs):
     assert "mathjax@" not in html.lower() and "MathJax.js" not in html
     assert html.count(get_plotlyjs()[:300]) == 1  # plotly.js inline, exactly once
     manifest = json.loads((outs[0] / "manifest.json").read_text(encoding="utf-8"))
-    committed = nbformat.read(NOTEBOOK, as_version=4)
     plotly_outputs = sum("application/vnd.plotly.v1+json" in o.get("data", {})
-                         for c in committed.cells for o in c.get("outputs", []))
+                         for path in (NOTEBOOK, EXPERIENCE)
+                         for c in nbformat.read(path, as_version=4).cells
+                         for o in c.get("outputs", []))
     assert manifest["figures"] == html.count("Plotly.newPlot(") == plotly_outputs > 0
     assert "log = journey.read_log(log_path)" not in html  # code hidden
     assert "Patient journey study report" in html
@@ -215,7 +280,7 @@ def _independent_touchpoints(log: Path) -> pd.DataFrame:
 
 
 def test_tables_match_independent_counts_with_suppression(runs):
-    log, outs, _ = runs
+    log, _, outs, _ = runs
     tables = sorted((outs[0] / "tables" / "01_journey_map").glob("*.csv"))
     marked = [c for c in nbformat.read(NOTEBOOK, as_version=4).cells
               if c.cell_type == "code" and c.source.startswith("# NBVAL_CHECK_OUTPUT")]
@@ -242,22 +307,78 @@ def test_tables_match_independent_counts_with_suppression(runs):
 
 
 def test_rerun_gives_identical_tables(runs):
-    _, outs, _ = runs
-    first = {p.relative_to(outs[0]): p.read_bytes() for p in (outs[0] / "tables").rglob("*.csv")}
-    second = {p.relative_to(outs[1]): p.read_bytes() for p in (outs[1] / "tables").rglob("*.csv")}
-    assert first and first == second
+    """Notebook 05 twice, in two processes: the same tables byte for byte, bootstraps included;
+    the per-touchpoint ratings add their one table and change nothing else."""
+    _, _, outs, _ = runs
+    first, second = ({p.name: p.read_bytes() for p in (out / "tables" / "05_experience").glob(
+        "*.csv")} for out in outs)
+    extra = set(first) - set(second)
+    assert extra == {"02_journey_satisfaction_scores_survey_touch.csv"}
+    assert len(second) > 5 and second == {name: first[name] for name in second}
 
 
 def test_manifest_records_versions_parameters_and_fingerprints(runs):
-    log, outs, _ = runs
+    log, side, outs, _ = runs
     manifest = json.loads((outs[0] / "manifest.json").read_text(encoding="utf-8"))
     for package in ("journey", "pandas", "duckdb", "ibis-framework", "statsmodels", "plotly"):
         assert manifest["versions"][package]
     assert re.fullmatch(r"\d+\.\d+\.\d+", manifest["python"])
-    assert manifest["inputs"]["log"]["sha256"] == hashlib.sha256(log.read_bytes()).hexdigest()
+    for name, path in {"log": log, **side}.items():
+        assert manifest["inputs"][name] == {
+            "path": str(path.resolve()), "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
     run = manifest["notebooks"][0]
     assert run["notebook"] == "01_journey_map.ipynb"
     assert run["sha256"] == hashlib.sha256(NOTEBOOK.read_bytes()).hexdigest()
     assert run["parameters"] == {"log_path": str(log.resolve()), "lang": "en"}
     assert manifest["suppression"] == {"threshold": 5, "marker": SUPPRESSED}
     assert manifest["skipped"] == {}
+
+
+def test_report_on_a_copy_never_opens_the_sample(runs):
+    """Without --survey-touchpoints, 05 gets None for it and for truth_path, and says so."""
+    _, _, outs, pages = runs
+    sample = str(SAMPLE.parent)
+    for out in outs:
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        passed = [value for run in manifest["notebooks"] for value in run["parameters"].values()]
+        inputs = [item["path"] for item in manifest["inputs"].values()]
+        assert not [v for v in passed + inputs if isinstance(v, str) and (
+            v.startswith(sample) or "data/sample" in v)]
+    runs_05 = [next(run for run in json.loads((out / "manifest.json").read_text(
+        encoding="utf-8"))["notebooks"] if run["notebook"] == EXPERIENCE.name) for out in outs]
+    assert runs_05[0]["parameters"]["truth_path"] is None
+    assert runs_05[1]["parameters"]["truth_path"] is None
+    assert runs_05[1]["parameters"]["survey_touchpoints_path"] is None
+    html = [page.read_text(encoding="utf-8") for page in pages]
+    assert html[1].count("Not shown: survey_touchpoints_path was not given.") == 1
+    assert "survey_touchpoints_path was not given" not in html[0]
+    for page in html:  # both truth checks of 05 are left out
+        assert page.count("Not shown: truth_path was not given.") == 2
+
+
+def test_touchpoint_scores_appear_with_the_file(runs):
+    """With --survey-touchpoints, 05's per-touchpoint table is in the report and its numbers
+    match a plain count, mean and top-box count per touchpoint."""
+    _, side, outs, pages = runs
+    table = pd.read_csv(outs[0] / "tables" / "05_experience"
+                        / "02_journey_satisfaction_scores_survey_touch.csv",
+                        dtype=str, keep_default_na=False).set_index("activity")
+    ratings = pd.read_csv(side["survey_touchpoints"])
+    plain = {activity: (len(scores), sum(scores) / len(scores), sum(s == 5 for s in scores))
+             for activity, scores in ratings.groupby("activity")["score"]}
+    assert sorted(table.index) == sorted(plain)
+    for activity, (n, mean, top) in plain.items():
+        row = table.loc[activity]
+        if n < 5:  # masked by satisfaction_scores itself
+            assert row["n"] == row["mean"] == "" and row["note"].startswith("suppressed")
+            continue
+        assert row["n"] == str(n) and float(row["mean"]) == pytest.approx(mean, abs=0.0051)
+        box = row[["top_box_n", "top_box", "top_box_ci_low", "top_box_ci_high"]].tolist()
+        if 0 < top < 5:  # a small count: hidden with its share and interval
+            assert box == [SUPPRESSED] * 4
+        else:
+            assert int(box[0]) == top and float(box[1]) == pytest.approx(top / n, abs=0.0051)
+    shown = [float(mean) for mean in table["mean"] if mean]
+    assert shown == sorted(shown) and len(shown) > 5  # worst first
+    assert any(0 < top < 5 for _, _, top in plain.values())  # a top-box count was hidden
+    assert "Review of results" in pages[0].read_text(encoding="utf-8")
