@@ -85,11 +85,11 @@ _OPTION = {"surveys": "--surveys", "complaints": "--complaints", "followups": "-
 # periods or bootstrap draws (_NOT_PEOPLE)
 _COUNT_NAMES = {"n", "count", "cases", "visits", "patients", "events", "transitions", "repeats",
                 "complaints", "respondents", "responses", "calls", "followup_calls",
-                "return_visits"}
+                "return_visits", "retained"}
 _GROUP_SUFFIX = re.compile(r"_(a|b|before|after|control|treated|intervention)$")
 _NOT_PEOPLE = re.compile(r"points|periods|boot|ranges|touchpoints|concern|improvement|neutral"
                          r"|trend|shift|runs|steps|days|weeks|months|hours|minutes")
-_SHARE_WORDS = ("share", "rate", "pct", "percent", "proportion")
+_SHARE_WORDS = ("share", "rate", "pct", "percent", "proportion", "retention")
 
 _TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- block html_head_js -%}
@@ -146,11 +146,11 @@ def suppress_small_counts(frame: pd.DataFrame, *, columns: Sequence[str] | None 
     Cells of the count columns with a value from 1 to ``threshold - 1`` become
     :data:`SUPPRESSED` (``"*"``); so do the share/rate columns in the same rows, which would
     otherwise let a reader work the count back out: numeric columns whose name contains
-    ``share``, ``rate``, ``pct``, ``percent`` or ``proportion``, and the share ``X`` of a count
-    column ``X_n`` with its interval ``X_ci_low``, ``X_ci_high`` (``top_box_n`` and
-    ``top_box``). Zero and missing counts stay as they are; columns that hold a suppressed cell
-    become ``object`` columns. The result's ``attrs["suppressed_cells"]`` says how many cells
-    were hidden.
+    ``share``, ``rate``, ``pct``, ``percent``, ``proportion`` or ``retention``, and the share
+    ``X`` of a count column ``X_n`` with its interval ``X_ci_low``, ``X_ci_high``
+    (``top_box_n`` and ``top_box``). Zero and missing counts stay as they are; columns that
+    hold a suppressed cell become ``object`` columns. The result's
+    ``attrs["suppressed_cells"]`` says how many cells were hidden.
 
     Parameters
     ----------
@@ -160,7 +160,7 @@ def suppress_small_counts(frame: pd.DataFrame, *, columns: Sequence[str] | None 
         The count columns. Default: numeric columns with whole-number values named ``n``,
         ``count``, ``cases``, ``visits``, ``patients``, ``events``, ``transitions``,
         ``repeats``, ``complaints``, ``respondents``, ``responses``, ``calls``,
-        ``followup_calls``, ``return_visits`` (also with a suffix ``_a``, ``_b``,
+        ``followup_calls``, ``return_visits``, ``retained`` (also with a suffix ``_a``, ``_b``,
         ``_before``, ``_after``, ``_control``, ``_treated``, ``_intervention``), or starting
         with ``n_`` or ending in ``_n`` (except counts of time points, SPC signals, periods
         and bootstrap draws such as ``n_points``, ``n_concern``, ``trend_n``, ``n_boot``).

@@ -93,6 +93,10 @@ def test_suppression_column_detection_and_errors():
     hidden = suppress_small_counts(scores)
     assert hidden.iloc[1].tolist() == [49, 3.5, *[SUPPRESSED] * 4]
     assert hidden.iloc[0].tolist() == scores.iloc[0].tolist()
+    # lifetime value: the retained patients and the retention share built from them
+    ltv = pd.DataFrame({"patients": [50, 40], "retained": [3, 20], "retention": [0.06, 0.5],
+                        "retention_ci_low": [0.02, 0.35], "ltv": [10.0, 80.0]})
+    assert suppress_small_counts(ltv).iloc[0].tolist() == [50, *[SUPPRESSED] * 3, 10.0]
     assert suppress_small_counts(frame, columns=["visits_change"])["visits_change"].tolist() \
         == [SUPPRESSED, -1]
     assert suppress_small_counts(frame, threshold=1).attrs["suppressed_cells"] == 0
