@@ -223,7 +223,8 @@ def _sequence(con: duckdb.DuckDBPyConnection, source: str, order: str) -> None:
         WINDOW visit AS (PARTITION BY case_id ORDER BY coalesce(start, "end"), "end", {order})""")
 
 
-def _pair_lifecycle(con: duckdb.DuckDBPyConnection, exclusions: list[dict], source: str) -> None:
+def _pair_lifecycle(con: duckdb.DuckDBPyConnection, exclusions: list[dict], source: str,
+                    order: str) -> None:
     """Turn one row per lifecycle event (of ``source``) into one row per instance (``paired``)."""
     life = "lower(coalesce(_lifecycle, 'complete'))"
     is_start = " OR ".join(f"contains({life}, {_lit(w)})" for w in _START_WORDS)
@@ -237,10 +238,10 @@ def _pair_lifecycle(con: duckdb.DuckDBPyConnection, exclusions: list[dict], sour
     if n:
         exclusions.append(dict(reason="lifecycle event other than start/complete (ignored)",
                                rows=n, example_rows=rows, example_values=values))
-    con.execute("""
+    con.execute(f"""
         CREATE OR REPLACE TEMP TABLE life AS
         SELECT *, row_number() OVER (PARTITION BY case_id, activity, _kind
-                                     ORDER BY "end", _row) AS _k
+                                     ORDER BY "end", {order}) AS _k
         FROM life WHERE _kind <> 'other'""")
     cols = [c for c in con.sql("SELECT * FROM life LIMIT 0").columns
             if c not in ("start", "end", "_kind", "_k", "_lifecycle", "_row")]
@@ -424,6 +425,7 @@ def read_log(
         checks[reason] = f"{valid} AND {column} IS NULL"
         valid = f"{valid} AND {column} IS NOT NULL"
     lifecycle_log = "lifecycle" in mapping
+    order = "_file, _row" if "_file" in columns else "_row"  # place in the file(s)
     backwards = '"end" < start'
     if not lifecycle_log:
         checks["end before start"] = f"{valid} AND {backwards}"
@@ -435,7 +437,7 @@ def read_log(
                                    example_rows=rows, example_values=[]))
     source_table = "parsed"
     if lifecycle_log:
-        _pair_lifecycle(con, exclusions, f"(SELECT * FROM parsed WHERE {valid})")
+        _pair_lifecycle(con, exclusions, f"(SELECT * FROM parsed WHERE {valid})", order)
         source_table, valid = "paired", "TRUE"
         counts["end before start"] = _count(con, source_table, [backwards])[0]
     next(steps, None)
@@ -456,7 +458,6 @@ def read_log(
                                example_rows=rows, example_values=values))
         valid = f"{valid} AND NOT coalesce({backwards}, false)"
 
-    order = "_file, _row" if "_file" in columns else "_row"
     _sequence(con, f"(SELECT * FROM {source_table} WHERE {valid})", order)
     next(steps, None)
     key = ["case_id", "activity", "start", '"end"'] + (["resource"] if "resource" in mapping
@@ -485,8 +486,8 @@ def read_log(
     if n_events < SINGLE_THREAD_BELOW:
         con.execute("SET threads = 1")  # bit-for-bit identical sums on every re-run
     next(steps, None)
-    has_start = "start" in times and con.execute(
-        "SELECT count(start) > 0 FROM events").fetchall()[0][0]
+    # start times come from a start column or from paired lifecycle start events
+    has_start = con.execute("SELECT count(start) > 0 FROM events").fetchall()[0][0]
     table = pd.DataFrame(exclusions, columns=["reason", "rows", "example_rows",
                                               "example_values"])
     return EventLog._from_connection(con, "events", source=label, has_start=bool(has_start),

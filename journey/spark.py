@@ -2,7 +2,8 @@
 
 :func:`read_log_spark` is :func:`journey.read_log` for a Spark cluster: the same column
 mapping, timestamp layouts, checks, error messages and exclusions table, written with the Spark
-DataFrame API, so every per-event step runs on the cluster. The resulting
+DataFrame API, so every per-event step runs on the cluster, including the pairing of logs with
+one row per lifecycle event (start/complete) into activity instances. The resulting
 :class:`~journey.log.EventLog` holds an Ibis table on the Ibis PySpark backend: the analyses
 (:func:`journey.journey_map`, :func:`journey.check_log`, ...) are the same Ibis expressions as
 on DuckDB; Spark sorts, windows and aggregates the events, and only the small result tables
@@ -24,10 +25,12 @@ Notes
 from __future__ import annotations
 
 import csv
+import operator
 import os
 import re
 import uuid
 from collections.abc import Mapping
+from functools import reduce
 from pathlib import Path
 from typing import Any, Literal
 
@@ -39,7 +42,13 @@ from journey.errors import JourneyError
 from journey.formats import _check_columns
 from journey.log import EventLog
 from journey.privacy import refuse_identifiers
-from journey.read import _OFFSET, TIME_FORMATS, _map_columns
+from journey.read import (
+    _COMPLETE_WORDS,
+    _OFFSET,
+    _START_WORDS,
+    TIME_FORMATS,
+    _map_columns,
+)
 
 __all__ = ["read_log_spark", "spark_backend"]
 
@@ -276,6 +285,55 @@ def _quote(column: str) -> str:
     return "`" + column.replace("`", "``") + "`"
 
 
+def _pair_lifecycle(events: Any, exclusions: list[dict]) -> Any:
+    """One row per activity instance from one row per lifecycle event, as read_log pairs them.
+
+    A lifecycle value containing a start word (:data:`journey.read._START_WORDS`) is a start,
+    else one containing a complete word is a complete (so is a missing value), anything else
+    is ignored. The k-th start of an activity in a visit pairs with its k-th complete, each
+    taken in order of time, then row. The instance keeps the complete's attributes and the
+    smaller row number. Ignored events, starts without a complete (excluded) and completes
+    without a start (kept with an unknown start; counted only when the log has starts) go into
+    ``exclusions``.
+    """
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    word = F.lower(F.coalesce(F.col("_lifecycle"), F.lit("complete")))
+    kind = (F.when(reduce(operator.or_, [word.contains(w) for w in _START_WORDS]), "start")
+            .when(reduce(operator.or_, [word.contains(w) for w in _COMPLETE_WORDS]), "complete")
+            .otherwise("other"))
+    events = events.withColumn("_kind", kind)
+    n_other, n_starts = events.agg(F.count_if(F.col("_kind") == "other"),
+                                   F.count_if(F.col("_kind") == "start")).first()
+    if n_other:
+        n, rows, values = _examples(events, F.col("_kind") == "other", F.col("_lifecycle"))
+        exclusions.append(dict(reason="lifecycle event other than start/complete (ignored)",
+                               rows=n, example_rows=rows, example_values=values))
+    order = ["end", *(["_file"] if "_file" in events.columns else []), "_row"]
+    key = ["case_id", "activity", "_k"]
+    life = events.filter(F.col("_kind") != "other").withColumn("_k", F.row_number().over(
+        Window.partitionBy("case_id", "activity", "_kind").orderBy(*order)))
+    starts = life.filter(F.col("_kind") == "start")
+    completes = life.filter(F.col("_kind") == "complete")
+    keep = [F.col(_quote(c)) for c in events.columns
+            if c not in ("start", "end", "_kind", "_lifecycle", "_row")]
+    paired = completes.join(starts.select(*key, F.col("end").alias("__start"),
+                                          F.col("_row").alias("__row")), key, "left").select(
+        *keep, F.col("__start").alias("start"), "end", F.least("_row", "__row").alias("_row"))
+    if n_starts:
+        for reason, frame in (
+                ("start event without a matching complete (excluded)",
+                 starts.join(completes.select(*key), key, "left_anti")),
+                ("complete event without a matching start (kept with unknown start)",
+                 paired.filter(F.col("start").isNull()))):
+            n, rows, _ = _examples(frame, F.lit(True), F.lit(1))
+            if n:
+                exclusions.append(dict(reason=reason, rows=n, example_rows=rows,
+                                       example_values=[]))
+    return paired
+
+
 def read_log_spark(
     source: Any,
     *,
@@ -288,6 +346,7 @@ def read_log_spark(
     resource: str | None = None,
     department: str | None = None,
     patient: str | None = None,
+    lifecycle: str | None = None,
     tz: str | None = None,
     time_format: str | None = None,
     invalid: Literal["raise", "exclude"] = "raise",
@@ -306,11 +365,11 @@ def read_log_spark(
         taken from the header of a local file, comma otherwise.
     session : pyspark.sql.SparkSession, optional
         The session to use; defaults to the active one (``SparkSession.builder.getOrCreate()``).
-    case, activity, start, end, timestamp, resource, department, patient : str, optional
+    case, activity, start, end, timestamp, resource, department, patient, lifecycle : str, optional
         Source column of each field, as in :func:`journey.read_log`; unnamed fields are
-        recognised from :data:`journey.COLUMN_PRESETS`. Logs with one row per lifecycle event
-        (start/complete rows) are not paired here: use :func:`journey.read_log`, or pair them
-        in Spark into one row per activity instance first.
+        recognised from :data:`journey.COLUMN_PRESETS`. Logs with ``timestamp`` +
+        ``lifecycle`` (one row per start/complete event) are paired into activity instances
+        as :func:`journey.read_log` pairs them.
     tz : str, optional
         IANA zone (e.g. ``"Asia/Shanghai"``) to which times with UTC offsets, and Spark
         ``TIMESTAMP`` columns, are converted. All times are kept as naive local times.
@@ -338,9 +397,12 @@ def read_log_spark(
     -----
     Rows without a case id, an activity or any time are excluded; exact duplicate activity
     instances (same case, activity, start, end and resource) are kept once; both are counted in
-    ``log.exclusions``. Within a case, instances are ordered by start (the end when there is no
-    start), then end, then their row in the source. See the module notes for time zones and
-    row numbers.
+    ``log.exclusions``. In a lifecycle log, the k-th start of an activity in a visit pairs with
+    its k-th complete (each in order of time, then row); other transitions are ignored, starts
+    without a complete are excluded and completes without a start are kept with an unknown
+    start, all counted in ``log.exclusions``; end before start is checked on the pairs.
+    Within a case, instances are ordered by start (the end when there is no start), then end,
+    then their row in the source. See the module notes for time zones and row numbers.
 
     Examples
     --------
@@ -365,14 +427,10 @@ def read_log_spark(
     refuse_identifiers(sample, source=label, allow=allow_columns)
 
     given = dict(case=case, activity=activity, start=start, end=end, timestamp=timestamp,
-                 resource=resource, department=department, patient=patient, lifecycle=None)
+                 resource=resource, department=department, patient=patient,
+                 lifecycle=lifecycle)
     mapping = _map_columns(columns, given, label)
-    if "lifecycle" in mapping:
-        raise JourneyError(
-            f"the column {mapping['lifecycle']!r} looks like lifecycle events (one row per "
-            "start and per complete). read_log_spark reads one row per activity instance: pair "
-            "the events first, or read the log with journey.read_log.", source=label,
-            column=mapping["lifecycle"])
+    lifecycle_log = "lifecycle" in mapping
     if "end" not in mapping and "timestamp" in mapping:
         mapping["end"] = mapping.pop("timestamp")
     mapping.pop("timestamp", None)
@@ -382,7 +440,7 @@ def read_log_spark(
     times = _timestamps(raw, {f: mapping[f] for f in ("start", "end") if f in mapping}, label,
                         tz, zone, time_format)
     text = {"case": "case_id", "activity": "activity", "patient": "patient_id",
-            "resource": "resource", "department": "department"}
+            "resource": "resource", "department": "department", "lifecycle": "_lifecycle"}
     select = [F.nullif(F.trim(F.col(_quote(mapping[f])).cast("string")), F.lit("")).alias(name)
               for f, name in text.items() if f in mapping]
     select += [expr.alias(f) for f, expr in times.items()]
@@ -398,8 +456,8 @@ def read_log_spark(
               "missing activity": F.col("activity").isNull(),
               "missing time": F.col("end").isNull()}
     backwards = F.col("end") < F.col("start")
-    counts = parsed.agg(*[F.count_if(c).alias(k) for k, c in checks.items()],
-                        F.count_if(backwards).alias("backwards")).first().asDict()
+    tally = checks if lifecycle_log else {**checks, "backwards": backwards}  # lifecycle: on pairs
+    counts = parsed.agg(*[F.count_if(c).alias(k) for k, c in tally.items()]).first().asDict()
     exclusions: list[dict] = []
     valid = parsed
     for reason, condition in checks.items():  # one after the other, as read_log deletes them
@@ -408,12 +466,18 @@ def read_log_spark(
             exclusions.append(dict(reason=f"{reason} (excluded)", rows=n, example_rows=rows,
                                    example_values=[]))
             valid = valid.filter(~condition)
+    cached = [parsed]
+    if lifecycle_log:
+        valid = _pair_lifecycle(valid, exclusions).persist(StorageLevel.MEMORY_AND_DISK)
+        cached.append(valid)
 
-    if counts["backwards"]:
-        shown = F.concat_ws(" > ", F.col("start").cast("string"), F.col("end").cast("string"))
-        n, rows, values = _examples(valid, backwards, shown)
+    shown = F.concat_ws(" > ", F.col("start").cast("string"), F.col("end").cast("string"))
+    n, rows, values = (_examples(valid, backwards, shown) if counts.get("backwards", 1)
+                       else (0, [], []))
+    if n:
         if invalid == "raise":
-            parsed.unpersist()
+            for frame in cached:
+                frame.unpersist()
             where = f"{mapping.get('end')!r} before {mapping.get('start', 'start')!r}"
             raise JourneyError(
                 f"{n} activity instance(s) end before they start ({where}), e.g. "
@@ -438,7 +502,8 @@ def read_log_spark(
         _, rows, _ = _examples(ranked, F.col("_dup") > 1, F.lit(1))
         exclusions.append(dict(reason="duplicate activity instance (excluded)", rows=n_dup,
                                example_rows=rows, example_values=[]))
-    parsed.unpersist()
+    for frame in cached:
+        frame.unpersist()
     if facts.n == 0:
         events.unpersist()
         raise JourneyError("no usable rows remain after excluding rows without case, "
@@ -448,6 +513,6 @@ def read_log_spark(
     table = pd.DataFrame(exclusions, columns=["reason", "rows", "example_rows",
                                               "example_values"])
     return EventLog(table=backend.table(name), source=label,
-                    has_start="start" in times and facts.starts > 0, columns=dict(mapping),
+                    has_start=facts.starts > 0, columns=dict(mapping),
                     exclusions=table, stages=stages, _con=backend,
                     _source_object=None if label.startswith("<") else label)

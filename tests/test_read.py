@@ -150,6 +150,9 @@ def test_lifecycle_events_are_paired_and_unmatched_reported():
     assert ex["start event without a matching complete (excluded)"] == 1
     assert ex["lifecycle event other than start/complete (ignored)"] == 1
     assert ex["complete event without a matching start (kept with unknown start)"] == 1
+    # paired start events are start times: the gap between the two Lab visits is a wait
+    assert log.has_start and log.time_kind == "wait"
+    assert journey.journey_map(log).transitions.wait_median.tolist() == [50.0]
 
 
 def test_empty_after_exclusions_is_an_error():

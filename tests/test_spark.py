@@ -214,3 +214,151 @@ def test_strftime_layouts_become_spark_patterns():
     assert _java_pattern("%Y年%m月%d日") == "yyyy'年'M'月'd'日'"
     with pytest.raises(JourneyError, match="not supported on Spark"):
         _java_pattern("%d.%m.%Y %Z")
+
+
+# ----------------------------------------------------------------------------- lifecycle logs
+LIFECYCLE_COLUMNS = ["case_id", "activity", "lifecycle", "timestamp", "resource"]
+# One row per lifecycle event; the comments give the CSV row numbers (header = row 1).
+LIFECYCLE = [
+    ("a", "Registration", "start", "2025-01-06 07:50", "R1"),  # 2
+    ("a", "Registration", "complete", "2025-01-06 07:55", "R1"),  # 3
+    ("a", "Lab", "schedule", "2025-01-06 07:40", "L1"),  # 4: other transition, ignored
+    ("a", "Lab", "start", "2025-01-06 08:00", "L1"),  # 5: first Lab, pairs with row 8
+    ("a", "Lab", "start", "2025-01-06 08:05", "L2"),  # 6: repeat of Lab, pairs with row 7
+    ("a", "Lab", "complete", "2025-01-06 08:30", "L2"),  # 7: second complete in time
+    ("a", "Lab", "complete", "2025-01-06 08:20", "L1"),  # 8: first complete in time
+    ("a", "Consultation", "START", "2025-01-06 08:40", "D1"),  # 9
+    ("a", "Consultation", "Complete", "2025-01-06 09:00", "D1"),  # 10
+    ("a", "Lab", "start", "2025-01-06 09:10", "L1"),  # 11: third Lab start, no complete
+    ("b", "Registration", "begin", "2025-01-06 09:00", "R1"),  # 12
+    ("b", "Registration", "end", "2025-01-06 09:05", "R1"),  # 13
+    ("b", "Imaging", "start", "2025-01-06 09:10", "X1"),  # 14: tie with Lab: row order
+    ("b", "Lab", "start", "2025-01-06 09:10", "L1"),  # 15
+    ("b", "Lab", "complete", "2025-01-06 09:20", "L1"),  # 16
+    ("b", "Imaging", "complete", "2025-01-06 09:20", "X1"),  # 17
+    ("b", "Payment", "", "2025-01-06 09:50", "C1"),  # 18: no transition = complete, no start
+    ("c", "Pharmacy", "complete", "2025-01-06 10:00", "P1"),  # 19: paired with row 20: backwards
+    ("c", "Pharmacy", "start", "2025-01-06 10:10", "P1"),  # 20
+    ("c", "Pharmacy", "complete", "2025-01-06 10:30", "P2"),  # 21: no start left
+    ("d", "Triage", "start", "2025-01-06 11:00", "N1"),  # 22: same time as 23: row order
+    ("d", "Triage", "start", "2025-01-06 11:00", "N1"),  # 23
+    ("d", "Triage", "complete", "2025-01-06 11:10", "N1"),  # 24: pairs with 22
+    ("d", "Triage", "complete", "2025-01-06 11:10", "N2"),  # 25: pairs with 23
+    ("", "Lab", "complete", "2025-01-06 12:00", "L1"),  # 26: no case id, excluded first
+    ("d", "Lab", "start", "", "L1"),  # 27: no time, excluded before pairing
+    ("d", "Lab", "complete", "2025-01-06 11:30", "L1"),  # 28: so this one has no start
+    ("e", "Discharge", "start", "2025-01-06 12:00", "A1"),  # 29
+    ("e", "Discharge", "start", "2025-01-06 12:00", "A1"),  # 30
+    ("e", "Discharge", "complete", "2025-01-06 12:15", "A1"),  # 31
+    ("e", "Discharge", "complete", "2025-01-06 12:15", "A1"),  # 32: pair 30+32 duplicates 29+31
+]
+
+# the lifecycle log of tests/test_read.py (rows of a DataFrame: 1-based positions)
+READ_LIFECYCLE = pd.DataFrame({
+    "case": ["a"] * 5 + ["b"] * 2,
+    "activity": ["Lab", "Lab", "Lab", "Lab", "Imaging", "Lab", "Lab"],
+    "lifecycle": ["start", "complete", "start", "complete", "start", "complete", "schedule"],
+    "timestamp": ["2025-01-06 08:00", "2025-01-06 08:10", "2025-01-06 09:00", "2025-01-06 09:20",
+                  "2025-01-06 09:30", "2025-01-06 10:00", "2025-01-06 07:00"]})
+
+
+def plain_pairs(rows: list[tuple]) -> pd.DataFrame:
+    """Pairing by a plain loop: per case and activity, the k-th start (by time, then row) with
+    the k-th complete; the instance has the complete's resource and the smaller row number."""
+    events: dict[tuple, dict[str, list]] = {}
+    for row, (case, activity, life, time, resource) in enumerate(rows, start=2):
+        if not case or not activity or not time:
+            continue
+        word = (life or "complete").lower()
+        kind = ("start" if any(w in word for w in ("start", "begin")) else
+                "complete" if any(w in word for w in ("complete", "end", "finish")) else None)
+        if kind:
+            events.setdefault((case, activity), {"start": [], "complete": []})[kind].append(
+                (pd.Timestamp(time), row, resource))
+    out = []
+    for (case, activity), kinds in events.items():
+        starts = sorted(kinds["start"])
+        for k, (end, row, resource) in enumerate(sorted(kinds["complete"])):
+            start, srow = starts[k][:2] if k < len(starts) else (pd.NaT, row)
+            out.append(dict(case_id=case, activity=activity, resource=resource, start=start,
+                            end=end, _row=min(row, srow)))
+    return pd.DataFrame(out).sort_values("_row", ignore_index=True)
+
+
+@pytest.fixture(scope="module")
+def lifecycle_csv(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("lifecycle") / "events.csv"
+    pd.DataFrame(LIFECYCLE, columns=LIFECYCLE_COLUMNS).to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def lifecycle_logs(spark, lifecycle_csv):
+    return (read_log_spark(str(lifecycle_csv), session=spark, invalid="exclude"),
+            read_log(lifecycle_csv, invalid="exclude"))
+
+
+def test_lifecycle_exclusions_as_read_log(lifecycle_logs):
+    on_spark, on_duckdb = lifecycle_logs
+    expected = pd.DataFrame({
+        "reason": ["missing case id (excluded)", "missing time (excluded)",
+                   "lifecycle event other than start/complete (ignored)",
+                   "start event without a matching complete (excluded)",
+                   "complete event without a matching start (kept with unknown start)",
+                   "end before start (excluded)", "duplicate activity instance (excluded)"],
+        "rows": [1, 1, 1, 1, 3, 1, 1],
+        "example_rows": [[26], [27], [4], [11], [18, 21, 28], [19], [30]],
+        "example_values": [[], [], ["schedule"], [], [], ["2025-01-06 10:10:00 > "
+                                                          "2025-01-06 10:00:00"], []]})
+    pd.testing.assert_frame_equal(on_spark.exclusions, expected, check_dtype=False)
+    pd.testing.assert_frame_equal(on_duckdb.exclusions, expected, check_dtype=False)
+
+
+def test_lifecycle_pairs_identical_to_duckdb_and_a_plain_loop(lifecycle_logs):
+    on_spark, on_duckdb = lifecycle_logs
+    a, b = on_spark.to_pandas(), on_duckdb.to_pandas()
+    pd.testing.assert_frame_equal(a, b, check_dtype=False)
+    assert a.groupby("case_id").activity.agg(list).to_dict() == {
+        "a": ["Registration", "Lab", "Lab", "Consultation"],
+        "b": ["Registration", "Imaging", "Lab", "Payment"],  # tie in times: row order
+        "c": ["Pharmacy"], "d": ["Triage", "Triage", "Lab"], "e": ["Discharge"]}
+    assert a[a.case_id == "d"].resource.tolist() == ["N1", "N2", "L1"]
+    assert on_spark.has_start and on_spark.n_events == 13
+    got = on_spark.table.execute()[["case_id", "activity", "resource", "start", "end", "_row"]]
+    expected = plain_pairs(LIFECYCLE)
+    expected = expected[~expected._row.isin([19, 30])]  # ends before start; duplicate
+    pd.testing.assert_frame_equal(got.sort_values("_row", ignore_index=True),
+                                  expected.reset_index(drop=True), check_dtype=False)
+
+
+def test_lifecycle_journey_map_identical_to_duckdb(lifecycle_logs):
+    on_spark, on_duckdb = (journey.journey_map(log) for log in lifecycle_logs)
+    for table in ("touchpoints", "transitions", "variants"):
+        a, b = to_seconds(getattr(on_spark, table)), to_seconds(getattr(on_duckdb, table))
+        pd.testing.assert_frame_equal(a, b, check_exact=True, check_dtype=False)
+    lab = on_spark.transitions.set_index(["source", "target"]).loc[("Registration", "Lab")]
+    assert lab.transitions == 1 and lab.wait_median == pytest.approx(5)  # 07:55 -> 08:00
+
+
+def test_lifecycle_end_before_start_error_is_that_of_read_log(spark, lifecycle_csv):
+    with pytest.raises(JourneyError) as expected:
+        read_log(lifecycle_csv)
+    with pytest.raises(JourneyError) as got:
+        read_log_spark(str(lifecycle_csv), session=spark)
+    assert str(got.value) == str(expected.value)
+    assert got.value.rows == expected.value.rows == [19]
+
+
+@pytest.mark.parametrize("events", ["all", "completes only"])
+def test_read_log_lifecycle_input_identical_to_duckdb(spark, events):
+    df = READ_LIFECYCLE if events == "all" else READ_LIFECYCLE[READ_LIFECYCLE.lifecycle
+                                                                == "complete"]
+    on_spark = read_log_spark(spark.createDataFrame(df), session=spark)
+    on_duckdb = read_log(df)
+    pd.testing.assert_frame_equal(on_spark.exclusions, on_duckdb.exclusions, check_dtype=False)
+    pd.testing.assert_frame_equal(on_spark.to_pandas(), on_duckdb.to_pandas(), check_dtype=False)
+    assert on_spark.has_start == on_duckdb.has_start == (events == "all")
+    if events == "all":
+        assert on_spark.exclusions.example_rows.tolist() == [[7], [5], [6]]
+    else:  # a log without starts: completes without a start are not reported
+        assert on_spark.exclusions.empty and on_spark.n_events == 3
