@@ -7,6 +7,7 @@ from functools import cached_property
 from typing import Any
 
 import ibis
+import numpy as np
 import pandas as pd
 
 from journey.engine import NEIGHBOURS, case_paths, sequenced
@@ -22,6 +23,22 @@ END = "End"
 def _seconds(minutes: Any) -> Any:
     """Whole seconds as integers: their sums and means do not depend on the adding order."""
     return (minutes * 60).round().cast("int64")
+
+
+_QUANTILES = (0.5, 0.9)
+
+
+def _split_quantiles(frame: pd.DataFrame) -> pd.DataFrame:
+    """Turn each list column of ``_QUANTILES`` (one engine aggregate, half the memory of two)
+    into ``<name>_median`` and ``<name>_p90`` columns in its place."""
+    for name in [c for c in ("service", "wait") if c in frame.columns]:
+        values = [(np.nan, np.nan) if v is None or not len(v) else tuple(v) for v in frame[name]]
+        at = frame.columns.get_loc(name)
+        frame = frame.drop(columns=name)
+        parts = np.array(values, dtype="float64").reshape(-1, 2)
+        frame.insert(at, f"{name}_p90", parts[:, 1])
+        frame.insert(at, f"{name}_median", parts[:, 0])
+    return frame
 
 
 def _top_share(counts: pd.Series, share: float) -> list:
@@ -80,11 +97,10 @@ class JourneyMap:
     @cached_property
     def touchpoints(self) -> pd.DataFrame:
         ev = self.events
-        tp = ev.group_by("activity").aggregate(
+        tp = _split_quantiles(ev.group_by("activity").aggregate(
             cases=ev.case_id.nunique(), events=ev.count(),
-            service_median=ev.service.median(), service_p90=ev.service.quantile(0.9),
-            wait_median=ev.wait.median(), wait_p90=ev.wait.quantile(0.9),
-        ).execute()
+            service=ev.service.quantile(_QUANTILES), wait=ev.wait.quantile(_QUANTILES),
+        ).execute())
         tp.insert(1, "stage", [stage_of(a, self.stage_mapping) for a in tp.activity])
         return tp.sort_values(["cases", "activity"], ascending=[False, True],
                               ignore_index=True)
@@ -92,12 +108,13 @@ class JourneyMap:
     @cached_property
     def transitions(self) -> pd.DataFrame:
         moves = self.events.filter(self.events.prev_activity.notnull())
-        tr = moves.group_by(source=moves.prev_activity, target=moves.activity).aggregate(
+        tr = _split_quantiles(moves.group_by(source=moves.prev_activity,
+                                             target=moves.activity).aggregate(
             cases=moves.case_id.nunique(), transitions=moves.count(),
-            wait_median=moves.wait.median(), wait_mean=_seconds(moves.wait).mean() / 60,
-            wait_p90=moves.wait.quantile(0.9),
+            wait=moves.wait.quantile(_QUANTILES), wait_mean=_seconds(moves.wait).mean() / 60,
             overlaps=(moves.gap < 0).cast("int64").sum(),
-        ).execute()
+        ).execute())[["source", "target", "cases", "transitions", "wait_median", "wait_mean",
+                      "wait_p90", "overlaps"]]
         source_cases = self.touchpoints.set_index("activity").cases
         tr.insert(4, "share_of_source",
                   tr.cases / tr.source.map(source_cases).astype("float64"))
