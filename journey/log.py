@@ -19,6 +19,7 @@ All durations are reported in minutes.
 from __future__ import annotations
 
 import getpass
+import os
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -32,41 +33,63 @@ import pandas as pd
 
 from journey.errors import JourneyError
 
-__all__ = ["EventLog", "connect", "set_memory_limit"]
+__all__ = ["EventLog", "connect", "memory_limit_for", "set_memory_limit"]
 
 BASE_COLUMNS = ("case_id", "activity", "start", "end", "patient_id", "resource", "department")
 
 
-#: Memory the engine may hold before it spills to disk; see :func:`set_memory_limit`.
-_memory_limit = "1.5GB"
+#: Memory limit set by :func:`set_memory_limit`; None: chosen from the size of each log.
+_memory_limit: str | None = None
+_BYTES_PER_EVENT = 48  # exact medians and percentiles hold every duration in memory
+_MIN_BYTES = 1.5e9
 
 
-def set_memory_limit(limit: str) -> None:
-    """Set how much memory the engine of logs read from now on may use before spilling to disk.
+def memory_limit_for(n_events: int) -> str:
+    """The engine's memory limit for a log of ``n_events`` events (see :func:`set_memory_limit`).
 
-    The default, ``"1.5GB"``, keeps a 10-million-event log as fast as with no limit (the
-    window and aggregations fit) while leaving the machine's memory to the notebook; larger
-    logs spill to the system's temporary folder and still complete. On a large machine,
-    ``set_memory_limit("16GB")`` makes logs of 100 million events and more faster.
+    Examples
+    --------
+    >>> memory_limit_for(10_000_000), memory_limit_for(100_000_000)
+    ('1.50GB', '4.80GB')
+    """
+    if _memory_limit is not None:
+        return _memory_limit
+    need = max(_MIN_BYTES, _BYTES_PER_EVENT * n_events)
+    try:
+        need = min(need, 0.8 * os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    except (AttributeError, ValueError, OSError):  # no sysconf (Windows): DuckDB caps it
+        pass
+    return f"{need / 1e9:.2f}GB"
+
+
+def set_memory_limit(limit: str | None) -> None:
+    """Set how much memory the engine may use for logs read from now on; beyond it, it spills.
+
+    By default (``None``) each log gets 1.5 GB, or 48 bytes per event when that is more
+    (4.8 GB for 100 million events), at most 80 % of the machine's memory: room for the exact
+    medians and percentiles, which the engine cannot spill, while sorting, joining and
+    counting spill to the system's temporary folder. At 10 million events 1.5 GB is as fast
+    as no limit. Set a fixed size to give the engine more (faster on very large logs) or less.
 
     Parameters
     ----------
-    limit : str
-        A size such as ``"1.5GB"``, ``"800MB"`` or ``"16GB"``.
+    limit : str or None
+        A size such as ``"1.5GB"``, ``"800MB"`` or ``"16GB"``; None restores the default.
 
     Examples
     --------
     >>> set_memory_limit("4GB")
-    >>> connect().execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
-    '3.7 GiB'
-    >>> set_memory_limit("1.5GB")
+    >>> memory_limit_for(1000)
+    '4GB'
+    >>> set_memory_limit(None)
     """
     global _memory_limit
-    try:
-        duckdb.connect().execute(f"SET memory_limit = '{limit}'")
-    except duckdb.Error as exc:
-        raise JourneyError(f"memory limit {limit!r} is not a size; write it like '1.5GB' or "
-                           "'800MB'") from exc
+    if limit is not None:
+        try:
+            duckdb.connect().execute(f"SET memory_limit = '{limit}'")
+        except duckdb.Error as exc:
+            raise JourneyError(f"memory limit {limit!r} is not a size; write it like '1.5GB' "
+                               "or '800MB'") from exc
     _memory_limit = limit
 
 
@@ -80,8 +103,9 @@ def _user() -> str:
 def connect(database: str | None = None) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection configured for event logs.
 
-    Uses at most the memory set by :func:`set_memory_limit` and spills beyond it to a
-    folder in the system's temporary directory (never into the working directory).
+    Uses at most :func:`memory_limit_for` a small log (:func:`journey.read_log` raises it to
+    suit the log's size) and spills beyond it to a folder in the system's temporary directory
+    (never into the working directory).
 
     Examples
     --------
@@ -92,7 +116,7 @@ def connect(database: str | None = None) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(database or ":memory:")
     spill = Path(tempfile.gettempdir()) / f"journey-duckdb-{_user()}"
     con.execute(f"SET temp_directory = '{spill.as_posix()}'")
-    con.execute(f"SET memory_limit = '{_memory_limit}'")
+    con.execute(f"SET memory_limit = '{memory_limit_for(0)}'")
     return con
 
 

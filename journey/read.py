@@ -19,7 +19,7 @@ import pandas as pd
 from journey.engine import NEIGHBOURS
 from journey.errors import JourneyError
 from journey.formats import register_source
-from journey.log import EventLog, connect
+from journey.log import EventLog, connect, memory_limit_for
 from journey.privacy import refuse_identifiers
 
 __all__ = ["COLUMN_PRESETS", "TIME_FORMATS", "read_log"]
@@ -370,6 +370,7 @@ def read_log(
         steps = iter(range(6))
     con = connect(database)
     info = register_source(con, source, name="raw", encoding=encoding, sheet=sheet)
+    con.execute(f"SET memory_limit = '{memory_limit_for(info.n_rows)}'")
     label = info.label
     next(steps, None)
     columns = con.sql("SELECT * FROM raw LIMIT 0").columns

@@ -187,12 +187,22 @@ def test_public_api_is_listed():
 
 
 def test_engine_spills_to_the_temporary_folder_within_the_memory_limit():
-    from journey.log import connect
+    from journey.log import connect, memory_limit_for
 
     con = connect()
     folder, limit = con.execute("SELECT current_setting('temp_directory'), "
                                 "current_setting('memory_limit')").fetchall()[0]
     assert "journey-duckdb" in folder and not folder.startswith(".")
     assert limit == "1.3 GiB"  # 1.5 GB
+    assert memory_limit_for(50_000_000) == "2.40GB"  # 48 bytes per event above 1.5 GB
+    try:
+        journey.set_memory_limit("4GB")
+        assert memory_limit_for(50_000_000) == "4GB"
+        log = read_log(frame(case_id=["a"], activity=["R"], end=["2025-01-06 08:00"]))
+        con = log.table._find_backend().con
+        assert con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0] \
+            == "3.7 GiB"
+    finally:
+        journey.set_memory_limit(None)
     with pytest.raises(JourneyError, match="not a size"):
         journey.set_memory_limit("lots")
