@@ -37,7 +37,14 @@ from journey.figures import (
     stage_map_figure,
     variants_figure,
 )
-from journey.i18n import get_language, set_language, translate, translate_columns, use_cjk_font
+from journey.i18n import (
+    VALUE_NAMES_ZH,
+    get_language,
+    set_language,
+    translate,
+    translate_columns,
+    use_cjk_font,
+)
 from journey.its import DiDResult, ITSResult, controlled_its, did, its
 from journey.log import EventLog, set_memory_limit
 from journey.loyalty import (
@@ -109,6 +116,7 @@ __all__ = [
     "SimulationResult",
     "TimeDecomposition",
     "Utilisation",
+    "VALUE_NAMES_ZH",
     "WaitDrivers",
     "WhatIfResult",
     "arrivals_vs_completions",

@@ -2,9 +2,10 @@
 
 ``set_language("zh")`` makes Chinese the default for figure labels and report text in this
 session; ``translate`` maps touchpoint and stage names between the catalogue's English and
-Chinese names (:data:`journey.stages.CATALOGUE`); ``translate_columns`` renames the common
-table headers; ``use_cjk_font`` makes matplotlib/seaborn draw Chinese characters instead of
-empty boxes.
+Chinese names (:data:`journey.stages.CATALOGUE`), and the category values of the package's
+tables (:data:`VALUE_NAMES_ZH`); ``translate_columns`` renames the common table headers and
+translates the known values in their rows; ``use_cjk_font`` makes matplotlib/seaborn draw
+Chinese characters instead of empty boxes.
 
 Installing a CJK font: Debian/Ubuntu ``apt-get install fonts-noto-cjk``; conda
 ``conda install -c conda-forge font-ttf-noto-cjk``; Windows and macOS ship one (Microsoft
@@ -13,6 +14,7 @@ YaHei, SimHei, PingFang SC).
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -20,11 +22,17 @@ import matplotlib as mpl
 import pandas as pd
 from matplotlib import font_manager
 
+from journey.bottlenecks import _LABELS as _BOTTLENECK_LABELS
 from journey.errors import JourneyError
+from journey.experience import _IPA_LABELS, DIMENSIONS, QUADRANTS
+from journey.simulate import _WHAT_IF_LABELS, _ZH_VALUES
+from journey.spc import _LABELS as _SPC_LABELS
 from journey.stages import CATALOGUE, STAGES, touchpoint_of
+from journey.waits import _DAY_ZH
 
 __all__ = [
     "COLUMN_NAMES_ZH",
+    "VALUE_NAMES_ZH",
     "get_language",
     "set_language",
     "translate",
@@ -111,11 +119,58 @@ COLUMN_NAMES_ZH: dict[str, str] = {
     "retention_ci_high": "留存率95%置信区间上限", "margin": "人均收入", "periods": "预测期数",
     "ltv": "患者终身价值", "ltv_ci_low": "患者终身价值95%置信区间下限",
     "ltv_ci_high": "患者终身价值95%置信区间上限", "missing_charges": "费用缺失数",
+    "medical_quality": "医疗技术质量", "process_convenience": "服务流程便捷性",
+    "humanistic_care": "人文关怀", "information_transparency": "信息透明度",
+    "overall": "总体评价", "recommend": "推荐意愿(0–10)", "n_improvement": "改善点数",
+    "n_concern": "恶化点数", "n_neutral": "中性特殊点数", "rebase_group": "分段",
+    "point_type": "变异类型", "rule": "判断规则", "mean_moving_range": "平均移动极差",
+    "replications": "重复次数", "top_box": "最高分占比", "sd": "标准差", "missing": "缺失数",
 }
 _COLUMN_NAMES_EN = {zh: en for en, zh in reversed(COLUMN_NAMES_ZH.items())}
 
+_DAYS_ZH = {**_DAY_ZH, "Mon–Fri": _BOTTLENECK_LABELS["zh"]["Mon–Fri"]}
+
+#: Chinese names of the category values in the package's tables, in the wording of its figures:
+#: SPC point types, rules and icons, IPA quadrants, survey dimensions, day types and weekdays
+#: (also as the day of a ``worst_block``), what-if and before/after metric names, and the
+#: departments of the sample hospital. ``{}`` stands for a part that is kept
+#: (``"Sat {}"``: ``"Sat 12:00–14:00"`` → ``"周六 12:00–14:00"``).
+VALUE_NAMES_ZH: dict[str, str] = {
+    # the SPC words that are values of SPCResult.table or its icons (not figure labels)
+    **{k: v for k, v in _SPC_LABELS["zh"].items() if k not in _SPC_LABELS["en"]},
+    **{q: _IPA_LABELS["zh"][q] for q in QUADRANTS.values()},
+    **{d: COLUMN_NAMES_ZH[d] for d in (*DIMENSIONS, "overall")},
+    **_DAYS_ZH, **{f"{d} {{}}": f"{zh} {{}}" for d, zh in _DAYS_ZH.items()},
+    **{k: v for k, v in _WHAT_IF_LABELS["zh"].items() if k not in _WHAT_IF_LABELS["en"]},
+    "all visits": "全部就诊",
+    "level change (ITS)": "水平变化（中断时间序列）",
+    "average effect after (ITS)": "改变后平均效应（中断时间序列）",
+    "level change vs {} (controlled ITS)": "水平变化（有对照的中断时间序列，对照：{}）",
+    "average effect after vs {} (controlled ITS)":
+        "改变后平均效应（有对照的中断时间序列，对照：{}）",
+    "difference-in-differences vs {}": "双重差分（对照：{}）",
+    "median change (day-block bootstrap)": "中位数变化（按天重抽样）",
+    "P90 change (day-block bootstrap)": "P90变化（按天重抽样）",
+    **_ZH_VALUES["department"],
+}
+# the columns whose values translate_columns translates (with ``translate``)
+_VALUE_COLUMNS = ("stage", "activity", "day", "weekday", "worst_block", "point_type", "rule",
+                  "quadrant", "dimension", "attribute", "metric", "group", "department")
+
 _NAMES = CATALOGUE.set_index("touchpoint")[["name_en", "name_zh"]]
 _STAGE_NAMES = {name: key for key, names in STAGES.items() for name in (key, *names.values())}
+
+
+def _value_lookup(pairs) -> tuple[dict[str, str], list[tuple[re.Pattern, str]]]:
+    """Exact names and ``{}`` patterns (source → target) of one translation direction."""
+    pairs = list(pairs)
+    patterns = [(re.compile(re.escape(a).replace(re.escape("{}"), "(.+)")), b)
+                for a, b in pairs if "{}" in a]
+    return {a: b for a, b in pairs if "{}" not in a}, patterns
+
+
+_VALUES = {"zh": _value_lookup(VALUE_NAMES_ZH.items()),
+           "en": _value_lookup((zh, en) for en, zh in VALUE_NAMES_ZH.items())}
 
 # CJK families, best first; any other installed font that covers _SAMPLE is the fallback
 _CJK_FAMILIES = (
@@ -173,15 +228,18 @@ def get_language() -> str:
 
 
 def translate(name: str, lang: str | None = None) -> str:
-    """A touchpoint or stage name in the other language, via the catalogue.
+    """A touchpoint, stage or table value in the other language.
 
-    English and Chinese names, the catalogue's aliases and touchpoint keys are recognised
-    (``"Blood test"`` → ``"检验"``); a name that is not in the catalogue comes back unchanged.
+    Touchpoints and stages go via the catalogue: English and Chinese names, the catalogue's
+    aliases and touchpoint keys are recognised (``"Blood test"`` → ``"检验"``). Other names
+    are looked up in :data:`VALUE_NAMES_ZH` (SPC icons, quadrants, survey dimensions, day
+    types, metric names…). A name found in neither comes back unchanged.
 
     Parameters
     ----------
     name : str
-        Touchpoint (``"Payment"``, ``"缴费"``, ``"payment"``) or stage (``"pre"``, ``"院前"``).
+        Touchpoint (``"Payment"``, ``"缴费"``, ``"payment"``), stage (``"pre"``, ``"院前"``) or
+        value (``"inconsistent"``, ``"Sat 12:00–14:00"``).
     lang : {"en", "zh"}, optional
         Target language; default :func:`get_language`.
 
@@ -189,24 +247,37 @@ def translate(name: str, lang: str | None = None) -> str:
     --------
     >>> translate("Payment", "zh"), translate("取药", "en"), translate("post", "zh")
     ('缴费', 'Pharmacy', '院后')
+    >>> translate("inconsistent", "zh"), translate("周一至周五 09:00–11:00", "en")
+    ('时而达标时而不达标', 'Mon–Fri 09:00–11:00')
     >>> translate("Parking", "zh")
     'Parking'
     """
-    lang = _check(lang or _language)
+    lang = _resolve(lang)
     if name in _STAGE_NAMES:
         return STAGES[_STAGE_NAMES[name]][lang]
     touchpoint = touchpoint_of(name)
-    return name if touchpoint is None else _NAMES.at[touchpoint, f"name_{lang}"]
+    if touchpoint is not None:
+        return _NAMES.at[touchpoint, f"name_{lang}"]
+    exact, patterns = _VALUES[lang]
+    if name in exact:
+        return exact[name]
+    for pattern, target in patterns:
+        if match := pattern.fullmatch(name):
+            return target.format(match.group(1))
+    return name
 
 
 def translate_columns(frame: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
-    """A copy of a table with its common headers in the given language.
+    """A copy of a table with its common headers and known values in the given language.
 
     ``lang="zh"`` renames English headers (``cases`` → ``就诊人次``, ``wait_median`` →
     ``等候中位数(分钟)``, see :data:`COLUMN_NAMES_ZH`); ``lang="en"`` turns those Chinese
-    headers back. Other headers are kept. Stage values in a ``stage`` column are translated
-    too (``"pre"`` → ``"院前"`` and back); touchpoint names in the rows are translated with
-    ``frame["activity"].map(translate)``.
+    headers back. Other headers are kept. The values of the columns ``activity``, ``day``,
+    ``weekday``, ``worst_block``, ``point_type``, ``rule``, ``quadrant``, ``dimension``,
+    ``attribute``, ``metric``, ``group``, ``department`` and ``stage`` (the keys ``"pre"``,
+    ``"in"``, ``"post"`` in English) are translated with :func:`translate` (``"Lab"`` →
+    ``"检验"``, ``"Concentrate here"`` → ``"重点改进区"``, ``"pre"`` → ``"院前"``, and back);
+    values it does not know are kept.
 
     Parameters
     ----------
@@ -218,21 +289,28 @@ def translate_columns(frame: pd.DataFrame, lang: str | None = None) -> pd.DataFr
     Examples
     --------
     >>> import pandas as pd
-    >>> table = pd.DataFrame({"activity": ["Payment"], "cases": [12], "wait_median": [4.5]})
-    >>> list(translate_columns(table, "zh").columns)
-    ['环节', '就诊人次', '等候中位数(分钟)']
+    >>> table = pd.DataFrame({"activity": ["Payment"], "cases": [12],
+    ...                       "worst_block": ["Mon–Fri 09:00–11:00"]})
+    >>> zh = translate_columns(table, "zh")
+    >>> list(zh.columns), zh.at[0, "环节"], zh.at[0, "最拥堵时段"]
+    (['环节', '就诊人次', '最拥堵时段'], '缴费', '周一至周五 09:00–11:00')
     """
     if not isinstance(frame, pd.DataFrame):
         raise JourneyError(f"translate_columns needs a pandas DataFrame, got "
                            f"{type(frame).__name__}")
-    zh = _resolve(lang) == "zh"
-    out = frame.rename(columns=COLUMN_NAMES_ZH if zh else _COLUMN_NAMES_EN)
-    stage = "阶段" if zh else "stage"
-    if stage in out.columns:
-        values = ({name: STAGES[key]["zh"] for name, key in _STAGE_NAMES.items()} if zh
-                  else {names["zh"]: key for key, names in STAGES.items()})
-        out[stage] = out[stage].map(lambda v: values.get(v, v) if isinstance(v, str) else v)
-    return out
+    lang = _resolve(lang)
+    out = frame.rename(columns=_COLUMN_NAMES_EN)  # a copy with English headers
+    for column in out.columns.intersection(_VALUE_COLUMNS):
+        # stage values go back to the keys ("院前" → "pre") that the tables carry
+        back = _STAGE_NAMES if (column, lang) == ("stage", "en") else {}
+
+        def word(v, back=back):
+            return back.get(v, translate(v, lang)) if isinstance(v, str) else v
+
+        values = out[column]
+        out[column] = (values.cat.rename_categories(word)
+                       if isinstance(values.dtype, pd.CategoricalDtype) else values.map(word))
+    return out.rename(columns=COLUMN_NAMES_ZH) if lang == "zh" else out
 
 
 def _resolve(lang: str | None) -> str:

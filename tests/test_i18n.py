@@ -285,3 +285,113 @@ def test_translate_columns_new_headers_and_stages():
                    "before", "after", "change", "ci_low", "ci_high", "method", "caveats",
                    "estimate"]:
         assert _chinese([i18n.COLUMN_NAMES_ZH[header]]), header
+
+
+# --------------------------------------------------------------------------- table values
+def test_translate_known_values_of_each_kind_and_back():
+    cases = {
+        "special_cause_improvement": "特殊原因变异（改善）",  # SPC point type
+        "outside_limits": "超出控制限",  # SPC rule
+        "improvement_low": "改善（降低）", "inconsistent": "时而达标时而不达标",  # SPC icons
+        "Concentrate here": "重点改进区", "Possible overkill": "供给过度区",  # IPA quadrants
+        "process_convenience": "服务流程便捷性", "overall": "总体评价",  # survey dimensions
+        "Mon–Fri": "周一至周五", "Sun": "周日",  # day types and weekdays
+        "Sat 12:00–14:00": "周六 12:00–14:00",  # the day of a worst block
+        "mean wait (min)": "平均等候（分钟）", "all visits": "全部就诊",  # what-if
+        "average effect after (ITS)": "改变后平均效应（中断时间序列）",  # before/after
+        "difference-in-differences vs Surgery": "双重差分（对照：Surgery）",
+        "Internal Medicine": "内科",  # a department of the sample hospital
+    }
+    for en, zh in cases.items():
+        assert i18n.translate(en, "zh") == zh, en
+        assert i18n.translate(zh, "en") == en, zh
+        assert i18n.translate(zh, "zh") == zh  # already Chinese: unchanged
+    # every entry goes there and back, so no two English values share a Chinese name
+    for en in i18n.VALUE_NAMES_ZH:
+        if "{}" not in en:
+            assert i18n.translate(i18n.translate(en, "zh"), "en") == en, en
+
+
+def test_unknown_values_are_kept():
+    for name in ["Saturday", "Sat", "Satellite clinic", "level", "周八", "vs Surgery", ""]:
+        assert i18n.translate(name, "en") == name
+    assert i18n.translate("Mon–Fri09:00", "zh") == "Mon–Fri09:00"  # no space, no pattern
+    assert i18n.translate("Parking lot", "zh") == "Parking lot"
+
+
+def test_translate_columns_translates_values_in_known_columns_only():
+    table = pd.DataFrame({
+        "activity": ["Lab", "Parking", "all visits"],
+        "worst_block": ["Mon–Fri 09:00–11:00", None, "Sun 20:00–22:00"],
+        "quadrant": ["Low priority", "Keep up the good work", "elsewhere"],
+        "day": pd.Categorical(["Mon–Fri", "Sat", "Sun"], ["Mon–Fri", "Sat", "Sun"], ordered=True),
+        "my_tag": ["Sat", "Concentrate here", "Lab"],  # not a known column: kept
+        "n": [1, 2, 3],
+    })
+    zh = i18n.translate_columns(table, "zh")
+    assert list(zh.columns) == ["环节", "最拥堵时段", "象限", "星期类别", "my_tag", "样本量"]
+    assert list(zh["环节"]) == ["检验", "Parking", "全部就诊"]
+    assert zh["最拥堵时段"].iloc[0] == "周一至周五 09:00–11:00"
+    assert zh["最拥堵时段"].isna().iloc[1] and zh["最拥堵时段"].iloc[2] == "周日 20:00–22:00"
+    assert list(zh["象限"]) == ["低优先区", "继续保持区", "elsewhere"]
+    assert list(zh["星期类别"].cat.categories) == ["周一至周五", "周六", "周日"]
+    assert zh["星期类别"].cat.ordered
+    assert list(zh["my_tag"]) == list(table["my_tag"])
+    pd.testing.assert_frame_equal(i18n.translate_columns(zh, "en"), table)
+    # the session language is the default
+    i18n.set_language("zh")
+    assert i18n.translate_columns(table)["象限"].iloc[0] == "低优先区"
+
+
+def test_new_headers():
+    table = pd.DataFrame(columns=["medical_quality", "process_convenience", "humanistic_care",
+                                  "information_transparency", "overall", "n_improvement",
+                                  "n_concern", "point_type", "rule"])
+    assert list(i18n.translate_columns(table, "zh").columns) == [
+        "医疗技术质量", "服务流程便捷性", "人文关怀", "信息透明度", "总体评价", "改善点数",
+        "恶化点数", "变异类型", "判断规则"]
+
+
+def test_spc_table_values_match_the_figure_legend(spc_result):
+    """The translated point types and rules are the words of the Chinese chart."""
+    zh = i18n.translate_columns(spc_result.table, "zh")
+    fig = spc_result.figure(lang="zh")
+    legend = {t.name for t in fig.data[4:]}
+    assert set(zh["变异类型"]) == legend
+    hover_rules = {c[0] for t in fig.data[4:] for c in t.customdata} - {"无"}
+    assert set(zh["判断规则"].dropna()) == hover_rules
+    icons = f"变异: {i18n.translate(spc_result.variation_icon, 'zh')}, " \
+            f"达标: {i18n.translate(spc_result.assurance_icon, 'zh')}"
+    assert icons in fig.layout.title.text
+    # the numbers are untouched
+    pd.testing.assert_series_equal(zh["数值"], spc_result.table["value"], check_names=False)
+
+
+def test_worst_block_matches_the_chinese_sentence():
+    from journey import read_log
+    from journey.bottlenecks import bottlenecks
+
+    b = bottlenecks(read_log(_small_log()), hours=1, min_events=2, lang="zh")
+    row = i18n.translate_columns(b.table, "zh").iloc[0]
+    assert row["最拥堵时段"].startswith("周一至周五 ")
+    assert row["结论"].startswith(f"检验：{row['最拥堵时段']} 平均等候")
+    # the hour-by-day profile: the same day names as the Chinese bottleneck figure
+    days = i18n.translate_columns(b.blocks, "zh")["星期类别"]
+    assert set(days) == {t.name for t in b.figure(lang="zh").data}
+
+
+def test_ipa_and_survey_values_against_plain_means():
+    from journey.experience import DIMENSIONS, importance_performance, satisfaction_scores
+
+    rng = np.random.default_rng(3)
+    x = rng.integers(1, 6, size=(150, 5))
+    surveys = pd.DataFrame(x, columns=[*DIMENSIONS, "overall"])
+    scores = i18n.translate_columns(satisfaction_scores(surveys), "zh").set_index("维度")
+    for d in DIMENSIONS:
+        assert scores.at[i18n.COLUMN_NAMES_ZH[d], "均值"] == pytest.approx(surveys[d].mean())
+    ipa = i18n.translate_columns(importance_performance(surveys).table, "zh")
+    assert list(ipa["项目"]) == ["医疗技术质量", "服务流程便捷性", "人文关怀", "信息透明度"]
+    assert set(ipa["象限"]) <= {"重点改进区", "继续保持区", "低优先区", "供给过度区"}
+    # the labels argument of the figure takes the same dictionary
+    fig = importance_performance(surveys).figure(i18n.VALUE_NAMES_ZH, lang="zh")
+    assert list(fig.data[0].text) == list(ipa["项目"])
