@@ -416,7 +416,7 @@ def compare_periods(
     treated = _open_periods(series, [department])
     closed = int((series.loc[series["group"] == department, "n"] == 0).sum())
     gap_note = [C["closed"].format(n=closed)] if closed else []
-    res = _fit(its, treated, when, freq, alpha=alpha)
+    res = _fit(its, treated, when, freq, alpha=alpha, lang=C["lang"])
     post = res.series["post"].to_numpy()
     y = treated[department].to_numpy()
     before, after = float(y[~post].mean()), float(y[post].mean())
@@ -443,8 +443,9 @@ def compare_periods(
         both = _open_periods(series, [department, control])
         diff = (both[department] - both[control]).to_numpy()
         cres = _fit(controlled_its, both, when, freq, treated=department, control=control,
-                    alpha=alpha)
-        dres = _fit(did, both, when, freq, treated=department, control=control, alpha=alpha)
+                    alpha=alpha, lang=C["lang"])
+        dres = _fit(did, both, when, freq, treated=department, control=control, alpha=alpha,
+                    lang=C["lang"])
         cpost = cres.series["post"].to_numpy()
         d_before, d_after = float(diff[~cpost].mean()), float(diff[cpost].mean())
         dropped = len(treated) - len(both)
@@ -470,7 +471,7 @@ def compare_periods(
             raise JourneyError(f"placebo={placebo!r} must fall before the intervention "
                                f"({when.date()}): it tests the before period alone.")
         pre = treated[treated["date"] < when]
-        pres = _fit(its, pre, fake, freq, alpha=alpha)
+        pres = _fit(its, pre, fake, freq, alpha=alpha, lang=C["lang"])
         ppost = pres.series["post"].to_numpy()
         pv = pre[department].to_numpy()
         prow = pres.summary.loc["level_change"]

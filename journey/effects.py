@@ -33,6 +33,23 @@ from journey.spc import _frame
 __all__ = ["bootstrap_quantile_change", "probability_of_superiority", "quantile_change"]
 
 _WORDS = [("before", "after"), ("pre", "post")]
+# the ``note`` column in English and Chinese (methods keep their English names)
+_NOTES: dict[str, dict[str, str]] = {
+    "en": {"boot": "after − before; before: {n0} values in {k0} {unit}, after: {n1} values in "
+                   "{k1} {unit}",
+           "days": "days", "visits": "visits", "clusters": "{cluster} clusters",
+           "superiority": "P(after < before) + ½P(tie) for {value}; 0.5 = no shift; not a "
+                          "median test; {n0} before, {n1} after; assumes independent visits",
+           "quantile": "change in the {q} of {value} after vs before at fixed case mix; "
+                       "{n0} before, {n1} after"},
+    "zh": {"boot": "改变后 − 改变前；改变前：{n0} 个值，来自 {k0} {unit}；改变后：{n1} 个值，"
+                   "来自 {k1} {unit}",
+           "days": "天", "visits": "次就诊", "clusters": "个“{cluster}”聚类",
+           "superiority": "{value}的 P(改变后 < 改变前) + ½P(相等)；0.5 = 无偏移；不是中位数检验；"
+                          "改变前 {n0} 次、改变后 {n1} 次；假定各次就诊相互独立",
+           "quantile": "病例构成固定时，{value}的 {q} 改变后相对改变前的变化；"
+                       "改变前 {n0} 次、改变后 {n1} 次"},
+}
 _DERIVED = {"hour": lambda s: s.dt.hour, "weekday": lambda s: s.dt.day_of_week}
 
 
@@ -115,6 +132,7 @@ def bootstrap_quantile_change(
     n_boot: int = 2000,
     seed: int = 0,
     alpha: float = 0.05,
+    lang: str | None = None,
 ) -> pd.DataFrame:
     """Change in quantiles of the wait (after − before) with cluster-bootstrap percentile CIs.
 
@@ -151,6 +169,9 @@ def bootstrap_quantile_change(
         Seed of the random generator; the same seed gives the same result.
     alpha : float
         1 − confidence level.
+    lang : {"en", "zh"}, optional
+        Language of the ``note`` column; default :func:`journey.i18n.get_language`. The
+        few-clusters warning stays English (:func:`journey.compare_periods` translates it).
 
     Returns
     -------
@@ -172,7 +193,14 @@ def bootstrap_quantile_change(
            metric  before  after  estimate  ci_low  ci_high
     0  p50_change    24.4   16.6      -7.8   -11.8     -4.8
     1  p90_change    55.8   51.4      -4.3    -9.4      1.7
+    >>> res2 = bootstrap_quantile_change(df, value="wait", date="day", lang="zh",
+    ...                                  intervention="2024-03-21", n_boot=500)
+    >>> res2.loc[0, "note"]
+    '改变后 − 改变前；改变前：600 个值，来自 20 天；改变后：600 个值，来自 20 天'
     """
+    from journey.i18n import _resolve
+
+    N = _NOTES[_resolve(lang)]
     qs = np.asarray(q, dtype=float)
     if n_boot < 100:
         raise JourneyError(f"n_boot={n_boot} is too few for percentile CIs; use ≥ 1000.")
@@ -213,8 +241,10 @@ def bootstrap_quantile_change(
     what = "whole days" if cluster == "day" else ("single visits" if cluster is None else unit)
     method = (f"bootstrap resampling {what} within each period, percentile "
               f"{int(round(100 * (1 - alpha)))}% CI, {n_boot} replicates")
-    note = (f"after − before; before: {counts[False][1]} values in {counts[False][0]} {unit}, "
-            f"after: {counts[True][1]} values in {counts[True][0]} {unit}")
+    where = N["days"] if cluster == "day" else (
+        N["visits"] if cluster is None else N["clusters"].format(cluster=cluster))
+    note = N["boot"].format(n0=counts[False][1], k0=counts[False][0], n1=counts[True][1],
+                            k1=counts[True][0], unit=where)
     rows = [
         _row(f"{_label(qq)}_change", est[True][i] - est[False][i], (lo[i], hi[i]), np.nan,
              method, note) | {"before": est[False][i], "after": est[True][i]}
@@ -232,6 +262,7 @@ def probability_of_superiority(
     intervention: Any = None,
     levels: Sequence[Any] | None = None,
     alpha: float = 0.05,
+    lang: str | None = None,
 ) -> pd.DataFrame:
     """Probability that a visit after the change waits less than a visit before.
 
@@ -250,6 +281,8 @@ def probability_of_superiority(
         As in :func:`bootstrap_quantile_change`.
     alpha : float
         1 − confidence level.
+    lang : {"en", "zh"}, optional
+        Language of the ``note`` column; default :func:`journey.i18n.get_language`.
 
     Returns
     -------
@@ -265,6 +298,8 @@ def probability_of_superiority(
     >>> float(res.loc[0, "estimate"])
     0.74
     """
+    from journey.i18n import _resolve
+
     d = _before_after(data, value=value, period=period, date=date, intervention=intervention,
                       levels=levels, where="probability_of_superiority")
     before = d.loc[~d["post"], "value"].to_numpy()
@@ -275,8 +310,8 @@ def probability_of_superiority(
         "probability_of_superiority", float(res.prob1), (max(0.0, lo), min(1.0, hi)),
         float(res.pvalue),
         f"Brunner–Munzel (rank_compare_2indep), t CI with {res.df:.0f} df; p tests 0.5",
-        f"P(after < before) + ½P(tie) for {value}; 0.5 = no shift; not a median test; "
-        f"{len(before)} before, {len(after)} after; assumes independent visits",
+        _NOTES[_resolve(lang)]["superiority"].format(value=value, n0=len(before),
+                                                     n1=len(after)),
     )
     return pd.DataFrame([row], columns=COLUMNS)
 
@@ -292,6 +327,7 @@ def quantile_change(
     covariates: Sequence[str] = (),
     q: Sequence[float] = (0.5, 0.9),
     alpha: float = 0.05,
+    lang: str | None = None,
 ) -> pd.DataFrame:
     """Change in quantiles of the wait adjusted for case mix, by quantile regression.
 
@@ -311,6 +347,8 @@ def quantile_change(
         Quantiles.
     alpha : float
         1 − confidence level.
+    lang : {"en", "zh"}, optional
+        Language of the ``note`` column; default :func:`journey.i18n.get_language`.
 
     Returns
     -------
@@ -331,6 +369,9 @@ def quantile_change(
     0  p50_change_adjusted      -5.6    -7.3     -3.8
     1  p90_change_adjusted      -3.3    -8.1      1.4
     """
+    from journey.i18n import _resolve
+
+    N = _NOTES[_resolve(lang)]
     derived = [c for c in covariates if c in _DERIVED and c not in data.columns]
     if derived and date is None:
         raise JourneyError(f"covariates {derived} are taken from date='column'; pass it.")
@@ -351,8 +392,8 @@ def quantile_change(
             f"{_label(qq)}_change_adjusted", float(fit.params["after"]), (ci[0], ci[1]),
             float(fit.pvalues["after"]),
             f"quantile regression (QuantReg, robust SE, Hall–Sheather){adjusted}",
-            f"change in the {_label(qq).upper()} of {value} after vs before at fixed case mix; "
-            f"{int((~d['post']).sum())} before, {int(d['post'].sum())} after",
+            N["quantile"].format(q=_label(qq).upper(), value=value,
+                                 n0=int((~d["post"]).sum()), n1=int(d["post"].sum())),
         ) | {"before": float(d.loc[~d["post"], "value"].quantile(qq)),
              "after": float(d.loc[d["post"], "value"].quantile(qq))})
     return pd.DataFrame(rows, columns=[*COLUMNS, "before", "after"])

@@ -69,6 +69,31 @@ _IPA_LABELS: dict[str, dict[str, str]] = {
            "Low priority": "低优先区", "Possible overkill": "供给过度区"},
 }
 
+# plain-language texts of the tables (readings of experience_vs_journey, suppression notes)
+_TEXTS: dict[str, dict[str, str]] = {
+    "en": {"suppressed": "suppressed: fewer than {n} {unit}", "join": "; ",
+           "higher": "higher", "lower": "lower", "ci": "{level:.0%} CI {lo:+.2f} to {hi:+.2f}",
+           "binary": "Visits with {term} score {coef:.2f} points {what} on {outcome} than "
+                     "visits without ({ci}), other predictors held fixed.",
+           "hour": "Each extra hour of {term} goes with a {coef:.2f}-point {what} {outcome} "
+                   "({ci}), other predictors held fixed.",
+           "unit": "Each 1-unit increase in {term} goes with a {coef:.2f}-point {what} "
+                   "{outcome} ({ci}), other predictors held fixed.",
+           "zero": " The interval includes 0: no clear association."},
+    "zh": {"suppressed": "已隐藏：{unit}少于 {n}", "join": "；",
+           "respondents": "应答人数", "complaints": "投诉数", "visits": "就诊人次",
+           "patients": "患者数", "higher": "高", "lower": "低",
+           "ci": "{level:.0%}置信区间 {lo:+.2f} 至 {hi:+.2f}",
+           "binary": "有{term}的就诊，{outcome}比没有的{what} {coef:.2f} 分（{ci}），"
+                     "其他因素保持不变。",
+           "hour": "{term}每增加一小时，{outcome}{what} {coef:.2f} 分（{ci}），其他因素保持不变。",
+           "unit": "{term}每增加 1 个单位，{outcome}{what} {coef:.2f} 分（{ci}），"
+                   "其他因素保持不变。",
+           "zero": "置信区间包含 0：没有明确的关联。",
+           "total_wait_h": "总等候时间", "los_h": "在院时长", "rework": "重复环节",
+           "left_unseen": "未就诊离开"},
+}
+
 #: Friends and Family Test answers counted as "would recommend" (old and current wording).
 FFT_POSITIVE: tuple[str, ...] = ("extremely likely", "likely", "very good", "good")
 _DONT_KNOW = ("don't know", "dont know", "do not know", "不知道")
@@ -166,8 +191,12 @@ def _aggregate(frame: pd.DataFrame, by: list[str], **aggs) -> pd.DataFrame:
 
 
 def _suppress(table: pd.DataFrame, count: str, min_count: int, unit: str,
-              keys: list[str]) -> pd.DataFrame:
-    """Mask every number of the rows where ``count`` < ``min_count`` and say so in ``note``."""
+              keys: list[str], *, lang: str | None = None) -> pd.DataFrame:
+    """Mask every number of the rows where ``count`` < ``min_count`` and say so in ``note``
+    (in ``lang``, default the session language)."""
+    from journey.i18n import _resolve
+
+    T = _TEXTS[_resolve(lang)]
     small = (table[count] < min_count).fillna(False).to_numpy(dtype=bool)
     table = table.copy()
     for col in table.columns:
@@ -178,8 +207,8 @@ def _suppress(table: pd.DataFrame, count: str, min_count: int, unit: str,
         if pd.api.types.is_numeric_dtype(table[col]):
             table[col] = table[col].mask(small)
     old = table["note"] if "note" in table else pd.Series("", index=table.index)
-    new = np.where(small, f"suppressed: fewer than {min_count} {unit}", "")
-    table["note"] = [("; ".join(p for p in (a, b) if p)) for a, b in zip(old, new, strict=True)]
+    new = np.where(small, T["suppressed"].format(n=min_count, unit=T.get(unit, unit)), "")
+    table["note"] = [T["join"].join(p for p in (a, b) if p) for a, b in zip(old, new, strict=True)]
     return table
 
 
@@ -200,6 +229,7 @@ def satisfaction_scores(
     scale: tuple[float, float] = (1, 5),
     confidence: float = 0.95,
     min_count: int = 5,
+    lang: str | None = None,
 ) -> pd.DataFrame:
     """Mean score and top-box share per satisfaction dimension (or touchpoint) and group.
 
@@ -221,6 +251,8 @@ def satisfaction_scores(
     confidence : float, default 0.95
     min_count : int, default 5
         Rows with fewer respondents are masked (see the module notes).
+    lang : {"en", "zh"}, optional
+        Language of the ``note`` column; default :func:`journey.i18n.get_language`.
 
     Returns
     -------
@@ -269,7 +301,7 @@ def satisfaction_scores(
     table.insert(len(keys) + 3, "mean_ci_low", table["mean"] - half)
     table.insert(len(keys) + 4, "mean_ci_high", table["mean"] + half)
     _add_share(table, "top_box", "top_box_n", "n", confidence)
-    return _suppress(table, "n", min_count, "respondents", keys)
+    return _suppress(table, "n", min_count, "respondents", keys, lang=lang)
 
 
 # --------------------------------------------------------------------------- drivers
@@ -560,20 +592,21 @@ class ExperienceModel:
 
 
 def _reading(term: str, coef: float, lo: float, hi: float, binary: bool, outcome: str,
-             confidence: float) -> str:
-    what = "higher" if coef > 0 else "lower"
-    ci = f"{confidence:.0%} CI {lo:+.2f} to {hi:+.2f}"
-    if binary:
-        text = (f"Visits with {term} score {abs(coef):.2f} points {what} on {outcome} than "
-                f"visits without ({ci}), other predictors held fixed.")
-    else:
-        unit = (f"extra hour of {term[:-2].replace('_', ' ')}" if term.endswith("_h")
-                else f"1-unit increase in {term}")
-        text = (f"Each {unit} goes with a {abs(coef):.2f}-point {what} {outcome} ({ci}), "
-                "other predictors held fixed.")
-    if lo <= 0 <= hi:
-        text += " The interval includes 0: no clear association."
-    return text
+             confidence: float, lang: str = "en") -> str:
+    """The coefficient of ``term`` in a sentence of ``lang``."""
+    from journey.i18n import COLUMN_NAMES_ZH
+
+    T = _TEXTS[lang]
+    hour = not binary and term.endswith("_h")
+    name = term[:-2].replace("_", " ") if hour else term
+    if lang == "zh":
+        known = {d: COLUMN_NAMES_ZH[d] for d in (*DIMENSIONS, "overall")}
+        name, outcome = T.get(term, known.get(term, name)), known.get(outcome, outcome)
+    ci = T["ci"].format(level=confidence, lo=lo, hi=hi)
+    kind = "binary" if binary else "hour" if hour else "unit"
+    text = T[kind].format(term=name, coef=abs(coef), what=T["higher" if coef > 0 else "lower"],
+                          outcome=outcome, ci=ci)
+    return text + T["zero"] if lo <= 0 <= hi else text
 
 
 def experience_vs_journey(
@@ -584,6 +617,7 @@ def experience_vs_journey(
     predictors: Sequence[str] = ("total_wait_h", "rework", "left_unseen"),
     controls: Sequence[str] | None = None,
     confidence: float = 0.95,
+    lang: str | None = None,
 ) -> ExperienceModel:
     """How satisfaction goes with what the patient lived through: OLS with HC3 robust CIs.
 
@@ -607,6 +641,8 @@ def experience_vs_journey(
     predictors : list of str
     controls : list of str, optional
     confidence : float, default 0.95
+    lang : {"en", "zh"}, optional
+        Language of the ``reading`` column; default :func:`journey.i18n.get_language`.
 
     Returns
     -------
@@ -622,7 +658,13 @@ def experience_vs_journey(
     >>> m = experience_vs_journey(surveys, visits, predictors=["total_wait_h"])
     >>> round(m.table.coef.item(), 3)
     -0.81
+    >>> experience_vs_journey(surveys, visits, predictors=["total_wait_h"], lang="zh"
+    ...                       ).table.reading.item()
+    '总等候时间每增加一小时，总体评价低 0.81 分（95%置信区间 -1.06 至 -0.56），其他因素保持不变。'
     """
+    from journey.i18n import _resolve
+
+    lang = _resolve(lang)
     predictors, controls = _as_list(predictors), _as_list(controls)
     _require(surveys, ["case_id", outcome], "surveys")
     visits = visits.copy()
@@ -663,7 +705,7 @@ def experience_vs_journey(
                           "ci_low": ci.loc[predictors, 0].to_numpy(),
                           "ci_high": ci.loc[predictors, 1].to_numpy(),
                           "p_value": fit.pvalues[predictors].to_numpy()})
-    table["reading"] = [_reading(t, c, lo, hi, binary[t], outcome, confidence)
+    table["reading"] = [_reading(t, c, lo, hi, binary[t], outcome, confidence, lang)
                         for t, c, lo, hi in table[["term", "coef", "ci_low", "ci_high"]].itertuples(
                             index=False)]
     return ExperienceModel(table, len(complete), excluded, float(fit.rsquared), fit)
@@ -677,6 +719,7 @@ def nps(
     by: str | Sequence[str] | None = None,
     confidence: float = 0.95,
     min_count: int = 5,
+    lang: str | None = None,
 ) -> pd.DataFrame:
     """Net Promoter Score with its standard error and a normal-approximation interval.
 
@@ -697,6 +740,8 @@ def nps(
         Grouping columns of the frame.
     confidence : float, default 0.95
     min_count : int, default 5
+    lang : {"en", "zh"}, optional
+        Language of the ``note`` column; default :func:`journey.i18n.get_language`.
 
     Returns
     -------
@@ -709,6 +754,8 @@ def nps(
     >>> print(nps([10, 9, 8, 7, 0])[["n", "promoters", "detractors", "nps"]].to_string(index=False))
      n  promoters  detractors  nps
      5          2           1 20.0
+    >>> nps([10, 9, 8], lang="zh")["note"].item()
+    '已隐藏：应答人数少于 5'
     """
     frame, by = _frame(scores, column), _as_list(by)
     _require(frame, [column, *by], "scores")
@@ -724,7 +771,7 @@ def nps(
     z = stats.norm.ppf((1 + confidence) / 2)
     table["ci_low"] = (table["nps"] - z * table["se"]).clip(lower=-100)
     table["ci_high"] = (table["nps"] + z * table["se"]).clip(upper=100)
-    return _suppress(table, "n", min_count, "respondents", by)
+    return _suppress(table, "n", min_count, "respondents", by, lang=lang)
 
 
 def friends_and_family(
@@ -736,6 +783,7 @@ def friends_and_family(
     positive: Iterable[str] = FFT_POSITIVE,
     confidence: float = 0.95,
     min_count: int = 5,
+    lang: str | None = None,
 ) -> pd.DataFrame:
     """Friends and Family Test (FFT) "% recommend" with a Wilson interval.
 
@@ -760,6 +808,8 @@ def friends_and_family(
     positive : list of str, default :data:`FFT_POSITIVE`
     confidence : float, default 0.95
     min_count : int, default 5
+    lang : {"en", "zh"}, optional
+        Language of the ``note`` column; default :func:`journey.i18n.get_language`.
 
     Returns
     -------
@@ -796,4 +846,4 @@ def friends_and_family(
                        recommend_n=("r", "sum"))
     table.insert(len(by) + 1, "missing", table.pop("answers") - table["n"])
     _add_share(table, "recommend", "recommend_n", "n", confidence)
-    return _suppress(table, "n", min_count, "respondents", by)
+    return _suppress(table, "n", min_count, "respondents", by, lang=lang)

@@ -60,6 +60,55 @@ _LABELS: dict[str, dict[str, str]] = {
 }
 
 
+# the ``note`` columns and the warnings, in English and Chinese (methods keep English names)
+_NOTES: dict[str, dict[str, str]] = {
+    "en": {"baseline_level": "level at the first period",
+           "baseline_slope": "change per period before the intervention",
+           "level_change": "jump at the intervention vs the pre-trend",
+           "slope_change": "change in slope per period after",
+           "effect_at_end": "fitted vs counterfactual at the last period, {n} periods after "
+                            "the start",
+           "relative_effect_at_end": "effect at the last period as a fraction of the "
+                                     "counterfactual",
+           "difference": " (treated − control difference)",
+           "ljung_box": "H0: no residual autocorrelation up to these lags",
+           "durbin_watson": "about 2 without lag-1 autocorrelation; < 1.5 positive, > 2.5 "
+                            "negative",
+           "autocorrelated": "the residuals look autocorrelated (Ljung–Box p = {p:.3g} at {k} "
+                             "lags, Durbin–Watson = {dw:.2f}): {handled}. Seasonality not in "
+                             "the model (seasonality='weekday' or harmonics) is a common cause.",
+           "hac": "the HAC standard errors allow for it up to {lags} lags; if it persists at "
+                  "longer lags, raise hac_lags",
+           "quasi": "the quasi-Poisson CIs assume independent periods and may be too narrow",
+           "did": "effect under parallel trends; not cluster-robust: only 2 groups (clusters)",
+           "pre_trend": "treated − control slope per period before the intervention; 0 under "
+                        "parallel trends",
+           "trends": "the groups' trends differed before the intervention (treated − control "
+                     "slope {slope:.3g} per period, {level}% CI {lo:.3g} to {hi:.3g}): the "
+                     "parallel-trends assumption behind the DiD is doubtful. controlled_its() "
+                     "models the differing trend."},
+    "zh": {"baseline_level": "第一期的水平",
+           "baseline_slope": "干预前每期的变化",
+           "level_change": "干预时相对干预前趋势的跳变",
+           "slope_change": "干预后每期斜率的变化",
+           "effect_at_end": "最后一期拟合值与反事实值之差，距干预开始 {n} 期",
+           "relative_effect_at_end": "最后一期的效应占反事实值的比例",
+           "difference": "（干预组 − 对照组之差）",
+           "ljung_box": "H0：在这些滞后期内残差无自相关",
+           "durbin_watson": "无 1 阶自相关时约为 2；< 1.5 为正自相关，> 2.5 为负自相关",
+           "autocorrelated": "残差似乎存在自相关（Ljung–Box 检验 p = {p:.3g}，滞后 {k} 期；"
+                             "Durbin–Watson = {dw:.2f}）：{handled}。模型未包含的季节性"
+                             "（seasonality='weekday' 或谐波项）是常见原因。",
+           "hac": "HAC 标准误已考虑至多 {lags} 期滞后；若更长滞后期仍有自相关，请增大 hac_lags",
+           "quasi": "准泊松模型的置信区间假定各期相互独立，可能偏窄",
+           "did": "平行趋势假设下的效应；不是聚类稳健的：只有 2 个组（聚类）",
+           "pre_trend": "干预前干预组 − 对照组每期斜率之差；平行趋势下为 0",
+           "trends": "两组在干预前的趋势就不同（干预组 − 对照组斜率每期 {slope:.3g}，"
+                     "{level}%置信区间 {lo:.3g} 至 {hi:.3g}）：双重差分所依赖的平行趋势假设"
+                     "存疑。controlled_its() 可对不同的趋势建模。"},
+}
+
+
 def _labels(lang: str | None, value: str) -> tuple[dict[str, str], str]:
     """The figure labels of ``lang`` and the value column's name in it."""
     from journey.i18n import COLUMN_NAMES_ZH, _resolve
@@ -253,8 +302,10 @@ def _fit_segmented(
     alpha: float,
     reference: np.ndarray | None = None,
     label: str = "",
+    lang: str = "en",
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, Any, int]:
-    """Fit the segmented model on ``d`` (date, value[, offset]) and build the outputs.
+    """Fit the segmented model on ``d`` (date, value[, offset]) and build the outputs, with
+    notes and warnings in ``lang``.
 
     ``reference`` is added to fitted and counterfactual values (the control series of a
     controlled ITS), so that figures and relative effects are on the treated series' scale.
@@ -299,20 +350,20 @@ def _fit_segmented(
     se_cf = np.sqrt(np.einsum("ij,jk,ik->i", xcf.to_numpy(), cov, xcf.to_numpy()))
     crit = (stats.t.ppf(1 - alpha / 2, model.df_resid) if model.use_t
             else stats.norm.ppf(1 - alpha / 2))
+    N = _NOTES[lang]
     rows = []
     specs = [
-        ("baseline_level", {"const": 1.0}, "level at the first period"),
-        ("baseline_slope", {"time": 1.0}, "change per period before the intervention"),
-        ("level_change", {"post": 1.0}, "jump at the intervention vs the pre-trend"),
-        ("slope_change", {"time_after": 1.0}, "change in slope per period after"),
-        ("effect_at_end", {"post": 1.0, "time_after": d_end},
-         f"fitted vs counterfactual at the last period, {int(d_end)} periods after the start"),
+        ("baseline_level", {"const": 1.0}),
+        ("baseline_slope", {"time": 1.0}),
+        ("level_change", {"post": 1.0}),
+        ("slope_change", {"time_after": 1.0}),
+        ("effect_at_end", {"post": 1.0, "time_after": d_end}),
     ]
-    for metric, weights, note in specs:
+    for metric, weights in specs:
         est, ci, p, c = combo(weights)
         if family == "poisson":
             est, ci = np.exp(est), (np.exp(ci[0]), np.exp(ci[1]))
-        rows.append(_row(metric, est, ci, p, method, note))
+        rows.append(_row(metric, est, ci, p, method, N[metric].format(n=int(d_end))))
     est, ci, p, c = combo(specs[-1][1])
     if family == "poisson":
         rel, rel_ci = np.exp(est) - 1, (np.exp(ci[0]) - 1, np.exp(ci[1]) - 1)
@@ -325,7 +376,7 @@ def _fit_segmented(
         rel_ci = (rel - crit * rel_se, rel + crit * rel_se)
         rel_method = method + ", delta method"
     rows.append(_row("relative_effect_at_end", rel, rel_ci, p, rel_method,
-                     "effect at the last period as a fraction of the counterfactual"))
+                     N["relative_effect_at_end"]))
     table = pd.DataFrame(rows, columns=COLUMNS)
 
     if family == "poisson":
@@ -346,17 +397,12 @@ def _fit_segmented(
         "statistic": [float(lb["lb_stat"].iloc[0]), dw],
         "lags": [lb_lags, 1],
         "p_value": [lb_p, np.nan],
-        "note": ["H0: no residual autocorrelation up to these lags",
-                 "about 2 without lag-1 autocorrelation; < 1.5 positive, > 2.5 negative"],
+        "note": [N["ljung_box"], N["durbin_watson"]],
     })
     if lb_p < 0.05 or not 1.5 <= dw <= 2.5:
-        handled = (f"the HAC standard errors allow for it up to {lags} lags; if it persists "
-                   "at longer lags, raise hac_lags") if family == "gaussian" else (
-                   "the quasi-Poisson CIs assume independent periods and may be too narrow")
+        handled = N["hac"].format(lags=lags) if family == "gaussian" else N["quasi"]
         warnings.warn(
-            f"the residuals look autocorrelated (Ljung–Box p = {lb_p:.3g} at {lb_lags} lags, "
-            f"Durbin–Watson = {dw:.2f}): {handled}. Seasonality not in the model "
-            "(seasonality='weekday' or harmonics) is a common cause.",
+            N["autocorrelated"].format(p=lb_p, k=lb_lags, dw=dw, handled=handled),
             UserWarning,
             stacklevel=3,
         )
@@ -374,6 +420,7 @@ def its(
     seasonality: Literal["weekday"] | int | None = None,
     hac_lags: int | None = None,
     alpha: float = 0.05,
+    lang: str | None = None,
 ) -> ITSResult:
     """Interrupted time series: level and slope change at an intervention.
 
@@ -399,6 +446,9 @@ def its(
         Lags of the Newey–West estimator; default ⌊4(T/100)^{2/9}⌋.
     alpha : float
         1 − confidence level.
+    lang : {"en", "zh"}, optional
+        Language of the ``note`` columns and the warnings; default
+        :func:`journey.i18n.get_language`.
 
     Returns
     -------
@@ -416,7 +466,11 @@ def its(
     >>> res = its(df, value="wait", date="day", intervention="2024-03-01")
     >>> res.level_change[["estimate", "ci_low", "ci_high"]].astype(float).round(1).tolist()
     [-11.9, -13.2, -10.6]
+    >>> its(df, value="wait", date="day", intervention="2024-03-01", lang="zh").table.note[2]
+    '干预时相对干预前趋势的跳变'
     """
+    from journey.i18n import _resolve
+
     if hac_lags is not None and family != "gaussian":
         raise JourneyError("hac_lags applies to family='gaussian'; drop it for counts.")
     if offset is not None and family != "poisson":
@@ -430,7 +484,7 @@ def its(
         raise JourneyError("the offset must be positive in every period.", column=offset)
     table, series, diagnostics, model, lags = _fit_segmented(
         d, intervention=intervention, family=family, seasonality=seasonality,
-        hac_lags=hac_lags, alpha=alpha,
+        hac_lags=hac_lags, alpha=alpha, lang=_resolve(lang),
     )
     options = {"value": value, "date": date, "intervention": intervention, "family": family,
                "offset": offset, "seasonality": seasonality, "hac_lags": lags, "alpha": alpha}
@@ -481,6 +535,7 @@ def controlled_its(
     seasonality: Literal["weekday"] | int | None = None,
     hac_lags: int | None = None,
     alpha: float = 0.05,
+    lang: str | None = None,
 ) -> ITSResult:
     """Controlled interrupted time series: segmented regression of treated − control.
 
@@ -498,7 +553,7 @@ def controlled_its(
         Labels of the treated and the control group in ``group``.
     intervention : date
         First date of the post-intervention period.
-    seasonality, hac_lags, alpha
+    seasonality, hac_lags, alpha, lang
         As in :func:`its`.
 
     Returns
@@ -524,15 +579,18 @@ def controlled_its(
     >>> round(float(res.level_change["estimate"]), 1)
     -7.0
     """
+    from journey.i18n import _resolve
+
+    lang = _resolve(lang)
     wide = _paired(data, value=value, date=date, group=group, treated=treated, control=control,
                    where="controlled_its")
     d = pd.DataFrame({"date": wide["date"], "value": wide["treated"] - wide["control"]})
     table, series, diagnostics, model, lags = _fit_segmented(
         d, intervention=intervention, family="gaussian", seasonality=seasonality,
         hac_lags=hac_lags, alpha=alpha, reference=wide["control"].to_numpy(),
-        label=" of treated − control",
+        label=" of treated − control", lang=lang,
     )
-    table["note"] = table["note"] + " (treated − control difference)"
+    table["note"] = table["note"] + _NOTES[lang]["difference"]
     series["control"] = wide["control"].to_numpy()
     options = {"value": value, "date": date, "group": group, "treated": treated,
                "control": control, "intervention": intervention, "family": "gaussian",
@@ -615,6 +673,7 @@ def did(
     intervention: Any,
     hac_lags: int | None = None,
     alpha: float = 0.05,
+    lang: str | None = None,
 ) -> DiDResult:
     """Difference-in-differences on period means, with a parallel-trends check.
 
@@ -643,6 +702,9 @@ def did(
         Newey–West lags; default ⌊4(T/100)^{2/9}⌋.
     alpha : float
         1 − confidence level.
+    lang : {"en", "zh"}, optional
+        Language of the ``note`` columns and the warnings; default
+        :func:`journey.i18n.get_language`.
 
     Returns
     -------
@@ -661,6 +723,9 @@ def did(
     >>> float(res.table.loc[0, "estimate"])
     -9.5
     """
+    from journey.i18n import _resolve
+
+    N = _NOTES[_resolve(lang)]
     wide = _paired(data, value=value, date=date, group=group, treated=treated, control=control,
                    where="did")
     post = _post(wide["date"], intervention)
@@ -682,22 +747,19 @@ def did(
     ci = fit.conf_int(alpha=alpha)[1]
     method = (f"difference of four period means; Newey–West HAC CI ({lags} lags) on the "
               "per-period treated − control difference")
-    rows = [_row("did", delta, ci, float(fit.pvalues[1]), method,
-                 "effect under parallel trends; not cluster-robust: only 2 groups (clusters)")]
+    rows = [_row("did", delta, ci, float(fit.pvalues[1]), method, N["did"])]
     t = np.arange(n, dtype=float)[~post]
     pre = sm.OLS(diff[~post], sm.add_constant(t)).fit(**hac)
     pre_ci = pre.conf_int(alpha=alpha)[1]
     rows.append(_row(
         "pre_trend_difference", float(pre.params[1]), pre_ci, float(pre.pvalues[1]),
         f"OLS slope of the pre-period difference, Newey–West HAC CI ({lags} lags)",
-        "treated − control slope per period before the intervention; 0 under parallel trends",
+        N["pre_trend"],
     ))
     if pre_ci[0] > 0 or pre_ci[1] < 0:
         warnings.warn(
-            f"the groups' trends differed before the intervention (treated − control slope "
-            f"{pre.params[1]:.3g} per period, {int(100 * (1 - alpha))}% CI {pre_ci[0]:.3g} to "
-            f"{pre_ci[1]:.3g}): the parallel-trends assumption behind the DiD is doubtful. "
-            "controlled_its() models the differing trend.",
+            N["trends"].format(slope=pre.params[1], level=int(100 * (1 - alpha)),
+                               lo=pre_ci[0], hi=pre_ci[1]),
             UserWarning,
             stacklevel=2,
         )

@@ -66,6 +66,13 @@ _LABELS: dict[str, dict[str, str]] = {
            "inconsistent": "时而达标时而不达标"},
 }
 
+# the trial-limits warning in English and Chinese
+_TRIAL: dict[str, str] = {
+    "en": "rebase group(s) {groups} have fewer than {n} points: their limits are trial limits, "
+          "to be revised as points are added.",
+    "zh": "重设分组 {groups} 的数据点少于 {n} 个：其控制限为试用控制限，应随数据点增加重新计算。",
+}
+
 LIMIT = 2.66  # 3 / d2 with d2 = 1.128 for moving ranges of two points
 NEAR_LIMIT = 2 * LIMIT / 3  # 1.773, two sigma
 SCREEN_LIMIT = 3.267  # D4 for n = 2: moving ranges at or above 3.267·mR̄ are screened out
@@ -385,6 +392,7 @@ def spc(
     two_in_three_includes_outside: bool = False,
     chart: Literal["xmr", "p"] = "xmr",
     denominator: str | None = None,
+    lang: str | None = None,
 ) -> SPCResult:
     """SPC chart (XmR or p-chart) with the NHS "Making Data Count" rules and icons.
 
@@ -419,6 +427,8 @@ def spc(
         XmR chart of individual values, or p-chart of proportions ``value / denominator``.
     denominator : str, optional
         p-chart only: column with the denominators nᵢ.
+    lang : {"en", "zh"}, optional
+        Language of the trial-limits warning; default :func:`journey.i18n.get_language`.
 
     Returns
     -------
@@ -437,6 +447,9 @@ def spc(
     >>> res.table["point_type"].iloc[-1], res.variation_icon, res.assurance_icon
     ('special_cause_concern', 'concern_high', 'consistent_pass')
     """
+    from journey.i18n import _resolve
+
+    lang = _resolve(lang)
     if improvement not in _DIRECTION:
         raise JourneyError(f"improvement must be one of {list(_DIRECTION)}, not {improvement!r}.")
     if chart not in ("xmr", "p"):
@@ -550,8 +563,7 @@ def spc(
     short = summary.loc[summary["trial_limits"], "rebase_group"].tolist()
     if short:
         warnings.warn(
-            f"rebase group(s) {short} have fewer than {TRIAL_POINTS} points: their limits are "
-            "trial limits, to be revised as points are added.",
+            _TRIAL[lang].format(groups=short, n=TRIAL_POINTS),
             UserWarning,
             stacklevel=2,
         )

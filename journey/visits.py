@@ -24,6 +24,34 @@ from journey.loyalty import _unique_visits
 
 __all__ = ["join_experience", "visit_table"]
 
+# the notes in ``.attrs["notes"]``, in English and Chinese
+_NOTES: dict[str, dict[str, str]] = {
+    "en": {"wait": "total_wait_h is the sum of waits before each touchpoint (start minus the "
+                   "end of the touchpoint before it)",
+           "flow": "the log has no start times: total_wait_h is the sum of flow times between "
+                   "completions, which include service times; it is not a wait",
+           "overlaps": "{n} touchpoints started before the previous one ended (overlap); they "
+                       "add no wait",
+           "or": " or ",
+           "never": "no visit has {acts}: {name} is False for every visit; pass the log's name "
+                    "for it ({name}=...)",
+           "no_charge": "{n} visits without any charge value",
+           "unknown": "{n} {name} for a case_id not in visits left out",
+           "further": "{n} further surveys of a visit left out (the first survey of each visit "
+                      "is used)"},
+    "zh": {"wait": "total_wait_h 是各环节前等候时间之和（本环节开始时间减去前一环节结束时间）",
+           "flow": "日志没有开始时间：total_wait_h 是相邻完成时间之间的流转时间之和，其中包含"
+                   "服务时间，并不是等候时间",
+           "overlaps": "{n} 个环节在前一环节结束前就已开始（重叠）；它们不计入等候",
+           "or": " 或 ",
+           "never": "没有任何就诊经过 {acts}：所有就诊的 {name} 均为 False；请传入日志中该环节"
+                    "的名称（{name}=...）",
+           "no_charge": "{n} 次就诊没有任何费用值",
+           "unknown": "已剔除 {n} 条 case_id 不在 visits 中的{name}记录",
+           "further": "已剔除同一就诊的另外 {n} 份问卷（每次就诊只用第一份问卷）",
+           "surveys": "问卷", "complaints": "投诉", "followup_calls": "回访"},
+}
+
 
 def visit_table(
     log: EventLog,
@@ -31,6 +59,7 @@ def visit_table(
     left: str | Iterable[str] = "Left unseen",
     flags: Mapping[str, str | Iterable[str]] | None = None,
     charge: str | None = "charge",
+    lang: str | None = None,
 ) -> pd.DataFrame:
     """One row per visit: arrival, departure, length of stay, total wait, rework, left unseen,
     path, charges and segment attributes.
@@ -65,6 +94,8 @@ def visit_table(
         visit passes one of them, e.g. ``{"admitted": "Admission"}``.
     charge : str or None, default "charge"
         Column of the charge per touchpoint (numbers); None to ignore charges.
+    lang : {"en", "zh"}, optional
+        Language of ``.attrs["notes"]``; default :func:`journey.i18n.get_language`.
 
     Returns
     -------
@@ -92,7 +123,12 @@ def visit_table(
     >>> print(v[["los_h", "total_wait_h", "rework", "charges", "path"]].round(2).to_string())
        los_h  total_wait_h  rework  charges                              path
     0   1.17          0.67    True     35.5  Registration → Payment → Payment
+    >>> visit_table(log, lang="zh").attrs["notes"][1]
+    '0 个环节在前一环节结束前就已开始（重叠）；它们不计入等候'
     """
+    from journey.i18n import _resolve
+
+    N = _NOTES[_resolve(lang)]
     t = log.table
     s = sequenced(t, has_start=log.has_start)
     charge = charge if charge in t.columns else None
@@ -128,18 +164,12 @@ def visit_table(
     frame = joined.order_by("case_id").execute()
     overlaps = int(frame["_overlaps"].sum())
     frame = frame[order]
-    notes = [("total_wait_h is the sum of waits before each touchpoint (start minus the end of "
-              "the touchpoint before it)") if log.has_start else
-             ("the log has no start times: total_wait_h is the sum of flow times between "
-              "completions, which include service times; it is not a wait")]
-    notes.append(f"{overlaps} touchpoints started before the previous one ended (overlap); "
-                 "they add no wait")
+    notes = [N["wait" if log.has_start else "flow"], N["overlaps"].format(n=overlaps)]
     for name, acts in marks.items():
         if not frame[name].any():
-            notes.append(f"no visit has {' or '.join(map(repr, acts))}: {name} is False for "
-                         f"every visit; pass the log's name for it ({name}=...)")
+            notes.append(N["never"].format(acts=N["or"].join(map(repr, acts)), name=name))
     if charge:
-        notes.append(f"{int(frame['charges'].isna().sum())} visits without any charge value")
+        notes.append(N["no_charge"].format(n=int(frame["charges"].isna().sum())))
     frame.attrs["notes"] = notes
     frame.attrs["time_kind"] = log.time_kind
     return frame
@@ -151,6 +181,7 @@ def join_experience(
     surveys: pd.DataFrame | None = None,
     complaints: pd.DataFrame | None = None,
     followup_calls: pd.DataFrame | None = None,
+    lang: str | None = None,
 ) -> pd.DataFrame:
     """The per-visit frame with each visit's survey answers, complaints and follow-up calls.
 
@@ -172,6 +203,8 @@ def join_experience(
         One row per visit (``case_id``), e.g. from :func:`visit_table`.
     surveys, complaints, followup_calls : DataFrame, optional
         Side tables with a ``case_id`` column.
+    lang : {"en", "zh"}, optional
+        Language of ``.attrs["notes"]``; default :func:`journey.i18n.get_language`.
 
     Returns
     -------
@@ -191,7 +224,12 @@ def join_experience(
           c     X        1        3.0           2
     >>> e.attrs["notes"]
     ['1 complaints for a case_id not in visits left out']
+    >>> join_experience(v, surveys=s, complaints=c, lang="zh").attrs["notes"]
+    ['已剔除 1 条 case_id 不在 visits 中的投诉记录']
     """
+    from journey.i18n import _resolve
+
+    N = _NOTES[_resolve(lang)]
     _require(visits, ["case_id"], "visits")
     _unique_visits(visits)
     out, notes = visits.copy(), []
@@ -202,14 +240,13 @@ def join_experience(
         _require(table, ["case_id"], name)
         known = table["case_id"].isin(out["case_id"])
         if (~known).any():
-            notes.append(f"{int((~known).sum())} {name} for a case_id not in visits left out")
+            notes.append(N["unknown"].format(n=int((~known).sum()), name=N.get(name, name)))
         out[name] = out["case_id"].map(table.loc[known, "case_id"].value_counts()).fillna(0)
         out[name] = out[name].astype(int)
         if name == "surveys":
             first = table[known].drop_duplicates("case_id")
             if len(first) < known.sum():
-                notes.append(f"{int(known.sum() - len(first))} further surveys of a visit left "
-                             "out (the first survey of each visit is used)")
+                notes.append(N["further"].format(n=int(known.sum() - len(first))))
             extra = [c for c in first.columns if c not in out.columns]
             out = out.merge(first[["case_id", *extra]], on="case_id", how="left")
     out.attrs["notes"] = notes
