@@ -41,6 +41,17 @@ def _split_quantiles(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def _per_group(t: Any, keys: dict[str, Any], **metrics: Any) -> pd.DataFrame:
+    """Keys, visits (distinct case ids) and ``metrics`` per group, as one frame.
+
+    The distinct count runs as a query of its own: the engine can spill it to disk, which it
+    cannot do for the percentiles computed alongside it (a 100-million-event log).
+    """
+    grouped = t.group_by(**keys)
+    cases = grouped.aggregate(cases=t.case_id.nunique()).execute()
+    return cases.merge(_split_quantiles(grouped.aggregate(**metrics).execute()), on=list(keys))
+
+
 def _top_share(counts: pd.Series, share: float) -> list:
     """Smallest set of the largest entries of ``counts`` that covers ``share`` of the total."""
     ordered = counts.sort_values(ascending=False, kind="stable")
@@ -97,10 +108,9 @@ class JourneyMap:
     @cached_property
     def touchpoints(self) -> pd.DataFrame:
         ev = self.events
-        tp = _split_quantiles(ev.group_by("activity").aggregate(
-            cases=ev.case_id.nunique(), events=ev.count(),
-            service=ev.service.quantile(_QUANTILES), wait=ev.wait.quantile(_QUANTILES),
-        ).execute())
+        tp = _per_group(ev, {"activity": ev.activity}, events=ev.count(),
+                        service=ev.service.quantile(_QUANTILES),
+                        wait=ev.wait.quantile(_QUANTILES))
         tp.insert(1, "stage", [stage_of(a, self.stage_mapping) for a in tp.activity])
         return tp.sort_values(["cases", "activity"], ascending=[False, True],
                               ignore_index=True)
@@ -108,13 +118,12 @@ class JourneyMap:
     @cached_property
     def transitions(self) -> pd.DataFrame:
         moves = self.events.filter(self.events.prev_activity.notnull())
-        tr = _split_quantiles(moves.group_by(source=moves.prev_activity,
-                                             target=moves.activity).aggregate(
-            cases=moves.case_id.nunique(), transitions=moves.count(),
-            wait=moves.wait.quantile(_QUANTILES), wait_mean=_seconds(moves.wait).mean() / 60,
-            overlaps=(moves.gap < 0).cast("int64").sum(),
-        ).execute())[["source", "target", "cases", "transitions", "wait_median", "wait_mean",
-                      "wait_p90", "overlaps"]]
+        tr = _per_group(moves, {"source": moves.prev_activity, "target": moves.activity},
+                        transitions=moves.count(), wait=moves.wait.quantile(_QUANTILES),
+                        wait_mean=_seconds(moves.wait).mean() / 60,
+                        overlaps=(moves.gap < 0).cast("int64").sum())
+        tr = tr[["source", "target", "cases", "transitions", "wait_median", "wait_mean",
+                 "wait_p90", "overlaps"]]
         source_cases = self.touchpoints.set_index("activity").cases
         tr.insert(4, "share_of_source",
                   tr.cases / tr.source.map(source_cases).astype("float64"))
