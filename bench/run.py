@@ -88,8 +88,8 @@ def run_child(task: str, path: str) -> dict:
             "out['seconds'] = time.perf_counter() - t0; "
             "out['read_seconds'] = out.get('read_seconds', t0) - t0; print(json.dumps(out))")
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    out = proc.stdout.read()  # before waiting: a full pipe would block the child
     _, status, usage = os.wait4(proc.pid, 0)
-    out = proc.stdout.read()
     if status != 0:
         raise SystemExit(f"{task} failed")
     result = json.loads(out.strip().splitlines()[-1])
