@@ -7,6 +7,8 @@ Usage::
 
     python bench/run.py                      # 10 million events
     python bench/run.py --events 1000000     # a quicker run
+    python bench/run.py --events 100000000 --tasks journey   # 100 million (generated once)
+    python bench/run.py --memory-limit 8GB   # journey with a larger engine memory limit
 """
 
 from __future__ import annotations
@@ -81,9 +83,10 @@ def task_analyses(path: str) -> dict:
     return {"rows": 0, "read_seconds": t0, "steps": times}
 
 
-def run_child(task: str, path: str) -> dict:
+def run_child(task: str, path: str, memory_limit: str | None = None) -> dict:
     code = (f"import sys, time, json; sys.path.insert(0, {str(HERE)!r}); import run; "
             "import duckdb, journey; "  # imports are not timed: a session pays them once
+            f"journey.set_memory_limit({memory_limit!r}); "
             f"t0 = time.perf_counter(); out = run.task_{task}({path!r}); "
             "out['seconds'] = time.perf_counter() - t0; "
             "out['read_seconds'] = out.get('read_seconds', t0) - t0; print(json.dumps(out))")
@@ -101,13 +104,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=10_000_000)
     parser.add_argument("--tasks", default="floor,journey,analyses")
+    parser.add_argument("--memory-limit", default=None,
+                        help="journey's engine memory limit, e.g. 8GB (default: automatic)")
     args = parser.parse_args()
     sys.path.insert(0, str(HERE))
     from generate import log_file
 
     path = log_file(args.events)
     print(f"log: {path.name}, {os.cpu_count()} cores")
-    results = {task: run_child(task, str(path)) for task in args.tasks.split(",")}
+    results = {task: run_child(task, str(path), args.memory_limit)
+               for task in args.tasks.split(",")}
     floor = results.get("floor", {}).get("seconds")
     print(f"{'task':<10}{'seconds':>10}{'read s':>10}{'peak MB':>10}{'× floor':>10}")
     for task, r in results.items():
