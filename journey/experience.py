@@ -447,16 +447,20 @@ class ImportancePerformance:
     n: int
     excluded: int
 
-    def figure(self, labels: Mapping[str, str] | None = None, *, lang: str | None = None):
+    def figure(self, labels: Mapping[str, str] | None = None, *, lang: str | None = None,
+               title: str | None = None):
         """The IPA grid (plotly): performance across, importance up, crosshairs at the centre.
 
         Parameters
         ----------
         labels : dict, optional
-            Display names for the attributes (e.g. Chinese ones).
+            Display names for the attributes; by default the survey dimensions are named in
+            the figure's language (``medical_quality`` → 医疗技术质量 in Chinese).
         lang : {"en", "zh"}, optional
-            Language of titles, axes, hover text and quadrant names; default
+            Language of titles, axes, hover text, quadrant and dimension names; default
             :func:`journey.i18n.get_language`.
+        title : str, optional
+            Replaces the default title.
 
         Examples
         --------
@@ -468,11 +472,13 @@ class ImportancePerformance:
         """
         import plotly.graph_objects as go
 
-        from journey.i18n import _resolve
+        from journey.i18n import _resolve, translate
 
-        L = _IPA_LABELS[_resolve(lang)]
+        lang = _resolve(lang)
+        L = _IPA_LABELS[lang]
         t = self.table
-        names = [(labels or {}).get(a, a) for a in t["attribute"]]
+        names = [(labels or {}).get(a, translate(a, lang) if lang == "zh" else a)
+                 for a in t["attribute"]]
         fig = go.Figure(go.Scatter(
             x=t["performance"], y=t["importance"], mode="markers+text", text=names,
             textposition="top center", customdata=t["quadrant"].map(lambda q: L.get(q, q)),
@@ -488,7 +494,7 @@ class ImportancePerformance:
                 xanchor="right" if high_perf else "left", yanchor="top" if high_imp else "bottom")
         how = L.get(self.importance, self.importance)
         fig.update_layout(xaxis_title=L["x"], yaxis_title=L["y"].format(how),
-                          title=L["title"].format(self.n), showlegend=False)
+                          title=title or L["title"].format(self.n), showlegend=False)
         return fig
 
 

@@ -424,3 +424,14 @@ def test_case_mix_and_short_period_caveats():
     for a, b in zip(en, zh, strict=True):
         assert a["change"] == b["change"] and len(a["caveats"]) == len(b["caveats"])
         assert _numbers(" ".join(a["caveats"])) == _numbers(" ".join(b["caveats"]))
+
+
+def test_importance_performance_names_dimensions_in_chinese_and_takes_a_title():
+    surveys = pd.DataFrame({"medical_quality": [1, 2, 3, 4, 5], "humanistic_care": [2, 2, 3, 5, 4],
+                            "overall": [1, 2, 4, 4, 5]})
+    ipa = journey.importance_performance(surveys, attributes=["medical_quality",
+                                                              "humanistic_care"])
+    zh = ipa.figure(lang="zh", title="内科")
+    assert list(zh.data[0].text) == ["医疗技术质量", "人文关怀"] and zh.layout.title.text == "内科"
+    assert list(ipa.figure(lang="en").data[0].text) == ["medical_quality", "humanistic_care"]
+    assert list(ipa.figure({"medical_quality": "MQ"}, lang="zh").data[0].text)[0] == "MQ"
