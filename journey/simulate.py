@@ -371,11 +371,13 @@ class WhatIfResult:
                    "the 95% interval is a t-interval on the paired differences across "
                    "replications (mean ± t(0.975, n-1)·sd/√n).")
 
-    def figure(self, metric: str = "mean wait (min)", *, lang: str | None = None):
+    def figure(self, metric: str = "mean wait (min)", *, lang: str | None = None,
+               title: str | None = None):
         """Differences with 95% intervals for one metric (plotly), plus the visit metrics.
 
         ``lang`` ({"en", "zh"}, default :func:`journey.i18n.get_language`) sets the language
-        of title, axis, metric and touchpoint names.
+        of title, axis, metric and touchpoint names (the default scenario name "baseline" is
+        基线 in Chinese); ``title`` replaces the default title.
 
         Examples
         --------
@@ -400,8 +402,8 @@ class WhatIfResult:
             error_x={"type": "data", "symmetric": False,
                      "array": t.ci_high - t.difference, "arrayminus": t.difference - t.ci_low}))
         fig.add_vline(x=0, line_dash="dash", line_color="grey")
-        fig.update_layout(title=L["title"].format(self.scenario.name, self.baseline.name,
-                                                  int(t.replications.max())),
+        names = [L.get(n, n) for n in (self.scenario.name, self.baseline.name)]
+        fig.update_layout(title=title or L["title"].format(*names, int(t.replications.max())),
                           xaxis_title=L["x"], yaxis={"autorange": "reversed"})
         return fig
 
@@ -409,6 +411,7 @@ class WhatIfResult:
 _WHAT_IF_LABELS: dict[str, dict[str, str]] = {
     "en": {"title": "{} vs {} ({} paired replications, 95% CI)", "x": "scenario − baseline"},
     "zh": {"title": "{} 与 {} 对比（{} 次配对重复，95%置信区间）", "x": "情景 − 基线",
+           "baseline": "基线",
            "mean wait (min)": "平均等候（分钟）", "median wait (min)": "等候中位数（分钟）",
            "mean length of stay (min)": "平均在院时间（分钟）",
            "median length of stay (min)": "在院时间中位数（分钟）",

@@ -435,3 +435,13 @@ def test_importance_performance_names_dimensions_in_chinese_and_takes_a_title():
     assert list(zh.data[0].text) == ["医疗技术质量", "人文关怀"] and zh.layout.title.text == "内科"
     assert list(ipa.figure(lang="en").data[0].text) == ["medical_quality", "humanistic_care"]
     assert list(ipa.figure({"medical_quality": "MQ"}, lang="zh").data[0].text)[0] == "MQ"
+
+
+def test_what_if_figure_names_the_baseline_in_chinese_and_takes_a_title():
+    from journey.simulate import Scenario, what_if
+
+    res = what_if(Scenario.baseline().with_staff("Lab", hours=[9, 10], change=+2),
+                  replications=2, days=2, progress=False)
+    assert "与 基线 对比" in res.figure(lang="zh").layout.title.text
+    assert "vs baseline" in res.figure(lang="en").layout.title.text
+    assert res.figure(title="检验加 2 人").layout.title.text == "检验加 2 人"
