@@ -65,11 +65,12 @@ _LABELS: dict[str, dict[str, str]] = {
            "in_service": "in service", "color": "Patients {}",
            "heat_title": "{}: mean number of patients {}",
            "decomposition": "Patient-hours of waiting and service per touchpoint",
-           "utilisation": "Busy time / staffed time"},
+           "utilisation": "Busy time / staffed time", "weekday": "Weekday"},
     "zh": {"wait": "等候", "flow time": "流转时间", "mean": "平均{}（分钟）", "hour": "时段（时）",
            "title": "排队在哪里积压：各时段平均{}", "queue": "排队等候",
            "in_service": "正在接受服务", "color": "{}人数", "heat_title": "{}：平均{}人数",
            "day": "日期", "activity": "环节", "Mon–Fri": "周一至周五", **_DAY_ZH,
+           "weekday": "星期",
            "decomposition": "各触点等候与服务的患者小时数",
            "utilisation": "人员忙碌时间 / 在岗时间", "hours": "患者小时数", "part": "时间构成"},
 }
@@ -499,7 +500,8 @@ class QueueProfile:
             grid.index = [L.get(str(day), str(day)) for day in grid.index]
             activity = translate(activity, "zh")
         return px.imshow(grid, aspect="auto", color_continuous_scale="Reds",
-                         labels={"color": L["color"].format(what), "x": L["hour"], "y": ""},
+                         labels={"color": L["color"].format(what), "x": L["hour"],
+                                 "y": L["weekday"]},
                          title=L["heat_title"].format(activity, what))
 
     def figure(self, activity: str, **kwargs: Any) -> Any:
