@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import warnings
 
 import matplotlib
@@ -10,6 +9,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+from figure_text import english_words, figure_labels, has_chinese
 from matplotlib import font_manager
 
 from journey import i18n
@@ -124,32 +124,6 @@ def test_no_cjk_font_raises_with_install_hint(monkeypatch):
 
 
 # --------------------------------------------------------------------------- figure labels
-def _labels(fig) -> list[str]:
-    """Titles, axis titles, legend names, annotations, hover templates and tick labels."""
-    layout = fig.to_plotly_json()["layout"]
-    texts = [fig.layout.title.text]
-    texts += [axis.get("title", {}).get("text") for key, axis in layout.items()
-              if key.startswith(("xaxis", "yaxis"))]
-    texts += [a.text for a in fig.layout.annotations]
-    texts += [fig.layout.coloraxis.colorbar.title.text]
-    for trace in fig.data:
-        texts += [trace.name, getattr(trace, "hovertemplate", None)]
-        custom = getattr(trace, "customdata", None)
-        texts += [] if custom is None else [str(v) for v in np.ravel(custom)]
-        texts += [v for v in (trace.y if trace.y is not None else ()) if isinstance(v, str)]
-    return [t for t in texts if t]
-
-
-def _english_words(texts: list[str]) -> set[str]:
-    """Latin words left once plotly's %{...} fields and <tags> are removed."""
-    plain = re.sub(r"%\{[^}]*\}|<[^>]*>", " ", " ".join(texts))
-    return set(re.findall(r"[A-Za-z]{2,}", plain))
-
-
-def _chinese(texts: list[str]) -> bool:
-    return any("\u4e00" <= c <= "\u9fff" for t in texts for c in t)
-
-
 @pytest.fixture(scope="module")
 def spc_result():
     from journey.spc import spc
@@ -160,7 +134,7 @@ def spc_result():
                improvement="decrease", target=8)
 
 
-def test_spc_figure_labels(spc_result):
+def test_spc_figurefigure_labels(spc_result):
     types = set(spc_result.table.point_type)
     assert {"common_cause", "special_cause_improvement", "special_cause_concern"} <= types
     en = spc_result.figure(lang="en")
@@ -173,8 +147,8 @@ def test_spc_figure_labels(spc_result):
     assert {"none", "outside_limits"} <= {c[0] for t in en.data[4:] for c in t.customdata}
     i18n.set_language("zh")  # the session language is the default
     zh = spc_result.figure()
-    texts = _labels(zh)
-    assert _chinese(texts) and not _english_words(texts), _english_words(texts)
+    texts = figure_labels(zh)
+    assert has_chinese(texts) and not english_words(texts), english_words(texts)
     assert zh.layout.title.text == "等候中位数(分钟) (变异: 改善（降低）, 达标: 时而达标时而不达标)"
     assert {"均值", "控制上限", "控制下限", "特殊原因变异（恶化）"} <= {t.name for t in zh.data}
     assert {"无", "超出控制限"} <= {c[0] for t in zh.data[4:] for c in t.customdata}
@@ -183,7 +157,7 @@ def test_spc_figure_labels(spc_result):
         assert list(a.y) == list(b.y)
 
 
-def test_importance_performance_figure_labels():
+def test_importance_performance_figurefigure_labels():
     from journey.experience import QUADRANTS, importance_performance
 
     rng = np.random.default_rng(5)
@@ -198,8 +172,8 @@ def test_importance_performance_figure_labels():
     assert {a.text for a in en.layout.annotations} == set(QUADRANTS.values())
     names = {"waiting": "候诊", "staff": "医护人员", "signs": "指示牌"}
     zh = ipa.figure(names, lang="zh")
-    texts = _labels(zh) + list(zh.data[0].text)
-    assert _chinese(texts) and not _english_words(texts), _english_words(texts)
+    texts = figure_labels(zh) + list(zh.data[0].text)
+    assert has_chinese(texts) and not english_words(texts), english_words(texts)
     assert {a.text for a in zh.layout.annotations} == {"重点改进区", "继续保持区", "低优先区",
                                                        "供给过度区"}
     assert zh.layout.title.text == f"重要性–表现分析（n = {ipa.n}）"
@@ -218,7 +192,7 @@ def _small_log() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["case_id", "activity", "start", "end"])
 
 
-def test_bottleneck_and_queue_figure_labels():
+def test_bottleneck_and_queue_figurefigure_labels():
     from journey import read_log
     from journey.bottlenecks import bottlenecks, queue_over_time
 
@@ -229,8 +203,8 @@ def test_bottleneck_and_queue_figure_labels():
     assert en.layout.yaxis.title.text == "Mean wait (min)"
     assert {t.name for t in en.data} == {"Mon–Fri", "Sat", "Sun"}
     zh = b.figure(lang="zh")
-    texts = _labels(zh)
-    assert _chinese(texts) and not _english_words(texts), _english_words(texts)
+    texts = figure_labels(zh)
+    assert has_chinese(texts) and not english_words(texts), english_words(texts)
     assert {t.name for t in zh.data} == {"周一至周五", "周六", "周日"}
     assert {a.text for a in zh.layout.annotations} == {"环节=检验"}
     assert sorted(np.concatenate([t.y for t in zh.data])) == sorted(
@@ -241,8 +215,8 @@ def test_bottleneck_and_queue_figure_labels():
     assert en.layout.title.text == "Lab: mean number of patients waiting"
     assert list(en.data[0].y) == ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
     zh = q.heatmap("Lab", value="in_service", lang="zh")
-    texts = _labels(zh)
-    assert _chinese(texts) and not _english_words(texts), _english_words(texts)
+    texts = figure_labels(zh)
+    assert has_chinese(texts) and not english_words(texts), english_words(texts)
     assert zh.layout.title.text == "检验：平均正在接受服务人数"
     assert list(zh.data[0].y) == ["周一", "周二", "周三", "周四", "周五", "周六", "周日"]
     plain = q.profile[q.profile.activity == "Lab"].pivot_table(
@@ -250,7 +224,7 @@ def test_bottleneck_and_queue_figure_labels():
     np.testing.assert_allclose(np.asarray(zh.data[0].z, dtype=float), plain.to_numpy())
 
 
-def test_what_if_figure_labels():
+def test_what_if_figurefigure_labels():
     from dataclasses import replace
 
     from journey.simulate import Scenario, what_if
@@ -263,8 +237,8 @@ def test_what_if_figure_labels():
     assert "mean wait (min): Lab" in list(en.data[0].y)
     assert en.layout.title.text == "检验加2人 vs 现状 (2 paired replications, 95% CI)"
     zh = res.figure(lang="zh")
-    texts = _labels(zh)
-    assert _chinese(texts) and not _english_words(texts), _english_words(texts)
+    texts = figure_labels(zh)
+    assert has_chinese(texts) and not english_words(texts), english_words(texts)
     assert "平均等候（分钟）: 检验" in list(zh.data[0].y)
     assert list(zh.data[0].x) == list(en.data[0].x)
 
@@ -284,7 +258,7 @@ def test_translate_columns_new_headers_and_stages():
                    "importance", "performance", "r", "r_ci_low", "value", "mean", "n_points",
                    "before", "after", "change", "ci_low", "ci_high", "method", "caveats",
                    "estimate"]:
-        assert _chinese([i18n.COLUMN_NAMES_ZH[header]]), header
+        assert has_chinese([i18n.COLUMN_NAMES_ZH[header]]), header
 
 
 # --------------------------------------------------------------------------- table values

@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from figure_text import english_words, figure_labels, has_chinese
 
 import journey
-from journey import i18n
 from journey.bottlenecks import bottlenecks, littles_law, time_decomposition, utilisation
 from journey.compare import compare_periods
 from journey.its import controlled_its, did, its
@@ -24,43 +24,10 @@ T0 = pd.Timestamp("2025-01-06")  # a Monday
 NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
 
 
-@pytest.fixture
-def zh_session():
-    """Chinese as the session language for one test, English again afterwards."""
-    before = i18n.get_language()
-    i18n.set_language("zh")
-    try:
-        yield
-    finally:
-        i18n.set_language(before)
-
-
-def _labels(fig) -> list[str]:
-    """Titles, axis titles, legend names, annotations, hover templates, custom data and
-    category labels of a plotly figure."""
-    layout = fig.to_plotly_json()["layout"]
-    texts = [fig.layout.title.text, fig.layout.legend.title.text]
-    texts += [axis.get("title", {}).get("text") for key, axis in layout.items()
-              if key.startswith(("xaxis", "yaxis"))]
-    texts += [a.text for a in fig.layout.annotations]
-    for trace in fig.data:
-        texts += [trace.name, getattr(trace, "hovertemplate", None)]
-        custom = getattr(trace, "customdata", None)
-        texts += [] if custom is None else [str(v) for v in np.ravel(custom)]
-        texts += [v for v in (trace.y if trace.y is not None else ()) if isinstance(v, str)]
-    return [t for t in texts if t]
-
-
-def _english_words(texts: list[str]) -> set[str]:
-    """Latin words left once plotly's %{...} fields and <tags> are removed."""
-    plain = re.sub(r"%\{[^}]*\}|<[^>]*>", " ", " ".join(texts))
-    return set(re.findall(r"[A-Za-z]{2,}", plain))
-
-
 def _is_chinese(fig) -> None:
-    texts = _labels(fig)
-    assert any("\u4e00" <= c <= "\u9fff" for t in texts for c in t), texts
-    assert not _english_words(texts), _english_words(texts)
+    texts = figure_labels(fig)
+    assert has_chinese(texts), texts
+    assert not english_words(texts), english_words(texts)
 
 
 def _numbers(text: str) -> list[float]:
@@ -265,7 +232,7 @@ def test_wait_drivers_readings_and_figure(small, zh_session):
     pd.testing.assert_frame_equal(en.table.drop(columns="reading"),
                                   zh.table.drop(columns="reading"))
     for a, b in zip(en.table.reading, zh.table.reading, strict=True):
-        assert any("\u4e00" <= c <= "\u9fff" for c in b) and not _english_words([b]), b
+        assert any("\u4e00" <= c <= "\u9fff" for c in b) and not english_words([b]), b
         assert _numbers(a) == _numbers(b), (a, b)
     queue = zh.table[zh.table.term == "queue"].iloc[0]
     assert queue.reading.startswith("前面每多一名排队患者，检验前等候的中位数变化 "

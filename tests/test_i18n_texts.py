@@ -14,7 +14,6 @@ import pandas as pd
 import pytest
 
 import journey
-from journey import i18n
 from journey.effects import bootstrap_quantile_change, probability_of_superiority, quantile_change
 from journey.errors import JourneyError
 from journey.experience import experience_vs_journey, friends_and_family, nps, satisfaction_scores
@@ -54,17 +53,6 @@ def _warned(fn) -> tuple[object, list[str]]:
         warnings.simplefilter("always")
         result = fn()
     return result, [str(w.message) for w in caught]
-
-
-@pytest.fixture
-def zh_session():
-    """Chinese as the session language for one test, English again afterwards."""
-    before = i18n.get_language()
-    i18n.set_language("zh")
-    try:
-        yield
-    finally:
-        i18n.set_language(before)
 
 
 # --------------------------------------------------------------------------- experience
