@@ -420,30 +420,26 @@ def read_log(
 
     # one pass over the rows counts every kind of unusable row; examples only when there are any
     exclusions: list[dict] = []
-    checks, valid = {}, "TRUE"
+    missing, valid = {}, "TRUE"
     for column, reason in (("case_id", "missing case id"), ("activity", "missing activity"),
                            ('"end"', "missing time")):
-        checks[reason] = f"{valid} AND {column} IS NULL"
+        missing[reason] = f"{valid} AND {column} IS NULL"
         valid = f"{valid} AND {column} IS NOT NULL"
-    lifecycle_log = "lifecycle" in mapping
     order = "_file, _row" if "_file" in columns else "_row"  # place in the file(s)
-    backwards = '"end" < start'
-    if not lifecycle_log:
-        checks["end before start"] = f"{valid} AND {backwards}"
-    counts = dict(zip(checks, _count(con, "parsed", checks.values()), strict=True))
-    for reason, condition in checks.items():
-        if counts[reason] and reason != "end before start":
+    backwards = '"end" < start'  # never true before lifecycle events are paired
+    *n_missing, n = _count(con, "parsed", [*missing.values(), f"{valid} AND {backwards}"])
+    for (reason, condition), count in zip(missing.items(), n_missing, strict=True):
+        if count:
             _, rows, _ = _examples(con, f"SELECT _row, 1 FROM parsed WHERE {condition}")
-            exclusions.append(dict(reason=f"{reason} (excluded)", rows=counts[reason],
+            exclusions.append(dict(reason=f"{reason} (excluded)", rows=count,
                                    example_rows=rows, example_values=[]))
     source_table = "parsed"
-    if lifecycle_log:
+    if "lifecycle" in mapping:
         _pair_lifecycle(con, exclusions, f"(SELECT * FROM parsed WHERE {valid})", order)
         source_table, valid = "paired", "TRUE"
-        counts["end before start"] = _count(con, source_table, [backwards])[0]
+        n = _count(con, source_table, [backwards])[0]
     next(steps, None)
 
-    n = counts["end before start"]
     if n:
         _, rows, values = _examples(
             con, f"SELECT _row, CAST(start AS VARCHAR) || ' > ' || CAST(\"end\" AS VARCHAR) "
