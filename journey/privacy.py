@@ -36,6 +36,7 @@ import datetime as dt
 import hashlib
 import hmac
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
@@ -173,15 +174,20 @@ def scan_identifiers(frame: pd.DataFrame) -> pd.DataFrame:
     positions = np.unique(np.linspace(0, len(frame) - 1, min(len(frame), _SAMPLE_ROWS)).astype(int))
     sample = frame.iloc[positions]
     for i, column in enumerate(frame.columns):
-        values = sample.iloc[:, i].dropna().tolist()
-        if not values:
+        values = sample.iloc[:, i].dropna()
+        if values.empty:
             continue
-        found = [_evaluate(str(column), kind, values) for kind in _HINTS]
+        # each distinct value is tested once; date-times can only be dates of birth
+        counts = Counter(map(_hashable, values.tolist()))
+        kinds = (["date of birth"] if pd.api.types.is_datetime64_any_dtype(values.dtype)
+                 else list(_HINTS))
+        found = [_evaluate(str(column), kind, counts) for kind in kinds]
         best = max((f for f in found if f is not None), key=lambda f: f[2], default=None)
         if best is not None:
             kind, matching, share = best
-            rows.append({"column": column, "kind": kind, "matches": len(matching),
-                         "share": round(share, 4), "example": _mask(kind, _text(matching[0]))})
+            rows.append({"column": column, "kind": kind, "matches": sum(matching.values()),
+                         "share": round(share, 4),
+                         "example": _mask(kind, _text(next(iter(matching))))})
     return pd.DataFrame(rows, columns=["column", "kind", "matches", "share", "example"])
 
 
@@ -303,28 +309,41 @@ def pseudonymise(data: pd.DataFrame, columns: str | Sequence[str], *, secret: st
 
 # --- detection -------------------------------------------------------------------------------
 
+def _hashable(value: object) -> object:
+    """``value``, or its text when it cannot be counted (a list in a Parquet cell)."""
+    try:
+        hash(value)
+    except TypeError:
+        return str(value)
+    return value
+
+
 def _text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
 
 
-def _evaluate(column: str, kind: str, values: list[object]) -> tuple[str, list, float] | None:
+def _evaluate(column: str, kind: str, counts: Counter) -> tuple[str, Counter, float] | None:
+    """``(kind, matching values with their counts, share)`` when ``column`` looks like ``kind``.
+
+    ``counts`` holds each sampled value with its number of occurrences, in sample order.
+    """
     hinted = re.search(_HINTS[kind], column.strip().casefold()) is not None
     if kind == "date of birth" and not hinted:
         return None
     strict, loose = _TESTS[kind]
     test, threshold = (loose, _HINTED_SHARE) if hinted else (strict, _STRICT_SHARE)
-    matching = [v for v in values if test(v)]
-    share = len(matching) / len(values)
+    matching = Counter({v: n for v, n in counts.items() if test(v)})
+    share = sum(matching.values()) / sum(counts.values())
     if share < threshold or (kind == "person name" and not hinted and not _diverse(matching)):
         return None
     return kind, matching, share
 
 
-def _diverse(matching: list[object]) -> bool:
+def _diverse(matching: Counter) -> bool:
     """Many different values: person names, not a small vocabulary of activities or desks."""
-    return len(set(matching)) >= min(30, max(3, len(matching) // 2))
+    return len(matching) >= min(30, max(3, sum(matching.values()) // 2))
 
 
 def _digits(value: object) -> str:

@@ -13,6 +13,8 @@ import hmac
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from journey.errors import JourneyError
 from journey.privacy import _check_character, pseudonymise, refuse_identifiers, scan_identifiers
@@ -249,3 +251,51 @@ def test_pseudonymise_refuses_bad_arguments_without_echoing_the_secret():
         pseudonymise(frame, ["mobile"], secret=SECRET)
     with pytest.raises(JourneyError, match="between 8 and 64"):
         pseudonymise(frame, "phone", secret=SECRET, length=4)
+
+
+# --- counting distinct values gives the same verdicts as testing every value ---------------------
+
+def plain_scan(frame: pd.DataFrame) -> list[tuple]:
+    """Every sampled value tested one by one (the documented rules, without counting)."""
+    import re
+
+    from journey.privacy import _HINTED_SHARE, _HINTS, _STRICT_SHARE, _TESTS
+
+    out = []
+    for column in frame.columns:
+        values = [v for v in frame[column] if not pd.isna(v)]
+        if not values:
+            continue
+        best = None
+        for kind in _HINTS:
+            hinted = re.search(_HINTS[kind], column.casefold()) is not None
+            if kind == "date of birth" and not hinted:
+                continue
+            test = _TESTS[kind][1] if hinted else _TESTS[kind][0]
+            matching = [v for v in values if test(v)]
+            share = len(matching) / len(values)
+            names_ok = (hinted or kind != "person name"
+                        or len(set(matching)) >= min(30, max(3, len(matching) // 2)))
+            if share >= (_HINTED_SHARE if hinted else _STRICT_SHARE) and names_ok and (
+                    best is None or share > best[2]):
+                best = (column, kind, share, len(matching))
+        if best is not None:
+            out.append((best[0], best[1], round(best[2], 4), best[3]))
+    return out
+
+
+@given(st.lists(st.sampled_from(["王伟", "李娜", "张敏", "13812345678", "+44 20 7946 0001",
+                                 "a.li@example.com", "挂号", "检验", "Wei Zhang", "V000123",
+                                 "1960-05-01", None]), min_size=1, max_size=40),
+       st.sampled_from(["who", "姓名", "phone", "出生日期", "note"]))
+@settings(max_examples=150, deadline=None)
+def test_counting_distinct_values_equals_testing_each_value(values, column):
+    frame = pd.DataFrame({column: pd.Series(values, dtype=object)})
+    found = scan_identifiers(frame)
+    got = [(r.column, r.kind, r.share, r.matches) for r in found.itertuples()]
+    assert got == plain_scan(frame)
+
+
+def test_unhashable_cells_are_scanned_as_text():
+    frame = pd.DataFrame({"tags": [["a", "b"], ["c"]] * 5, "email": ["x.y@example.com"] * 10})
+    assert kinds(frame) == {"email": "e-mail address"}
