@@ -21,7 +21,9 @@ from __future__ import annotations
 import getpass
 import os
 import tempfile
-from collections.abc import Iterable, Mapping
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -33,7 +35,7 @@ import pandas as pd
 
 from journey.errors import JourneyError
 
-__all__ = ["EventLog", "connect", "memory_limit_for", "set_memory_limit"]
+__all__ = ["EventLog", "connect", "engine_progress", "memory_limit_for", "set_memory_limit"]
 
 BASE_COLUMNS = ("case_id", "activity", "start", "end", "patient_id", "resource", "department")
 
@@ -118,6 +120,58 @@ def connect(database: str | None = None) -> duckdb.DuckDBPyConnection:
     con.execute(f"SET temp_directory = '{spill.as_posix()}'")
     con.execute(f"SET memory_limit = '{memory_limit_for(0)}'")
     return con
+
+
+@contextmanager
+def engine_progress(con: duckdb.DuckDBPyConnection, *, enabled: bool = True,
+                    ) -> Iterator[Callable[[str], None]]:
+    """A progress bar that follows the engine through a series of long queries.
+
+    Yields ``stage(name)``, which names the step that runs next; the bar shows the engine's
+    progress on the query running at that moment (DuckDB's ``query_progress``, read five
+    times a second by a background thread), so reading a multi-gigabyte file moves the bar as
+    the file is scanned. With ``enabled=False`` nothing is shown.
+
+    Examples
+    --------
+    >>> con = connect()
+    >>> with engine_progress(con, enabled=False) as stage:
+    ...     stage("counting")
+    ...     con.execute("SELECT count(*) FROM range(10)").fetchall()[0]
+    (10,)
+    """
+    if not enabled:
+        yield lambda name: None
+        return
+    from tqdm.auto import tqdm
+
+    printed = con.execute("SELECT current_setting('enable_progress_bar_print')").fetchall()[0]
+    con.execute("SET enable_progress_bar = true")
+    con.execute("SET enable_progress_bar_print = false")  # one bar, not DuckDB's as well
+    bar = tqdm(total=100, leave=False, bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}")
+    stop = threading.Event()
+
+    def follow() -> None:
+        while not stop.wait(0.2):
+            done = con.query_progress()
+            if done >= 0:
+                bar.n = min(float(done), 100.0)
+                bar.refresh()
+
+    def stage(name: str) -> None:
+        bar.set_description_str(name, refresh=False)
+        bar.n = 0
+        bar.refresh()
+
+    thread = threading.Thread(target=follow, daemon=True)
+    thread.start()
+    try:
+        yield stage
+    finally:
+        stop.set()
+        thread.join()
+        bar.close()
+        con.execute(f"SET enable_progress_bar_print = {bool(printed[0])}")
 
 
 @dataclass(frozen=True, repr=False)

@@ -19,7 +19,7 @@ import pandas as pd
 from journey.engine import NEIGHBOURS
 from journey.errors import JourneyError
 from journey.formats import register_source
-from journey.log import EventLog, connect, memory_limit_for
+from journey.log import EventLog, connect, engine_progress, memory_limit_for
 from journey.privacy import refuse_identifiers
 
 __all__ = ["COLUMN_PRESETS", "TIME_FORMATS", "read_log"]
@@ -362,131 +362,128 @@ def read_log(
     >>> log.n_cases, log.n_events, log.has_start
     (1, 2, True)
     """
-    if progress:
-        from tqdm.auto import tqdm
-
-        steps = iter(tqdm(range(6), desc="loading log", leave=False))
-    else:
-        steps = iter(range(6))
     con = connect(database)
-    info = register_source(con, source, name="raw", encoding=encoding, sheet=sheet)
-    con.execute(f"SET memory_limit = '{memory_limit_for(info.n_rows)}'")
-    label = info.label
-    next(steps, None)
-    columns = con.sql("SELECT * FROM raw LIMIT 0").columns
-    step = max(info.n_rows // 5000, 1)  # every step-th row: about 5,000 rows spread evenly
-    sample = con.sql(f"SELECT * EXCLUDE (_row) FROM raw WHERE _row % {step} = 0"
-                     if step > 1 else "SELECT * EXCLUDE (_row) FROM raw").df()
-    refuse_identifiers(sample.drop(columns=["_file"], errors="ignore"), source=label,
-                       allow=allow_columns)
-    next(steps, None)
-    given = dict(case=case, activity=activity, start=start, end=end, timestamp=timestamp,
-                 resource=resource, department=department, patient=patient,
-                 lifecycle=lifecycle)
-    mapping = _map_columns(list(columns), given, label)
-    if "end" not in mapping and "timestamp" in mapping:
-        mapping["end"] = mapping.pop("timestamp")
-    mapping.pop("timestamp", None)
-    if "end" not in mapping:  # only a start column: treat it as the event time
-        mapping["end"] = mapping.pop("start")
+    with engine_progress(con, enabled=progress) as stage:
+        stage("reading " + ("the data frame" if isinstance(source, pd.DataFrame)
+                            else os.path.basename(os.fspath(source))))
+        info = register_source(con, source, name="raw", encoding=encoding, sheet=sheet)
+        con.execute(f"SET memory_limit = '{memory_limit_for(info.n_rows)}'")
+        label = info.label
+        stage("looking for identifiers")
+        columns = con.sql("SELECT * FROM raw LIMIT 0").columns
+        step = max(info.n_rows // 5000, 1)  # every step-th row: about 5,000 rows spread evenly
+        sample = con.sql(f"SELECT * EXCLUDE (_row) FROM raw WHERE _row % {step} = 0"
+                         if step > 1 else "SELECT * EXCLUDE (_row) FROM raw").df()
+        refuse_identifiers(sample.drop(columns=["_file"], errors="ignore"), source=label,
+                           allow=allow_columns)
+        stage("reading times")
+        given = dict(case=case, activity=activity, start=start, end=end, timestamp=timestamp,
+                     resource=resource, department=department, patient=patient,
+                     lifecycle=lifecycle)
+        mapping = _map_columns(list(columns), given, label)
+        if "end" not in mapping and "timestamp" in mapping:
+            mapping["end"] = mapping.pop("timestamp")
+        mapping.pop("timestamp", None)
+        if "end" not in mapping:  # only a start column: treat it as the event time
+            mapping["end"] = mapping.pop("start")
 
-    if tz is None and isinstance(source, pd.DataFrame):
-        zones = {str(source[c].dt.tz) for f, c in mapping.items() if f in ("start", "end")
-                 and isinstance(source[c].dtype, pd.DatetimeTZDtype)}
-        tz = zones.pop() if len(zones) == 1 else None
+        if tz is None and isinstance(source, pd.DataFrame):
+            zones = {str(source[c].dt.tz) for f, c in mapping.items() if f in ("start", "end")
+                     and isinstance(source[c].dtype, pd.DatetimeTZDtype)}
+            tz = zones.pop() if len(zones) == 1 else None
 
-    times = {f: _timestamp_sql(con, "raw", mapping[f], label, tz, time_format)
-             for f in ("start", "end") if f in mapping}
-    next(steps, None)
-    text = {"case": "case_id", "activity": "activity", "patient": "patient_id",
-            "resource": "resource", "department": "department", "lifecycle": "_lifecycle"}
-    select = [f"nullif(trim(CAST({_q(mapping[f])} AS VARCHAR)), '') AS {name}"
-              for f, name in text.items() if f in mapping]
-    select += [f"{expr} AS {_q(f)}" for f, expr in times.items()]
-    if "start" not in times:
-        select.append("CAST(NULL AS TIMESTAMP) AS start")
-    reserved = {"case_id", "activity", "patient_id", "resource", "department", "start", "end"}
-    extra = [c for c in columns if c not in mapping.values() and c not in ("_row", "_file")
-             and c not in reserved]
-    select += [_q(c) for c in extra]
-    select += ["_row"] + (["_file"] if "_file" in columns else [])
-    # times written as text are parsed once into a table; typed columns are read in place
-    text_times = any(con.sql(f"SELECT {_q(mapping[f])} FROM raw LIMIT 0").types[0] == "VARCHAR"
-                     for f in times)
-    con.execute(f"CREATE OR REPLACE TEMP {'TABLE' if text_times else 'VIEW'} parsed AS "
-                f"SELECT {', '.join(select)} FROM raw")
-    if text_times:
-        _drop(con, "raw")
+        times = {f: _timestamp_sql(con, "raw", mapping[f], label, tz, time_format)
+                 for f in ("start", "end") if f in mapping}
+        stage("checking rows")
+        text = {"case": "case_id", "activity": "activity", "patient": "patient_id",
+                "resource": "resource", "department": "department", "lifecycle": "_lifecycle"}
+        select = [f"nullif(trim(CAST({_q(mapping[f])} AS VARCHAR)), '') AS {name}"
+                  for f, name in text.items() if f in mapping]
+        select += [f"{expr} AS {_q(f)}" for f, expr in times.items()]
+        if "start" not in times:
+            select.append("CAST(NULL AS TIMESTAMP) AS start")
+        reserved = {"case_id", "activity", "patient_id", "resource", "department", "start", "end"}
+        extra = [c for c in columns if c not in mapping.values() and c not in ("_row", "_file")
+                 and c not in reserved]
+        select += [_q(c) for c in extra]
+        select += ["_row"] + (["_file"] if "_file" in columns else [])
+        # times written as text are parsed once into a table; typed columns are read in place
+        text_times = any(con.sql(f"SELECT {_q(mapping[f])} FROM raw LIMIT 0").types[0] == "VARCHAR"
+                         for f in times)
+        con.execute(f"CREATE OR REPLACE TEMP {'TABLE' if text_times else 'VIEW'} parsed AS "
+                    f"SELECT {', '.join(select)} FROM raw")
+        if text_times:
+            _drop(con, "raw")
 
-    # one pass over the rows counts every kind of unusable row; examples only when there are any
-    exclusions: list[dict] = []
-    missing, valid = {}, "TRUE"
-    for column, reason in (("case_id", "missing case id"), ("activity", "missing activity"),
-                           ('"end"', "missing time")):
-        missing[reason] = f"{valid} AND {column} IS NULL"
-        valid = f"{valid} AND {column} IS NOT NULL"
-    order = "_file, _row" if "_file" in columns else "_row"  # place in the file(s)
-    backwards = '"end" < start'  # never true before lifecycle events are paired
-    *n_missing, n = _count(con, "parsed", [*missing.values(), f"{valid} AND {backwards}"])
-    for (reason, condition), count in zip(missing.items(), n_missing, strict=True):
-        if count:
-            _, rows, _ = _examples(con, f"SELECT _row, 1 FROM parsed WHERE {condition}")
-            exclusions.append(dict(reason=f"{reason} (excluded)", rows=count,
+        # one pass over the rows counts every kind of unusable row; examples only when there are any
+        exclusions: list[dict] = []
+        missing, valid = {}, "TRUE"
+        for column, reason in (("case_id", "missing case id"), ("activity", "missing activity"),
+                               ('"end"', "missing time")):
+            missing[reason] = f"{valid} AND {column} IS NULL"
+            valid = f"{valid} AND {column} IS NOT NULL"
+        order = "_file, _row" if "_file" in columns else "_row"  # place in the file(s)
+        backwards = '"end" < start'  # never true before lifecycle events are paired
+        *n_missing, n = _count(con, "parsed", [*missing.values(), f"{valid} AND {backwards}"])
+        for (reason, condition), count in zip(missing.items(), n_missing, strict=True):
+            if count:
+                _, rows, _ = _examples(con, f"SELECT _row, 1 FROM parsed WHERE {condition}")
+                exclusions.append(dict(reason=f"{reason} (excluded)", rows=count,
+                                       example_rows=rows, example_values=[]))
+        source_table = "parsed"
+        if "lifecycle" in mapping:
+            _pair_lifecycle(con, exclusions, f"(SELECT * FROM parsed WHERE {valid})", order)
+            source_table, valid = "paired", "TRUE"
+            n = _count(con, source_table, [backwards])[0]
+        stage("ordering events")
+
+        if n:
+            _, rows, values = _examples(
+                con, f"SELECT _row, CAST(start AS VARCHAR) || ' > ' || CAST(\"end\" AS VARCHAR) "
+                     f"FROM {source_table} WHERE {valid} AND {backwards}")
+            if invalid == "raise":
+                where = f"{mapping.get('end')!r} before {mapping.get('start', 'start')!r}"
+                raise JourneyError(
+                    f"{n} activity instance(s) end before they start ({where}), e.g. "
+                    f"{values[:3]}. Correct the times in the export, or pass invalid='exclude' to "
+                    "leave these rows out (they are then counted in log.exclusions).",
+                    source=label, column=mapping.get("end"), rows=rows)
+            exclusions.append(dict(reason="end before start (excluded)", rows=n,
+                                   example_rows=rows, example_values=values))
+            valid = f"{valid} AND NOT coalesce({backwards}, false)"
+
+        _sequence(con, f"(SELECT * FROM {source_table} WHERE {valid})", order)
+        stage("finding duplicates")
+        key = ["case_id", "activity", "start", '"end"'] + (["resource"] if "resource" in mapping
+                                                          else [])
+        # identical instances tie in the visit order, so each but the first follows an event that
+        # ends when it ends: only visits with such a pair need the exact duplicate count
+        tied = """(case_id, "end") IN (
+            SELECT (case_id, "end") FROM events WHERE _prev_end = "end")"""
+        n_dups = con.execute(f"""SELECT coalesce(sum(n - 1), 0) FROM (
+            SELECT count(*) AS n FROM events WHERE {tied} GROUP BY {', '.join(key)} HAVING n > 1)"""
+                             ).fetchall()[0][0]
+        if n_dups:  # keep the first of each set of identical instances, then order again
+            ranked = (f"SELECT * EXCLUDE (_seq, {', '.join(NEIGHBOURS)}), row_number() OVER "
+                      f"(PARTITION BY {', '.join(key)} ORDER BY {order}) AS _dup FROM events")
+            _, rows, _ = _examples(con, f"SELECT _row, 1 FROM ({ranked}) WHERE _dup > 1")
+            exclusions.append(dict(reason="duplicate activity instance (excluded)", rows=n_dups,
                                    example_rows=rows, example_values=[]))
-    source_table = "parsed"
-    if "lifecycle" in mapping:
-        _pair_lifecycle(con, exclusions, f"(SELECT * FROM parsed WHERE {valid})", order)
-        source_table, valid = "paired", "TRUE"
-        n = _count(con, source_table, [backwards])[0]
-    next(steps, None)
-
-    if n:
-        _, rows, values = _examples(
-            con, f"SELECT _row, CAST(start AS VARCHAR) || ' > ' || CAST(\"end\" AS VARCHAR) "
-                 f"FROM {source_table} WHERE {valid} AND {backwards}")
-        if invalid == "raise":
-            where = f"{mapping.get('end')!r} before {mapping.get('start', 'start')!r}"
-            raise JourneyError(
-                f"{n} activity instance(s) end before they start ({where}), e.g. "
-                f"{values[:3]}. Correct the times in the export, or pass invalid='exclude' to "
-                "leave these rows out (they are then counted in log.exclusions).",
-                source=label, column=mapping.get("end"), rows=rows)
-        exclusions.append(dict(reason="end before start (excluded)", rows=n,
-                               example_rows=rows, example_values=values))
-        valid = f"{valid} AND NOT coalesce({backwards}, false)"
-
-    _sequence(con, f"(SELECT * FROM {source_table} WHERE {valid})", order)
-    next(steps, None)
-    key = ["case_id", "activity", "start", '"end"'] + (["resource"] if "resource" in mapping
-                                                      else [])
-    # identical instances tie in the visit order, so each but the first follows an event that
-    # ends when it ends: only visits with such a pair need the exact duplicate count
-    tied = """(case_id, "end") IN (SELECT (case_id, "end") FROM events WHERE _prev_end = "end")"""
-    n_dups = con.execute(f"""SELECT coalesce(sum(n - 1), 0) FROM (
-        SELECT count(*) AS n FROM events WHERE {tied} GROUP BY {', '.join(key)} HAVING n > 1)"""
-                         ).fetchall()[0][0]
-    if n_dups:  # keep the first of each set of identical instances, then order again
-        ranked = (f"SELECT * EXCLUDE (_seq, {', '.join(NEIGHBOURS)}), row_number() OVER "
-                  f"(PARTITION BY {', '.join(key)} ORDER BY {order}) AS _dup FROM events")
-        _, rows, _ = _examples(con, f"SELECT _row, 1 FROM ({ranked}) WHERE _dup > 1")
-        exclusions.append(dict(reason="duplicate activity instance (excluded)", rows=n_dups,
-                               example_rows=rows, example_values=[]))
-        con.execute(f"CREATE OR REPLACE TEMP TABLE deduped AS "
-                    f"SELECT * EXCLUDE (_dup) FROM ({ranked}) WHERE _dup = 1")
-        _sequence(con, "deduped", order)
-    for name in ("parsed", "raw", "life", "paired", "deduped"):
-        _drop(con, name)
-    n_events = con.execute("SELECT count(*) FROM events").fetchall()[0][0]
-    if n_events == 0:
-        raise JourneyError("no usable rows remain after excluding rows without case, "
-                           "activity or time. Check the column mapping.", source=label)
-    if n_events < SINGLE_THREAD_BELOW:
-        con.execute("SET threads = 1")  # bit-for-bit identical sums on every re-run
-    next(steps, None)
-    # start times come from a start column or from paired lifecycle start events
-    has_start = con.execute("SELECT count(start) > 0 FROM events").fetchall()[0][0]
-    table = pd.DataFrame(exclusions, columns=["reason", "rows", "example_rows",
-                                              "example_values"])
-    return EventLog._from_connection(con, "events", source=label, has_start=bool(has_start),
-                                     columns=dict(mapping), exclusions=table, stages=stages,
-                                     fingerprint_source=source)
+            con.execute(f"CREATE OR REPLACE TEMP TABLE deduped AS "
+                        f"SELECT * EXCLUDE (_dup) FROM ({ranked}) WHERE _dup = 1")
+            _sequence(con, "deduped", order)
+        for name in ("parsed", "raw", "life", "paired", "deduped"):
+            _drop(con, name)
+        n_events = con.execute("SELECT count(*) FROM events").fetchall()[0][0]
+        if n_events == 0:
+            raise JourneyError("no usable rows remain after excluding rows without case, "
+                               "activity or time. Check the column mapping.", source=label)
+        if n_events < SINGLE_THREAD_BELOW:
+            con.execute("SET threads = 1")  # bit-for-bit identical sums on every re-run
+        # start times come from a start column or from paired lifecycle start events
+        has_start = con.execute("SELECT count(start) > 0 FROM events").fetchall()[0][0]
+        table = pd.DataFrame(exclusions, columns=["reason", "rows", "example_rows",
+                                                  "example_values"])
+        return EventLog._from_connection(con, "events", source=label, has_start=bool(has_start),
+                                         columns=dict(mapping), exclusions=table, stages=stages,
+                                         fingerprint_source=source)

@@ -206,3 +206,17 @@ def test_engine_spills_to_the_temporary_folder_within_the_memory_limit():
         journey.set_memory_limit(None)
     with pytest.raises(JourneyError, match="not a size"):
         journey.set_memory_limit("lots")
+
+
+def test_progress_bar_names_each_step(tmp_path, capsys):
+    path = tmp_path / "visits.csv"
+    pd.DataFrame(BASIC).to_csv(path, index=False)
+    log = read_log(path, progress=True)
+    shown = capsys.readouterr().err
+    for step in ("reading visits.csv", "looking for identifiers", "reading times",
+                 "checking rows", "ordering events", "finding duplicates"):
+        assert step in shown
+    assert log.n_events == 3
+    # DuckDB's own bar is off while ours shows, and back on afterwards
+    con = log.table._find_backend().con
+    assert con.execute("SELECT current_setting('enable_progress_bar_print')").fetchall()[0][0]
