@@ -184,6 +184,28 @@ def test_quality_report_findings():
 def test_public_api_is_listed():
     for name in journey.__all__:
         assert hasattr(journey, name), name
+    # importing a module never hides the function of the same name
+    import importlib
+
+    for module in ("bottlenecks", "its", "spc"):
+        importlib.import_module(f"journey.{module}")
+    assert all(callable(getattr(journey, n)) for n in ("bottlenecks", "its", "spc"))
+    with pytest.raises(AttributeError, match="no attribute 'read_logs'"):
+        journey.read_logs  # noqa: B018
+
+
+def test_import_is_light_and_reading_needs_no_statistics_libraries():
+    import subprocess
+    import sys
+
+    code = ("import sys, pandas as pd, journey; "
+            "log = journey.read_log(pd.DataFrame({'case_id': ['a'], 'activity': ['Lab'], "
+            "'end': ['2025-01-06 09:00']})); journey.journey_map(log).transitions; "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & "
+            "{'scipy', 'statsmodels', 'matplotlib', 'plotly', 'simpy'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"
 
 
 def test_engine_spills_to_the_temporary_folder_within_the_memory_limit():
