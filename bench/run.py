@@ -1,7 +1,8 @@
 """Speed benchmark: journey against a hand-written DuckDB query (the floor), in one run.
 
-Each contender runs in its own process on the same Parquet file; wall time (after the
-imports) and peak resident memory (ru_maxrss of that process) are printed with the ratios.
+Each contender runs in its own process on the same Parquet file, three times in turn; the
+median wall time (after the imports), the largest peak resident memory (ru_maxrss of the
+process) and the ratios are printed, with each run's time to show the machine's noise.
 
 Usage::
 
@@ -9,6 +10,7 @@ Usage::
     python bench/run.py --events 1000000     # a quicker run
     python bench/run.py --events 100000000 --tasks journey   # 100 million (generated once)
     python bench/run.py --memory-limit 8GB   # journey with a larger engine memory limit
+    python bench/run.py --repeat 1           # one run of each task (default: median of 3)
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -85,7 +88,8 @@ def task_analyses(path: str) -> dict:
 
 def run_child(task: str, path: str, memory_limit: str | None = None) -> dict:
     code = (f"import sys, time, json; sys.path.insert(0, {str(HERE)!r}); import run; "
-            "import duckdb, journey; "  # imports are not timed: a session pays them once
+            # imports are not timed: a session pays them once
+            "import duckdb, journey, journey.maps, journey.bottlenecks, journey.waits; "
             f"journey.set_memory_limit({memory_limit!r}); "
             f"t0 = time.perf_counter(); out = run.task_{task}({path!r}); "
             "out['seconds'] = time.perf_counter() - t0; "
@@ -100,10 +104,21 @@ def run_child(task: str, path: str, memory_limit: str | None = None) -> dict:
     return result
 
 
+def median_run(runs: list[dict]) -> dict:
+    """Median of each time over repeated runs (the machine's noise), the largest peak memory."""
+    out = {k: statistics.median(r[k] for r in runs) for k in ("seconds", "read_seconds")}
+    out["peak_mb"] = max(r["peak_mb"] for r in runs)
+    if "steps" in runs[0]:
+        out["steps"] = {k: statistics.median(r["steps"][k] for r in runs) for k in runs[0]["steps"]}
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=10_000_000)
     parser.add_argument("--tasks", default="floor,journey,analyses")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="runs of each task, taken in turn; medians are printed")
     parser.add_argument("--memory-limit", default=None,
                         help="journey's engine memory limit, e.g. 8GB (default: automatic)")
     args = parser.parse_args()
@@ -111,11 +126,15 @@ def main() -> None:
     from generate import log_file
 
     path = log_file(args.events)
-    print(f"log: {path.name}, {os.cpu_count()} cores")
-    results = {task: run_child(task, str(path), args.memory_limit)
-               for task in args.tasks.split(",")}
+    print(f"log: {path.name}, {os.cpu_count()} cores, median of {args.repeat} runs")
+    tasks = args.tasks.split(",")
+    runs: dict[str, list[dict]] = {task: [] for task in tasks}
+    for _ in range(args.repeat):
+        for task in tasks:
+            runs[task].append(run_child(task, str(path), args.memory_limit))
+    results = {task: median_run(r) for task, r in runs.items()}
     floor = results.get("floor", {}).get("seconds")
-    print(f"{'task':<10}{'seconds':>10}{'read s':>10}{'peak MB':>10}{'× floor':>10}")
+    print(f"{'task':<10}{'seconds':>10}{'read s':>10}{'peak MB':>10}{'× floor':>10}   runs (s)")
     for task, r in results.items():
         if "steps" in r:
             steps = r["steps"]
@@ -123,8 +142,9 @@ def main() -> None:
                 f"{k} {v:.1f} ({v / steps['journey_map']:.2f}× map)" for k, v in steps.items()))
             continue
         ratio = f"{r['seconds'] / floor:.2f}" if floor else "-"
+        each = " ".join(f"{x['seconds']:.1f}" for x in runs[task])
         print(f"{task:<10}{r['seconds']:>10.1f}{r['read_seconds']:>10.1f}{r['peak_mb']:>10.0f}"
-              f"{ratio:>10}")
+              f"{ratio:>10}   {each}")
 
 
 if __name__ == "__main__":
