@@ -297,6 +297,7 @@ def read_log(
     stages: Mapping[str, str] | None = None,
     database: str | None = None,
     progress: bool = False,
+    session: Any = None,
 ) -> EventLog:
     """Read a visit log into an :class:`~journey.log.EventLog`.
 
@@ -334,7 +335,11 @@ def read_log(
         Path of a DuckDB database file to hold the events (for logs larger than memory);
         in memory by default.
     progress : bool
-        Show a progress bar over the loading steps.
+        Show a progress bar that names each loading step and follows the engine through it.
+    session : pyspark.sql.SparkSession, optional
+        Read with Spark on this session instead (:func:`journey.read_log_spark`): the events
+        stay in Spark and every analysis runs there. A Spark DataFrame as ``source`` is read
+        with Spark without it. ``encoding``, ``sheet`` and ``database`` do not apply then.
 
     Returns
     -------
@@ -362,6 +367,20 @@ def read_log(
     >>> log.n_cases, log.n_events, log.has_start
     (1, 2, True)
     """
+    if session is not None or type(source).__module__.startswith("pyspark."):
+        unused = [name for name, value in (("encoding", encoding), ("sheet", sheet),
+                                           ("database", database)) if value not in (None, 0)]
+        if unused:
+            raise JourneyError(f"{', '.join(unused)}= cannot be used when Spark reads the log "
+                               "(Spark reads CSV as UTF-8, Parquet, or a Spark DataFrame); "
+                               "convert the file first, or read it without session=.")
+        from journey.spark import read_log_spark
+
+        return read_log_spark(source, session=session, case=case, activity=activity,
+                              start=start, end=end, timestamp=timestamp, resource=resource,
+                              department=department, patient=patient, lifecycle=lifecycle,
+                              tz=tz, time_format=time_format, invalid=invalid,
+                              allow_columns=allow_columns, stages=stages)
     con = connect(database)
     with engine_progress(con, enabled=progress) as stage:
         stage("reading " + ("the data frame" if isinstance(source, pd.DataFrame)

@@ -362,3 +362,17 @@ def test_read_log_lifecycle_input_identical_to_duckdb(spark, events):
         assert on_spark.exclusions.example_rows.tolist() == [[7], [5], [6]]
     else:  # a log without starts: completes without a start are not reported
         assert on_spark.exclusions.empty and on_spark.n_events == 3
+
+
+def test_read_log_hands_spark_frames_and_sessions_to_spark(spark, folder, folder_logs):
+    on_spark, _ = folder_logs
+    by_session = read_log(str(folder), session=spark, invalid="exclude")
+    assert by_session.table._find_backend().name == "pyspark"
+    pd.testing.assert_frame_equal(by_session.to_pandas(), on_spark.to_pandas())
+    frame = spark.createDataFrame(pd.DataFrame(PART1[:3], columns=COLUMNS))
+    by_frame = read_log(frame)
+    assert by_frame.table._find_backend().name == "pyspark"
+    pd.testing.assert_frame_equal(by_frame.to_pandas(),
+                                  read_log_spark(frame, session=spark).to_pandas())
+    with pytest.raises(JourneyError, match="encoding= cannot be used when Spark"):
+        read_log(str(folder), session=spark, encoding="gbk")
