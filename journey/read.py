@@ -269,6 +269,16 @@ def _pair_lifecycle(con: duckdb.DuckDBPyConnection, exclusions: list[dict], sour
                                example_values=[]))
 
 
+def _ends_before_start(n: int, values: list, rows: list[int], mapping: Mapping[str, str],
+                       label: str) -> JourneyError:
+    """The error for ``n`` activity instances that end before they start (both engines)."""
+    where = f"{mapping.get('end')!r} before {mapping.get('start', 'start')!r}"
+    return JourneyError(
+        f"{n} activity instance(s) end before they start ({where}), e.g. {values[:3]}. Correct "
+        "the times in the export, or pass invalid='exclude' to leave these rows out (they are "
+        "then counted in log.exclusions).", source=label, column=mapping.get("end"), rows=rows)
+
+
 def _drop(con: duckdb.DuckDBPyConnection, name: str) -> None:
     kinds = con.execute("SELECT table_type FROM information_schema.tables WHERE table_name = ?",
                         [name]).fetchall()
@@ -461,12 +471,7 @@ def read_log(
                 con, f"SELECT _row, CAST(start AS VARCHAR) || ' > ' || CAST(\"end\" AS VARCHAR) "
                      f"FROM {source_table} WHERE {valid} AND {backwards}")
             if invalid == "raise":
-                where = f"{mapping.get('end')!r} before {mapping.get('start', 'start')!r}"
-                raise JourneyError(
-                    f"{n} activity instance(s) end before they start ({where}), e.g. "
-                    f"{values[:3]}. Correct the times in the export, or pass invalid='exclude' to "
-                    "leave these rows out (they are then counted in log.exclusions).",
-                    source=label, column=mapping.get("end"), rows=rows)
+                raise _ends_before_start(n, values, rows, mapping, label)
             exclusions.append(dict(reason="end before start (excluded)", rows=n,
                                    example_rows=rows, example_values=values))
             valid = f"{valid} AND NOT coalesce({backwards}, false)"

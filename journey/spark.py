@@ -47,6 +47,7 @@ from journey.read import (
     _OFFSET,
     _START_WORDS,
     TIME_FORMATS,
+    _ends_before_start,
     _map_columns,
 )
 
@@ -478,12 +479,7 @@ def read_log_spark(
         if invalid == "raise":
             for frame in cached:
                 frame.unpersist()
-            where = f"{mapping.get('end')!r} before {mapping.get('start', 'start')!r}"
-            raise JourneyError(
-                f"{n} activity instance(s) end before they start ({where}), e.g. "
-                f"{values[:3]}. Correct the times in the export, or pass invalid='exclude' "
-                "to leave these rows out (they are then counted in log.exclusions).",
-                source=label, column=mapping.get("end"), rows=rows)
+            raise _ends_before_start(n, values, rows, mapping, label)
         exclusions.append(dict(reason="end before start (excluded)", rows=n,
                                example_rows=rows, example_values=values))
         valid = valid.filter(~backwards | backwards.isNull())
