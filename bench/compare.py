@@ -4,7 +4,7 @@ Every contender runs in its own process on the same Parquet file (made by bench/
 Printed: total wall time of the process's task (imports included), work time (the sum of the
 steps, imports excluded), the time of each step, peak resident memory (ru_maxrss of that
 process) and the ratios of work time to the floor (bench/run.py's hand-written DuckDB query)
-and to journey.
+and to journey; with --repeat, medians over runs taken in turn and the largest peak.
 
 - ``journey``: ``read_log`` + ``journey_map`` touchpoints and transitions + the bottleneck
   table.
@@ -20,6 +20,7 @@ Usage::
     python bench/compare.py                              # 1 and 10 million events
     python bench/compare.py --events 100000000 --timeout 7200
     python bench/compare.py --events 1000000 --tasks floor,journey
+    python bench/compare.py --events 10000000 --repeat 3   # medians of three runs in turn
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ HERE = Path(__file__).resolve().parent
 
 
 def task_floor(path: str) -> dict:
+    import duckdb  # noqa: F401  (imported before the clock starts, like the others)
+    import pandas  # noqa: F401  (the result is fetched as a pandas frame)
     from run import task_floor as floor
 
     t0 = time.perf_counter()
@@ -114,9 +117,12 @@ def main() -> None:
                         help="comma-separated sizes, e.g. 1000000,10000000,100000000")
     parser.add_argument("--tasks", default="floor,journey,pm4py")
     parser.add_argument("--timeout", type=float, default=3600, help="seconds per task")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="runs of each task, taken in turn; medians are printed")
     args = parser.parse_args()
     sys.path.insert(0, str(HERE))
     from generate import log_file
+    from run import median_run
 
     print(f"{os.cpu_count()} cores; peak MB is the resident set of each task's process")
     header = (f"{'events':>12} {'task':<8}{'total s':>9}{'work s':>9}{'peak MB':>9}"
@@ -124,10 +130,15 @@ def main() -> None:
     print(header)
     for n in (int(x) for x in args.events.split(",")):
         path = log_file(n)
-        results = {task: run_child(task, str(path), args.timeout)
-                   for task in args.tasks.split(",")}
-        for r in results.values():
-            r["work"] = sum(r.get("steps", {}).values())
+        tasks = args.tasks.split(",")
+        runs: dict[str, list[dict]] = {task: [] for task in tasks}
+        for _ in range(args.repeat):
+            for task in tasks:
+                runs[task].append(run_child(task, str(path), args.timeout))
+        for task_runs in runs.values():
+            for r in task_runs:
+                r["work"] = sum(r.get("steps", {}).values())
+        results = {task: median_run(r) for task, r in runs.items()}
         floor = results.get("floor", {}).get("work")
         ours = results.get("journey", {}).get("work")
         for task, r in results.items():
@@ -136,8 +147,10 @@ def main() -> None:
                 continue
             ratios = [f"{r['work'] / base:.2f}" if base else "-" for base in (floor, ours)]
             steps = ", ".join(f"{k} {v:.1f}" for k, v in r["steps"].items())
+            each = "/".join(f"{x['work']:.1f}" for x in runs[task])
             print(f"{n:>12,} {task:<8}{r['seconds']:>9.1f}{r['work']:>9.1f}"
-                  f"{r['peak_mb']:>9.0f}{ratios[0]:>9}{ratios[1]:>10}  {steps}", flush=True)
+                  f"{r['peak_mb']:>9.0f}{ratios[0]:>9}{ratios[1]:>10}  {steps}"
+                  + (f"; runs {each}" if args.repeat > 1 else ""), flush=True)
         counts = {t: r["transitions"] for t, r in results.items() if "transitions" in r}
         if len(counts) > 1:
             print(f"{'':>13}transitions counted: {counts}")

@@ -106,11 +106,18 @@ def run_child(task: str, path: str, memory_limit: str | None = None) -> dict:
 
 
 def median_run(runs: list[dict]) -> dict:
-    """Median of each time over repeated runs (the machine's noise), the largest peak memory."""
-    out = {k: statistics.median(r[k] for r in runs) for k in ("seconds", "read_seconds")}
-    out["peak_mb"] = max(r["peak_mb"] for r in runs)
-    if "steps" in runs[0]:
-        out["steps"] = {k: statistics.median(r["steps"][k] for r in runs) for k in runs[0]["steps"]}
+    """Median of each time over repeated runs (the machine's noise), the largest peak memory;
+    counts and errors as in the first run."""
+    if any("error" in r for r in runs):
+        return next(r for r in runs if "error" in r)
+    out = dict(runs[0])
+    for key, value in runs[0].items():
+        if key == "peak_mb":
+            out[key] = max(r[key] for r in runs)
+        elif key == "steps":
+            out[key] = {k: statistics.median(r[key][k] for r in runs) for k in value}
+        elif isinstance(value, float):
+            out[key] = statistics.median(r[key] for r in runs)
     return out
 
 
