@@ -153,7 +153,10 @@ def engine_progress(con: duckdb.DuckDBPyConnection, *, enabled: bool = True,
 
     def follow() -> None:
         while not stop.wait(0.2):
-            done = con.query_progress()
+            try:
+                done = con.query_progress()
+            except duckdb.Error:  # the connection was closed: nothing more to follow
+                return
             if done >= 0:
                 bar.n = min(float(done), 100.0)
                 bar.refresh()
