@@ -198,6 +198,9 @@ class EventLog:
         Rows excluded or repaired at loading, with counts and example row numbers.
     filters : tuple of str
         The filters applied, as calls that reproduce them.
+    resolution : {"time", "day"}
+        ``"day"`` when every time in the source is a date (or midnight): durations are then in
+        whole days, and hour-of-day results are left out with a note.
 
     Examples
     --------
@@ -213,6 +216,7 @@ class EventLog:
     exclusions: pd.DataFrame = field(default_factory=pd.DataFrame)
     stages: Mapping[str, str] | None = None
     filters: tuple[str, ...] = ()
+    resolution: str = "time"
     _con: Any = None
     _source_object: Any = None
 
@@ -220,11 +224,11 @@ class EventLog:
     def _from_connection(cls, con: duckdb.DuckDBPyConnection, name: str, *, source: str,
                          has_start: bool, columns: dict[str, str], exclusions: pd.DataFrame,
                          stages: Mapping[str, str] | None, fingerprint_source: Any,
-                         ) -> EventLog:
+                         resolution: str = "time") -> EventLog:
         backend = ibis.duckdb.from_connection(con)
         return cls(table=backend.table(name), source=source, has_start=has_start,
                    columns=columns, exclusions=exclusions, stages=stages, _con=backend,
-                   _source_object=fingerprint_source)
+                   _source_object=fingerprint_source, resolution=resolution)
 
     # ------------------------------------------------------------------ basic facts
     @property

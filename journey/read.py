@@ -505,9 +505,12 @@ def read_log(
         if n_events < SINGLE_THREAD_BELOW:
             con.execute("SET threads = 1")  # bit-for-bit identical sums on every re-run
         # start times come from a start column or from paired lifecycle start events
-        has_start = con.execute("SELECT count(start) > 0 FROM events").fetchall()[0][0]
+        has_start, day = con.execute(
+            "SELECT count(start) > 0, bool_and(\"end\" = date_trunc('day', \"end\") AND "
+            "coalesce(start = date_trunc('day', start), TRUE)) FROM events").fetchall()[0]
         table = pd.DataFrame(exclusions, columns=["reason", "rows", "example_rows",
                                                   "example_values"])
         return EventLog._from_connection(con, "events", source=label, has_start=bool(has_start),
                                          columns=dict(mapping), exclusions=table, stages=stages,
-                                         fingerprint_source=source)
+                                         fingerprint_source=source,
+                                         resolution="day" if day else "time")

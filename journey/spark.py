@@ -492,7 +492,10 @@ def read_log_spark(
     seq = Window.partitionBy("case_id").orderBy(F.coalesce("start", "end"), "end", *order)
     events = ranked.filter("_dup = 1").drop("_dup").withColumn("_seq", F.row_number().over(seq))
     events = events.persist(StorageLevel.MEMORY_AND_DISK)
-    facts = events.agg(F.count("*").alias("n"), F.count("start").alias("starts")).first()
+    midnight = ((F.col("end") == F.date_trunc("day", "end"))
+                & F.coalesce(F.col("start") == F.date_trunc("day", "start"), F.lit(True)))
+    facts = events.agg(F.count("*").alias("n"), F.count("start").alias("starts"),
+                       F.min(midnight.cast("int")).alias("day")).first()
     n_dup = valid.count() - facts.n
     if n_dup:
         _, rows, _ = _examples(ranked, F.col("_dup") > 1, F.lit(1))
@@ -511,4 +514,5 @@ def read_log_spark(
     return EventLog(table=backend.table(name), source=label,
                     has_start=facts.starts > 0, columns=dict(mapping),
                     exclusions=table, stages=stages, _con=backend,
-                    _source_object=None if label.startswith("<") else label)
+                    _source_object=None if label.startswith("<") else label,
+                    resolution="day" if facts.day == 1 else "time")
