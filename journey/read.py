@@ -295,7 +295,7 @@ def _clock(con: duckdb.DuckDBPyConnection, table: str, fields: list[str], label:
     lo, hi = con.execute(f"SELECT min(t), max(t) FROM ({points})").fetchall()[0]
     years = max((hi - lo).days / 365.25, 0)
     ahead = [s for _, s in changes]
-    if len(changes) > 2 * math.ceil(years) + 1 or max(ahead) - min(ahead) > 60:
+    if len(changes) - 1 > 2 * (math.floor(years) + 1) or max(ahead) - min(ahead) > 60:
         shown = ", ".join(f"{t} ({s:+d} min)" for t, s in changes[:4])
         raise JourneyError(
             f"the UTC offsets in the times change {len(changes) - 1} times between {lo} and "
