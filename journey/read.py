@@ -259,7 +259,7 @@ def _times(con: duckdb.DuckDBPyConnection, mapping: Mapping[str, str], label: st
     dated = " OR ".join(f"{w} IS NOT NULL" for w, _ in recorded.values())
     day = con.execute(f"SELECT coalesce(bool_and({midnight}) FILTER ({dated}), FALSE) "
                       "FROM raw").fetchall()[0][0]
-    parts = recorded if day or tz in (None, recorded_zone) else {
+    parts = recorded if day or tz is None else {
         f: _timestamp_sql(con, "raw", mapping[f], label, tz, time_format) for f in fields}
     offsets = {f: off for f, (_, off) in parts.items() if off is not None}
     if day or not offsets:
@@ -280,29 +280,40 @@ def _times(con: duckdb.DuckDBPyConnection, mapping: Mapping[str, str], label: st
 
 def _clock(con: duckdb.DuckDBPyConnection, table: str, fields: list[str], label: str,
            ) -> tuple[tuple[pd.Timestamp, int], ...]:
-    """Where the recorded wall clock moves: ``((from, minutes ahead), ...)`` in time order.
-
-    Read from the ``_<field>_shift`` columns of ``table``; empty when the clock never moves.
-    A clock that moves more often than twice a year is not one hospital's clock.
-    """
+    """Where the recorded wall clock moves, from the ``_<field>_shift`` columns of ``table``
+    (see :func:`clock_from_days`)."""
     points = " UNION ALL ".join(f"SELECT {_q(f)} AS t, _{f}_shift AS s FROM {table} "
                                 f"WHERE {_q(f)} IS NOT NULL" for f in fields)
-    changes = con.execute(f"""
-        SELECT t, s FROM (SELECT t, s, lag(s) OVER (ORDER BY t, s) AS p FROM ({points}))
-        WHERE p IS NULL OR s <> p ORDER BY t""").fetchall()
-    if all(s == 0 for _, s in changes):
+    days = con.execute(f"SELECT min(t), max(t), s FROM ({points}) "
+                       "GROUP BY date_trunc('day', t), s").fetchall()
+    return clock_from_days(days, label)
+
+
+def clock_from_days(days: list[tuple[Any, Any, int]], label: str,
+                    ) -> tuple[tuple[pd.Timestamp, int], ...]:
+    """The log's clock from ``(first, last, minutes ahead)`` of each day and shift.
+
+    Returns ``((from, minutes ahead), ...)`` in time order, empty when the clock never moves:
+    a new entry starts at the first time recorded with another offset. A clock that moves
+    more often than twice a year, or by more than an hour, is not one hospital's clock.
+    """
+    runs: list[tuple[Any, int]] = []
+    for first, ahead in sorted((d[0], d[2]) for d in days):
+        if not runs or runs[-1][1] != ahead:
+            runs.append((first, ahead))
+    if all(ahead == 0 for _, ahead in runs):
         return ()
-    lo, hi = con.execute(f"SELECT min(t), max(t) FROM ({points})").fetchall()[0]
+    lo, hi = min(d[0] for d in days), max(d[1] for d in days)
     years = max((hi - lo).days / 365.25, 0)
-    ahead = [s for _, s in changes]
-    if len(changes) - 1 > 2 * (math.floor(years) + 1) or max(ahead) - min(ahead) > 60:
-        shown = ", ".join(f"{t} ({s:+d} min)" for t, s in changes[:4])
+    ahead = [s for _, s in runs]
+    if len(runs) - 1 > 2 * (math.floor(years) + 1) or max(ahead) - min(ahead) > 60:
+        shown = ", ".join(f"{t} ({s:+d} min)" for t, s in runs[:4])
         raise JourneyError(
-            f"the UTC offsets in the times change {len(changes) - 1} times between {lo} and "
+            f"the UTC offsets in the times change {len(runs) - 1} times between {lo} and "
             f"{hi}, more often or further than a daylight-saving clock does (e.g. {shown}): "
-            "the file mixes clocks. Pass tz= with the IANA name of the zone the hospital's clock "
-            "follows to convert every time to it.", source=label)
-    return tuple((pd.Timestamp(t), int(s)) for t, s in changes)
+            "the file mixes clocks. Pass tz= with the IANA name of the zone the hospital's "
+            "clock follows to convert every time to it.", source=label)
+    return tuple((pd.Timestamp(t), int(s)) for t, s in runs)
 
 
 def _is_lifecycle(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
