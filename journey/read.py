@@ -63,7 +63,7 @@ _KEYWORDS: dict[str, tuple[str, ...]] = {
 #: Timestamp layouts tried after ISO 8601 (which DuckDB parses natively). Day-first and
 #: month-first layouts are ambiguous and never guessed: pass ``time_format`` for those.
 TIME_FORMATS: tuple[str, ...] = (
-    "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d",
+    "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M:%S.%f", "%Y/%m/%d %H:%M", "%Y/%m/%d",
     "%Y-%m-%d %H:%M", "%Y.%m.%d %H:%M:%S", "%Y.%m.%d %H:%M", "%Y.%m.%d",
     "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日 %H时%M分", "%Y年%m月%d日",
     "%Y%m%d%H%M%S", "%Y%m%d %H:%M:%S", "%Y%m%d %H:%M",
@@ -587,7 +587,8 @@ def read_log(
                               start=start, end=end, timestamp=timestamp, resource=resource,
                               department=department, patient=patient, lifecycle=lifecycle,
                               tz=tz, time_format=time_format, invalid=invalid,
-                              allow_columns=allow_columns, stages=stages)
+                              duplicates=duplicates, allow_columns=allow_columns,
+                              stages=stages)
     label = "<DataFrame>" if isinstance(source, pd.DataFrame) else os.fspath(source)
     _check_zone(tz, label)
     if not (duplicates in ("keep", "drop") or (not isinstance(duplicates, str)

@@ -337,7 +337,8 @@ def _times(frame: Any, mapping: Mapping[str, str], label: str, tz: str | None, r
             f"the times in {naive[0]!r} carry no UTC offset while those in "
             f"{mapping[next(iter(offsets))]!r} do, so they cannot be placed on one clock. "
             "Export both with offsets or both without.", source=label, column=naive[0])
-    ref = frame.agg(F.least(*[F.min(o) for o in offsets.values()])).first()[0]
+    lows = [F.min(o) for o in offsets.values()]
+    ref = frame.agg(F.least(*lows) if len(lows) > 1 else lows[0]).first()[0]
     shift = {f: (o - F.lit(int(ref))) for f, o in offsets.items()}
     times = {f: F.timestamp_add("MINUTE", -shift[f], wall) for f, (wall, _) in parts.items()}
     return times, shift, int(ref), False
