@@ -118,7 +118,7 @@ def test_wrong_encoding_names_offset_line_and_fix(con, tmp_path):
     with pytest.raises(JourneyError) as err:
         register_source(con, path, name="raw", encoding="utf-8")
     message = str(err.value)
-    assert message.startswith(f"{path}: the file is not valid utf-8 text")
+    assert message.startswith(f"{path}, rows {line}: the file is not valid utf-8 text")
     assert f"byte offset {offset} (line {line})" in message
     assert "encoding='gbk'" in message
     assert err.value.source == str(path)
@@ -132,6 +132,7 @@ def test_invalid_utf8_after_the_sniffed_megabytes_is_located(con, tmp_path):
         register_source(con, path, name="raw")
     assert f"byte offset {len(body) + 5} (line 400002)" in str(err.value)
     assert "encoding='gbk'" in str(err.value)
+    assert err.value.rows == [400002]
     assert "raw" not in [r[0] for r in con.sql("SHOW TABLES").fetchall()]
 
 
@@ -197,7 +198,8 @@ def test_unsupported_extension_lists_supported_ones(con, tmp_path):
     path.write_text("[]")
     with pytest.raises(JourneyError) as err:
         register_source(con, path, name="raw")
-    for suffix in (".csv", ".tsv", ".xlsx", ".parquet", ".xes.gz", "folder", "DataFrame"):
+    for suffix in (".csv", ".tsv", ".xlsx", ".parquet", ".xes", ".zip", ".gz", ".zst", "folder",
+                   "DataFrame"):
         assert suffix in str(err.value)
     with pytest.raises(JourneyError, match="cannot read a list"):
         register_source(con, [1, 2], name="raw")
@@ -206,7 +208,8 @@ def test_unsupported_extension_lists_supported_ones(con, tmp_path):
 def test_folder_of_csv_parts_unites_columns_by_name(con, tmp_path):
     folder = tmp_path / "parts"
     folder.mkdir()
-    write_csv(folder / "part-1.csv", [["case_id", "activity"], ["V1", "挂号"], ["V1", "缴费"]])
+    write_csv(folder / "part-1.csv", [["case_id", "activity", "desk"], ["V1", "挂号", ""],
+                                      ["V1", "缴费", ""]])
     write_csv(folder / "part-2.csv", [["activity", "case_id", "desk"], ["挂号", "V2", "D3"]],
               encoding="gbk")
     (folder / "_SUCCESS").write_text("")
@@ -225,14 +228,36 @@ def test_folder_of_csv_parts_unites_columns_by_name(con, tmp_path):
 def test_folder_of_parquet_parts(con, tmp_path):
     folder = tmp_path / "parts"
     folder.mkdir()
-    pd.DataFrame({"case_id": ["V1"], "n": [1]}).to_parquet(folder / "a.parquet")
-    pd.DataFrame({"case_id": ["V2", "V3"], "cost": [2.5, 3.0]}).to_parquet(folder / "b.parquet")
+    pd.DataFrame({"case_id": ["V1"], "cost": [None]}).to_parquet(folder / "a.parquet")
+    pd.DataFrame({"cost": [2.5, 3.0], "case_id": ["V2", "V3"]}).to_parquet(folder / "b.parquet")
     info = register_source(con, folder, name="raw")
     assert (info.kind, info.encoding, info.n_rows) == ("folder", None, 3)
-    assert con.sql("SELECT _file, _row, case_id, n, cost FROM raw ORDER BY _file, _row"
-                   ).fetchall() == [("a.parquet", 1, "V1", 1, None),
-                                    ("b.parquet", 1, "V2", None, 2.5),
-                                    ("b.parquet", 2, "V3", None, 3.0)]
+    assert con.sql("SELECT _file, _row, case_id, cost FROM raw ORDER BY _file, _row"
+                   ).fetchall() == [("a.parquet", 1, "V1", None),
+                                    ("b.parquet", 1, "V2", 2.5),
+                                    ("b.parquet", 2, "V3", 3.0)]
+
+
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+def test_folder_parts_with_other_headers_are_named(con, tmp_path, kind):
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    frames = {"2024-01": pd.DataFrame({"case_id": ["V1"], "activity": ["A"], "desk": ["D"]}),
+              "2024-02": pd.DataFrame({"case_id": ["V2"], "activity": ["B"], "desk": ["D"]}),
+              "2024-03": pd.DataFrame({"case_id": ["V3"], "step": ["B"], "room": ["R"]})}
+    for stem, frame in frames.items():
+        if kind == "csv":
+            frame.to_csv(folder / f"{stem}.csv", index=False)
+        else:
+            frame.to_parquet(folder / f"{stem}.parquet")
+    with pytest.raises(JourneyError) as err:
+        register_source(con, folder, name="raw")
+    message = str(err.value)
+    assert f"the part '2024-03.{kind}' has other columns than the first part '2024-01.{kind}'" \
+        in message
+    assert "it has 'step', 'room'" in message and "it lacks 'activity', 'desk'" in message
+    assert err.value.column == "step"
+    assert "raw" not in [r[0] for r in con.sql("SHOW TABLES").fetchall()]
 
 
 @pytest.mark.parametrize(("files", "message"), [
@@ -415,7 +440,7 @@ def test_xes_errors(con, tmp_path):
         register_source(con, broken, name="raw")
     empty = tmp_path / "empty.xes"
     empty.write_text('<log><string key="concept:name" value="x"/></log>')
-    with pytest.raises(JourneyError, match="holds no events: no data rows"):
+    with pytest.raises(JourneyError, match="holds no events"):
         register_source(con, empty, name="raw")
     truncated = tmp_path / "cut.xes.gz"
     truncated.write_bytes(gzip.compress(XES.encode())[:60])
