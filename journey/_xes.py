@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 from xml.parsers import expat
 
+import pyarrow as pa
+
 from journey.errors import JourneyError
 
 __all__ = ["ATTRIBUTE_TAGS", "XesStats", "xes_batches"]
@@ -69,12 +71,12 @@ def _declared_encoding(head: bytes) -> str | None:
 
 
 def xes_batches(fh: BinaryIO, label: str, stats: XesStats, *, batch: int = 50_000,
-                ) -> Iterator[tuple[list[int], dict[str, list[str | None]]]]:
-    """Yield ``(rows, columns)`` batches of the events of an XES stream.
+                ) -> Iterator[tuple[list[int], pa.Table]]:
+    """Yield ``(rows, table)`` batches of the events of an XES stream.
 
-    ``rows`` are the 1-based positions of the events in the file; ``columns`` maps every
-    column seen so far to its values (``None`` where an event lacks it). Trace attributes get
-    the prefix ``case:`` and are repeated on each event of the trace.
+    ``rows`` are the 1-based positions of the events in the file; ``table`` holds every
+    column seen so far as text (null where an event lacks it). Trace attributes get the
+    prefix ``case:`` and are repeated on each event of the trace.
 
     Parameters
     ----------
@@ -98,7 +100,8 @@ def xes_batches(fh: BinaryIO, label: str, stats: XesStats, *, batch: int = 50_00
     >>> import io
     >>> doc = (b'<log><trace><string key="concept:name" value="V1"/>'
     ...        b'<event><string key="concept:name" value="Triage"/></event></trace></log>')
-    >>> next(xes_batches(io.BytesIO(doc), "log.xes", XesStats()))
+    >>> rows, table = next(xes_batches(io.BytesIO(doc), "log.xes", XesStats()))
+    >>> rows, table.to_pydict()
     ([1], {'case:concept:name': ['V1'], 'concept:name': ['Triage']})
     """
     head = fh.read(_CHUNK)
@@ -116,62 +119,83 @@ def xes_batches(fh: BinaryIO, label: str, stats: XesStats, *, batch: int = 50_00
     parser = expat.ParserCreate("utf-8" if decoder else None)
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     types = stats.types
-    stack: list[str] = []
     trace: dict[str, str] = {}
     pending: list[dict[str, str]] = []  # events of the open trace, waiting for its attributes
     ready: list[dict[str, str]] = []
-    rows: list[int] = []
-    event: dict[str, str] | None = None
-    counter = [0, 0]  # events seen, elements seen
+    # state: the open event (or None), whether a trace is open, the depth inside an attribute
+    # (> 0 while in an attribute element: its children are meta-attributes), events, elements
+    state: list = [None, False, 0, 0, 0]
 
     def refuse(*_args: object) -> None:
         raise _Refused("the XES file declares a DTD or entities, which journey does not read "
                        "(they can expand without bound or fetch other files); remove the "
                        "<!DOCTYPE ...> part or export the log again")
 
-    def start(name: str, attrs: dict[str, str]) -> None:
-        nonlocal event
-        tag = name.rpartition(":")[2]
-        parent = stack[-1] if stack else None
-        stack.append(tag)
-        counter[1] += 1
-        if tag in ATTRIBUTE_TAGS or tag in _NESTED_TAGS:
-            key = attrs.get("key")
-            if parent == "event" and event is not None and key is not None:
-                target, column = event, key
-            elif parent == "trace" and key is not None:
-                target, column = trace, "case:" + key
-            else:
-                if parent in ATTRIBUTE_TAGS or parent in _NESTED_TAGS or parent == "values":
+    def start(name: str, attrs: list[str]) -> None:
+        state[4] += 1
+        if ":" in name:
+            name = name.rpartition(":")[2]
+        if name in ATTRIBUTE_TAGS:
+            if state[2]:
+                state[2] += 1
+                if state[0] is not None or state[1]:
                     stats.nested += 1
                 return
-            if tag in _NESTED_TAGS:
+            state[2] = 1
+            event = state[0]
+            if event is not None:
+                target, prefix = event, ""
+            elif state[1]:
+                target, prefix = trace, "case:"
+            else:
+                return  # a log-level attribute
+            if attrs[0] == "key" and len(attrs) > 3 and attrs[2] == "value":
+                key, value = attrs[1], attrs[3]
+            else:
+                found = dict(zip(attrs[::2], attrs[1::2], strict=True))
+                key, value = found.get("key"), found.get("value")
+                if key is None:
+                    return
+            column = prefix + key if prefix else key
+            target[column] = value
+            if types.get(column) != name:
+                types[column] = name if column not in types else "string"
+        elif name in _NESTED_TAGS:
+            if state[0] is not None or state[1]:
                 stats.nested += 1
-                return
-            target[column] = attrs.get("value")
-            known = types.get(column)
-            if known != tag:
-                types[column] = tag if known is None else "string"
-        elif tag == "event":
-            event = {}
-        elif tag == "trace":
+            state[2] += 1
+        elif state[2]:
+            state[2] += 1  # <values> of a list
+        elif name == "event":
+            state[0] = {}
+        elif name == "trace":
+            state[1] = True
             trace.clear()
 
     def end(name: str) -> None:
-        nonlocal event
-        tag = stack.pop()
-        if tag == "event" and event is not None:
-            counter[0] += 1
-            event["\0row"] = counter[0]  # type: ignore[assignment]
-            (pending if "trace" in stack else ready).append(event)
-            event = None
-        elif tag == "trace":
-            for e in pending:
-                for k, v in trace.items():
-                    e.setdefault(k, v)
+        if state[2]:
+            state[2] -= 1
+            return
+        if ":" in name:
+            name = name.rpartition(":")[2]
+        if name == "event":
+            event = state[0]
+            if event is None:
+                return
+            state[3] += 1
+            event["\0row"] = state[3]
+            (pending if state[1] else ready).append(event)
+            state[0] = None
+        elif name == "trace":
+            state[1] = False
+            if trace:
+                for e in pending:
+                    for k, v in trace.items():
+                        e.setdefault(k, v)
             ready.extend(pending)
             pending.clear()
 
+    parser.ordered_attributes = True
     parser.StartElementHandler = start
     parser.EndElementHandler = end
     parser.StartDoctypeDeclHandler = refuse
@@ -179,9 +203,10 @@ def xes_batches(fh: BinaryIO, label: str, stats: XesStats, *, batch: int = 50_00
     parser.UnparsedEntityDeclHandler = refuse
     parser.ExternalEntityRefHandler = refuse
 
-    def columns_of(events: list[dict[str, str]]) -> tuple[list[int], dict[str, list]]:
-        rows = [e.pop("\0row") for e in events]  # type: ignore[misc]
-        return rows, {c: [e.get(c) for e in events] for c in types}
+    def columns_of(events: list[dict[str, str]]) -> tuple[list[int], pa.Table]:
+        rows = [e.pop("\0row") for e in events]
+        schema = pa.schema([(c, pa.string()) for c in types])
+        return rows, pa.Table.from_pylist(events, schema=schema)
 
     size, offset, chunk = _CHUNK, 0, head
     while True:
@@ -194,7 +219,7 @@ def xes_batches(fh: BinaryIO, label: str, stats: XesStats, *, batch: int = 50_00
                                f"{offset + exc.start} are not valid in it; correct the "
                                "declaration (<?xml ... encoding=...?>) or save the file again "
                                "as UTF-8", source=label) from None
-        seen = counter[1]
+        seen = state[4]
         try:
             parser.Parse(data, final)
         except _Refused as exc:
@@ -215,5 +240,5 @@ def xes_batches(fh: BinaryIO, label: str, stats: XesStats, *, batch: int = 50_00
             return
         offset += len(chunk)
         # one value spanning many reads is re-scanned on every read by expat 2.5: read more
-        size = _CHUNK if counter[1] > seen else min(size * 2, _MAX_CHUNK)
+        size = _CHUNK if state[4] > seen else min(size * 2, _MAX_CHUNK)
         chunk = fh.read(size)

@@ -36,9 +36,9 @@ import datetime as dt
 import difflib
 import gzip
 import hashlib
+import io
 import os
 import re
-import io
 import tempfile
 import uuid
 import zipfile
@@ -186,7 +186,7 @@ def register_source(con: duckdb.DuckDBPyConnection, source: str | os.PathLike | 
                 _load_frame(con, name, frame, rows, label)
             elif kind == "xes":
                 with inputs[0].open(label) as fh:
-                    notes = _load_xes(con, name, parts[0], label, fh)
+                    notes = _load_xes(con, name, fh, label)
             else:
                 header: tuple[str, list[str]] | None = None
                 for i, item in enumerate(inputs):
@@ -862,33 +862,27 @@ def _cell_text(value: object) -> str:
 
 # --- XES ---------------------------------------------------------------------------------------
 
-def _load_xes(con: duckdb.DuckDBPyConnection, table: str, path: Path, label: str,
-              stream: BinaryIO | None = None) -> tuple[str, ...]:
+def _load_xes(con: duckdb.DuckDBPyConnection, table: str, stream: BinaryIO,
+              label: str) -> tuple[str, ...]:
     """Load the events of an XES file; return notes on what was not read."""
     staging = f"_journey_xes_{uuid.uuid4().hex}"
     stats = XesStats()
     first = True
     try:
-        with contextlib.ExitStack() as stack:
-            fh = stream if stream is not None else stack.enter_context(_open_bytes(path, label))
-            for rows, columns in xes_batches(fh, label, stats, batch=_XES_BATCH):
-                _check_columns(list(columns), label)
-                arrow = pa.table({"_row": pa.array(rows, pa.int64()),
-                                  **{c: pa.array(v, pa.string()) for c, v in columns.items()}})
-                view = f"_journey_{uuid.uuid4().hex}"
-                con.register(view, arrow)
-                try:
-                    _load(con, staging, f"SELECT * FROM {view}", first=first, label=label)
-                finally:
-                    con.unregister(view)
-                first = False
+        for rows, arrow in xes_batches(stream, label, stats, batch=_XES_BATCH):
+            _check_columns(arrow.column_names, label)
+            arrow = arrow.append_column("_row", pa.array(rows, pa.int64()))
+            view = f"_journey_{uuid.uuid4().hex}"
+            con.register(view, arrow)
+            try:
+                _load(con, staging, f"SELECT * FROM {view}", first=first, label=label)
+            finally:
+                con.unregister(view)
+            first = False
         if first:
             raise JourneyError("the XES file holds no events (no <event> elements): no data "
                                "rows; check that this is the right file", source=label)
         _cast_xes(con, staging, table, stats.types)
-    except (OSError, EOFError, zlib.error) as exc:
-        raise JourneyError(f"cannot read the XES file ({exc}); check that the file (or the "
-                           ".gz archive) is complete", source=label) from exc
     finally:
         con.execute(f"DROP TABLE IF EXISTS {_ident(staging)}")
     if stats.nested:
