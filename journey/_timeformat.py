@@ -27,7 +27,8 @@ def check_time_format(time_format: object, *, source: str | None = None) -> str:
     A layout is refused when it is not text, uses a directive the engine does not know (or a
     lone ``%`` at the end), has no ``%`` directive at all (a spreadsheet-style layout such as
     ``"yyyy-MM-dd HH:mm"``, for which the strftime form is suggested), lacks a year, a month or
-    a day (every time would fall on a made-up date), has ``%M`` (minutes) but no month, or uses
+    a day (every time would fall on a made-up date), has ``%M`` (minutes) but no month and no
+    hour, or uses
     ``%I`` (12-hour clock) without ``%p`` (AM/PM).
 
     Parameters
@@ -86,7 +87,7 @@ def check_time_format(time_format: object, *, source: str | None = None) -> str:
     have = set(codes) - {"%"}
     if {"c", "x"} & have:
         return time_format  # locale layouts carry a whole date
-    if "M" in have and not {"m", "b", "B", "h"} & have:
+    if "M" in have and not {"m", "b", "B", "h", "H", "I"} & have:
         raise JourneyError(f"{shown} has %M (minutes) but no month; for the month write %m, "
                            f"e.g. {time_format.replace('%M', '%m', 1)!r}", source=source)
     missing = [name for name, options in (("year", "yYGg"), ("month", "mbBhjUWV"),

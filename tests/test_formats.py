@@ -9,6 +9,7 @@ import gzip
 import hashlib
 import io
 import tempfile
+import zipfile
 from pathlib import Path
 
 import duckdb
@@ -487,3 +488,233 @@ def test_any_bytes_either_load_or_raise_journey_error(content):
             assert rows.min() >= 2
         finally:
             con.close()
+
+
+# --- compressed files and archives -------------------------------------------------------------
+
+def _zstd(data: bytes, path: Path) -> Path:
+    import pyarrow as pa
+
+    with pa.output_stream(str(path), compression="zstd") as out:
+        out.write(data)
+    return path
+
+
+@pytest.mark.parametrize("name", ["log.csv.gz", "log.tsv.gz", "log.csv.zst", "log.zip",
+                                  "log.CSV.GZ"])
+def test_compressed_csv_reads_like_the_plain_file(con, tmp_path, name):
+    delimiter = "\t" if ".tsv" in name else ","
+    plain = write_csv(tmp_path / ("plain.tsv" if delimiter == "\t" else "plain.csv"),
+                      delimiter=delimiter)
+    data = plain.read_bytes()
+    path = tmp_path / name
+    if name.lower().endswith(".gz"):
+        path.write_bytes(gzip.compress(data))
+    elif name.endswith(".zst"):
+        _zstd(data, path)
+    else:
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("export/visits.csv", data)
+            archive.writestr("__MACOSX/export/._visits.csv", b"\0\0")
+    info = register_source(con, path, name="raw")
+    assert (info.kind, info.encoding, info.n_rows) == ("csv", "utf-8", 3)
+    got = table(con)
+    assert got["_row"].tolist() == [2, 3, 4]
+    values = got[ROWS[0]].astype(object).where(got[ROWS[0]].notna(), None)
+    assert values.to_numpy().tolist() == expected_rows()
+
+
+def test_gbk_csv_inside_gzip_and_zip_is_transcoded(con, tmp_path):
+    data = write_csv(tmp_path / "his.csv", encoding="gbk").read_bytes()
+    (tmp_path / "his.csv.gz").write_bytes(gzip.compress(data))
+    with zipfile.ZipFile(tmp_path / "his.zip", "w") as archive:
+        archive.writestr("his.csv", data)
+    for name in ("his.csv.gz", "his.zip"):
+        info = register_source(con, tmp_path / name, name="raw")
+        assert info.encoding == "gb18030"
+        assert table(con)["活动"].tolist()[0] == "挂号"
+
+
+def test_zip_with_several_files_lists_them_and_says_how_to_choose(con, tmp_path):
+    path = tmp_path / "export.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("2024-01.csv", "case_id,activity\nV1,A\n")
+        archive.writestr("2024-02.csv", "case_id,activity\nV2,B\n")
+        archive.writestr("readme/", "")
+    with pytest.raises(JourneyError) as err:
+        register_source(con, path, name="raw")
+    message = str(err.value)
+    assert "holds 2 files ('2024-01.csv', '2024-02.csv')" in message
+    assert "Extract the one you want" in message and "into a folder" in message
+    assert err.value.source == str(path)
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("cut.csv.gz", gzip.compress(b"case_id,activity\n" + b"V1,A\n" * 5000)[:-40],
+     "cannot read the gzip archive"),
+    ("cut.csv.zst", None, "cannot read the zstd archive"),
+    ("bad.zip", b"PK\x03\x04 not a zip at all", "cannot read the .zip archive"),
+    ("empty.zip", None, "holds no file"),
+    ("inner.zip", None, "journey reads a CSV or XES file inside a .zip"),
+    ("garbage.csv.gz", b"\x1f\x8b\x08\x00garbage", "cannot read the gzip archive"),
+])
+def test_damaged_archives_are_journey_errors(con, tmp_path, name, content, message):
+    path = tmp_path / name
+    if name == "cut.csv.zst":
+        _zstd(b"case_id,activity\n" + b"V1,A\n" * 50000, path)
+        path.write_bytes(path.read_bytes()[:-30])
+    elif name == "empty.zip":
+        zipfile.ZipFile(path, "w").close()
+    elif name == "inner.zip":
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("visits.parquet", b"PAR1")
+    else:
+        path.write_bytes(content)
+    with pytest.raises(JourneyError, match=message) as err:
+        register_source(con, path, name="raw")
+    assert err.value.source == str(path)
+    assert "raw" not in [r[0] for r in con.sql("SHOW TABLES").fetchall()]
+
+
+def test_folder_of_gzip_parts(con, tmp_path):
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    (folder / "a.csv.gz").write_bytes(gzip.compress(b"case_id,activity\nV1,A\nV1,B\n"))
+    (folder / "b.csv").write_bytes(b"case_id,activity\nV2,A\n")
+    info = register_source(con, folder, name="raw")
+    assert info.n_rows == 3
+    assert con.sql("SELECT _file, _row, case_id FROM raw ORDER BY _file, _row").fetchall() == [
+        ("a.csv.gz", 2, "V1"), ("a.csv.gz", 3, "V1"), ("b.csv", 2, "V2")]
+
+
+# --- one line in another encoding ----------------------------------------------------------------
+
+def test_utf8_file_with_one_gbk_line_is_refused_naming_the_line(con, tmp_path):
+    lines = ["就诊号,环节,开始时间"] + [f"V{i},挂号,2024-03-01 08:{i:02d}" for i in range(30)]
+    data = [(line + "\n").encode("utf-8") for line in lines]
+    data[17] = "V16,缴费,2024-03-01 08:16\n".encode("gbk")  # pasted from a GBK export
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(b"".join(data))
+    offset = len(b"".join(data[:17])) + len(b"V16,")
+    with pytest.raises(JourneyError) as err:
+        register_source(con, path, name="raw")
+    message = str(err.value)
+    assert "UTF-8 text except 1 line(s)" in message and "at line 18" in message
+    assert f"byte offset {offset}" in message
+    assert err.value.rows == [18]
+    assert "garble" in message and "save the file as UTF-8" in message
+    # a whole-GBK file is still read as GBK
+    path.write_bytes("\n".join(lines).encode("gbk"))
+    assert register_source(con, path, name="raw").encoding == "gb18030"
+    assert table(con)["环节"].tolist()[0] == "挂号"
+
+
+# --- Parquet -------------------------------------------------------------------------------------
+
+def test_empty_and_damaged_parquet_are_journey_errors(con, tmp_path):
+    empty = tmp_path / "empty.parquet"
+    empty.write_bytes(b"")
+    with pytest.raises(JourneyError, match=r"empty \(0 bytes\)"):
+        register_source(con, empty, name="raw")
+    no_rows = tmp_path / "no_rows.parquet"
+    pd.DataFrame({"case_id": pd.Series([], dtype=str)}).to_parquet(no_rows)
+    with pytest.raises(JourneyError, match="no data rows"):
+        register_source(con, no_rows, name="raw")
+    rng = np.random.default_rng(1)
+    n = 200_000
+    frame = pd.DataFrame({"case_id": [f"V{i // 5}" for i in range(n)],
+                          "activity": rng.choice(["A", "B", "C"], n)})
+    good = tmp_path / "good.parquet"
+    frame.to_parquet(good, row_group_size=50_000, compression="snappy")
+    data = bytearray(good.read_bytes())
+    data[len(data) // 2:len(data) // 2 + 300] = bytes(rng.integers(0, 256, 300, dtype=np.uint8))
+    damaged = tmp_path / "damaged.parquet"
+    damaged.write_bytes(bytes(data))
+    with pytest.raises(JourneyError) as err:
+        register_source(con, damaged, name="raw")
+    assert "the Parquet file is damaged" in str(err.value)
+    assert err.value.source == str(damaged)
+    assert "raw" not in [r[0] for r in con.sql("SHOW TABLES").fetchall()]
+    truncated = tmp_path / "cut.parquet"
+    truncated.write_bytes(good.read_bytes()[:-100])
+    with pytest.raises(JourneyError, match="cannot read the Parquet file"):
+        register_source(con, truncated, name="raw")
+
+
+# --- DataFrames ----------------------------------------------------------------------------------
+
+def test_integer_ids_with_gaps_keep_their_integer_text(con):
+    frame = pd.DataFrame({"case_id": [20044587, None, 20044588],
+                          "score": [1.5, None, 2.0], "n": [1.0, 2.0, 3.0]})
+    assert frame["case_id"].dtype == float
+    register_source(con, frame, name="raw")
+    types = {r[0]: r[1] for r in con.sql("DESCRIBE raw").fetchall()}
+    assert types == {"case_id": "BIGINT", "score": "DOUBLE", "n": "DOUBLE", "_row": "BIGINT"}
+    assert con.sql("SELECT CAST(case_id AS VARCHAR) FROM raw ORDER BY _row").fetchall() == [
+        ("20044587",), (None,), ("20044588",)]
+    big = pd.DataFrame({"case_id": [2.0 ** 60, None]})  # beyond exact floats: left as it is
+    register_source(con, big, name="raw")
+    assert con.sql("DESCRIBE raw").fetchall()[0][1] == "DOUBLE"
+
+
+# --- Excel merged cells --------------------------------------------------------------------------
+
+def test_merged_excel_cells_are_filled_and_counted(con, tmp_path):
+    from zoo import build
+
+    path = build("merged_excel", tmp_path)
+    info = register_source(con, path, name="raw")
+    assert info.n_rows == 120
+    assert info.filled_cells == 30 * 3 * 2  # 30 visits x 3 rows below the first x 2 columns
+    assert info.notes == ("180 empty cell(s) of merged ranges filled with the merged value "
+                          "(Excel shows one value across the range)",)
+    got = con.sql('SELECT "就诊号", count(*), count(DISTINCT "科室") FROM raw GROUP BY 1 '
+                  "ORDER BY 1").fetchall()
+    assert len(got) == 30 and all(n == 4 and d == 1 for _, n, d in got)
+    assert con.sql('SELECT count(*) FROM raw WHERE "就诊号" IS NULL').fetchall() == [(0,)]
+
+
+def test_merged_title_row_is_skipped_and_said(con, tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["门诊流水 2024年3月", None, None])
+    sheet.merge_cells("A1:C1")
+    sheet.append(["就诊号", "环节", "结束时间"])
+    sheet.append(["V1", "挂号", "2024-03-01 08:00"])
+    sheet.append([None, "缴费", "2024-03-01 08:10"])
+    sheet.merge_cells("A3:A4")
+    path = tmp_path / "titled.xlsx"
+    book.save(path)
+    info = register_source(con, path, name="raw")
+    assert info.filled_cells == 1
+    assert info.notes[0] == "row 1 (a title merged across columns) skipped; the header is row 2"
+    assert con.sql('SELECT _row, "就诊号", "环节" FROM raw ORDER BY _row').fetchall() == [
+        (3, "V1", "挂号"), (4, "V1", "缴费")]
+
+
+# --- time_format ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("layout", "message"), [
+    ("%d/%m/%Y %H:%M", None),
+    ("%Y年%m月%d日 %-H时%M分", None),
+    ("%d %b %Y %I:%M %p", None),
+    ("yyyy-MM-dd HH:mm:ss", "pass time_format='%Y-%m-%d %H:%M:%S'"),
+    ("%Y-%m-%d %Q", "uses '%Q', which is not a strftime code"),
+    ("%Y-%m-%d %", "uses '%', which is not a strftime code"),
+    ("%H:%M", "has no year and no month and no day"),
+    ("%Y-%M-%d", "has %M (minutes) but no month; for the month write %m, e.g. '%Y-%m-%d'"),
+    ("%d/%m/%Y %I:%M", "%I (12-hour clock) but no %p"),
+    ("", "is not a layout"),
+    (42, "is not a layout"),
+])
+def test_time_format_is_checked_before_use(layout, message):
+    from journey._timeformat import check_time_format
+
+    if message is None:
+        assert check_time_format(layout, source="log.csv") == layout
+        assert duckdb.sql("SELECT try_strptime('2024-03-01', ?)", params=[layout]) is not None
+        return
+    with pytest.raises(JourneyError) as err:
+        check_time_format(layout, source="log.csv")
+    assert message in str(err.value)
+    assert str(err.value).startswith("log.csv: ")
