@@ -450,6 +450,129 @@ def test_xes_errors(con, tmp_path):
     assert con.sql("SHOW TABLES").fetchall() == []
 
 
+def _reference_xes(path: Path) -> list[dict]:
+    """A plain ElementTree reading of a small XES file: one dict per event, text values."""
+    import xml.etree.ElementTree as ET
+
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rb") as fh:
+        root = ET.parse(fh).getroot()
+    local = lambda e: e.tag.rsplit("}", 1)[-1]  # noqa: E731
+    rows = []
+    for trace in (e for e in root if local(e) == "trace"):
+        case = {f"case:{a.get('key')}": a.get("value") for a in trace
+                if local(a) not in ("event", "list", "container")}
+        for event in (e for e in trace if local(e) == "event"):
+            rows.append({**case, **{a.get("key"): a.get("value") for a in event
+                                   if local(a) not in ("list", "container")}})
+    return rows
+
+
+@pytest.mark.parametrize("name", ["sepsis_xes", "daily_xes"])
+def test_xes_zoo_logs_match_a_plain_tree_reading(con, tmp_path, name):
+    from zoo import FACTS, build
+
+    path = build(name, tmp_path)
+    expected = _reference_xes(path)
+    info = register_source(con, path, name="raw")
+    assert info.n_rows == len(expected)
+    frame = con.sql("SELECT * FROM raw ORDER BY _row").df()
+    assert frame["case:concept:name"].nunique() == FACTS[name]["cases"]
+    for column in {k for row in expected for k in row}:
+        got = [None if pd.isna(v) else v for v in frame[column]]
+        want = [row.get(column) for row in expected]
+        if frame[column].dtype.kind in "if":  # typed int/float columns
+            want = [None if w is None else float(w) for w in want]
+            got = [None if g is None else float(g) for g in got]
+        elif frame[column].dtype.kind == "b":
+            want = [None if w is None else w == "true" for w in want]
+        assert got == want, column
+
+
+def test_xes_notes_count_what_is_not_read(con, tmp_path):
+    path = tmp_path / "log.xes"
+    path.write_text(XES, encoding="utf-8")
+    info = register_source(con, path, name="raw")
+    # the meta-attribute of org:resource, the list and the value inside it
+    assert info.notes == ("3 list, container or nested XES attribute(s) not read (journey reads "
+                          "the plain attributes of traces and events)",)
+
+
+@pytest.mark.parametrize("encoding", ["GBK", "gb18030", "windows-1252", "UTF-16"])
+def test_xes_in_a_declared_encoding(con, tmp_path, encoding):
+    text = XES.replace('encoding="UTF-8"', f'encoding="{encoding}"')
+    if encoding == "windows-1252":
+        for zh, de in (("挂号", "Aufnahme é"), ("缴费", "Kasse"), ("取药", "Apotheke")):
+            text = text.replace(zh, de)
+    path = tmp_path / "log.xes"
+    path.write_bytes(text.encode(encoding))
+    info = register_source(con, path, name="raw")
+    assert info.n_rows == 3
+    first = con.sql('SELECT "concept:name" FROM raw ORDER BY _row').fetchall()[0][0]
+    assert first == ("Aufnahme é" if encoding == "windows-1252" else "挂号")
+
+
+def test_xes_declaring_gbk_but_holding_other_bytes(con, tmp_path):
+    path = tmp_path / "log.xes"
+    path.write_bytes(XES.replace('encoding="UTF-8"', 'encoding="GBK"').encode("utf-8")
+                     + b"<!-- \xff\xff -->")
+    with pytest.raises(JourneyError, match="declares the encoding 'GBK' but bytes"):
+        register_source(con, path, name="raw")
+    path.write_bytes(XES.replace('encoding="UTF-8"', 'encoding="klingon"').encode())
+    with pytest.raises(JourneyError, match="unknown encoding 'klingon'"):
+        register_source(con, path, name="raw")
+
+
+@pytest.mark.parametrize("doctype", [
+    # entity expansion ("billion laughs")
+    '<!DOCTYPE log [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+    '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>',
+    # an external entity reading a local file
+    '<!DOCTYPE log [<!ENTITY x SYSTEM "file:///etc/passwd">]>',
+    # an external DTD fetched over the network
+    '<!DOCTYPE log SYSTEM "http://example.org/xes.dtd">',
+])
+def test_xes_with_a_dtd_or_entities_is_refused(con, tmp_path, doctype):
+    path = tmp_path / "log.xes"
+    body = ('<log><trace><string key="concept:name" value="&c;"/><event>'
+            '<string key="concept:name" value="A"/></event></trace></log>')
+    path.write_text('<?xml version="1.0"?>' + doctype + body)
+    with pytest.raises(JourneyError, match="declares a DTD or entities"):
+        register_source(con, path, name="raw")
+
+
+def test_xes_one_very_long_value_costs_linear_time(con, tmp_path):
+    import time
+
+    def seconds(n: int) -> float:
+        path = tmp_path / f"long{n}.xes"
+        path.write_text('<log><trace><event><string key="concept:name" value="A"/>'
+                        f'<string key="note" value="{"x" * n}"/></event></trace></log>')
+        t0 = time.process_time()
+        register_source(con, path, name="raw")
+        assert con.sql("SELECT length(note) FROM raw").fetchall() == [(n,)]
+        return time.process_time() - t0
+
+    seconds(1 << 20)  # warm up
+    small, large = seconds(4 << 20), seconds(32 << 20)
+    assert large < 8 * small * 3 + 1  # 8 times the text, far from 64 times the time
+
+
+def test_xes_namespace_prefix_zip_and_zstd(con, tmp_path):
+    prefixed = ('<?xml version="1.0" encoding="UTF-8"?><xes:log xmlns:xes="http://www.xes-'
+                'standard.org/"><xes:trace><xes:string key="concept:name" value="V1"/>'
+                '<xes:event><xes:string key="concept:name" value="A"/></xes:event>'
+                '</xes:trace></xes:log>')
+    with zipfile.ZipFile(tmp_path / "log.zip", "w") as archive:
+        archive.writestr("log.xes", prefixed)
+    _zstd(prefixed.encode(), tmp_path / "log.xes.zst")
+    for name in ("log.zip", "log.xes.zst"):
+        info = register_source(con, tmp_path / name, name="raw")
+        assert info.kind == "xes"
+        assert con.sql('SELECT "case:concept:name", "concept:name" FROM raw').fetchall() == [
+            ("V1", "A")]
+
+
 # --- fingerprints ------------------------------------------------------------------------------
 
 def test_sha256_of_file_folder_and_frame(tmp_path):
