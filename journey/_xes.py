@@ -219,6 +219,10 @@ def xes_batches(fh: BinaryIO, label: str, stats: XesStats, *, batch: int = 50_00
                                f"{offset + exc.start} are not valid in it; correct the "
                                "declaration (<?xml ... encoding=...?>) or save the file again "
                                "as UTF-8", source=label) from None
+        except UnicodeError as exc:  # e.g. UTF-16 without a byte-order mark
+            raise JourneyError(f"the XES file is not {declared} text ({exc}); correct the "
+                               "declaration (<?xml ... encoding=...?>) or save the file again "
+                               "as UTF-8", source=label) from None
         seen = state[4]
         try:
             parser.Parse(data, final)

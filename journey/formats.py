@@ -725,6 +725,10 @@ def _transcode(item: _Input, label: str, encoding: str, out: Path | None) -> Pat
                 line = lines + exc.object[:exc.start].decode(encoding, "replace").count("\n") + 1
                 raise JourneyError(_decode_message(exc, encoding, start, line),
                                    source=label, rows=[line]) from None
+            except UnicodeError as exc:  # e.g. UTF-16 without a byte-order mark
+                raise JourneyError(f"the file is not {encoding} text ({exc}); pass the file's "
+                                   "encoding, e.g. encoding='utf-16-le', 'utf-8' or 'gbk', or "
+                                   "save the file again as UTF-8", source=label) from None
             if dst is not None:
                 dst.write(text)
             lines += text.count("\n")
