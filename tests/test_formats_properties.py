@@ -23,8 +23,9 @@ from journey.formats import register_source
 SETTINGS = settings(max_examples=25, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
-CSV = ("case_id,activity,end\n" + "".join(f"V{i // 3},步骤{i % 5},2024-03-0{1 + i % 9} 08:{i % 60:02d}\n"
-                                          for i in range(400))).encode("utf-8")
+CSV = ("case_id,activity,end\n" + "".join(
+    f"V{i // 3},步骤{i % 5},2024-03-0{1 + i % 9} 08:{i % 60:02d}\n" for i in range(400))
+       ).encode("utf-8")
 EXPECTED_ROWS = 400
 
 XES = ('<?xml version="1.0" encoding="UTF-8"?>\n<log xes.version="1.0">\n'
