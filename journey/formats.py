@@ -12,19 +12,38 @@ Supported sources
   without BOM), GBK/GB18030 and UTF-16 are recognised; other encodings must be given
   (``encoding="cp1252"``). Files not in UTF-8 are transcoded to a temporary UTF-8 copy, deleted
   afterwards. ``_row`` counts the header as row 1, so the first data row is row 2; blank lines
-  are skipped and not counted.
+  are skipped and not counted. A UTF-8 file with a few lines in another encoding (a GBK line
+  pasted in) is refused, naming the first such line and its byte offset: decoding the whole
+  file as GBK would garble every other line, and guessing line by line could garble one
+  silently.
+- Compressed CSV and XES: ``.csv.gz``, ``.tsv.gz``, ``.csv.zst``, ``.xes.gz``, ``.xes.zst``
+  (gzip or zstd, recognised from the file's first bytes), and a ``.zip`` archive holding one
+  CSV or XES file (folders, ``__MACOSX`` and dot files inside are ignored). A ``.zip`` with
+  several files is refused with their names: extract the one wanted, or all of them into a
+  folder and read the folder. A damaged or cut-short archive is a :class:`JourneyError`.
 - ``.xlsx`` (``.xls`` needs the ``xlrd`` package): values as text, except columns of real
   date-time cells, which stay timestamps; ``_row`` is the sheet row; empty rows are skipped.
-- ``.parquet``: column types kept; ``_row`` is the 1-based position.
-- ``.xes`` and ``.xes.gz`` (IEEE 1849 event logs): one row per event; trace attributes get the
-  prefix ``case:`` (``case:concept:name``), event attributes keep their keys (``concept:name``,
-  ``time:timestamp``, ``lifecycle:transition``, ``org:resource``...). Integers, floats and
-  booleans are typed; dates stay text exactly as written. List and container attributes and
-  meta-attributes are not read.
-- A folder of CSV parts or of Parquet parts (all of one kind; files starting with ``.`` or ``_``
-  are ignored): columns are united by name; ``_row`` counts within each part.
+  Merged cells (``.xlsx``) are filled with the merged value across their range, counted in
+  ``SourceInfo.filled_cells``; a first row that is one title merged across columns is skipped.
+  Both are said in ``SourceInfo.notes``.
+- ``.parquet``: column types kept; ``_row`` is the 1-based position. Every page is decoded
+  once on reading, so a damaged file is named here rather than failing an analysis later.
+- ``.xes`` (IEEE 1849 event logs), read by a streaming parser that refuses DTDs and entities
+  (no entity expansion, no external files or network): one row per event; trace attributes get
+  the prefix ``case:`` (``case:concept:name``), event attributes keep their keys
+  (``concept:name``, ``time:timestamp``, ``lifecycle:transition``, ``org:resource``...).
+  ``int``, ``float`` and ``boolean`` keys are typed when every value converts; ``string``,
+  ``id`` and ``date`` values stay text exactly as written. The declared encoding is honoured
+  (``encoding="GBK"``). List and container attributes and attributes nested in attributes are
+  not read; their number is given in ``SourceInfo.notes``.
+- A folder of CSV parts (plain or compressed) or of Parquet parts (all of one kind; files
+  starting with ``.`` or ``_`` are ignored): every part must have the same columns (in any
+  order), else the first part that differs is named with the columns it has or lacks;
+  ``_row`` counts within each part.
 - A pandas DataFrame: column types kept (time-zone-aware times stay ``TIMESTAMPTZ``); the index
-  is not read, ``reset_index()`` first to keep it.
+  is not read, ``reset_index()`` first to keep it. A float column holding whole numbers and
+  missing values (how pandas stores integers with gaps) is read as integers, so an id
+  ``20044587`` is not turned into ``20044587.0``.
 """
 
 from __future__ import annotations
@@ -82,7 +101,8 @@ class SourceInfo:
     label : str
         The path as the user gave it, or ``"<DataFrame>"``.
     kind : str
-        ``"csv"``, ``"excel"``, ``"parquet"``, ``"xes"``, ``"folder"`` or ``"dataframe"``.
+        ``"csv"``, ``"excel"``, ``"parquet"``, ``"xes"``, ``"folder"`` or ``"dataframe"`` (a
+        compressed or zipped file has the kind of the file inside).
     encoding : str or None
         Text encoding of CSV files (for a folder whose parts differ: the encodings joined by
         ``", "``); ``None`` for other kinds.
@@ -127,8 +147,9 @@ def register_source(con: duckdb.DuckDBPyConnection, source: str | os.PathLike | 
     con : duckdb.DuckDBPyConnection
         The database to create the table in.
     source : str, os.PathLike or pandas.DataFrame
-        A ``.csv``/``.txt``/``.tsv``, ``.xlsx``/``.xls``, ``.parquet``, ``.xes``/``.xes.gz``
-        file, a folder of CSV or Parquet parts, or a DataFrame.
+        A ``.csv``/``.txt``/``.tsv``, ``.xlsx``/``.xls``, ``.parquet`` or ``.xes`` file (CSV
+        and XES also as ``.gz``/``.zst`` or alone in a ``.zip``), a folder of CSV or Parquet
+        parts, or a DataFrame.
     name : str
         Name of the table to create.
     encoding : str, optional
@@ -148,16 +169,19 @@ def register_source(con: duckdb.DuckDBPyConnection, source: str | os.PathLike | 
     Raises
     ------
     JourneyError
-        When the source is missing, of an unsupported kind, empty, has duplicate column names,
-        does not decode in its encoding, or cannot be parsed; the message says how to fix it.
+        When the source is missing, of an unsupported kind, empty, damaged (archive, Parquet
+        page, XML), has duplicate column names, does not decode in its encoding (or mixes two),
+        or cannot be parsed, or when the parts of a folder have different columns; the message
+        names the file (and the line, part or column) and says how to fix it.
 
     Examples
     --------
     >>> import duckdb, pandas as pd
     >>> con = duckdb.connect()
     >>> frame = pd.DataFrame({"case_id": ["V1", "V1"], "activity": ["Registration", "Lab"]})
-    >>> register_source(con, frame, name="raw")
-    SourceInfo(label='<DataFrame>', kind='dataframe', encoding=None, files=(), n_rows=2)
+    >>> info = register_source(con, frame, name="raw")
+    >>> info.kind, info.n_rows, info.notes
+    ('dataframe', 2, ())
     >>> con.sql("SELECT _row, activity FROM raw").fetchall()
     [(1, 'Registration'), (2, 'Lab')]
     """
