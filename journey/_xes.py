@@ -123,8 +123,8 @@ def xes_batches(fh: BinaryIO, label: str, stats: XesStats, *, batch: int = 50_00
     pending: list[dict[str, str]] = []  # events of the open trace, waiting for its attributes
     ready: list[dict[str, str]] = []
     # state: the open event (or None), whether a trace is open, the depth inside an attribute
-    # (> 0 while in an attribute element: its children are meta-attributes), events, elements
-    state: list = [None, False, 0, 0, 0]
+    # (> 0 while in an attribute element: its children are meta-attributes), events read
+    state: list = [None, False, 0, 0]
 
     def refuse(*_args: object) -> None:
         raise _Refused("the XES file declares a DTD or entities, which journey does not read "
@@ -132,7 +132,6 @@ def xes_batches(fh: BinaryIO, label: str, stats: XesStats, *, batch: int = 50_00
                        "<!DOCTYPE ...> part or export the log again")
 
     def start(name: str, attrs: list[str]) -> None:
-        state[4] += 1
         if ":" in name:
             name = name.rpartition(":")[2]
         if name in ATTRIBUTE_TAGS:
@@ -223,7 +222,7 @@ def xes_batches(fh: BinaryIO, label: str, stats: XesStats, *, batch: int = 50_00
             raise JourneyError(f"the XES file is not {declared} text ({exc}); correct the "
                                "declaration (<?xml ... encoding=...?>) or save the file again "
                                "as UTF-8", source=label) from None
-        seen = state[4]
+        seen = parser.CurrentByteIndex
         try:
             parser.Parse(data, final)
         except _Refused as exc:
@@ -244,5 +243,5 @@ def xes_batches(fh: BinaryIO, label: str, stats: XesStats, *, batch: int = 50_00
             return
         offset += len(chunk)
         # one value spanning many reads is re-scanned on every read by expat 2.5: read more
-        size = _CHUNK if state[4] > seen else min(size * 2, _MAX_CHUNK)
+        size = _CHUNK if parser.CurrentByteIndex != seen else min(size * 2, _MAX_CHUNK)
         chunk = fh.read(size)
