@@ -841,3 +841,41 @@ def test_time_format_is_checked_before_use(layout, message):
         check_time_format(layout, source="log.csv")
     assert message in str(err.value)
     assert str(err.value).startswith("log.csv: ")
+
+
+# --- the zoo of real export shapes ---------------------------------------------------------------
+
+@pytest.mark.parametrize(("name", "kind", "encoding"), [
+    ("sepsis_xes", "xes", None), ("daily_xes", "xes", None),
+    ("transfers_csv_gz", "csv", "utf-8"), ("disco_csv", "csv", "utf-8"),
+    ("gbk_his_csv", "csv", "gb18030"), ("lifecycle_csv", "csv", "utf-8"),
+    ("merged_excel", "excel", None), ("sample", "csv", "utf-8"),
+])
+def test_every_zoo_shape_registers(con, tmp_path, name, kind, encoding):
+    from zoo import build
+
+    path = build(name, tmp_path)
+    info = register_source(con, path, name="raw")
+    assert (info.kind, info.encoding) == (kind, encoding)
+    assert info.n_rows == con.sql("SELECT count(*) FROM raw").fetchall()[0][0] > 0
+    # row numbers are unique and follow the file
+    assert con.sql("SELECT count(DISTINCT _row) = count(*), min(_row) >= 1 FROM raw"
+                   ).fetchall() == [(True, True)]
+
+
+@pytest.mark.parametrize("name", ["transfers_csv_gz", "merged_excel", "daily_xes"])
+def test_zoo_shapes_load_with_read_log(tmp_path, name):
+    from zoo import FACTS, OPTIONS, build
+
+    import journey
+
+    path = build(name, tmp_path)
+    log = journey.read_log(path, **OPTIONS.get(name, {}))
+    facts = FACTS.get(name, {})
+    if "cases" in facts:
+        assert log.n_cases == facts["cases"]
+    if "events" in facts:
+        assert log.n_events == facts["events"]
+    if name == "transfers_csv_gz":
+        plain = pd.read_csv(path, dtype=str)  # pandas reads the .gz on its own
+        assert log.n_cases == plain["hadm_id"].nunique()
