@@ -495,9 +495,14 @@ def _load_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame,
     try:
         arrow = pa.Table.from_pandas(frame, preserve_index=False)
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-        mixed = {c: frame[c].astype("string") for c in names
-                 if frame[c].dtype == object and not _arrow_ok(frame[c])}
-        arrow = pa.Table.from_pandas(frame.assign(**mixed), preserve_index=False)
+        mixed = {c: _as_text(frame[c]) for c in names if not _arrow_ok(frame[c])}
+        try:
+            arrow = pa.Table.from_pandas(frame.assign(**mixed), preserve_index=False)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
+            bad = next((c for c in names if not _arrow_ok(frame.assign(**mixed)[c])), None)
+            raise JourneyError(f"the column holds values journey cannot store ({exc}); convert "
+                               "it to text or numbers first, e.g. df[col].astype(str)",
+                               source=label, column=bad) from exc
     if rows is None:
         rows = np.arange(1, len(frame) + 1)
     arrow = arrow.append_column("_row", pa.array(rows, pa.int64()))
@@ -507,6 +512,16 @@ def _load_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame,
         _load(con, table, f"SELECT * FROM {view}", first=True, label=label)
     finally:
         con.unregister(view)
+
+
+def _as_text(column: pd.Series) -> pd.Series:
+    """Mixed values as text; whole floats as integers (an id 20044587.0 reads 20044587)."""
+    def text(value: object) -> object:
+        if isinstance(value, float) and value.is_integer() and abs(value) < 2 ** 53:
+            return str(int(value))
+        return value if value is None or isinstance(value, str) or pd.isna(value) \
+            else str(value)
+    return column.map(text).astype("string")
 
 
 def _arrow_ok(column: pd.Series) -> bool:
@@ -575,6 +590,10 @@ class _Guarded:
 
 
 def _damaged(exc: BaseException, label: str, compression: str) -> JourneyError:
+    if compression == "none":
+        return JourneyError(f"cannot read the file ({type(exc).__name__}: {exc}); check that it "
+                            "is a file you may read (not a folder, not open in a program that "
+                            "locks it)", source=label)
     what = {"gzip": "gzip archive", "zstd": "zstd archive", "zip": ".zip archive"}.get(
         compression, "file")
     return JourneyError(f"cannot read the {what} ({type(exc).__name__}: {exc}); it is damaged, "

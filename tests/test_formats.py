@@ -879,3 +879,11 @@ def test_zoo_shapes_load_with_read_log(tmp_path, name):
     if name == "transfers_csv_gz":
         plain = pd.read_csv(path, dtype=str)  # pandas reads the .gz on its own
         assert log.n_cases == plain["hadm_id"].nunique()
+
+
+def test_mixed_object_ids_keep_integer_text(con):
+    frame = pd.DataFrame({"case_id": [20044587.0, "NA", 7, None, 1.5],
+                          "activity": ["A", "B", "C", "D", "E"]})
+    register_source(con, frame, name="raw")
+    assert con.sql("SELECT case_id FROM raw ORDER BY _row").fetchall() == [
+        ("20044587",), ("NA",), ("7",), (None,), ("1.5",)]
