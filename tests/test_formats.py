@@ -887,3 +887,21 @@ def test_mixed_object_ids_keep_integer_text(con):
     register_source(con, frame, name="raw")
     assert con.sql("SELECT case_id FROM raw ORDER BY _row").fetchall() == [
         ("20044587",), ("NA",), ("7",), (None,), ("1.5",)]
+
+
+def test_xes_every_attribute_type(con, tmp_path):
+    path = tmp_path / "types.xes"
+    path.write_text(
+        '<log><trace><id key="identity:id" value="6f1c-11"/><boolean key="flag" value="false"/>'
+        '<event><string key="concept:name" value="A"/><id key="identity:id" value="e-1"/>'
+        '<date key="time:timestamp" value="2024-03-31T01:59:59.000+01:00"/>'
+        '<int key="n" value="-3"/><float key="x" value="1e-3"/>'
+        '<boolean key="b" value="TRUE"/></event></trace></log>', encoding="utf-8")
+    register_source(con, path, name="raw")
+    types = {r[0]: r[1] for r in con.sql("DESCRIBE raw").fetchall()}
+    assert types == {"case:identity:id": "VARCHAR", "case:flag": "BOOLEAN",
+                     "concept:name": "VARCHAR", "identity:id": "VARCHAR",
+                     "time:timestamp": "VARCHAR", "n": "BIGINT", "x": "DOUBLE", "b": "BOOLEAN",
+                     "_row": "BIGINT"}
+    assert con.sql("SELECT * EXCLUDE (_row) FROM raw").fetchall() == [
+        ("6f1c-11", False, "A", "e-1", "2024-03-31T01:59:59.000+01:00", -3, 0.001, True)]
