@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import duckdb
 import pandas as pd
 
+from journey._timeformat import check_time_format
 from journey.engine import NEIGHBOURS
 from journey.errors import JourneyError
 from journey.formats import register_source
@@ -591,6 +592,8 @@ def read_log(
                               stages=stages)
     label = "<DataFrame>" if isinstance(source, pd.DataFrame) else os.fspath(source)
     _check_zone(tz, label)
+    if time_format is not None:
+        check_time_format(time_format, source=label)
     if not (duplicates in ("keep", "drop") or (not isinstance(duplicates, str)
                                                 and isinstance(duplicates, Sequence))):
         raise JourneyError(f"duplicates={duplicates!r}: pass 'keep', 'drop' or a list of "
@@ -658,6 +661,15 @@ def _read(con: duckdb.DuckDBPyConnection, source: Any, *, case: str | None,
                 "resource": "resource", "department": "department", "lifecycle": "_lifecycle"}
         select = [f"nullif(trim(CAST({_q(mapping[f])} AS VARCHAR)), '') AS {name}"
                   for f, name in text.items() if f in mapping]
+        # a row with a start and no end (a discharge in a transfers table) is a moment
+        point = (f"{times['end']} IS NULL AND {times['start']} IS NOT NULL" if "start" in times
+                 else "FALSE")
+        n_point, point_rows, _ = (_examples(con, f"SELECT _row, 1 FROM raw WHERE {point}")
+                                  if "start" in times else (0, [], []))
+        if n_point:
+            times["end"] = f"coalesce({times['end']}, {times['start']})"
+            if shift:
+                shift["end"] = f"coalesce({shift['end']}, {shift['start']})"
         select += [f"{expr} AS {_q(f)}" for f, expr in times.items()]
         select += [f"{expr} AS _{f}_shift" for f, expr in shift.items()]
         if "start" not in times:
@@ -679,6 +691,9 @@ def _read(con: duckdb.DuckDBPyConnection, source: Any, *, case: str | None,
 
         # one pass over the rows counts every kind of unusable row; examples only when there are any
         exclusions: list[dict] = []
+        if n_point:
+            exclusions.append(dict(reason="missing end time (kept as a moment at its start)",
+                                   rows=n_point, example_rows=point_rows, example_values=[]))
         missing, valid = {}, "TRUE"
         for column, reason in (("case_id", "missing case id"), ("activity", "missing activity"),
                                ('"end"', "missing time")):
@@ -728,4 +743,4 @@ def _read(con: duckdb.DuckDBPyConnection, source: Any, *, case: str | None,
                                          columns=dict(mapping), exclusions=table, stages=stages,
                                          fingerprint_source=source,
                                          resolution="day" if day else "time", clock=clock,
-                                         utc_offset=ref)
+                                         utc_offset=ref, notes=tuple(info.notes))

@@ -531,6 +531,13 @@ def read_log_spark(
             "resource": "resource", "department": "department", "lifecycle": "_lifecycle"}
     select = [F.nullif(F.trim(F.col(_quote(mapping[f])).cast("string")), F.lit("")).alias(name)
               for f, name in text.items() if f in mapping]
+    point = (times["end"].isNull() & times["start"].isNotNull()) if "start" in times else None
+    n_point, point_rows, _ = (_examples(raw, point, F.lit(1)) if point is not None
+                              else (0, [], []))
+    if n_point:  # a row with a start and no end (a discharge in a transfers table) is a moment
+        times["end"] = F.coalesce(times["end"], times["start"])
+        if shift:
+            shift["end"] = F.coalesce(shift["end"], shift["start"])
     select += [expr.alias(f) for f, expr in times.items()]
     select += [expr.alias(f"_{f}_shift") for f, expr in shift.items()]
     if "start" not in times:
@@ -550,6 +557,9 @@ def read_log_spark(
     tally = checks if lifecycle_log else {**checks, "backwards": backwards}  # lifecycle: on pairs
     counts = parsed.agg(*[F.count_if(c).alias(k) for k, c in tally.items()]).first().asDict()
     exclusions: list[dict] = []
+    if n_point:
+        exclusions.append(dict(reason="missing end time (kept as a moment at its start)",
+                               rows=n_point, example_rows=point_rows, example_values=[]))
     valid = parsed
     for reason, condition in checks.items():  # one after the other, as read_log deletes them
         n, rows, _ = _examples(valid, condition, F.lit(1)) if counts[reason] else (0, [], [])

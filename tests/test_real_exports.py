@@ -146,7 +146,7 @@ def test_a_column_named_like_lifecycle_is_one_only_if_its_values_are(tmp_path):
                            end="outtime")
     assert "lifecycle" not in log.columns and "eventtype" in log.attributes
     ex = log.exclusions.set_index("reason").rows
-    assert ex["missing time (excluded)"] == 1 and log.n_events == 3
+    assert ex["missing end time (kept as a moment at its start)"] == 1 and log.n_events == 4
     life = pd.DataFrame({"case": ["a", "a"], "activity": ["Lab", "Lab"],
                          "lifecycle": ["start", "complete"],
                          "timestamp": ["2024-05-06 08:00", "2024-05-06 08:30"]})
