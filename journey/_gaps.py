@@ -40,8 +40,11 @@ def gap_name(column: str, kind: str) -> str:
 
 
 def gap_columns(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
-    """``frame`` with its gap columns named for ``kind`` (see :func:`gap_name`)."""
-    if kind not in ("flow", "flow time"):
-        return frame
-    return frame.rename(columns={c: gap_name(c, kind) for c in frame.columns
-                                 if isinstance(c, str)})
+    """``frame`` with its gap columns named for ``kind`` (see :func:`gap_name`) and
+    ``attrs["time_kind"]`` set (``"wait"`` or ``"flow"``), so that Chinese headers follow."""
+    flow = kind in ("flow", "flow time")
+    if flow:
+        frame = frame.rename(columns={c: gap_name(c, kind) for c in frame.columns
+                                      if isinstance(c, str)})
+    frame.attrs["time_kind"] = "flow" if flow else "wait"
+    return frame

@@ -518,8 +518,11 @@ class QueueProfile:
     profile: pd.DataFrame
     notes: list[str] = field(default_factory=list)
 
-    def heatmap(self, activity: str, *, value: str = "queue", lang: str | None = None) -> Any:
+    def heatmap(self, activity: str | None = None, *, value: str = "queue",
+                lang: str | None = None) -> Any:
         """Hour × weekday heatmap (plotly) of the mean queue (or ``value="in_service"``).
+
+        ``activity`` defaults to the touchpoint with the largest mean of ``value``.
 
         ``lang`` ({"en", "zh"}, default :func:`journey.i18n.get_language`) sets the language
         of title, axes, weekday (周一…周日) and touchpoint names.
@@ -540,8 +543,11 @@ class QueueProfile:
 
         lang = _resolve(lang)
         L = _LABELS[lang]
-        if self.profile.empty and len(self.table):
-            raise JourneyError("no hour × weekday profile: " + " ".join(self.notes))
+        if self.profile.empty:
+            raise JourneyError("no hour × weekday profile: " + (" ".join(self.notes) if len(
+                self.table) else "no queue or service was recorded."))
+        if activity is None:
+            activity = str(self.profile.groupby("activity")[value].mean().idxmax())
         d = self.profile[self.profile.activity == activity]
         if d.empty:
             raise JourneyError(f"no touchpoint {activity!r}; known: "
@@ -556,7 +562,7 @@ class QueueProfile:
                                  "y": L["weekday"]},
                          title=L["heat_title"].format(activity, what))
 
-    def figure(self, activity: str, **kwargs: Any) -> Any:
+    def figure(self, activity: str | None = None, **kwargs: Any) -> Any:
         """The heatmap; see :meth:`heatmap`."""
         return self.heatmap(activity, **kwargs)
 
