@@ -69,7 +69,7 @@ _LABELS: dict[str, dict[str, str]] = {
            "opening": "开放时段", "ecdf": "{word}分布", "by": "{word}：按{group}",
            "all": "全部", "share": "限时内完成比例", "cumulative": "累计比例",
            "attainment": "目标达成率（95%置信区间，威尔逊法）", "measure": "指标",
-           "ci": "95%置信区间", "km_band": "95%逐点置信区间（Greenwood 法，线性）",
+           "ci": "95%置信区间", "km_band": "95%逐点置信区间（格林伍德方差，线性尺度）",
            "not_seen": "尚未就诊（乘积极限法，离开者按删失处理）",
            "seen": "已就诊（累积发生率）", "left": "未就诊离开（累积发生率）",
            "seen_title": "从到院到就诊的时间", "since": "到院后分钟数", "probability": "概率",
