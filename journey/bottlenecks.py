@@ -92,6 +92,8 @@ _SENTENCES: dict[str, dict[str, str]] = {
            "util": "; staff busy {util:.0f}% of time",
            "none": "{a}: {share}, {median}; too few {word}s to find a worst block.",
            "day": "{a}: {share}, {median}; the log records dates only, so no hour of day.",
+           "flat": "{a}: {share}, {median}; no hour block stands out (no {word} at other "
+                   "times to compare with).",
            "block": "{a}: mean {word} {mean:.1f} min {block}, {ratio:.1f}× the {other:.1f} min "
                     "at other times; {share}, {median}{util}."},
     "zh": {"wait": "等候", "waiting": "等候", "flow time": "流转时间",
@@ -101,6 +103,7 @@ _SENTENCES: dict[str, dict[str, str]] = {
            "util": "；人员忙碌 {util:.0f}% 的时间",
            "none": "{a}：{share}，{median}；{word}记录太少，无法找出最拥堵时段。",
            "day": "{a}：{share}，{median}；日志只记录日期，没有钟点，无法按时段分析。",
+           "flat": "{a}：{share}，{median}；没有明显拥堵的时段（其他时段没有可比较的{word}）。",
            "block": "{a}：{block} 平均{word} {mean:.1f} 分钟，是其他时段 {other:.1f} 分钟的 "
                     "{ratio:.1f} 倍；{share}，{median}{util}。"},
 }
@@ -474,6 +477,8 @@ def _sentence(r: Any, word: str, lang: str = "en", day_only: bool = False) -> st
         return S["day"].format(a=a, share=share, median=median)
     if not isinstance(r.worst_block, str):
         return S["none"].format(a=a, share=share, median=median, word=word)
+    if pd.isna(r.build_up):  # nothing at other times, or nothing waited there
+        return S["flat"].format(a=a, share=share, median=median, word=word)
     util = "" if pd.isna(r.utilisation) else S["util"].format(util=100 * r.utilisation)
     day, hours = r.worst_block.rsplit(" ", 1)
     block = f"{_LABELS['zh'].get(day, day)} {hours}" if zh else r.worst_block

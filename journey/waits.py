@@ -1005,6 +1005,9 @@ def wait_drivers(
     refs = {}
     for f in factors:
         s = _factor(data[f], min_count)
+        if s.nunique() <= 1:  # every level rarer than min_count: pooled into one
+            flat.append(f"{f} (all levels rarer than min_count={min_count})")
+            continue
         refs[f] = s.value_counts().idxmax()
         dummies = pd.get_dummies(s, prefix=f, prefix_sep="=", dtype=float)
         parts.append(dummies.drop(columns=f"{f}={refs[f]}"))
