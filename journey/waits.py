@@ -940,6 +940,13 @@ def wait_drivers(
     associations at the chosen quantile of the wait, not causal effects: the queue mediates
     hour and weekday, so their coefficients are what remains beyond the queue.
 
+    Terms without variation are left out and named in the notes rather than reported with a
+    zero-width interval and p = 0: a factor with one level (or whose levels are all rarer
+    than ``min_count``), a queue that is always the same, and any term whose interval has no
+    width at a quantile (the waits do not vary around it, e.g. whole days). A log that
+    records dates only has no hour term. Without start times the model is of flow times:
+    readings and figure say so, and ``data`` names the column ``flow``.
+
     Parameters
     ----------
     log : EventLog
