@@ -537,7 +537,7 @@ class Attainment:
         >>> df = pd.DataFrame({"case_id": ["a", "a"], "activity": ["Triage", "Consultation"],
         ...     "start": ["2025-01-06 08:00", "2025-01-06 08:20"],
         ...     "end": ["2025-01-06 08:10", "2025-01-06 08:30"]})
-        >>> res = target_attainment(journey.read_log(df), ed_standard=None)
+        >>> res = target_attainment(journey.read_log(df), limits={"Consultation": 30})
         >>> res.figure(lang="zh").data[0].name
         '就诊前等候 ≤ 30 分钟'
         """
