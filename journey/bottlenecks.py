@@ -573,7 +573,7 @@ class QueueProfile:
 
 
 #: Largest grid (touchpoints × bins) that :func:`queue_over_time` builds before coarsening.
-MAX_CELLS = 2_000_000
+MAX_CELLS = 1_000_000
 _COARSER = ("15min", "30min", "1h", "2h", "3h", "4h", "6h", "12h", "1D")
 
 
@@ -607,7 +607,7 @@ def queue_over_time(log: EventLog, *, freq: str = "15min") -> QueueProfile:
     range, so empty days count as zero. A visit's first touchpoint has no known queue
     arrival and joins no queue.
 
-    The work is bounded: when touchpoints × bins would pass :data:`MAX_CELLS` (two million),
+    The work is bounded: when touchpoints × bins would pass :data:`MAX_CELLS` (a million),
     the bins are coarsened to the finest of 30 min, 1 h, 2 h, ..., 1 day that fits, and the
     notes say so; when even daily bins are too many the call stops with a suggestion (filter
     a period or fewer touchpoints first). A log that records dates only has no hour of day:

@@ -253,12 +253,17 @@ def test_queue_grid_is_coarsened_then_refused(monkeypatch, disco, sample_log):
 
 
 def test_decades_of_dates_are_bounded():
-    rows = [("a", "X", "1990-01-01 08:00", "1990-01-01 09:00"),
-            ("a", "Y", "1990-01-01 10:00", "1990-01-01 11:00"),
-            ("b", "X", "2049-06-01 08:00", "2049-06-01 09:00"),
-            ("b", "Y", "2049-06-01 10:00", "2049-06-01 11:00")]
-    q = journey.queue_over_time(_read(rows))
-    assert any("coarsened to 1h" in n for n in q.notes), q.notes
+    from journey.bottlenecks import MAX_CELLS, _bounded_freq
+
+    lo, hi = pd.Timestamp("1990-01-01"), pd.Timestamp("2049-06-02")
+    freq, notes = _bounded_freq("15min", 2, lo, hi, "filter")
+    bins = (hi - lo) / pd.Timedelta(freq)
+    assert freq == "2h" and 2 * bins <= MAX_CELLS < 2 * bins * 2  # the finest step that fits
+    assert notes[0].startswith("Bins of 15min would make 4,166,784 cells")
+    with pytest.raises(JourneyError, match="even daily bins"):
+        _bounded_freq("15min", 600, lo, hi, "filter")  # 600 touchpoints over six decades
+    assert _bounded_freq("15min", 12, pd.Timestamp("2031-01-01"), pd.Timestamp("2031-04-01"),
+                         "filter") == ("15min", [])
 
 
 # 6. right at the edges -----------------------------------------------------------------------
