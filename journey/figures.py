@@ -30,7 +30,7 @@ from plotly.subplots import make_subplots
 
 from journey.errors import JourneyError
 from journey.privacy import _check_min_count, get_min_count
-from journey.stages import CATALOGUE, STAGES, stage_of, touchpoint_of
+from journey.stages import CATALOGUE, STAGES, _new_episodes, stage_of, touchpoint_of
 
 __all__ = [
     "map_difference_figure",
@@ -53,6 +53,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "color_wait": "Median {time}<br>before (min)", "color_cases": "Visits",
         "length": "Touchpoints", "throughput": "Median throughput time",
         "pain": "Pain point {k}: {value}", "pain_points": "Pain points",
+        "episode": "Not a pain point, opens a new episode (median {value:.0f} days later): {name}",
         "no_data": "no {time} known",
         "title_map": "Process map: visits and median {time} between touchpoints",
         "title_sankey": "Visit paths step by step",
@@ -82,6 +83,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "color_wait": "到达前<br>{time}中位数<br>（分钟）", "color_cases": "人次",
         "length": "触点数", "throughput": "全程时间中位数",
         "pain": "痛点{k}：{value}", "pain_points": "痛点", "no_data": "无{time}数据",
+        "episode": "不算痛点，属于新一次就诊（中位数 {value:.0f} 天后）：{name}",
         "title_map": "流程图：各触点人次与{time}中位数",
         "title_sankey": "逐步就诊路径",
         "title_stage": "患者旅程图：各触点人次与{time}中位数",
@@ -689,7 +691,10 @@ def stage_map_figure(touchpoints: pd.DataFrame, *, pain_points: int = 3, time_ki
     (catalogue order within a stage, touchpoints outside the catalogue after the known ones,
     busiest first). Bars show visits (left axis); the line shows the median wait before each
     touchpoint (right axis). The ``pain_points`` touchpoints with the longest median wait are
-    marked in red and labelled; touchpoints without a known wait are not ranked.
+    marked in red and labelled; touchpoints without a known wait are not ranked, nor are
+    touchpoints that open a new episode (a return weeks later: median gap ≥ 10 × the log's
+    typical gap and ≥ 7 days, see ``journey.stages._new_episodes``), which a note below the
+    chart names instead.
 
     Parameters
     ----------
@@ -749,7 +754,8 @@ def stage_map_figure(touchpoints: pd.DataFrame, *, pain_points: int = 3, time_ki
                              name=_tr("median", lang, time_kind), hoverinfo="text",
                              hovertext=hover, line={"color": "#333333"}, marker={"size": 8}),
                   secondary_y=True)
-    ranked = tp[tp["wait_median"].notna()].sort_values(
+    episodes = _new_episodes(tp)  # returns weeks later are no pain points of the visit
+    ranked = tp[tp["wait_median"].notna() & ~tp.index.isin(episodes.index)].sort_values(
         ["wait_median", "cases", "_n"], ascending=[False, False, True], kind="stable")
     pain = ranked.head(pain_points)
     if not pain.empty:
@@ -761,8 +767,15 @@ def stage_map_figure(touchpoints: pd.DataFrame, *, pain_points: int = 3, time_ki
             marker={"color": _RED, "size": 14, "line": {"width": 1, "color": "white"}},
             name=L["pain_points"],
             hoverinfo="text", hovertext=[hover[i] for i in pain.index],
-            meta={"role": "pain_points", "activities": pain["activity"].tolist()}),
+            meta={"role": "pain_points", "activities": pain["activity"].tolist(),
+                  "new_episodes": episodes["activity"].tolist()}),
             secondary_y=True)
+    for i, (name, w) in enumerate(zip(episodes["activity"], episodes["wait_median"],
+                                      strict=True)):
+        fig.add_annotation(text=_tr("episode", lang, time_kind, name=name,
+                                    value=w / 1440),
+                           x=0, xref="paper", xanchor="left", y=-0.12 - 0.06 * i,
+                           yref="paper", showarrow=False, font={"size": 11, "color": _GREY})
     for stage, group in tp.groupby("_s", sort=True):
         key = list(STAGES)[int(stage)]
         lo, hi = group.index.min() - 0.5, group.index.max() + 0.5

@@ -80,6 +80,10 @@ def _visit_values(
                            "activity=..., or of the length of stay without activity).")
     if by is not None:
         log._need(by)
+    if uses_wait and activity not in log.activities:
+        raise JourneyError(f"activity={activity!r} is not a touchpoint of this log; its "
+                           f"touchpoints are {log.activities[:12]}"
+                           f"{' ...' if len(log.activities) > 12 else ''}.", source=log.source)
     t = log.table
     ev = sequenced(t, has_start=log.has_start)
     ev = ev.mutate(_last=ev._seq.max().over(ibis.window(group_by="case_id")))
