@@ -18,6 +18,7 @@ __version__ = "0.1.0"
 
 #: Public names of each module, imported on first use.
 _MODULES: dict[str, str] = {
+    "animate": "animate",
     "bottlenecks": """Bottlenecks QueueProfile TimeDecomposition Utilisation
                       arrivals_vs_completions bottlenecks littles_law queue_over_time
                       time_decomposition utilisation""",
