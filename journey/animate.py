@@ -98,11 +98,12 @@ def _window(log: EventLog, day: Any, period: Any) -> tuple[pd.Timestamp, pd.Time
         raise JourneyError("pass day= or period=, not both")
     if log.resolution == "day":
         if day is not None:
+            lo = pd.Timestamp(day).normalize() - pd.offsets.MonthBegin(normalize=True)
             raise JourneyError(
-                f"the log has dates only (no times of day), so a single day cannot be "
-                f"replayed hour by hour; pass period=(first_day, last_day), e.g. "
-                f"period=('{pd.Timestamp(day):%Y-%m-01}', '{pd.Timestamp(day) + pd.offsets.MonthBegin():%Y-%m-%d}'), "
-                f"to animate day by day", source=log.source)
+                "the log has dates only (no times of day), so a single day cannot be replayed "
+                "hour by hour; pass period=(first_day, last_day) to animate day by day, e.g. "
+                f"period=('{lo:%Y-%m-%d}', '{lo + pd.offsets.MonthBegin():%Y-%m-%d}')",
+                source=log.source)
         if period is None:
             lo = _busiest(log, "M")
             return lo, lo + pd.offsets.MonthBegin(), True
