@@ -25,6 +25,7 @@ _MODULES: dict[str, str] = {
     "compare": "CASE_MIX PeriodComparison compare_periods",
     "effects": "bootstrap_quantile_change probability_of_superiority quantile_change",
     "errors": "JourneyError",
+    "explore": "Explorer explore",
     "experience": """DIMENSIONS ExperienceModel ImportancePerformance experience_vs_journey
                      friends_and_family importance_performance key_drivers nps
                      satisfaction_scores""",
