@@ -228,11 +228,11 @@ def animate(log: EventLog, *, day: Any = None, period: tuple[Any, Any] | None = 
     plotly.graph_objects.Figure
         The process map and two animated traces: the dots (``meta={"role": "tokens"}``,
         ``customdata`` patients and mean time waited so far) and the touchpoint counts
-        (``meta={"role": "counts"}``, ``customdata`` waiting, in service, completed; None
-        where hidden). One frame per instant, named ``YYYY-MM-DD HH:MM`` (``YYYY-MM-DD`` for
-        days), carrying what changes in those two traces: the dots' ``x``, ``y``,
-        ``customdata`` and marker ``size`` and ``color``, the counts' ``text`` and
-        ``customdata``. ``layout.meta`` holds ``window``, ``step_minutes``, ``visits``,
+        (``meta={"role": "counts", "nodes": [...]}``, ``customdata`` waiting, in service,
+        completed per node; None where hidden). One frame per instant, named
+        ``YYYY-MM-DD HH:MM`` (``YYYY-MM-DD`` for days), carrying what changes in those two
+        traces: the dots' ``x``, ``y``, ``customdata`` and marker ``size`` and ``color``, the
+        counts' ``text`` and ``customdata``. ``layout.meta`` holds ``window``, ``step_minutes``, ``visits``,
         ``hidden`` and ``time_kind``.
 
     Examples
@@ -379,7 +379,7 @@ def animate(log: EventLog, *, day: Any = None, period: tuple[Any, Any] | None = 
                  "showlegend": False, "name": L["patients"], "meta": {"role": "tokens"}}
         counts |= {"x": xs, "y": ys, "mode": "text",
                    "textfont": {"size": 10, "color": "#7a1f00"}, "showlegend": False,
-                   "name": waiting_label, "meta": {"role": "counts"},
+                   "name": waiting_label, "meta": {"role": "counts", "nodes": names},
                    "hovertemplate": hover_counts}
         return [dots, counts]
 
