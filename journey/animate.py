@@ -232,8 +232,8 @@ def animate(log: EventLog, *, day: Any = None, period: tuple[Any, Any] | None = 
         completed per node; None where hidden). One frame per instant, named
         ``YYYY-MM-DD HH:MM`` (``YYYY-MM-DD`` for days), carrying what changes in those two
         traces: the dots' ``x``, ``y``, ``customdata`` and marker ``size`` and ``color``, the
-        counts' ``text`` and ``customdata``. ``layout.meta`` holds ``window``, ``step_minutes``, ``visits``,
-        ``hidden`` and ``time_kind``.
+        counts' ``text`` and ``customdata``. ``layout.meta`` holds ``window``,
+        ``step_minutes``, ``visits``, ``hidden`` and ``time_kind``.
 
     Examples
     --------
