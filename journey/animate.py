@@ -260,11 +260,11 @@ def animate(log: EventLog, *, day: Any = None, period: tuple[Any, Any] | None = 
     L = _LABELS[lang]
     lo, hi, daily = _window(log, day, period)
     chosen = log.filter(period=(lo, hi))
-    m = journey_map(chosen, activities=activities, paths=paths)
-    if m.n_cases == 0:
+    if int(chosen.table.count().execute()) == 0:
         first, last = log.period
         raise JourneyError(f"no visit starts in [{lo}, {hi}); the log runs from {first} to "
                            f"{last}: pass a day= or period= inside it", source=log.source)
+    m = journey_map(chosen, activities=activities, paths=paths)
     # the frames: from the first to the last time of the chosen visits
     t = m.events
     span = t.aggregate(a=ibis.coalesce(t.start, t.end).min(), b=t.end.max()).execute().iloc[0]

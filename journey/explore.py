@@ -110,7 +110,9 @@ class Explorer:
         A transition of the current map, shown below it.
     journey_map : JourneyMap
         The map of the current selection; ``figure`` its drawing, ``path_bins`` and
-        ``path_summary`` the chosen transition's histogram and numbers.
+        ``path_summary`` the chosen transition's histogram and numbers. Maps and histograms
+        are kept per selection, so going back to a selection needs no query, and moving
+        the paths slider only trims the transitions of the map already computed.
     """
 
     def __init__(self, log: EventLog, *, lang: str | None = None,
@@ -189,13 +191,11 @@ class Explorer:
         from journey.maps import journey_map
 
         key = (self.period.index, getattr(self.department, "value", None),
-               tuple((c, d.value) for c, d in self.segments.items()),
-               self.activities.value, self.paths.value)
-        if key not in self._cache:
-            m = journey_map(self.selection(), activities=self.activities.value,
-                            paths=self.paths.value)
-            self._cache[key] = m
-        self.journey_map = m = self._cache[key]
+               tuple((c, d.value) for c, d in self.segments.items()), self.activities.value)
+        if key not in self._cache:  # the paths slider only trims the transitions: no query
+            self._cache[key] = journey_map(self.selection(), activities=self.activities.value)
+        self._key = key
+        self.journey_map = m = self._cache[key].with_paths(self.paths.value)
         colour, width = _METRICS[self.metric.value]
         self.figure = None
         if m.n_cases:
@@ -231,7 +231,10 @@ class Explorer:
             self._show(self.path_out, None)
             return
         s, t = self.path.value
-        bins, row = _histogram(self.journey_map.events, s, t)
+        key = (self._key, s, t)
+        if key not in self._cache:
+            self._cache[key] = _histogram(self.journey_map.events, s, t)
+        bins, row = self._cache[key]
         self.path_bins, self.path_summary = bins, row
         time = L[self.log.time_kind]
         name = f"{s} → {t}"
