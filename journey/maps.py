@@ -323,7 +323,7 @@ def journey_map(log: EventLog, *, activities: float = 1.0, paths: float = 1.0,
     events = sequenced(log.table, has_start=log.has_start).drop("occurrence")
     if not set(NEIGHBOURS) <= set(log.table.columns):
         events = events.cache()  # neighbours recomputed after a filter: compute them once
-    n_cases = int((events.position == 1).sum().execute())  # each visit has one first event
+    n_cases = int((events.position == 1).sum().execute() or 0)  # one first event per visit
     return JourneyMap(log=log, events=events, n_cases=n_cases,
                       paths=paths, stage_mapping=dict(stages or log.stages or {}) or None,
                       notes=notes)
