@@ -193,7 +193,10 @@ class Explorer:
         key = (self.period.index, getattr(self.department, "value", None),
                tuple((c, d.value) for c, d in self.segments.items()), self.activities.value)
         if key not in self._cache:  # the paths slider only trims the transitions: no query
-            self._cache[key] = journey_map(self.selection(), activities=self.activities.value)
+            full = journey_map(self.selection(), activities=self.activities.value)
+            if full.n_cases:  # computed once, kept by the maps with_paths() derives
+                full.touchpoints, full._all_transitions, full.starts, full.ends  # noqa: B018
+            self._cache[key] = full
         self._key = key
         self.journey_map = m = self._cache[key].with_paths(self.paths.value)
         colour, width = _METRICS[self.metric.value]
