@@ -10,11 +10,13 @@ the map in the engine; only the map's tables and a histogram come back.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from journey.engine import NEIGHBOURS
 from journey.errors import JourneyError
 from journey.log import EventLog
 
@@ -49,6 +51,10 @@ _METRICS = {"visits": ("cases", "cases"), "median": ("wait", "wait"),
 #: Attributes with at most this many values get a segment filter.
 _MAX_SEGMENT_VALUES = 12
 _BINS = 20
+#: Selections whose maps are kept (the least recently used beyond them are forgotten).
+_KEEP = 8
+#: The columns journey_map reads; a filtered selection is stored with these only.
+_MAP_COLUMNS = ("case_id", "activity", "start", "end", "_row", "_seq", *NEIGHBOURS)
 
 
 def _segments(log: EventLog) -> dict[str, list]:
@@ -161,6 +167,7 @@ class Explorer:
         self.map_out, self.path_out = w.Output(), w.Output()
         self.path_text = w.HTML()
         self._cache: dict[tuple, Any] = {}
+        self._tables: dict[tuple, Any] = {}
         filters = [self.period, *([self.department] if self.department else []),
                    *self.segments.values()]
         for control in (self.activities, self.paths, self.metric, *filters):
@@ -183,7 +190,11 @@ class Explorer:
         if self.department is not None and self.department.value is not None:
             log = log.filter(department=self.department.value)
         where = {c: d.value for c, d in self.segments.items() if d.value is not None}
-        return log.filter(where=where) if where else log
+        log = log.filter(where=where) if where else log
+        if log.filters != self.log.filters:  # the map's queries read the selection once
+            keep = [c for c in log.table.columns if c in _MAP_COLUMNS]
+            log = replace(log, table=log.table.select(keep).cache())
+        return log
 
     def redraw(self) -> None:
         """Rebuild the map for the current widgets (kept for the session per selection)."""
@@ -193,10 +204,16 @@ class Explorer:
         key = (self.period.index, getattr(self.department, "value", None),
                tuple((c, d.value) for c, d in self.segments.items()), self.activities.value)
         if key not in self._cache:  # the paths slider only trims the transitions: no query
-            full = journey_map(self.selection(), activities=self.activities.value)
+            selection = self.selection()
+            full = journey_map(selection, activities=self.activities.value)
+            self._tables[key] = selection.table
             if full.n_cases:  # computed once, kept by the maps with_paths() derives
                 full.touchpoints, full._all_transitions, full.starts, full.ends  # noqa: B018
             self._cache[key] = full
+            maps = [k for k in self._cache if len(k) == 4]
+            for old in maps[:-_KEEP]:  # the oldest selections leave the engine's memory
+                self._release(old)
+        self._cache[key] = self._cache.pop(key)  # most recently used last
         self._key = key
         self.journey_map = m = self._cache[key].with_paths(self.paths.value)
         colour, width = _METRICS[self.metric.value]
@@ -262,6 +279,15 @@ class Explorer:
                           margin={"l": 50, "r": 20, "t": 50, "b": 40})
         self.path_figure = fig
         self._show(self.path_out, fig)
+
+    def _release(self, key: tuple) -> None:
+        """Forget a selection's map and histograms, and free its stored events."""
+        del self._cache[key]
+        for k in [k for k in self._cache if k[0] == key]:
+            del self._cache[k]
+        table = self._tables.pop(key)
+        if table is not self.log.table and hasattr(table, "release"):
+            table.release()
 
     @staticmethod
     def _show(out: Any, item: Any) -> None:

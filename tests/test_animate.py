@@ -188,7 +188,7 @@ def test_figure_is_small_and_offline(sample_log, tmp_path):
     assert len(fig.frames) <= 150
     assert len(fig.to_json()) < 5e6
     html = fig.to_html(include_plotlyjs=True, full_html=True)
-    assert "cdn.plot.ly" not in html and "https://cdn" not in html
+    assert not re.search(r"<script[^>]*\bsrc=", html)  # nothing loaded from the network
     json.loads(fig.to_json())  # plain JSON, reopened anywhere
 
 
