@@ -34,6 +34,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "hist_y": "Transitions", "wait": "wait", "flow": "flow time",
         "empty": "No visit matches these filters.",
         "hidden": "{n} transitions with fewer than {k} visits are not listed",
+        "static": "The process map explorer: its sliders and filters work in JupyterLab "
+                  "(run journey.explore(log) there).",
     },
     "zh": {
         "activities": "触点", "paths": "路径", "period": "时段", "department": "科室",
@@ -44,6 +46,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "hist_title": "{path}：{time}分布", "hist_x": "{time}（分钟）", "hist_y": "转移次数",
         "wait": "等待时间", "flow": "流转时间", "empty": "没有符合筛选条件的就诊。",
         "hidden": "{n}条人次少于{k}的转移未列出",
+        "static": "流程图探索工具：滑块和筛选需要在 JupyterLab 中运行"
+                  "（在那里运行 journey.explore(log)）。",
     },
 }
 _METRICS = {"visits": ("cases", "cases"), "median": ("wait", "wait"),
@@ -231,6 +235,9 @@ class Explorer:
         listed = tr[tr.cases >= k] if k is not None else tr
         options = [(f"{s} → {t}", (s, t)) for s, t in zip(listed.source, listed.target,
                                                           strict=True)]
+        if len(listed) < len(tr):
+            self.notes.value += "<br><small>" + self.labels["hidden"].format(
+                n=len(tr) - len(listed), k=k) + "</small>"
         current, self._quiet = self.path.value, True
         try:
             self.path.options = options or [(self.labels["none"], None)]
@@ -303,10 +310,10 @@ class Explorer:
         with out:
             display(item)
 
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.app)
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict:
+        """The app in JupyterLab; a sentence where widgets cannot run (a static page)."""
+        bundle = self.app._repr_mimebundle_(**kwargs) or {}
+        return {**bundle, "text/plain": self.labels["static"]}
 
 
 def explore(log: EventLog, *, lang: str | None = None,
