@@ -18,12 +18,14 @@ __version__ = "0.1.0"
 
 #: Public names of each module, imported on first use.
 _MODULES: dict[str, str] = {
+    "animate": "animate",
     "bottlenecks": """Bottlenecks QueueProfile TimeDecomposition Utilisation
                       arrivals_vs_completions bottlenecks littles_law queue_over_time
                       time_decomposition utilisation""",
     "compare": "CASE_MIX PeriodComparison compare_periods",
     "effects": "bootstrap_quantile_change probability_of_superiority quantile_change",
     "errors": "JourneyError",
+    "explore": "Explorer explore",
     "experience": """DIMENSIONS ExperienceModel ImportancePerformance experience_vs_journey
                      friends_and_family importance_performance key_drivers nps
                      satisfaction_scores""",

@@ -51,6 +51,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "median_before": "Median {time} before", "p90_before": "P90 {time} before",
         "median_axis": "Median {time} before the touchpoint (min)",
         "color_wait": "Median {time}<br>before (min)", "color_cases": "Visits",
+        "color_wait_p90": "P90 {time}<br>before (min)",
         "length": "Touchpoints", "throughput": "Median throughput time",
         "pain": "Pain point {k}: {value}", "pain_points": "Pain points",
         "episode": "Not a pain point, opens a new episode (median {value:.0f} days later): {name}",
@@ -81,6 +82,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "median_before": "到达前{time}中位数", "p90_before": "到达前{time}P90",
         "median_axis": "到达触点前{time}中位数（分钟）",
         "color_wait": "到达前<br>{time}中位数<br>（分钟）", "color_cases": "人次",
+        "color_wait_p90": "到达前<br>{time}P90<br>（分钟）",
         "length": "触点数", "throughput": "全程时间中位数",
         "pain": "痛点{k}：{value}", "pain_points": "痛点", "no_data": "无{time}数据",
         "episode": "不算痛点，属于新一次就诊（中位数 {value:.0f} 天后）：{name}",
@@ -380,11 +382,11 @@ def process_map_figure(
         wait_p90`` (minutes).
     starts, ends : DataFrame
         Columns ``activity, cases, share``: first and last touchpoints of the visits.
-    color_by : {"cases", "wait"}
-        Colour the touchpoints by visits or by median wait (flow time) before them. Touchpoints
-        without a known wait are grey.
-    width_by : {"cases", "wait"}
-        Edge width by visits or by median wait (flow time) of the transition.
+    color_by : {"cases", "wait", "wait_p90"}
+        Colour the touchpoints by visits or by median (or P90) wait (flow time) before them.
+        Touchpoints without a known wait are grey.
+    width_by : {"cases", "wait", "wait_p90"}
+        Edge width by visits or by median (or P90) wait (flow time) of the transition.
     time_kind : {"wait", "flow"}
         ``"flow"`` for a log without start times: every label then says "flow time".
     min_count : int, optional
@@ -421,8 +423,9 @@ def process_map_figure(
     1
     """
     lang = _options(lang, time_kind)
-    _choice(color_by, "color_by", ("cases", "wait"))
-    _choice(width_by, "width_by", ("cases", "wait"))
+    _choice(color_by, "color_by", ("cases", "wait", "wait_p90"))
+    _choice(width_by, "width_by", ("cases", "wait", "wait_p90"))
+    by = {"cases": "cases", "wait": "wait_median", "wait_p90": "wait_p90"}
     tp = _table(touchpoints, "touchpoints", ["activity", "cases", "events", "service_median",
                                              "service_p90", "wait_median", "wait_p90"])
     tr = _table(transitions, "transitions", ["source", "target", "cases", "transitions",
@@ -474,7 +477,7 @@ def process_map_figure(
     size = 16 + 22 * np.sqrt(tp["cases"].to_numpy(float) / max(tp["cases"].max(), 1))
     radius = dict(zip(acts, size / 2, strict=True)) | {START: 9.0, END: 9.0}
     value = (pd.concat([tr["cases"], st["cases"], en["cases"]]) if width_by == "cases"
-             else tr["wait_median"])
+             else tr[by[width_by]])
     top = float(value.max()) if value.notna().any() else 0.0
 
     def edge_width(v: float) -> float:
@@ -499,7 +502,7 @@ def process_map_figure(
             (_tr("median", lang, time_kind), _minutes(row.wait_median, lang)),
             (_tr("mean", lang, time_kind), _minutes(row.wait_mean, lang)),
             (_tr("p90", lang, time_kind), _minutes(row.wait_p90, lang))])
-        w = edge_width(row.cases if width_by == "cases" else row.wait_median)
+        w = edge_width(getattr(row, by[width_by]))
         if s == t:
             curve = _self_loop(*xy[s], radius[s], px)
         else:
@@ -528,9 +531,9 @@ def process_map_figure(
         showlegend=False, name=f"{L['start']} / {L['end']}",
         meta={"role": "terminal", "nodes": [L["start"], L["end"]]}))
     # touchpoints: coloured ones and, when colouring by wait, grey ones without a known wait
-    colour = tp["cases"] if color_by == "cases" else tp["wait_median"]
+    colour = tp[by[color_by]]
     tp = tp.assign(_size=size, _colour=colour)
-    cbar = _tr("color_cases" if color_by == "cases" else "color_wait", lang, time_kind)
+    cbar = _tr(f"color_{color_by}", lang, time_kind)
     for has_colour, part in ((True, tp[colour.notna()]), (False, tp[colour.isna()])):
         if part.empty:
             continue
