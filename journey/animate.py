@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from journey.engine import minutes
+from journey.engine import minutes, wall_clock
 from journey.errors import JourneyError
 from journey.log import EventLog
 
@@ -84,7 +84,7 @@ def _busiest(log: EventLog, unit: str) -> pd.Timestamp:
     """Start of the day (``unit="D"``) or month (``"M"``) in which most visits begin."""
     t = log.table
     first = t.group_by("case_id").aggregate(first=ibis.coalesce(t.start, t.end).min())
-    when = first["first"].truncate(unit).name("when")
+    when = wall_clock(first["first"], log.clock).truncate(unit).name("when")
     counts = first.group_by(when).aggregate(n=first.count())
     row = counts.order_by([ibis.desc("n"), "when"]).limit(1).execute()
     if row.empty:

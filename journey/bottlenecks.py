@@ -35,7 +35,7 @@ import pandas as pd
 from ibis import _
 
 from journey._gaps import gap_columns, gap_name
-from journey.engine import minutes
+from journey.engine import minutes, wall_clock, wall_clock_values
 from journey.errors import JourneyError
 from journey.log import EventLog
 from journey.waits import (
@@ -655,7 +655,8 @@ def queue_over_time(log: EventLog, *, freq: str = "15min") -> QueueProfile:
     t["bin"] = t.bin.fillna(t.pop("bin_right"))
     t[["queue", "in_service"]] = t[["queue", "in_service"]].fillna(0.0) / width
     t = t.sort_values(["activity", "bin"], ignore_index=True)
-    t["weekday"], t["hour"] = t.bin.dt.day_of_week, t.bin.dt.hour
+    wall = wall_clock_values(t.bin, log.clock)  # the hospital's clock
+    t["weekday"], t["hour"] = wall.dt.day_of_week, wall.dt.hour
     n_days = pd.Series(pd.date_range(lo, hi, freq="D", inclusive="left").day_of_week
                        ).value_counts()
     prof = t.groupby(["activity", "weekday", "hour"], as_index=False)[["queue", "in_service"]
@@ -714,7 +715,8 @@ def arrivals_vs_completions(log: EventLog, *, freq: str = "1h") -> pd.DataFrame:
     for p in parts[1:]:
         allp = allp.union(p, distinct=False)
     allp = allp.filter(allp.t.notnull())
-    allp = allp.mutate(weekday=allp.t.day_of_week.index(), time=allp.t.strftime("%H:%M"))
+    wall = wall_clock(allp.t, log.clock)
+    allp = allp.mutate(weekday=wall.day_of_week.index(), time=wall.strftime("%H:%M"))
     c = allp.group_by(["activity", "kind", "weekday", "time"]).aggregate(n=allp.count()
                                                                         ).execute()
     lo, hi = log.period
@@ -824,7 +826,7 @@ def utilisation(log: EventLog, *, roster: pd.DataFrame | None = None) -> Utilisa
         staffed = ((r.end - r.start) / pd.Timedelta(minutes=1)).groupby(r.resource).sum()
         note = "Staffed time from the roster."
     else:
-        day = t.start.date()
+        day = wall_clock(t.start, log.clock).date()
         spans = t.group_by(["resource", day.name("day")]).aggregate(
             first=t.start.min(), last=t.end.max())
         staffed = spans.group_by("resource").aggregate(

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from journey.effects import bootstrap_quantile_change, probability_of_superiority, quantile_change
+from journey.engine import wall_clock_values
 from journey.errors import JourneyError
 from journey.its import DiDResult, ITSResult, controlled_its, did, its
 from journey.log import EventLog
@@ -586,8 +587,9 @@ def _per_visit(log: EventLog, *, metric: str, activity: str | None, by: str | No
         log._need(c)
     frame = values.filter(values.group == department).select(
         "case_id", "arrival", "value", *columns).order_by("arrival").execute()
-    frame["hour"] = frame["arrival"].dt.hour
-    frame["weekday"] = frame["arrival"].dt.day_name()
+    wall = wall_clock_values(frame["arrival"], log.clock)  # the hospital's clock
+    frame["hour"] = wall.dt.hour
+    frame["weekday"] = wall.dt.day_name()
     for c in columns:
         frame[c] = frame[c].astype("string").fillna("(missing)")
     return frame[["case_id", "arrival", "value", *case_mix]]

@@ -29,7 +29,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from journey.engine import minutes, sequenced
+from journey.engine import minutes, sequenced, wall_clock
 from journey.errors import JourneyError
 from journey.log import EventLog
 
@@ -96,7 +96,8 @@ def _visit_values(
         left_unseen=(t.activity == left).any(),
     )
     visits = span.join(last, "case_id")
-    visits = visits.mutate(date=visits.arrival.truncate(_FREQ[freq][0]).cast("timestamp"),
+    day = wall_clock(visits.arrival, log.clock)  # periods of the hospital's calendar
+    visits = visits.mutate(date=day.truncate(_FREQ[freq][0]).cast("timestamp"),
                            los=minutes(visits.arrival, visits.departure))
     counts: dict[str, str] = {}  # per-visit count column → what it counts (for the notes)
     if uses_wait:

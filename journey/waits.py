@@ -22,11 +22,10 @@ import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
-from ibis import _
 from scipy import stats
 
 from journey._gaps import gap_columns
-from journey.engine import minutes, sequenced
+from journey.engine import minutes, sequenced, wall_clock
 from journey.errors import JourneyError
 from journey.experience import _wilson
 from journey.log import EventLog
@@ -150,8 +149,8 @@ def _events(log: EventLog, calendar: Mapping[str, str | None] | None = None) -> 
         ev = _open_minutes(ev, "prev_end", "_b", calendar, log.period)
         ev = ev.mutate(wait=ibis.ifelse(ev.wait.notnull(), ev._b_open, ibis.null("float64"))
                        ).drop("_b", "_b_open")
-    return ev.mutate(hour=ev.time.hour(), weekday=ev.time.day_of_week.index(),
-                     date=ev.time.date())
+    wall = wall_clock(ev.time, log.clock)  # hours and days as the hospital's clock showed
+    return ev.mutate(hour=wall.hour(), weekday=wall.day_of_week.index(), date=wall.date())
 
 
 def _visits(log: EventLog, calendar: Mapping[str, str | None] | None = None) -> ir.Table:
@@ -166,8 +165,9 @@ def _visits(log: EventLog, calendar: Mapping[str, str | None] | None = None) -> 
     v = ev.group_by("case_id").aggregate(
         arrival=ibis.coalesce(ev.start, ev.end).min(), departure=ev.end.max(),
         wait=ev.wait.sum(), service=ev.service.sum(), touchpoints=ev.count(), **extra)
-    return v.mutate(los=minutes(v.arrival, v.departure), hour=v.arrival.hour(),
-                    weekday=v.arrival.day_of_week.index(), date=v.arrival.date())
+    wall = wall_clock(v.arrival, log.clock)
+    return v.mutate(los=minutes(v.arrival, v.departure), hour=wall.hour(),
+                    weekday=wall.day_of_week.index(), date=wall.date())
 
 
 def _sweep(points: ir.Table, keys: Sequence[str]) -> ir.Table:
@@ -987,10 +987,10 @@ def wait_drivers(
         attributes = [a for a in log.attributes
                       if 2 <= counts[f"{a}__u"].iloc[0] <= 12 and counts[f"{a}__k"].iloc[0]
                       >= 0.8 * n0]
-    data = _queue_at_arrival(ev, keys).select(
-        "wait", "queue", *keys[1:], *attributes,
-        hour=_.arrival.hour(),
-        weekday=_.arrival.day_of_week.index()).execute()
+    queued = _queue_at_arrival(ev, keys)
+    wall = wall_clock(queued.arrival, log.clock)
+    data = queued.select("wait", "queue", *keys[1:], *attributes, hour=wall.hour(),
+                         weekday=wall.day_of_week.index()).execute()
     if len(data) < 30:
         raise JourneyError(f"only {len(data)} {'waits' if log.has_start else 'flow times'} "
                            f"before {activity!r}; a quantile regression needs at least 30 "
