@@ -80,8 +80,10 @@ TRIAL_POINTS = 13  # groups with fewer points have trial limits
 _DIRECTION = {"increase": 1, "decrease": -1, "neutral": 0}
 
 
-def _frame(data: Any, columns: dict[str, str | None], *, where: str) -> pd.DataFrame:
-    """Check that ``data`` is a DataFrame holding ``columns`` (role → name) without gaps.
+def _frame(data: Any, columns: dict[str, str | None], *, where: str,
+           gaps: Sequence[str] = ()) -> pd.DataFrame:
+    """Check that ``data`` is a DataFrame holding ``columns`` (role → name) without missing
+    values, except in the roles listed in ``gaps`` (periods without data).
 
     Returns a copy with the columns renamed to their roles; raises JourneyError otherwise.
     """
@@ -100,7 +102,7 @@ def _frame(data: Any, columns: dict[str, str | None], *, where: str) -> pd.DataF
                 column=name,
             )
         missing = np.flatnonzero(data[name].isna().to_numpy())
-        if missing.size:
+        if missing.size and role not in gaps:
             raise JourneyError(
                 f"{missing.size} missing value(s); fill or drop these rows before calling "
                 f"{where}(), so that every exclusion is your own decision.",
@@ -121,7 +123,8 @@ def _frame(data: Any, columns: dict[str, str | None], *, where: str) -> pd.DataF
     for role in ("value", "denominator"):
         if role in out:
             number = pd.to_numeric(out[role], errors="coerce")
-            bad = np.flatnonzero(number.isna().to_numpy())
+            bad = np.flatnonzero((number.isna() & out[role].notna()).to_numpy()
+                                 if role in gaps else number.isna().to_numpy())
             if bad.size:
                 raise JourneyError(
                     "values are not numbers; clean them before the analysis.",
