@@ -296,10 +296,20 @@ def test_short_groups_warn_of_trial_limits():
 
 
 def test_bad_input_raises_clear_errors():
-    df = _series([1.0, 2.0, np.nan, 2.0])
+    df = _series([1.0, 2.0, 3.0, 2.0]).astype({"day": object})
+    df.loc[2, "day"] = None
     with pytest.raises(JourneyError, match="missing") as err:
         spc(df, value="y", date="day")
     assert err.value.rows == [4]
+    with pytest.raises(JourneyError, match="every period is a gap"):
+        spc(_series([np.nan, np.nan]), value="y", date="day")
+    with pytest.raises(JourneyError, match="chart must be"):
+        spc(_series(SMALL_Y), value="y", date="day", chart="g")
+    with pytest.raises(JourneyError, match="value ≤ denominator"):
+        spc(_series(SMALL_Y).assign(n=1), value="y", date="day", chart="p_prime",
+            denominator="n")
+    with pytest.raises(JourneyError, match="rebase must be"):
+        spc(_series(SMALL_Y), value="y", date="day", rebase="yes")
     with pytest.raises(JourneyError, match="not found"):
         spc(df, value="wait", date="day")
     dup = pd.concat([_series(SMALL_Y), _series([3])])
