@@ -55,9 +55,11 @@ SPC_COLOURS: dict[str, str] = {
 # figure labels; the English names are the table's own values
 _LABELS: dict[str, dict[str, str]] = {
     "en": {"value": "value", "mean": "mean", "upl": "upl", "lpl": "lpl", "target": "target",
-           "rule": "rule", "variation": "variation", "assurance": "assurance", "none": "none"},
+           "rule": "rule", "variation": "variation", "assurance": "assurance", "none": "none",
+           "median": "median", "gap": "no data"},
     "zh": {"value": "数值", "mean": "均值", "upl": "控制上限", "lpl": "控制下限", "target": "目标",
            "rule": "判断规则", "variation": "变异", "assurance": "达标", "none": "无",
+           "median": "中位数", "gap": "无数据", "long_run": "连续多点在中位数同侧",
            "common_cause": "普通原因变异", "special_cause_improvement": "特殊原因变异（改善）",
            "special_cause_concern": "特殊原因变异（恶化）",
            "special_cause_neutral_high": "特殊原因变异（偏高）",
@@ -270,12 +272,13 @@ class SPCResult:
 
     @property
     def variation_icon(self) -> str:
-        """The Making Data Count variation icon: the type of the last point.
+        """The Making Data Count variation icon: the type of the last observed point.
 
         One of ``"common_cause"``, ``"improvement_high"``, ``"improvement_low"``,
         ``"concern_high"``, ``"concern_low"``, ``"neutral_high"``, ``"neutral_low"``.
         """
-        last = self.table["point_type"].iloc[-1]
+        types = self.table["point_type"]
+        last = types[types != "gap"].iloc[-1]
         increase = self.options["improvement"] == "increase"
         return {
             "common_cause": "common_cause",
@@ -293,24 +296,31 @@ class SPCResult:
         between the limits, so it will sometimes be met and sometimes not); None without a
         target or when the improvement direction is neutral.
         """
+        last = self.table[self.table["point_type"] != "gap"].iloc[-1]
+        if self.options["chart"] == "run":
+            return None
         return _assurance(
-            self.table["lpl"].iloc[-1],
-            self.table["upl"].iloc[-1],
+            last["lpl"],
+            last["upl"],
             self.options["target"],
             self.options["improvement"],
         )
 
     def figure(self, *, title: str | None = None, y_title: str | None = None,
                lang: str | None = None):
-        """Draw the chart with plotly in the NHS colours.
+        """Draw the chart with plotly in the NHS colours, with the NHS icons.
 
-        Points are coloured by type, the mean is a solid line, the process limits dashed lines,
-        the target a red line; each rebase group has its own lines.
+        Points are coloured by type, the centre line is solid, the process limits dashed, the
+        target a dotted red line; each rebase group has its own lines and a dotted vertical
+        line marks where a new group starts; periods without data (gaps) are grey bands that
+        break the lines. The Making Data Count variation and assurance icons are drawn top
+        right (circles with H / L, P / F / ?, as NHS analysts know them), captioned in words.
 
         Parameters
         ----------
         title, y_title : str, optional
-            Default: the value column's name.
+            Default: the measure's name (from :func:`journey.metric_series`) or the value
+            column's name.
         lang : {"en", "zh"}, optional
             Language of legend, icons and hover text; default
             :func:`journey.i18n.get_language`.
@@ -323,8 +333,9 @@ class SPCResult:
         --------
         >>> days = pd.date_range("2025-01-01", periods=20)
         >>> res = spc(pd.DataFrame({"day": days, "wait": range(20)}), value="wait", date="day")
-        >>> res.figure(lang="zh").data[1].name
-        '均值'
+        >>> fig = res.figure(lang="zh")
+        >>> fig.data[1].name, [a.text for a in fig.layout.annotations if a.name == "icon"]
+        ('均值', ['H'])
         """
         import plotly.graph_objects as go
 
@@ -337,25 +348,35 @@ class SPCResult:
             return english if lang == "en" else L.get(key, english)
 
         t = self.table
-        value = self.options["value"]
-        value = COLUMN_NAMES_ZH.get(value, value) if lang == "zh" else value
+        o = self.options
+        run = o["chart"] == "run"
+        name = o.get("label") or o["value"]
+        if not o.get("label") and o.get("denominator"):
+            name = f"{o['value']} / {o['denominator']}"
+        name = COLUMN_NAMES_ZH.get(name, name) if lang == "zh" else name
         fig = go.Figure()
         fig.add_trace(go.Scatter(
             x=t["date"], y=t["value"], mode="lines", name=L["value"], showlegend=False,
-            line={"color": SPC_COLOURS["value_line"]}, hoverinfo="skip",
+            line={"color": SPC_COLOURS["value_line"]}, hoverinfo="skip", connectgaps=False,
         ))
-        for name, style in [("mean", {"color": SPC_COLOURS["mean_line"]}),
-                            ("upl", {"color": SPC_COLOURS["limits"], "dash": "dash"}),
-                            ("lpl", {"color": SPC_COLOURS["limits"], "dash": "dash"})]:
+        centre = "median" if run else "mean"
+        signal = run and bool(self.summary.get("runs_signal", pd.Series(False)).any())
+        lines = [("mean", L[centre], {"color": SPC_COLOURS["mean_line"],
+                                      **({"dash": "dash"} if signal else {})})]
+        if not run:
+            lines += [("upl", L["upl"], {"color": SPC_COLOURS["limits"], "dash": "dash"}),
+                      ("lpl", L["lpl"], {"color": SPC_COLOURS["limits"], "dash": "dash"})]
+        for column, label, style in lines:
             for i, (_, g) in enumerate(t.groupby("rebase_group")):
                 fig.add_trace(go.Scatter(
-                    x=g["date"], y=g[name], mode="lines", line=style, name=L[name],
-                    legendgroup=name, showlegend=i == 0,
+                    x=g["date"], y=g[column], mode="lines", line=style, name=label,
+                    legendgroup=column, showlegend=i == 0, connectgaps=False,
                 ))
-        if self.options["target"] is not None:
-            fig.add_hline(y=self.options["target"], line_color=SPC_COLOURS["target"],
-                          annotation_text=L["target"])
-        for kind, g in t.groupby("point_type", sort=False):
+        if o["target"] is not None:
+            fig.add_hline(y=o["target"], line={"color": SPC_COLOURS["target"], "width": 2,
+                                                "dash": "dot"},
+                          opacity=1, annotation_text=L["target"], name="target")
+        for kind, g in t[t["point_type"] != "gap"].groupby("point_type", sort=False):
             colour = SPC_COLOURS.get(kind, SPC_COLOURS["special_cause_neutral"])
             rules = g["rule"].map(lambda r: L["none"] if pd.isna(r) else word(r, r))
             fig.add_trace(go.Scatter(
@@ -364,14 +385,82 @@ class SPCResult:
                 hovertemplate=f"%{{x|%Y-%m-%d}}: %{{y}}<br>{L['rule']}: %{{customdata[0]}}"
                               "<extra></extra>",
             ))
+        _draw_gaps(fig, t, L["gap"])
+        for when in self.summary["start"].iloc[1:]:
+            fig.add_vline(x=when, line={"color": "#768692", "width": 1, "dash": "dot"},
+                          opacity=1, name="rebase")
         icons = f"{L['variation']}: {word(self.variation_icon, self.variation_icon)}"
         if self.assurance_icon:
             icons += f", {L['assurance']}: {word(self.assurance_icon, self.assurance_icon)}"
+        _draw_icons(fig, self.variation_icon, self.assurance_icon,
+                    [word(self.variation_icon, self.variation_icon.replace("_", " ")),
+                     word(self.assurance_icon or "", (self.assurance_icon or "").replace("_", " "))])
         fig.update_layout(
-            title=f"{title or value} ({icons})", template="simple_white",
-            yaxis_title=y_title or value, xaxis_title=None,
+            title=f"{title or name} ({icons})", template="simple_white",
+            yaxis_title=y_title or name, xaxis_title=None, margin={"t": 110, "r": 40},
         )
         return fig
+
+
+# the Making Data Count icons: colour and letter of each variation and assurance icon
+_ICONS: dict[str, tuple[str, str]] = {
+    "common_cause": (SPC_COLOURS["common_cause"], ""),
+    "improvement_high": (SPC_COLOURS["special_cause_improvement"], "H"),
+    "improvement_low": (SPC_COLOURS["special_cause_improvement"], "L"),
+    "concern_high": (SPC_COLOURS["special_cause_concern"], "H"),
+    "concern_low": (SPC_COLOURS["special_cause_concern"], "L"),
+    "neutral_high": (SPC_COLOURS["special_cause_neutral"], "H"),
+    "neutral_low": (SPC_COLOURS["special_cause_neutral"], "L"),
+    "consistent_pass": (SPC_COLOURS["special_cause_improvement"], "P"),
+    "consistent_fail": (SPC_COLOURS["special_cause_concern"], "F"),
+    "inconsistent": (SPC_COLOURS["common_cause"], "?"),
+}
+
+
+def _draw_icons(fig: Any, variation: str, assurance: str | None, captions: list[str]) -> None:
+    """Draw the variation (and assurance) icon top right: a ring with a letter (or, for
+    common cause, a grey zig-zag), in pixel units so they stay round, with a caption."""
+    size = 19  # radius in pixels
+    for i, icon in enumerate([variation, assurance]):
+        if icon is None:
+            continue
+        colour, letter = _ICONS[icon]
+        x = 0.97 - 0.11 * (1 - i if assurance else 0)
+        common = {"xref": "paper", "yref": "paper", "xanchor": x, "yanchor": 1.13,
+                  "xsizemode": "pixel", "ysizemode": "pixel", "name": icon, "opacity": 1}
+        fig.add_shape(type="circle", x0=-size, x1=size, y0=-size, y1=size,
+                      line={"color": colour, "width": 3}, fillcolor="white", **common)
+        if letter:
+            fig.add_annotation(x=x, y=1.13, xref="paper", yref="paper", text=f"<b>{letter}</b>",
+                               xanchor="center", yanchor="middle", showarrow=False,
+                               font={"size": 18, "color": colour}, name="icon")
+        else:  # common cause: a grey line through dots
+            path = "M -12 3 L -6 -5 L 0 4 L 6 -4 L 12 2"
+            fig.add_shape(type="path", path=path, line={"color": colour, "width": 2},
+                          fillcolor="rgba(0,0,0,0)", **common)
+        fig.add_annotation(x=x, y=1.13, yshift=-size - 9, xref="paper", yref="paper",
+                           text=captions[i], showarrow=False, xanchor="center",
+                           yanchor="middle", font={"size": 9, "color": "#425563"},
+                           name="icon caption")
+
+
+def _draw_gaps(fig: Any, table: pd.DataFrame, label: str) -> None:
+    """Grey bands over runs of periods without data, half a period wide on either side."""
+    gap = (table["point_type"] == "gap").to_numpy()
+    if not gap.any():
+        return
+    dates = pd.DatetimeIndex(table["date"])
+    step = pd.Series(dates).diff().median()
+    step = step if pd.notna(step) else pd.Timedelta(days=1)
+    starts = np.flatnonzero(gap & ~np.r_[False, gap[:-1]])
+    for i, st in enumerate(starts):
+        end = st
+        while end + 1 < len(gap) and gap[end + 1]:
+            end += 1
+        text = {"annotation_text": label, "annotation_position": "bottom left",
+                "annotation_font_size": 9} if i == 0 else {}
+        fig.add_vrect(x0=dates[st] - step / 2, x1=dates[end] + step / 2, fillcolor="#d9d9d9",
+                      opacity=0.5, line={"width": 0}, layer="below", name="gap", **text)
 
 
 def _assurance(lpl: float, upl: float, target: float | None, improvement: str) -> str | None:
