@@ -552,27 +552,32 @@ def _limits(chart: str, x: np.ndarray, n: np.ndarray | None, n_fix: int,
 
 def _auto_periods(y: np.ndarray, n: np.ndarray | None, chart: str, *, min_points: int,
                   run_length: int) -> list[int]:
-    """Starts of the periods found by the stable-shift rule (see :func:`spc`, rebase="auto")."""
+    """Starts of the periods found by the stable-shift rule (see :func:`spc`, rebase="auto").
+
+    ``y`` are the observed values (ratios for charts with denominators ``n``).
+    """
     m = len(y)
     starts = [0]
     if m < 2 * min_points:
         return starts
 
     def centre(i: int) -> float:
-        return _centre(chart, y[i : i + min_points] if n is None else y[i : i + min_points]
-                       * n[i : i + min_points], None if n is None else n[i : i + min_points])
+        w = slice(i, i + min_points)
+        return _centre(chart, y[w] if n is None else y[w] * n[w], None if n is None else n[w])
 
-    value = y
+    def sigma(i: int) -> float:  # spread of a calculation period, mR̄ / 1.128
+        return float(np.mean(np.abs(np.diff(y[i : i + min_points]))) / D2)
 
     def runs(c: float) -> tuple[np.ndarray, np.ndarray]:
         """Length of the same-side run from each point onwards, and the side (0 on the line)."""
-        side = np.sign(value - c)
+        side = np.sign(y - c)
         ahead = np.zeros(m, dtype=int)
         for i in range(m - 1, -1, -1):
             same = i + 1 < m and side[i] != 0 and side[i + 1] == side[i]
             ahead[i] = 0 if side[i] == 0 else (ahead[i + 1] + 1 if same else 1)
         return ahead, side
 
+    start = 0
     prevailing = centre(0)
     counter = min_points
     while m - counter >= min_points:
@@ -584,15 +589,19 @@ def _auto_periods(y: np.ndarray, n: np.ndarray | None, chart: str, *, min_points
         candidate = centre(s)
         c_ahead, c_side = runs(candidate)
         opposing = -side[s]
-        window = range(s, s + min_points)
         # an opposing run of the candidate period, or its last run that could still become one
         reverts = any(c_side[i] == opposing and (c_ahead[i] >= run_length or i + c_ahead[i] == m)
-                      for i in window)
-        if reverts:
-            counter = s + 1
+                      for i in range(s, s + min_points))
+        spread = sigma(start)
+        half = min_points // 2
+        drifts = abs(np.mean(y[s + min_points - half : s + min_points])
+                     - np.mean(y[s : s + half])) >= spread
+        small = abs(candidate - prevailing) < spread
+        if reverts or drifts or small:  # search on after the end of the triggering run
+            counter = s + int(ahead[s])
             continue
         starts.append(s)
-        prevailing = candidate
+        start, prevailing = s, candidate
         counter = s + min_points
     return starts
 
@@ -680,13 +689,19 @@ def spc(
     ``rebase="auto"`` follows the stable-shift algorithm of the autospc R package: the first
     period's limits come from its first ``min_period`` points; after that calculation period
     the first run of ``shift_n`` or more points on one side of the prevailing centre line
-    triggers a *candidate* period starting at the run's first point, with limits from its own
-    first ``min_period`` points. The candidate is accepted unless its calculation period holds
-    a run of ``shift_n`` points back across the candidate centre line (a reversion), or ends
-    on such a run that could still grow, and unless fewer than ``min_period`` points remain.
-    A rejected candidate moves the search one point on. Differences from autospc: the run
-    length is ``shift_n`` (7 by default, autospc uses 8), the search works on any chart
-    type here including p and u charts, and points on the centre line break runs.
+    triggers a *candidate* period starting at the run's first point, with its centre from its
+    own first ``min_period`` points. The candidate is accepted unless fewer than
+    ``min_period`` points remain, or its calculation period holds a run of ``shift_n``
+    points back across the candidate centre line (a reversion) or ends on such a run that
+    could still grow. Two further checks, not in autospc, keep noise and trends from starting
+    periods: the candidate centre must differ from the prevailing one by at least one sigma
+    (mR̄/1.128 of the prevailing calculation period), and the means of the first and second
+    halves of the candidate calculation period must differ by less than one sigma (a stable
+    new level, not a trend). A rejected candidate moves the search past the end of the
+    triggering run. Other differences from autospc: the run length is ``shift_n`` (7 by
+    default, autospc uses 8); the search works on every chart type; points on the centre
+    line break runs. Like any rule it can miss a small shift or split a long trend: look at
+    the chart, and rebase on dates only for known, intended changes.
 
     Examples
     --------
