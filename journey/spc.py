@@ -593,12 +593,12 @@ def _auto_periods(y: np.ndarray, n: np.ndarray | None, chart: str, *, min_points
         reverts = any(c_side[i] == opposing and (c_ahead[i] >= run_length or i + c_ahead[i] == m)
                       for i in range(s, s + min_points))
         spread = sigma(start)
-        half = min_points // 2
-        drifts = abs(np.mean(y[s + min_points - half : s + min_points])
-                     - np.mean(y[s : s + half])) >= spread
+        window = y[s : s + min_points]
+        slope = np.polyfit(np.arange(min_points), window, 1)[0]
+        drifts = abs(slope) * (min_points - 1) >= spread
         small = abs(candidate - prevailing) < spread
-        if reverts or drifts or small:  # search on after the end of the triggering run
-            counter = s + int(ahead[s])
+        if reverts or drifts or small:  # try the next rule-breaking run
+            counter = s + 1
             continue
         starts.append(s)
         start, prevailing = s, candidate
@@ -695,12 +695,12 @@ def spc(
     points back across the candidate centre line (a reversion) or ends on such a run that
     could still grow. Two further checks, not in autospc, keep noise and trends from starting
     periods: the candidate centre must differ from the prevailing one by at least one sigma
-    (mR̄/1.128 of the prevailing calculation period), and the means of the first and second
-    halves of the candidate calculation period must differ by less than one sigma (a stable
-    new level, not a trend). A rejected candidate moves the search past the end of the
-    triggering run. Other differences from autospc: the run length is ``shift_n`` (7 by
-    default, autospc uses 8); the search works on every chart type; points on the centre
-    line break runs. Like any rule it can miss a small shift or split a long trend: look at
+    (σ = mR̄/1.128 of the prevailing calculation period), and the least-squares line through
+    the candidate calculation period must change by less than 1σ over it (a stable new
+    level, not a trend). A rejected candidate moves the search on to the next rule-breaking
+    run (the same run one point later counts, as in autospc). Other differences from
+    autospc: the run length is ``shift_n`` (7 by default, autospc uses 8); the search works
+    on every chart type; points on the centre line break runs. Like any rule it can miss a small shift or split a long trend: look at
     the chart, and rebase on dates only for known, intended changes.
 
     Examples
@@ -817,7 +817,9 @@ def spc(
             )
         start |= d["date"].isin(rebase_dates).to_numpy()
     d["rebase_group"] = np.maximum(np.cumsum(start), 1)
-    d["value"] = x_all / n_all if n_all is not None else x_all
+    if n_all is not None:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            d["value"] = np.where(gap, np.nan, x_all / n_all)
 
     pieces, summary = [], []
     for group, g in d.groupby("rebase_group", sort=True):
