@@ -335,7 +335,7 @@ class SPCResult:
         >>> res = spc(pd.DataFrame({"day": days, "wait": range(20)}), value="wait", date="day")
         >>> fig = res.figure(lang="zh")
         >>> fig.data[1].name, [a.text for a in fig.layout.annotations if a.name == "icon"]
-        ('均值', ['H'])
+        ('均值', ['<b>H</b>'])
         """
         import plotly.graph_objects as go
 
@@ -392,9 +392,9 @@ class SPCResult:
         icons = f"{L['variation']}: {word(self.variation_icon, self.variation_icon)}"
         if self.assurance_icon:
             icons += f", {L['assurance']}: {word(self.assurance_icon, self.assurance_icon)}"
-        _draw_icons(fig, self.variation_icon, self.assurance_icon,
-                    [word(self.variation_icon, self.variation_icon.replace("_", " ")),
-                     word(self.assurance_icon or "", (self.assurance_icon or "").replace("_", " "))])
+        captions = [word(k, k.replace("_", " "))
+                    for k in (self.variation_icon, self.assurance_icon or "")]
+        _draw_icons(fig, self.variation_icon, self.assurance_icon, captions)
         fig.update_layout(
             title=f"{title or name} ({icons})", template="simple_white",
             yaxis_title=y_title or name, xaxis_title=None, margin={"t": 110, "r": 40},
@@ -700,8 +700,9 @@ def spc(
     level, not a trend). A rejected candidate moves the search on to the next rule-breaking
     run (the same run one point later counts, as in autospc). Other differences from
     autospc: the run length is ``shift_n`` (7 by default, autospc uses 8); the search works
-    on every chart type; points on the centre line break runs. Like any rule it can miss a small shift or split a long trend: look at
-    the chart, and rebase on dates only for known, intended changes.
+    on every chart type; points on the centre line break runs. Like any rule it can miss a
+    small shift or split a slow trend: look at the chart, and rebase on dates for known,
+    intended changes.
 
     Examples
     --------
