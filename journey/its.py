@@ -656,6 +656,7 @@ def controlled_its(
     control: Any,
     intervention: Any,
     seasonality: Literal["weekday"] | int | None = None,
+    slope_change: bool = True,
     hac_lags: int | None = None,
     alpha: float = 0.05,
     lang: str | None = None,
@@ -676,7 +677,7 @@ def controlled_its(
         Labels of the treated and the control group in ``group``.
     intervention : date
         First date of the post-intervention period.
-    seasonality, hac_lags, alpha, lang
+    seasonality, slope_change, hac_lags, alpha, lang
         As in :func:`its`.
 
     Returns
@@ -710,14 +711,16 @@ def controlled_its(
     d = pd.DataFrame({"date": wide["date"], "value": wide["treated"] - wide["control"]})
     table, series, diagnostics, model, lags = _fit_segmented(
         d, intervention=intervention, family="gaussian", seasonality=seasonality,
-        hac_lags=hac_lags, alpha=alpha, reference=wide["control"].to_numpy(),
-        label=" of treated − control", lang=lang,
+        hac_lags=hac_lags, alpha=alpha, slope_change=slope_change,
+        reference=wide["control"].to_numpy(), label=" of treated − control", lang=lang,
+        column=date,
     )
     table["note"] = table["note"] + _NOTES[lang]["difference"]
     series["control"] = wide["control"].to_numpy()
     options = {"value": value, "date": date, "group": group, "treated": treated,
                "control": control, "intervention": intervention, "family": "gaussian",
-               "seasonality": seasonality, "hac_lags": lags, "alpha": alpha}
+               "seasonality": seasonality, "slope_change": slope_change, "hac_lags": lags,
+               "alpha": alpha}
     return ITSResult(table, series, diagnostics, model, options)
 
 

@@ -185,7 +185,9 @@ def test_spc_is_rebased_at_the_intervention(known):
     after = daily.index >= CHANGE
     np.testing.assert_allclose(chart.summary["mean"],
                                [daily[~after].mean(), daily[after].mean()])
-    assert len(chart.table) == len(daily)  # closed days are not plotted as zeros
+    seen = chart.table[chart.table["point_type"] != "gap"]
+    assert len(seen) == len(daily)  # closed days are gaps, not plotted as zeros
+    assert chart.table.loc[chart.table["point_type"] == "gap", "value"].isna().all()
     assert chart.options["improvement"] == "decrease"
 
 

@@ -114,7 +114,7 @@ def test_waits_match_plain_pandas(data, metric, stat):
     v = _plain_visits(df, "Consultation")
     got = metric_series(log, metric=metric, activity="Consultation")
     _compare(got, _plain_series(v[v["wait"].notna()], "wait", stat))
-    assert list(got.columns) == ["date", "group", "value", "n"]
+    assert list(got.columns) == ["date", "group", "value", "n", "empty"]
     assert got.attrs["unit"] == "minutes" and got.attrs["improvement"] == "decrease"
 
 
