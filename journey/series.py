@@ -253,7 +253,7 @@ def metric_series(
     if log.time_kind == "flow" and METRICS[metric][0] == "wait":
         notes.append("the log has no start times: these are flow times (they include the "
                      "service of the touchpoint), not waits")
-    out.attrs.update(metric=metric, activity=activity, freq=freq, by=by,
+    out.attrs.update(metric=metric, activity=activity, freq=freq, by=by, target=target,
                      unit=METRICS[metric][2], improvement=METRICS[metric][3],
                      time_kind=log.time_kind, notes=notes,
                      measure=_describe(metric, activity if METRICS[metric][0] in (
