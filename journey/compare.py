@@ -182,8 +182,9 @@ class PeriodComparison:
     def spc(self, **kwargs: Any) -> SPCResult:
         """SPC chart of the treated series, re-baselined at the intervention.
 
-        Periods without visits are left out. Proportions get a p-chart. Keyword arguments go
-        to :func:`journey.spc` (e.g. ``target=``, ``screen_outliers=False``).
+        Periods without visits are gaps: left out of the limits and shown as such.
+        Proportions get a p-chart. Keyword arguments go to :func:`journey.spc` (e.g.
+        ``target=``, ``screen_outliers=False``, ``chart="p_prime"``).
 
         Examples
         --------
@@ -195,8 +196,11 @@ class PeriodComparison:
         1 2025-01-27        21  24.5
         """
         o = self.options
-        s = self.series[(self.series["group"] == o["department"]) & (self.series["n"] > 0)]
-        first_after = s.loc[s["date"] >= pd.Timestamp(o["intervention"]), "date"].iloc[0]
+        s = self.series[self.series["group"] == o["department"]]
+        s = s.assign(value=s["value"].where(s["n"] > 0))
+        s.attrs["measure"] = self.measure
+        seen = s["n"] > 0
+        first_after = s.loc[seen & (s["date"] >= pd.Timestamp(o["intervention"])), "date"].iloc[0]
         args: dict[str, Any] = {"improvement": METRICS[o["metric"]][3], "rebase": [first_after]}
         if "denominator" in s:
             args.update(value="numerator", chart="p", denominator="denominator")
@@ -252,12 +256,16 @@ def _open_periods(series: pd.DataFrame, groups: Sequence[str]) -> pd.DataFrame:
 def _fit(fun: Any, wide: pd.DataFrame, intervention: Any, freq: str, **kwargs: Any) -> Any:
     """Run an ITS/DiD function with time counted in open periods, then restore the dates.
 
-    The models need evenly spaced periods, so the open periods are given consecutive
-    surrogate dates; the results carry the real dates.
+    Without seasonality the open periods are given consecutive surrogate dates (time counts
+    open periods); with seasonality the models keep the real dates, so that weekdays and
+    seasons stay in place and closed periods are gaps at their true time index. The results
+    carry the real dates.
     """
     step = {"D": "D", "W": "7D"}[freq]
     real = wide["date"].reset_index(drop=True)
     fake = pd.Series(pd.date_range(real.iloc[0], periods=len(real), freq=step))
+    if kwargs.get("seasonality") is not None:
+        fake = real
     after = (real >= pd.Timestamp(intervention)).to_numpy()
     if min(after.sum(), (~after).sum()) < 3:
         raise JourneyError(
@@ -292,10 +300,13 @@ def _average_effect(res: ITSResult, alpha: float) -> pd.Series:
     names = list(fit.model.exog_names)
     x = pd.DataFrame(fit.model.exog, columns=names)
     post = res.series["post"].to_numpy()
-    weights = {"post": 1.0, "time_after": float(x.loc[post, "time_after"].mean())}
+    weights = {"post": 1.0}
+    if "time_after" in x:
+        weights["time_after"] = float(x.loc[post, "time_after"].mean())
     test = fit.t_test(np.array([weights.get(k, 0.0) for k in names]))
     lo, hi = test.conf_int(alpha=alpha)[0]
-    method = res.summary.loc["level_change", "method"] + "; β2 + β3·mean(t − T0)"
+    method = res.summary.loc["level_change", "method"] + (
+        "; β2 + β3·mean(t − T0)" if "time_after" in x else "; level-only model: β2")
     return pd.Series({"estimate": float(test.effect[0]), "ci_low": float(lo),
                       "ci_high": float(hi), "p_value": float(test.pvalue), "method": method})
 
@@ -316,7 +327,7 @@ def _its_caveats(res: ITSResult, C: dict[str, str]) -> list[str]:
 
 def _rtm_caveat(chart: SPCResult, intervention: Any, C: dict[str, str]) -> list[str]:
     """Regression-to-the-mean warning when the before period ends on a special-cause run."""
-    t = chart.table
+    t = chart.table[chart.table["point_type"] != "gap"]
     tail = t[t["date"] < pd.Timestamp(intervention)].tail(RTM_POINTS)
     bad = "special_cause_concern" if chart.options["improvement"] != "neutral" else "special"
     hit = tail["point_type"].str.startswith(bad)
@@ -341,6 +352,8 @@ def compare_periods(
     left: str = "Left unseen",
     window: str | pd.Timedelta = "30D",
     case_mix: Sequence[str] | None = None,
+    seasonality: Literal["weekday"] | int | None = None,
+    slope_change: bool = True,
     n_boot: int = 2000,
     seed: int = 0,
     alpha: float = 0.05,
@@ -370,6 +383,12 @@ def compare_periods(
         attribute columns. Default: hour, weekday and the :data:`CASE_MIX` attributes in the
         log. Leave out anything the intervention itself changes (a shift in a covariate's
         mix is flagged in the caveats). An empty list leaves out the quantile regression rows.
+    seasonality : None, "weekday" or int
+        Seasonality of the ITS models (treated, controlled, placebo), as in
+        :func:`journey.its`: weekday dummies or k harmonic pairs of the annual cycle.
+    slope_change : bool
+        False fits level-change-only ITS models (no slope-change row; the average effect after
+        is the level change).
     n_boot, seed : int
         Replicates and seed of the day-block bootstrap.
     alpha : float
@@ -435,14 +454,15 @@ def compare_periods(
     treated = _open_periods(series, [department])
     closed = int((series.loc[series["group"] == department, "n"] == 0).sum())
     gap_note = [C["closed"].format(n=closed)] if closed else []
-    res = _fit(its, treated, when, freq, alpha=alpha, lang=C["lang"])
+    model = {"seasonality": seasonality, "slope_change": slope_change}
+    res = _fit(its, treated, when, freq, alpha=alpha, lang=C["lang"], **model)
     post = res.series["post"].to_numpy()
     y = treated[department].to_numpy()
     before, after = float(y[~post].mean()), float(y[post].mean())
     options = {"intervention": str(when.date()), "metric": metric, "activity": activity,
                "department": department, "control": control, "freq": freq,
                "placebo": placebo, "by": by, "target": target, "n_boot": n_boot, "seed": seed,
-               "alpha": alpha, "time_kind": log.time_kind}
+               "alpha": alpha, "time_kind": log.time_kind, **model}
     result = PeriodComparison(pd.DataFrame(columns=TABLE_COLUMNS), series, pd.DataFrame(), res,
                               None, None, None, measure, options, log)
     with warnings.catch_warnings():
@@ -453,8 +473,8 @@ def compare_periods(
     period = {"D": "day", "W": "week"}[freq]
     rows = [
         _effect_row("level change (ITS)", before, after, level.loc["level_change"], caveats),
-        _effect_row(f"slope change per {period} (ITS)", np.nan, np.nan,
-                    level.loc["slope_change"], caveats),
+        *([_effect_row(f"slope change per {period} (ITS)", np.nan, np.nan,
+                       level.loc["slope_change"], caveats)] if slope_change else []),
         _effect_row("average effect after (ITS)", before, after, _average_effect(res, alpha),
                     caveats),
     ]
@@ -462,7 +482,7 @@ def compare_periods(
         both = _open_periods(series, [department, control])
         diff = (both[department] - both[control]).to_numpy()
         cres = _fit(controlled_its, both, when, freq, treated=department, control=control,
-                    alpha=alpha, lang=C["lang"])
+                    alpha=alpha, lang=C["lang"], **model)
         dres = _fit(did, both, when, freq, treated=department, control=control, alpha=alpha,
                     lang=C["lang"])
         cpost = cres.series["post"].to_numpy()
@@ -492,7 +512,7 @@ def compare_periods(
             raise JourneyError(f"placebo={placebo!r} must fall before the intervention "
                                f"({when.date()}): it tests the before period alone.")
         pre = treated[treated["date"] < when]
-        pres = _fit(its, pre, fake, freq, alpha=alpha, lang=C["lang"])
+        pres = _fit(its, pre, fake, freq, alpha=alpha, lang=C["lang"], **model)
         ppost = pres.series["post"].to_numpy()
         pv = pre[department].to_numpy()
         prow = pres.summary.loc["level_change"]

@@ -218,7 +218,7 @@ def test_its_notes_and_autocorrelation_warning(zh_session):
     rng = np.random.default_rng(3)
     counts = pd.DataFrame({"day": pd.date_range(START, periods=60),
                            "n": rng.poisson(20 + 15 * np.sin(np.arange(60) / 3))})
-    pair = [_warned(lambda lang=lang: its(counts, value="n", date="day", family="poisson",
+    pair = [_warned(lambda lang=lang: its(counts, value="n", date="day", family="quasipoisson",
                                           intervention=START + pd.Timedelta(days=30),
                                           lang=lang))[1] for lang in ("en", "zh")]
     assert "quasi-Poisson CIs assume independent periods" in pair[0][0]
