@@ -709,14 +709,13 @@ def arrivals_vs_completions(log: EventLog, *, freq: str = "1h") -> pd.DataFrame:
     kinds = [("arrivals", ibis.coalesce(ev.arrival, first)), ("completions", ev.end)]
     if log.has_start:
         kinds.insert(1, ("starts", ev.start))
-    parts = [ev.select("activity", kind=ibis.literal(k), t=v.bucket(seconds=seconds))
-             for k, v in kinds]
+    parts = [ev.select("activity", kind=ibis.literal(k),  # bins of the hospital's clock
+                       t=wall_clock(v, log.clock).bucket(seconds=seconds)) for k, v in kinds]
     allp = parts[0]
     for p in parts[1:]:
         allp = allp.union(p, distinct=False)
     allp = allp.filter(allp.t.notnull())
-    wall = wall_clock(allp.t, log.clock)
-    allp = allp.mutate(weekday=wall.day_of_week.index(), time=wall.strftime("%H:%M"))
+    allp = allp.mutate(weekday=allp.t.day_of_week.index(), time=allp.t.strftime("%H:%M"))
     c = allp.group_by(["activity", "kind", "weekday", "time"]).aggregate(n=allp.count()
                                                                         ).execute()
     lo, hi = log.period

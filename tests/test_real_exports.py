@@ -171,3 +171,14 @@ def test_out_of_memory_becomes_advice(tmp_path):
             journey.read_log(path)
     finally:
         journey.set_memory_limit(None)
+
+
+def test_profiles_by_hour_count_on_the_recorded_clock(sepsis):
+    out = journey.arrivals_vs_completions(sepsis, freq="1h")
+    lo, hi = sepsis.period
+    days = pd.Series(pd.date_range(lo.floor("D"), hi.floor("D"), freq="D").strftime("%a")
+                     ).value_counts()
+    plain = Counter((a, t.strftime("%a"), f"{t.hour:02d}:00") for _, a, t in _plain_events())
+    got = {(r.activity, r.weekday, r.time): round(r.completions * days[r.weekday])
+           for r in out.itertuples() if r.completions}
+    assert got == dict(plain)
