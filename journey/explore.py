@@ -142,6 +142,9 @@ class Explorer:
         self.activities = w.FloatSlider(description=L["activities"], **slider)
         self.paths = w.FloatSlider(description=L["paths"], **slider)
         first, last = log.period
+        if pd.isna(first):
+            raise JourneyError("the log has no events to explore; check its filters "
+                               f"({'; '.join(log.filters) or 'none'}).", source=log.source)
         daily = last - first <= pd.Timedelta(days=120)
         starts = pd.date_range(first.floor("D") if daily else first.to_period("M").start_time,
                                last, freq="D" if daily else "MS")
