@@ -54,8 +54,10 @@ def keep_paths(transitions: pd.DataFrame, amount: int | float,
     with a share, the busiest transitions that cover that share of all transitions. Then
     every touchpoint that has lost all its incoming edges gets back its busiest one, and
     likewise for outgoing edges, so that no touchpoint is cut off (the map may then show a
-    few more edges than asked). ``starts``/``ends`` (``activity, cases``) are the Start and
-    End edges; they count as paths and connect touchpoints too.
+    few more edges than asked; with a whole number, the rarest edges that no touchpoint
+    needs, outside the busiest half, then make room for them). ``starts``/``ends``
+    (``activity, cases``) are the Start and End edges; they count as paths and connect
+    touchpoints too.
     """
     starts = starts if starts is not None else pd.DataFrame({"activity": [], "cases": []})
     ends = ends if ends is not None else pd.DataFrame({"activity": [], "cases": []})
@@ -85,6 +87,23 @@ def keep_paths(transitions: pd.DataFrame, amount: int | float,
         has = set(real.loc[keep[real.index], end])
         lost = real[~real[end].isin(has)]
         keep[lost.groupby(end, sort=False).head(1).index] = True  # busiest first
+    if isinstance(amount, int) and keep.sum() > amount:
+        # back to ``amount`` edges: drop the rarest ones that no touchpoint needs
+        kept = edges[keep]
+        real = kept["source"] != kept["target"]
+        ins = kept[real & kept["target"].notna()].groupby("target").size().to_dict()
+        outs = kept[real & kept["source"].notna()].groupby("source").size().to_dict()
+        extra = int(keep.sum()) - amount
+        protected = set(edges.index[:(amount + 1) // 2])  # the busiest half always stays
+        for i in kept.index[::-1]:
+            if not extra or i in protected:
+                break
+            s, t = kept.at[i, "source"], kept.at[i, "target"]
+            if s != t and (ins.get(t, 2) < 2 or outs.get(s, 2) < 2):
+                continue
+            if s != t:
+                ins[t], outs[s] = ins.get(t, 2) - 1, outs.get(s, 2) - 1
+            keep[i], extra = False, extra - 1
     masks = []
     for part, table in enumerate((starts, transitions, ends)):
         sel = edges[edges["part"] == part]

@@ -327,7 +327,7 @@ def _layered_layout(
     return xy, routes
 
 
-def _smooth(points: np.ndarray, rounds: int = 4) -> np.ndarray:
+def _smooth(points: np.ndarray, rounds: int = 3) -> np.ndarray:
     """Chaikin corner cutting: a smooth, densely sampled curve with the same end points."""
     for _ in range(rounds):
         a, b = points[:-1], points[1:]
@@ -554,6 +554,7 @@ def process_map_figure(
             edges.append({"role": role, "source": names[0], "target": names[1],
                           "curve": curve, "width": w, "text": text})
     traces: list[go.Scatter] = []
+    lines: list[dict] = []
     # one trace per line style and width (to a quarter pixel): curves separated by None
     groups: dict[tuple[bool, float], list[dict]] = {}
     for e in edges:
@@ -567,13 +568,14 @@ def process_map_figure(
             xs += [*np.round(e["curve"][:, 0], 4).tolist(), None]
             ys += [*np.round(e["curve"][:, 1], 4).tolist(), None]
             sizes += [0.0] * (len(e["curve"]) - 1) + [7 + 1.5 * w, 0.0]
-        traces.append(go.Scatter(
-            x=xs, y=ys, mode="lines+markers", hoverinfo="skip", showlegend=False,
-            line={"width": w, "color": colour, "dash": "dot" if dotted else "solid"},
-            marker={"symbol": "arrow", "angleref": "previous", "color": colour,
-                    "size": sizes},
-            name=L["transitions"], meta={"role": "edge_lines", "edges": [
-                [e["source"], e["target"]] for e in group]}))
+        lines.append({  # long and checked here: plotly's validation would take seconds
+            "type": "scatter", "x": xs, "y": ys, "mode": "lines+markers", "hoverinfo": "skip",
+            "showlegend": False, "name": L["transitions"],
+            "line": {"width": w, "color": colour, "dash": "dot" if dotted else "solid"},
+            "marker": {"symbol": "arrow", "angleref": "previous", "color": colour,
+                       "size": sizes},
+            "meta": {"role": "edge_lines", "edges": [[e["source"], e["target"]]
+                                                     for e in group]}})
     for role in ("edge", "start_edge", "end_edge"):  # hover texts at the middle of the edges
         group = [e for e in edges if e["role"] == role]
         if not group:
@@ -626,7 +628,7 @@ def process_map_figure(
             textfont={"size": 11}, hoverinfo="text", hovertext=hover, showlegend=False,
             name=L["touchpoints"] if has_colour else _tr("no_data", lang, time_kind),
             meta={"role": "node", "nodes": list(part["activity"])}))
-    fig = go.Figure(traces)
+    fig = go.Figure([*lines, *(t.to_plotly_json() for t in traces)], _validate=False)
     # labels on the busiest transitions (not self-loops), at the middle of their curve
     main = [e for e in edges if e["role"] == "edge" and e["source"] != e["target"]][:labels]
     annotations = []
