@@ -52,6 +52,23 @@ window.addEventListener('load', () => setTimeout(() => {
                       Math.round(box.bottom - r.bottom)]);
       }
     });
+    // text of a trace clipped to its plotting area must lie inside that area
+    div.querySelectorAll('g.subplot').forEach(sp => {
+      const cls = [...sp.classList].find(c => c !== 'subplot');
+      const drag = div.querySelector('g.draglayer g.' + cls + ' rect.nsewdrag');
+      if (!drag) return;
+      const area = drag.getBoundingClientRect();
+      sp.querySelectorAll('[clip-path] g.textpoint text').forEach(t => {
+        const r = t.getBoundingClientRect();
+        if (!t.textContent.trim() || r.width === 0) return;
+        if (r.left < area.left - 1 || r.right > area.right + 1 || r.top < area.top - 1
+            || r.bottom > area.bottom + 1) {
+          clipped.push(['(plot area) ' + t.textContent, Math.round(r.left - area.left),
+                        Math.round(area.right - r.right), Math.round(r.top - area.top),
+                        Math.round(area.bottom - r.bottom)]);
+        }
+      });
+    });
     out[div.id] = {texts: n, clipped: clipped, width: Math.round(box.width)};
   });
   const pre = document.createElement('pre');
@@ -185,5 +202,12 @@ def test_no_text_is_clipped_in_the_browser(figures, tmp_path):
 @needs_chromium
 def test_the_measure_finds_clipped_text(tmp_path):
     """The check above can fail: a title far wider than its figure is reported."""
-    fig = go.Figure(go.Scatter(x=[1], y=[1]), layout={"title": {"text": "W" * 200}})
-    assert measure({"wide": fig}, tmp_path)["wide"]["clipped"]
+    wide = go.Figure(go.Scatter(x=[1], y=[1]), layout={"title": {"text": "W" * 200}})
+    edge = go.Figure(go.Scatter(x=[0, 1], y=[0, 1], mode="markers+text",
+                                text=["", "a long label at the edge"],
+                                textposition="middle right"))
+    fine = go.Figure(go.Scatter(x=[0, 1], y=[0, 1], mode="markers+text", text=["a", "b"],
+                                textposition="top center"), layout={"yaxis_range": [-1, 2]})
+    measured = measure({"wide": wide, "edge": edge, "fine": fine}, tmp_path)
+    assert measured["wide"]["clipped"] and measured["edge"]["clipped"]
+    assert measured["fine"]["clipped"] == []
