@@ -427,7 +427,7 @@ def process_map_figure(
     Returns
     -------
     plotly.graph_objects.Figure
-        Edges of one style and width share one trace (curves separated by ``None``), whose
+        Edges of one style and width share one trace (curves separated by NaN), whose
         ``meta`` is ``{"role": "edge_lines", "edges": [[source, target], ...]}``; an
         invisible marker at the middle of every edge carries its hover text, in traces with
         ``meta={"role": "edge" | "start_edge" | "end_edge", "source": [...], "target": [...],
@@ -554,28 +554,22 @@ def process_map_figure(
             edges.append({"role": role, "source": names[0], "target": names[1],
                           "curve": curve, "width": w, "text": text})
     traces: list[go.Scatter] = []
-    lines: list[dict] = []
-    # one trace per line style and width (to a quarter pixel): curves separated by None
+    # one trace per line style and width (to a quarter pixel): curves separated by NaN
     groups: dict[tuple[bool, float], list[dict]] = {}
     for e in edges:
         groups.setdefault((e["role"] != "edge", round(e["width"] * 4) / 4), []).append(e)
     for (dotted, w), group in sorted(groups.items(), key=lambda item: item[0]):
         colour = "rgba(150,150,150,0.55)" if dotted else "rgba(70,70,70,0.5)"
-        xs: list[float | None] = []
-        ys: list[float | None] = []
-        sizes: list[float] = []
-        for e in group:
-            xs += [*np.round(e["curve"][:, 0], 4).tolist(), None]
-            ys += [*np.round(e["curve"][:, 1], 4).tolist(), None]
-            sizes += [0.0] * (len(e["curve"]) - 1) + [7 + 1.5 * w, 0.0]
-        lines.append({  # long and checked here: plotly's validation would take seconds
-            "type": "scatter", "x": xs, "y": ys, "mode": "lines+markers", "hoverinfo": "skip",
-            "showlegend": False, "name": L["transitions"],
-            "line": {"width": w, "color": colour, "dash": "dot" if dotted else "solid"},
-            "marker": {"symbol": "arrow", "angleref": "previous", "color": colour,
-                       "size": sizes},
-            "meta": {"role": "edge_lines", "edges": [[e["source"], e["target"]]
-                                                     for e in group]}})
+        xs = np.concatenate([np.vstack([e["curve"], [np.nan, np.nan]]) for e in group])
+        sizes = np.concatenate([[0.0] * (len(e["curve"]) - 1) + [7 + 1.5 * w, 0.0]
+                                for e in group])
+        traces.append(go.Scatter(  # numbers as arrays: plotly checks them at once
+            x=xs[:, 0].astype("float32"), y=xs[:, 1].astype("float32"),
+            mode="lines+markers", hoverinfo="skip", showlegend=False, name=L["transitions"],
+            line={"width": w, "color": colour, "dash": "dot" if dotted else "solid"},
+            marker={"symbol": "arrow", "angleref": "previous", "color": colour,
+                    "size": sizes.astype("float32")},
+            meta={"role": "edge_lines", "edges": [[e["source"], e["target"]] for e in group]}))
     for role in ("edge", "start_edge", "end_edge"):  # hover texts at the middle of the edges
         group = [e for e in edges if e["role"] == role]
         if not group:
@@ -628,12 +622,19 @@ def process_map_figure(
             textfont={"size": 11}, hoverinfo="text", hovertext=hover, showlegend=False,
             name=L["touchpoints"] if has_colour else _tr("no_data", lang, time_kind),
             meta={"role": "node", "nodes": list(part["activity"])}))
-    fig = go.Figure([*lines, *(t.to_plotly_json() for t in traces)], _validate=False)
+    fig = go.Figure(traces)
     # labels on the busiest transitions (not self-loops), at the middle of their curve
     main = [e for e in edges if e["role"] == "edge" and e["source"] != e["target"]][:labels]
     annotations = []
+    # each label where its curve is farthest from the nodes and their names (in pixels)
+    centres = np.array([xy[n] for n in [START, *acts, END]]) * px
+    below = np.array([[0.0, -(radius[n] + 14)] for n in [START, *acts, END]])
+    avoid = np.vstack([centres, centres + below])
     for e in main:
-        m = e["curve"][len(e["curve"]) // 2]
+        curve = e["curve"]
+        inner = curve[int(len(curve) * 0.25): max(int(len(curve) * 0.75), 1) + 1]
+        room = np.hypot(*np.moveaxis(inner[:, None, :] * px - avoid[None], 2, 0)).min(axis=1)
+        m = inner[int(np.argmax(room))]
         minutes = "–" if pd.isna(e["median"]) else f"{e['median']:,.0f}"
         annotations.append({"x": round(float(m[0]), 4), "y": round(float(m[1]), 4),
                             "showarrow": False, "borderpad": 1,

@@ -93,7 +93,7 @@ def edge_list(fig, role: str) -> list[SimpleNamespace]:
     curves = {}
     for t in traces(fig, "edge_lines"):
         xs, ys, sizes = list(t.x), list(t.y), list(t.marker.size)
-        breaks = [-1] + [i for i, x in enumerate(xs) if x is None]
+        breaks = [-1] + [i for i, x in enumerate(xs) if x is None or x != x]  # None or NaN
         for (a, b), (s, e) in zip(itertools.pairwise(breaks), t.meta["edges"], strict=True):
             curves.setdefault((s, e), []).append(SimpleNamespace(
                 x=xs[a + 1:b], y=ys[a + 1:b], sizes=sizes[a + 1:b], line=t.line,
