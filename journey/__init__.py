@@ -18,17 +18,19 @@ __version__ = "0.1.0"
 
 #: Public names of each module, imported on first use.
 _MODULES: dict[str, str] = {
+    "animate": "animate",
     "bottlenecks": """Bottlenecks QueueProfile TimeDecomposition Utilisation
                       arrivals_vs_completions bottlenecks littles_law queue_over_time
                       time_decomposition utilisation""",
     "compare": "CASE_MIX PeriodComparison compare_periods",
     "effects": "bootstrap_quantile_change probability_of_superiority quantile_change",
     "errors": "JourneyError",
+    "explore": "Explorer explore",
     "experience": """DIMENSIONS ExperienceModel ImportancePerformance experience_vs_journey
                      friends_and_family importance_performance key_drivers nps
                      satisfaction_scores""",
-    "figures": """map_difference_figure process_map_figure sankey_figure stage_map_figure
-                  variants_figure""",
+    "figures": """map_difference_figure process_map_figure sankey_figure series_figure
+                  stage_map_figure variants_figure""",
     "i18n": "VALUE_NAMES_ZH get_language set_language translate translate_columns use_cjk_font",
     "its": "DiDResult ITSResult controlled_its did its",
     "log": "EventLog set_memory_limit",

@@ -14,7 +14,12 @@
 
 Without start times only flow times exist (completion to completion, service included): the
 tables still rank where the flow time grows at some hours, but they cannot separate queueing
-from service, and utilisation and queues are unknown. Every result says so in its notes.
+from service, and utilisation and queues are unknown. Every result says so in its notes, and
+the columns are named for what they hold: ``wait_*`` with start times, ``flow_*`` without
+(``wait_share`` / ``flow_share``, ``wait_hours`` / ``flow_hours``...).
+
+A log whose times are dates only (``EventLog.resolution == "day"``) has no hour of day: the
+worst hour block is left out with a note and touchpoints are ranked by their share.
 """
 
 from __future__ import annotations
@@ -29,7 +34,8 @@ import numpy as np
 import pandas as pd
 from ibis import _
 
-from journey.engine import minutes
+from journey._gaps import gap_columns, gap_name
+from journey.engine import minutes, wall_clock, wall_clock_values
 from journey.errors import JourneyError
 from journey.log import EventLog
 from journey.waits import (
@@ -37,6 +43,7 @@ from journey.waits import (
     DAY_NAMES,
     _events,
     _label_days,
+    _need_events,
     _sweep,
     _time_note,
     _visits,
@@ -65,6 +72,7 @@ _LABELS: dict[str, dict[str, str]] = {
            "in_service": "in service", "color": "Patients {}",
            "heat_title": "{}: mean number of patients {}",
            "decomposition": "Patient-hours of waiting and service per touchpoint",
+           "decomposition_flow": "Patient-hours of flow time per touchpoint (service included)",
            "utilisation": "Busy time / staffed time", "weekday": "Weekday"},
     "zh": {"wait": "等候", "flow time": "流转时间", "mean": "平均{}（分钟）", "hour": "时段（时）",
            "title": "排队在哪里积压：各时段平均{}", "queue": "排队等候",
@@ -72,22 +80,30 @@ _LABELS: dict[str, dict[str, str]] = {
            "day": "日期", "activity": "环节", "Mon–Fri": "周一至周五", **_DAY_ZH,
            "weekday": "星期",
            "decomposition": "各触点等候与服务的患者小时数",
+           "decomposition_flow": "各触点流转时间的患者小时数（含服务时间）",
            "utilisation": "人员忙碌时间 / 在岗时间", "hours": "患者小时数", "part": "时间构成"},
 }
 
 # the sentence of each ranked touchpoint (``bottlenecks(...).table.sentence``)
 _SENTENCES: dict[str, dict[str, str]] = {
     "en": {"waiting": "waiting", "share": "{pct:.0f}% of all {what}",
+           "no_share": "no {word} anywhere (every {word} is 0 min)",
            "median": "median {median:.0f} min, P90 {p90:.0f} min",
            "util": "; staff busy {util:.0f}% of time",
-           "none": "{a}: {share}, {median}; too few waits to find a worst block.",
+           "none": "{a}: {share}, {median}; too few {word}s to find a worst block.",
+           "day": "{a}: {share}, {median}; the log records dates only, so no hour of day.",
+           "flat": "{a}: {share}, {median}; no hour block stands out (no {word} at other "
+                   "times to compare with).",
            "block": "{a}: mean {word} {mean:.1f} min {block}, {ratio:.1f}× the {other:.1f} min "
                     "at other times; {share}, {median}{util}."},
     "zh": {"wait": "等候", "waiting": "等候", "flow time": "流转时间",
            "share": "占全部{what}的 {pct:.0f}%",
+           "no_share": "所有{word}均为 0 分钟",
            "median": "中位数 {median:.0f} 分钟，P90 {p90:.0f} 分钟",
            "util": "；人员忙碌 {util:.0f}% 的时间",
-           "none": "{a}：{share}，{median}；等候记录太少，无法找出最拥堵时段。",
+           "none": "{a}：{share}，{median}；{word}记录太少，无法找出最拥堵时段。",
+           "day": "{a}：{share}，{median}；日志只记录日期，没有钟点，无法按时段分析。",
+           "flat": "{a}：{share}，{median}；没有明显拥堵的时段（其他时段没有可比较的{word}）。",
            "block": "{a}：{block} 平均{word} {mean:.1f} 分钟，是其他时段 {other:.1f} 分钟的 "
                     "{ratio:.1f} 倍；{share}，{median}{util}。"},
 }
@@ -116,12 +132,16 @@ class TimeDecomposition:
     transitions : DataFrame
         Per source → target: transitions, wait_hours, wait_share, wait_median, wait_p90.
     notes : list of str
+    time_kind : {"wait", "flow"}
+        ``"flow"`` for a log without start times: the ``wait_*`` columns are then named
+        ``flow_*`` (``flow_hours``, ``flow_share``...), as they hold flow times.
     """
 
     totals: pd.DataFrame
     table: pd.DataFrame
     transitions: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    time_kind: str = "wait"
 
     def __repr__(self) -> str:
         return "TimeDecomposition\n" + self.totals.round(2).to_string(index=False)
@@ -148,15 +168,17 @@ class TimeDecomposition:
 
         lang = _resolve(lang)
         L = _LABELS[lang]
-        d = self.table.melt(id_vars="activity", value_vars=["wait_hours", "service_hours"],
-                            var_name="part", value_name="hours")
+        flow = self.time_kind == "flow"
+        parts = [gap_name("wait_hours", self.time_kind)] + ([] if flow else ["service_hours"])
+        d = self.table.melt(id_vars="activity", value_vars=parts, var_name="part",
+                            value_name="hours")
         labels = {"hours": "Patient-hours", "activity": ""}
         if lang == "zh":
             d = d.assign(part=d.part.map(COLUMN_NAMES_ZH),
                          activity=d.activity.map(lambda a: translate(a, "zh")))
             labels = {"hours": L["hours"], "activity": "", "part": L["part"]}
         return px.bar(d, x="hours", y="activity", color="part", orientation="h",
-                      title=L["decomposition"], labels=labels)
+                      title=L["decomposition_flow" if flow else "decomposition"], labels=labels)
 
 
 def time_decomposition(log: EventLog, *, by: str | Sequence[str] | None = None,
@@ -166,7 +188,8 @@ def time_decomposition(log: EventLog, *, by: str | Sequence[str] | None = None,
     Per visit, length of stay (first start → last end) = Σ waits + Σ service + other, where
     *other* is what remains: negative when touchpoints overlap (parallel work), positive when
     time is neither a recorded wait nor a service. Totals are patient-hours; ``wait_share`` is
-    each touchpoint's (or transition's) share of all waiting.
+    each touchpoint's (or transition's) share of all waiting. Without start times the gaps are
+    flow times and the columns say so: ``flow_hours``, ``flow_share``, ``flow_median``...
 
     Parameters
     ----------
@@ -227,9 +250,11 @@ def time_decomposition(log: EventLog, *, by: str | Sequence[str] | None = None,
     notes = _time_note(log) + ["Length of stay = first start → last end of each visit; "
                                "'other' = the rest (negative where touchpoints overlap)."]
     if not log.has_start:
-        notes.append("Without start times, service is unknown (0 here) and the 'wait' hours "
-                     "are flow times: they include the service of each touchpoint.")
-    return TimeDecomposition(totals=totals, table=table, transitions=tr, notes=notes)
+        notes.append("Without start times, service is unknown (0 here) and the flow_* columns "
+                     "hold flow times: they include the service of each touchpoint.")
+    kind = log.time_kind
+    return TimeDecomposition(totals=gap_columns(totals, kind), table=gap_columns(table, kind),
+                             transitions=gap_columns(tr, kind), notes=notes, time_kind=kind)
 
 
 # --------------------------------------------------------------------------- bottlenecks
@@ -242,9 +267,12 @@ class Bottlenecks:
     table : DataFrame
         rank, activity, events, wait_share (of all waiting), wait_median, wait_p90,
         worst_block, block_mean (mean wait in it), other_mean (at other times), build_up
-        (their ratio), block_events, utilisation, sentence.
+        (their ratio), block_events, utilisation, sentence. Without start times the gap
+        columns are ``flow_share``, ``flow_median``, ``flow_p90``.
     blocks : DataFrame
-        activity, day, hour, events, wait_mean: the hour-by-day profile behind the ranking.
+        activity, day, hour, events, wait_mean (``flow_mean``): the hour-by-day profile behind
+        the ranking; empty when the log records dates only.
+    time_kind : {"wait", "flow"}
     notes : list of str
     """
 
@@ -277,8 +305,13 @@ class Bottlenecks:
         L = _LABELS[lang]
         names = self.table.activity.head(top or len(self.table)).tolist()
         d = self.blocks[self.blocks.activity.isin(names)]
+        if d.empty:
+            raise JourneyError("no hour-of-day profile to draw: the log records dates only "
+                               "(see the notes), or the ranked touchpoints have no "
+                               f"{'waits' if self.time_kind == 'wait' else 'flow times'}.")
         word = L["wait" if self.time_kind == "wait" else "flow time"]
-        labels = {"wait_mean": L["mean"].format(word), "hour": L["hour"]}
+        y = gap_name("wait_mean", self.time_kind)
+        labels = {y: L["mean"].format(word), "hour": L["hour"]}
         if lang == "zh":
             d = d.assign(day=d.day.map(L), activity=d.activity.map(lambda a: translate(a, "zh")))
             names = [translate(a, "zh") for a in names]
@@ -286,7 +319,7 @@ class Bottlenecks:
         from journey.figures import _own_y_axes
 
         return _own_y_axes(px.line(
-            d, x="hour", y="wait_mean", color="day", facet_col="activity",
+            d, x="hour", y=y, color="day", facet_col="activity",
             facet_col_wrap=3, markers=True, category_orders={"activity": names},
             labels=labels, title=L["title"].format(word)))
 
@@ -360,6 +393,10 @@ def bottlenecks(
     if overall.empty:
         raise JourneyError("no waits in the log: it needs visits with two or more touchpoints.",
                            source=log.source)
+    day_only = log.resolution == "day"
+    if day_only:  # no hour of day: every time is midnight
+        cells = cells.iloc[:0]
+        rank_by = "share"
     rows = []
     for a, g in cells.groupby("activity"):
         tot_n, tot_s = g.events.sum(), g.wait_sum.sum()
@@ -385,7 +422,8 @@ def bottlenecks(
     worst = pd.DataFrame(rows, columns=["activity", "worst_block", "block_mean", "block_events",
                                         "other_mean"])
     t = overall.merge(worst, on="activity", how="left")
-    t["wait_share"] = t.wait_sum / t.wait_sum.sum()
+    total = t.wait_sum.sum()
+    t["wait_share"] = t.wait_sum / total if total > 0 else np.nan
     t["build_up"] = t.block_mean / t.other_mean.where(t.other_mean > 0)
     util = utilisation(log).table.set_index("activity").utilisation if (
         log.has_start and "resource" in log.table.columns) else pd.Series(dtype=float)
@@ -395,7 +433,7 @@ def bottlenecks(
                       ignore_index=True)
     t.insert(0, "rank", range(1, len(t) + 1))
     word = "wait" if log.has_start else "flow time"
-    t["sentence"] = [_sentence(r, word, lang) for r in t.itertuples()]
+    t["sentence"] = [_sentence(r, word, lang, day_only) for r in t.itertuples()]
     cols = ["rank", "activity", "events", "wait_share", "wait_median", "wait_p90",
             "worst_block", "block_mean", "other_mean", "build_up", "block_events",
             "utilisation", "sentence"]
@@ -403,18 +441,28 @@ def bottlenecks(
     blocks["day"] = pd.Categorical(blocks.day, categories=list(dict.fromkeys(names)),
                                    ordered=True)
     blocks = blocks.sort_values(["activity", "day", "hour"], ignore_index=True)
-    notes = _time_note(log) + [
-        f"Ranked by {'queue build-up' if key == 'build_up' else 'share of all waiting'}; "
-        f"blocks of {hours} h with at least {min_events} waits; times are minutes."]
+    plural = "waits" if log.has_start else "flow times"
+    if day_only:
+        notes = _time_note(log) + [
+            "The log records dates only (resolution 'day'): there is no hour of day, so no "
+            "worst hour block is sought; touchpoints are ranked by their share of all "
+            f"{'waiting' if log.has_start else 'flow time'}; times are minutes (whole days)."]
+    else:
+        notes = _time_note(log) + [
+            f"Ranked by {'queue build-up' if key == 'build_up' else 'share of all ' + word}; "
+            f"blocks of {hours} h with at least {min_events} {plural}; times are minutes."]
     if not log.has_start:
         notes.append("Without start times this ranking can only show where flow times grow "
                      "at some hours; it cannot tell queueing from service, and utilisation "
                      "is unknown.")
-    return Bottlenecks(table=t[cols].head(top) if top else t[cols], blocks=blocks,
-                       time_kind=log.time_kind, notes=notes)
+    if not total > 0:
+        notes.append(f"Every {word} is 0 min: there are no {plural} to share out or rank.")
+    kind = log.time_kind
+    return Bottlenecks(table=gap_columns(t[cols].head(top) if top else t[cols], kind),
+                       blocks=gap_columns(blocks, kind), time_kind=kind, notes=notes)
 
 
-def _sentence(r: Any, word: str, lang: str = "en") -> str:
+def _sentence(r: Any, word: str, lang: str = "en", day_only: bool = False) -> str:
     """The plain-language reading of one ranked touchpoint, in English or Chinese."""
     from journey.i18n import translate
 
@@ -423,10 +471,17 @@ def _sentence(r: Any, word: str, lang: str = "en") -> str:
     a = translate(r.activity, "zh") if zh else r.activity
     what = S.get("waiting" if word == "wait" else word, word)
     word = S.get(word, word)
-    share = S["share"].format(pct=100 * r.wait_share, what=what)
+    if pd.isna(r.wait_share):
+        share = S["no_share"].format(word=word)
+    else:
+        share = S["share"].format(pct=100 * r.wait_share, what=what)
     median = S["median"].format(median=r.wait_median, p90=r.wait_p90)
+    if day_only:
+        return S["day"].format(a=a, share=share, median=median)
     if not isinstance(r.worst_block, str):
-        return S["none"].format(a=a, share=share, median=median)
+        return S["none"].format(a=a, share=share, median=median, word=word)
+    if pd.isna(r.build_up):  # nothing at other times, or nothing waited there
+        return S["flat"].format(a=a, share=share, median=median, word=word)
     util = "" if pd.isna(r.utilisation) else S["util"].format(util=100 * r.utilisation)
     day, hours = r.worst_block.rsplit(" ", 1)
     block = f"{_LABELS['zh'].get(day, day)} {hours}" if zh else r.worst_block
@@ -471,8 +526,11 @@ class QueueProfile:
     profile: pd.DataFrame
     notes: list[str] = field(default_factory=list)
 
-    def heatmap(self, activity: str, *, value: str = "queue", lang: str | None = None) -> Any:
+    def heatmap(self, activity: str | None = None, *, value: str = "queue",
+                lang: str | None = None) -> Any:
         """Hour × weekday heatmap (plotly) of the mean queue (or ``value="in_service"``).
+
+        ``activity`` defaults to the touchpoint with the largest mean of ``value``.
 
         ``lang`` ({"en", "zh"}, default :func:`journey.i18n.get_language`) sets the language
         of title, axes, weekday (周一…周日) and touchpoint names.
@@ -493,6 +551,11 @@ class QueueProfile:
 
         lang = _resolve(lang)
         L = _LABELS[lang]
+        if self.profile.empty:
+            raise JourneyError("no hour × weekday profile: " + (" ".join(self.notes) if len(
+                self.table) else "no queue or service was recorded."))
+        if activity is None:
+            activity = str(self.profile.groupby("activity")[value].mean().idxmax())
         d = self.profile[self.profile.activity == activity]
         if d.empty:
             raise JourneyError(f"no touchpoint {activity!r}; known: "
@@ -507,9 +570,34 @@ class QueueProfile:
                                  "y": L["weekday"]},
                          title=L["heat_title"].format(activity, what))
 
-    def figure(self, activity: str, **kwargs: Any) -> Any:
+    def figure(self, activity: str | None = None, **kwargs: Any) -> Any:
         """The heatmap; see :meth:`heatmap`."""
         return self.heatmap(activity, **kwargs)
+
+
+#: Largest grid (touchpoints × bins) that :func:`queue_over_time` builds before coarsening.
+MAX_CELLS = 1_000_000
+_COARSER = ("15min", "30min", "1h", "2h", "3h", "4h", "6h", "12h", "1D")
+
+
+def _bounded_freq(freq: str, n_keys: int, lo: pd.Timestamp, hi: pd.Timestamp,
+                  what: str) -> tuple[str, list[str]]:
+    """``freq``, or the finest coarser step that keeps ``n_keys`` × bins ≤ :data:`MAX_CELLS`,
+    with a note saying so; a :class:`JourneyError` with a suggestion when even days are too
+    many."""
+    step = pd.Timedelta(freq)
+    cells = n_keys * int(np.ceil((hi - lo) / step))
+    if cells <= MAX_CELLS:
+        return freq, []
+    for f in _COARSER:
+        if pd.Timedelta(f) > step and n_keys * int(np.ceil((hi - lo) / pd.Timedelta(f))
+                                                   ) <= MAX_CELLS:
+            return f, [f"Bins of {freq} would make {cells:,} cells ({n_keys} touchpoints × "
+                       f"{cells // max(n_keys, 1):,} bins, above {MAX_CELLS:,}): coarsened to "
+                       f"{f}. For finer bins, {what}."]
+    raise JourneyError(f"bins of {freq} over {lo.date()} – {hi.date()} would make {cells:,} "
+                       f"cells ({n_keys} touchpoints), and even daily bins exceed "
+                       f"{MAX_CELLS:,}: {what}.")
 
 
 def queue_over_time(log: EventLog, *, freq: str = "15min") -> QueueProfile:
@@ -521,6 +609,12 @@ def queue_over_time(log: EventLog, *, freq: str = "15min") -> QueueProfile:
     bins of each weekday × hour: the sum is divided by the number of such weekdays in the
     range, so empty days count as zero. A visit's first touchpoint has no known queue
     arrival and joins no queue.
+
+    The work is bounded: when touchpoints × bins would pass :data:`MAX_CELLS` (a million),
+    the bins are coarsened to the finest of 30 min, 1 h, 2 h, ..., 1 day that fits, and the
+    notes say so; when even daily bins are too many the call stops with a suggestion (filter
+    a period or fewer touchpoints first). A log that records dates only has no hour of day:
+    bins are days and the hour × weekday profile is left out with a note.
 
     Examples
     --------
@@ -538,9 +632,22 @@ def queue_over_time(log: EventLog, *, freq: str = "15min") -> QueueProfile:
     3 2025-01-06 08:45:00    0.0         0.0
     """
     _need_start(log, "queue_over_time")
+    _need_events(log)
     ev = _events(log)
     lo, hi = log.period
     lo, hi = lo.floor("D"), hi.floor("D") + pd.Timedelta(days=1)
+    notes: list[str] = []
+    day_only = log.resolution == "day"
+    if day_only and pd.Timedelta(freq) < pd.Timedelta("1D"):
+        notes.append(f"The log records dates only (resolution 'day'): bins of 1 day instead of "
+                     f"{freq}, and no hour × weekday profile.")
+        freq = "1D"
+    n_keys = int(ev.filter(ev.start.notnull()).activity.nunique().execute() or 0)
+    freq, more = _bounded_freq(freq, max(n_keys, 1), lo, hi,
+                               "filter a shorter period or fewer touchpoints first, e.g. "
+                               "log.filter(period=(start, end)) or "
+                               "log.filter(activities=[...])")
+    notes += more
     q = ev.filter(ev.wait.notnull()).select("activity", t0=_.arrival, t1=_.start)
     s = ev.filter(ev.start.notnull()).select("activity", t0=_.start, t1=_.end)
     width = pd.Timedelta(freq).total_seconds() / 60
@@ -551,16 +658,22 @@ def queue_over_time(log: EventLog, *, freq: str = "15min") -> QueueProfile:
     t["bin"] = t.bin.fillna(t.pop("bin_right"))
     t[["queue", "in_service"]] = t[["queue", "in_service"]].fillna(0.0) / width
     t = t.sort_values(["activity", "bin"], ignore_index=True)
-    t["weekday"], t["hour"] = t.bin.dt.day_of_week, t.bin.dt.hour
+    wall = wall_clock_values(t.bin, log.clock)  # the hospital's clock
+    t["weekday"], t["hour"] = wall.dt.day_of_week, wall.dt.hour
     n_days = pd.Series(pd.date_range(lo, hi, freq="D", inclusive="left").day_of_week
                        ).value_counts()
     prof = t.groupby(["activity", "weekday", "hour"], as_index=False)[["queue", "in_service"]
                                                                     ].sum()
-    per_hour = 60 / width  # bins per hour
+    per_hour = max(60 / width, 1.0)  # bins per labelled hour (one when bins are longer)
     scale = prof.weekday.map(n_days) * per_hour
     prof[["queue", "in_service"]] = prof[["queue", "in_service"]].div(scale, axis=0)
-    notes = [f"Bins of {freq}; profile = mean per such weekday in {lo.date()} – "
-             f"{(hi - pd.Timedelta(days=1)).date()}."]
+    if day_only or width >= 24 * 60:
+        prof = prof.iloc[:0]
+        if not day_only:
+            notes.append("Bins of a day or more: no hour × weekday profile.")
+    else:
+        notes.append(f"Bins of {freq}; profile = mean per such weekday in {lo.date()} – "
+                     f"{(hi - pd.Timedelta(days=1)).date()}.")
     return QueueProfile(table=t.drop(columns=["weekday", "hour"]),
                         profile=_label_days(prof), notes=notes)
 
@@ -592,14 +705,15 @@ def arrivals_vs_completions(log: EventLog, *, freq: str = "1h") -> pd.DataFrame:
     0  08:00       1.0          0.0
     1  09:00       0.0          1.0
     """
+    _need_events(log)
     ev = _events(log)
     seconds = int(pd.Timedelta(freq).total_seconds())
     first = ibis.coalesce(ev.start, ev.end) if log.has_start else ev.end
     kinds = [("arrivals", ibis.coalesce(ev.arrival, first)), ("completions", ev.end)]
     if log.has_start:
         kinds.insert(1, ("starts", ev.start))
-    parts = [ev.select("activity", kind=ibis.literal(k), t=v.bucket(seconds=seconds))
-             for k, v in kinds]
+    parts = [ev.select("activity", kind=ibis.literal(k),  # bins of the hospital's clock
+                       t=wall_clock(v, log.clock).bucket(seconds=seconds)) for k, v in kinds]
     allp = parts[0]
     for p in parts[1:]:
         allp = allp.union(p, distinct=False)
@@ -714,7 +828,7 @@ def utilisation(log: EventLog, *, roster: pd.DataFrame | None = None) -> Utilisa
         staffed = ((r.end - r.start) / pd.Timedelta(minutes=1)).groupby(r.resource).sum()
         note = "Staffed time from the roster."
     else:
-        day = t.start.date()
+        day = wall_clock(t.start, log.clock).date()
         spans = t.group_by(["resource", day.name("day")]).aggregate(
             first=t.start.min(), last=t.end.max())
         staffed = spans.group_by("resource").aggregate(
@@ -788,6 +902,7 @@ def littles_law(log: EventLog, *, window: tuple[Any, Any] | None = None,
     from journey.i18n import _resolve
 
     R = _LITTLE[_resolve(lang)]
+    _need_events(log)
     v = _visits(log)
     if window is None:
         lo, hi = log.period

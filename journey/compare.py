@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from journey.effects import bootstrap_quantile_change, probability_of_superiority, quantile_change
+from journey.engine import wall_clock_values
 from journey.errors import JourneyError
 from journey.its import DiDResult, ITSResult, controlled_its, did, its
 from journey.log import EventLog
@@ -70,6 +71,9 @@ _CAVEATS: dict[str, dict[str, str]] = {
            "mediator": "the mix of {columns} changed between the periods: if the "
                        "intervention changed it, adjusting for it removes part of the effect",
            "independent": "visits of a day are not independent: CI optimistic",
+           "uncontrolled": "uncontrolled: the verdict rests on the estimates vs {control}",
+           "placebo_failed": "fails its placebo: the same ITS finds an effect at "
+                             "{date}, where there was none",
            "join": "; "},
     "zh": {"lang": "zh",
            "few_points": "数据点偏少（改变前 {before} 个，改变后 {after} 个；建议每段至少 "
@@ -88,10 +92,13 @@ _CAVEATS: dict[str, dict[str, str]] = {
            "mediator": "以下构成在两个时期之间发生了变化：{columns}；若这是干预本身造成的，"
                        "对其进行调整会抵消部分效果",
            "independent": "同一天的就诊并不相互独立：置信区间偏乐观",
+           "uncontrolled": "未设对照：结论以相对{control}的估计为准",
+           "placebo_failed": "未通过安慰剂检验：同样的中断时间序列在没有干预的 {date} 也发现了效果",
            "few_days": "{period}不足 10 天：按天重抽样的自助法置信区间不可靠",
            "before": "改变前", "after": "改变后", "join": "；"},
 }
-_MEASURES_ZH = {"D": "每日", "W": "每周", "wait": "等候", "length of stay": "在院时长",
+_MEASURES_ZH = {"D": "每日", "W": "每周", "wait": "等候", "flow time": "流转时间",
+                "length of stay": "在院时长",
                 "median": "中位数", "p90": "P90", "mean": "均值", "minutes": "分钟",
                 "left unseen": "未就诊离开比例", "returned": "复诊比例"}
 
@@ -104,9 +111,13 @@ def _measure_zh(options: dict[str, Any]) -> str:
     z = _MEASURES_ZH
     period = z[options["freq"]]
     activity = options["activity"] if what in ("wait", "within target") else None
-    before = f"{translate(activity, 'zh')}前" if activity else ""
+    flow = options.get("time_kind") == "flow"
+    before = f"到{translate(activity, 'zh')}的" if flow and activity else (
+        f"{translate(activity, 'zh')}前" if activity else "")
+    if what == "wait" and flow:
+        what = "flow time"
     if options["metric"] == "within_target":
-        thing = f"{before}等候" if activity else "在院时长"
+        thing = f"{before}{'流转时间' if flow else '等候'}" if activity else "在院时长"
         return f"{period}{thing} ≤ {options['target']:g} 分钟的就诊占比"
     if options["metric"] == "visits":
         return f"{period}就诊人次"
@@ -135,7 +146,12 @@ class PeriodComparison:
     controlled_result, did_result, placebo_result : ITSResult, DiDResult, ITSResult or None
         Controlled ITS and DiD (with a control) and the placebo ITS (with a placebo date).
     measure : str
-        What the series measures, e.g. "daily median wait before Consultation (minutes)".
+        What the series measures, e.g. "daily median wait before Consultation (minutes)";
+        "daily median flow time to Consultation (minutes)" for a log without start times.
+    verdict : str
+        One sentence from the table: with a control it rests on the controlled estimates
+        (controlled ITS, difference-in-differences), without one on the ITS, and it says when
+        the parallel-trends check or the placebo fails.
     options : dict
         The arguments used.
     """
@@ -150,12 +166,13 @@ class PeriodComparison:
     measure: str
     options: dict[str, Any] = field(default_factory=dict)
     _log: EventLog | None = None
+    verdict: str = ""
 
     def __repr__(self) -> str:
         o = self.options
         return (f"PeriodComparison({self.measure}, {o['department']!r}"
                 f"{' vs ' + repr(o['control']) if o['control'] else ''}, intervention "
-                f"{o['intervention']}, {len(self.table)} estimates)")
+                f"{o['intervention']}, {len(self.table)} estimates)\n{self.verdict}")
 
     @property
     def summary(self) -> pd.DataFrame:
@@ -165,8 +182,9 @@ class PeriodComparison:
     def spc(self, **kwargs: Any) -> SPCResult:
         """SPC chart of the treated series, re-baselined at the intervention.
 
-        Periods without visits are left out. Proportions get a p-chart. Keyword arguments go
-        to :func:`journey.spc` (e.g. ``target=``, ``screen_outliers=False``).
+        Periods without visits are gaps: left out of the limits and shown as such.
+        Proportions get a p-chart. Keyword arguments go to :func:`journey.spc` (e.g.
+        ``target=``, ``screen_outliers=False``, ``chart="p_prime"``).
 
         Examples
         --------
@@ -178,8 +196,11 @@ class PeriodComparison:
         1 2025-01-27        21  24.5
         """
         o = self.options
-        s = self.series[(self.series["group"] == o["department"]) & (self.series["n"] > 0)]
-        first_after = s.loc[s["date"] >= pd.Timestamp(o["intervention"]), "date"].iloc[0]
+        s = self.series[self.series["group"] == o["department"]]
+        s = s.assign(value=s["value"].where(s["n"] > 0))
+        s.attrs["measure"] = self.measure
+        seen = s["n"] > 0
+        first_after = s.loc[seen & (s["date"] >= pd.Timestamp(o["intervention"])), "date"].iloc[0]
         args: dict[str, Any] = {"improvement": METRICS[o["metric"]][3], "rebase": [first_after]}
         if "denominator" in s:
             args.update(value="numerator", chart="p", denominator="denominator")
@@ -235,12 +256,16 @@ def _open_periods(series: pd.DataFrame, groups: Sequence[str]) -> pd.DataFrame:
 def _fit(fun: Any, wide: pd.DataFrame, intervention: Any, freq: str, **kwargs: Any) -> Any:
     """Run an ITS/DiD function with time counted in open periods, then restore the dates.
 
-    The models need evenly spaced periods, so the open periods are given consecutive
-    surrogate dates; the results carry the real dates.
+    Without seasonality the open periods are given consecutive surrogate dates (time counts
+    open periods); with seasonality the models keep the real dates, so that weekdays and
+    seasons stay in place and closed periods are gaps at their true time index. The results
+    carry the real dates.
     """
     step = {"D": "D", "W": "7D"}[freq]
     real = wide["date"].reset_index(drop=True)
     fake = pd.Series(pd.date_range(real.iloc[0], periods=len(real), freq=step))
+    if kwargs.get("seasonality") is not None:
+        fake = real
     after = (real >= pd.Timestamp(intervention)).to_numpy()
     if min(after.sum(), (~after).sum()) < 3:
         raise JourneyError(
@@ -275,10 +300,13 @@ def _average_effect(res: ITSResult, alpha: float) -> pd.Series:
     names = list(fit.model.exog_names)
     x = pd.DataFrame(fit.model.exog, columns=names)
     post = res.series["post"].to_numpy()
-    weights = {"post": 1.0, "time_after": float(x.loc[post, "time_after"].mean())}
+    weights = {"post": 1.0}
+    if "time_after" in x:
+        weights["time_after"] = float(x.loc[post, "time_after"].mean())
     test = fit.t_test(np.array([weights.get(k, 0.0) for k in names]))
     lo, hi = test.conf_int(alpha=alpha)[0]
-    method = res.summary.loc["level_change", "method"] + "; β2 + β3·mean(t − T0)"
+    method = res.summary.loc["level_change", "method"] + (
+        "; β2 + β3·mean(t − T0)" if "time_after" in x else "; level-only model: β2")
     return pd.Series({"estimate": float(test.effect[0]), "ci_low": float(lo),
                       "ci_high": float(hi), "p_value": float(test.pvalue), "method": method})
 
@@ -299,7 +327,7 @@ def _its_caveats(res: ITSResult, C: dict[str, str]) -> list[str]:
 
 def _rtm_caveat(chart: SPCResult, intervention: Any, C: dict[str, str]) -> list[str]:
     """Regression-to-the-mean warning when the before period ends on a special-cause run."""
-    t = chart.table
+    t = chart.table[chart.table["point_type"] != "gap"]
     tail = t[t["date"] < pd.Timestamp(intervention)].tail(RTM_POINTS)
     bad = "special_cause_concern" if chart.options["improvement"] != "neutral" else "special"
     hit = tail["point_type"].str.startswith(bad)
@@ -324,6 +352,8 @@ def compare_periods(
     left: str = "Left unseen",
     window: str | pd.Timedelta = "30D",
     case_mix: Sequence[str] | None = None,
+    seasonality: Literal["weekday"] | int | None = None,
+    slope_change: bool = True,
     n_boot: int = 2000,
     seed: int = 0,
     alpha: float = 0.05,
@@ -353,6 +383,12 @@ def compare_periods(
         attribute columns. Default: hour, weekday and the :data:`CASE_MIX` attributes in the
         log. Leave out anything the intervention itself changes (a shift in a covariate's
         mix is flagged in the caveats). An empty list leaves out the quantile regression rows.
+    seasonality : None, "weekday" or int
+        Seasonality of the ITS models (treated, controlled, placebo), as in
+        :func:`journey.its`: weekday dummies or k harmonic pairs of the annual cycle.
+    slope_change : bool
+        False fits level-change-only ITS models (no slope-change row; the average effect after
+        is the level change).
     n_boot, seed : int
         Replicates and seed of the day-block bootstrap.
     alpha : float
@@ -413,17 +449,20 @@ def compare_periods(
     series = series[series["group"].isin(groups)].reset_index(drop=True)
     measure = _describe(metric, activity if METRICS[metric][0] in ("wait", "within target")
                         else None, freq, target)
+    if log.time_kind == "flow":  # completion times only: the gaps are flow times
+        measure = measure.replace("wait before", "flow time to").replace("wait", "flow time")
     treated = _open_periods(series, [department])
     closed = int((series.loc[series["group"] == department, "n"] == 0).sum())
     gap_note = [C["closed"].format(n=closed)] if closed else []
-    res = _fit(its, treated, when, freq, alpha=alpha, lang=C["lang"])
+    model = {"seasonality": seasonality, "slope_change": slope_change}
+    res = _fit(its, treated, when, freq, alpha=alpha, lang=C["lang"], **model)
     post = res.series["post"].to_numpy()
     y = treated[department].to_numpy()
     before, after = float(y[~post].mean()), float(y[post].mean())
     options = {"intervention": str(when.date()), "metric": metric, "activity": activity,
                "department": department, "control": control, "freq": freq,
                "placebo": placebo, "by": by, "target": target, "n_boot": n_boot, "seed": seed,
-               "alpha": alpha}
+               "alpha": alpha, "time_kind": log.time_kind, **model}
     result = PeriodComparison(pd.DataFrame(columns=TABLE_COLUMNS), series, pd.DataFrame(), res,
                               None, None, None, measure, options, log)
     with warnings.catch_warnings():
@@ -434,8 +473,8 @@ def compare_periods(
     period = {"D": "day", "W": "week"}[freq]
     rows = [
         _effect_row("level change (ITS)", before, after, level.loc["level_change"], caveats),
-        _effect_row(f"slope change per {period} (ITS)", np.nan, np.nan,
-                    level.loc["slope_change"], caveats),
+        *([_effect_row(f"slope change per {period} (ITS)", np.nan, np.nan,
+                       level.loc["slope_change"], caveats)] if slope_change else []),
         _effect_row("average effect after (ITS)", before, after, _average_effect(res, alpha),
                     caveats),
     ]
@@ -443,7 +482,7 @@ def compare_periods(
         both = _open_periods(series, [department, control])
         diff = (both[department] - both[control]).to_numpy()
         cres = _fit(controlled_its, both, when, freq, treated=department, control=control,
-                    alpha=alpha, lang=C["lang"])
+                    alpha=alpha, lang=C["lang"], **model)
         dres = _fit(did, both, when, freq, treated=department, control=control, alpha=alpha,
                     lang=C["lang"])
         cpost = cres.series["post"].to_numpy()
@@ -465,18 +504,23 @@ def compare_periods(
                         np.nan, trend, [] if parallel_ok else [C["trend_ci"]]),
         ]
         result.controlled_result, result.did_result = cres, dres
+        for row in rows[:3]:
+            row["caveats"] = [*row["caveats"], C["uncontrolled"].format(control=control)]
     if placebo is not None:
         fake = pd.Timestamp(placebo)
         if fake >= when:
             raise JourneyError(f"placebo={placebo!r} must fall before the intervention "
                                f"({when.date()}): it tests the before period alone.")
         pre = treated[treated["date"] < when]
-        pres = _fit(its, pre, fake, freq, alpha=alpha, lang=C["lang"])
+        pres = _fit(its, pre, fake, freq, alpha=alpha, lang=C["lang"], **model)
         ppost = pres.series["post"].to_numpy()
         pv = pre[department].to_numpy()
         prow = pres.summary.loc["level_change"]
-        pcaveats = _its_caveats(pres, C) + (
-            [] if prow["ci_low"] <= 0 <= prow["ci_high"] else [C["placebo"]])
+        placebo_ok = prow["ci_low"] <= 0 <= prow["ci_high"]
+        pcaveats = _its_caveats(pres, C) + ([] if placebo_ok else [C["placebo"]])
+        if not placebo_ok:  # the uncontrolled rows are the ones the placebo tests
+            for row in rows[:3]:
+                row["caveats"] = [*row["caveats"], C["placebo_failed"].format(date=fake.date())]
         rows.append(_effect_row(f"placebo level change at {fake.date()} (ITS, before period)",
                                 float(pv[~ppost].mean()), float(pv[ppost].mean()), prow,
                                 pcaveats))
@@ -484,11 +528,71 @@ def compare_periods(
     if METRICS[metric][2] == "minutes":
         result.visits = _per_visit(log, metric=metric, activity=activity, by=by,
                                    department=department, case_mix=case_mix)
-        rows += _visit_rows(result.visits, when, what=METRICS[metric][0], n_boot=n_boot,
-                            seed=seed, alpha=alpha, extra=rtm, C=C)
+        what = METRICS[metric][0]
+        rows += _visit_rows(result.visits, when,
+                            what="flow time" if what == "wait" and log.time_kind == "flow"
+                            else what, n_boot=n_boot, seed=seed, alpha=alpha, extra=rtm, C=C)
     result.table = pd.DataFrame(rows, columns=TABLE_COLUMNS)
+    result.verdict = _verdict(result.table, control, METRICS[metric][2], C["lang"])
     result.table["caveats"] = result.table["caveats"].map(C["join"].join)
     return result
+
+
+_VERDICTS: dict[str, dict[str, str]] = {
+    "en": {"controlled": "Verdict, from the estimates vs {control} (they remove changes common "
+                         "to both): {rows}.",
+           "its": "Verdict, from the ITS without a control: {rows}.",
+           "row": "{metric} {est} ({lo} to {hi}): {reading}", "sep": "; ",
+           "clear": "a change", "unclear": "no clear change (the CI includes 0)",
+           "trends": " The departments' trends differed before the change (parallel-trends "
+                     "check failed): prefer the controlled ITS to difference-in-differences.",
+           "placebo": " The uncontrolled ITS fails its placebo (an effect at {date}, where there "
+                      "was none): do not rest a conclusion on it.",
+           "no_placebo": " No placebo date was given: pass placebo= (a date in the before "
+                         "period) to check the ITS."},
+    "zh": {"controlled": "结论（以相对{control}的估计为准，它们扣除了两组共同的变化）：{rows}。",
+           "its": "结论（来自无对照的中断时间序列）：{rows}。",
+           "row": "{metric} {est}（{lo} 至 {hi}）：{reading}", "sep": "；",
+           "clear": "有变化", "unclear": "变化不明确（置信区间包含 0）",
+           "trends": "两个科室在改变前的趋势就不同（平行趋势检验未通过）：应以对照中断时间序列"
+                     "为准，而非双重差分。",
+           "placebo": "无对照的中断时间序列未通过安慰剂检验（在没有干预的 {date} 也发现了"
+                      "效果）：不能据此下结论。",
+           "no_placebo": "未给出安慰剂日期：可传入 placebo=（改变前时期内的某一天）检验中断"
+                         "时间序列。"},
+}
+
+
+def _verdict(table: pd.DataFrame, control: str | None, unit: str, lang: str) -> str:
+    """The sentence that sums up ``table``: the controlled rows when there is a control."""
+    V = _VERDICTS[lang]
+    t = table.set_index("metric")
+    fmt = "{:+.1f}".format if unit == "minutes" else "{:+.3g}".format
+    if control is not None:
+        names = [f"average effect after vs {control} (controlled ITS)",
+                 f"difference-in-differences vs {control}"]
+    else:
+        names = ["average effect after (ITS)"]
+    parts = []
+    for name in names:
+        r = t.loc[name]
+        clear = not r["ci_low"] <= 0 <= r["ci_high"]
+        parts.append(V["row"].format(metric=name, est=fmt(r["change"]), lo=fmt(r["ci_low"]),
+                                     hi=fmt(r["ci_high"]),
+                                     reading=V["clear" if clear else "unclear"]))
+    text = V["controlled" if control is not None else "its"].format(
+        control=control, rows=V["sep"].join(parts))
+    trend = [m for m in t.index if m.startswith("pre-trend difference")]
+    if trend and not t.loc[trend[0], "ci_low"] <= 0 <= t.loc[trend[0], "ci_high"]:
+        text += V["trends"]
+    placebo = [m for m in t.index if m.startswith("placebo level change")]
+    if placebo:
+        r = t.loc[placebo[0]]
+        if not r["ci_low"] <= 0 <= r["ci_high"]:
+            text += V["placebo"].format(date=placebo[0].split(" at ")[1].split(" ")[0])
+    elif control is None:
+        text += V["no_placebo"]
+    return text
 
 
 def _per_visit(log: EventLog, *, metric: str, activity: str | None, by: str | None,
@@ -503,8 +607,9 @@ def _per_visit(log: EventLog, *, metric: str, activity: str | None, by: str | No
         log._need(c)
     frame = values.filter(values.group == department).select(
         "case_id", "arrival", "value", *columns).order_by("arrival").execute()
-    frame["hour"] = frame["arrival"].dt.hour
-    frame["weekday"] = frame["arrival"].dt.day_name()
+    wall = wall_clock_values(frame["arrival"], log.clock)  # the hospital's clock
+    frame["hour"] = wall.dt.hour
+    frame["weekday"] = wall.dt.day_name()
     for c in columns:
         frame[c] = frame[c].astype("string").fillna("(missing)")
     return frame[["case_id", "arrival", "value", *case_mix]]
@@ -544,7 +649,7 @@ def _visit_rows(visits: pd.DataFrame, when: pd.Timestamp, *, what: str, n_boot: 
     rows = []
     for label, table, cav in (("(day-block bootstrap)", boot, plain + few),
                               ("adjusted for case mix (quantile regression)", adjusted,
-                               plain + mediator)):
+                               plain + mediator + [C["independent"]])):
         for name, (_, r) in zip(("median", "P90"), table.iterrows(), strict=False):
             rows.append(_effect_row(f"{name} change {label}", r["before"], r["after"], r, cav))
     rows.append(_effect_row(f"probability a visit's {what} is shorter after (0.5 = no change)",

@@ -41,14 +41,16 @@ _NOTES: dict[str, dict[str, str]] = {
            "superiority": "P(after < before) + ½P(tie) for {value}; 0.5 = no shift; not a "
                           "median test; {n0} before, {n1} after; assumes independent visits",
            "quantile": "change in the {q} of {value} after vs before at fixed case mix; "
-                       "{n0} before, {n1} after"},
+                       "{n0} before, {n1} after; visits are not independent (visits of a day "
+                       "share its conditions): interval optimistic"},
     "zh": {"boot": "改变后 − 改变前；改变前：{n0} 个值，来自 {k0} {unit}；改变后：{n1} 个值，"
                    "来自 {k1} {unit}",
            "days": "天", "visits": "次就诊", "clusters": "个“{cluster}”聚类",
            "superiority": "{value}的 P(改变后 < 改变前) + ½P(相等)；0.5 = 无偏移；不是中位数检验；"
                           "改变前 {n0} 次、改变后 {n1} 次；假定各次就诊相互独立",
            "quantile": "病例构成固定时，{value}的 {q} 改变后相对改变前的变化；"
-                       "改变前 {n0} 次、改变后 {n1} 次"},
+                       "改变前 {n0} 次、改变后 {n1} 次；各次就诊并不相互独立（同一天的就诊"
+                       "受当天条件共同影响）：置信区间偏乐观"},
 }
 _DERIVED = {"hour": lambda s: s.dt.hour, "weekday": lambda s: s.dt.day_of_week}
 

@@ -90,7 +90,8 @@ _TEXTS: dict[str, dict[str, str]] = {
            "unit": "{term}每增加 1 个单位，{outcome}{what} {coef:.2f} 分（{ci}），"
                    "其他因素保持不变。",
            "zero": "置信区间包含 0：没有明确的关联。",
-           "total_wait_h": "总等候时间", "los_h": "在院时长", "rework": "重复环节",
+           "total_wait_h": "总等候时间", "total_flow_h": "总流转时间", "los_h": "在院时长",
+           "rework": "重复环节",
            "left_unseen": "未就诊离开"},
 }
 
@@ -608,6 +609,7 @@ def _reading(term: str, coef: float, lo: float, hi: float, binary: bool, outcome
     T = _TEXTS[lang]
     hour = not binary and term.endswith("_h")
     name = term[:-2].replace("_", " ") if hour else term
+    name = {"total_flow_h": "total flow time"}.get(term, name)
     if lang == "zh":
         known = {d: COLUMN_NAMES_ZH[d] for d in (*DIMENSIONS, "overall")}
         name, outcome = T.get(term, known.get(term, name)), known.get(outcome, outcome)
@@ -623,7 +625,7 @@ def experience_vs_journey(
     visits: pd.DataFrame,
     *,
     outcome: str = "overall",
-    predictors: Sequence[str] = ("total_wait_h", "rework", "left_unseen"),
+    predictors: Sequence[str] | None = None,
     controls: Sequence[str] | None = None,
     confidence: float = 0.95,
     lang: str | None = None,
@@ -639,7 +641,9 @@ def experience_vs_journey(
     with long waits may differ in other ways.
 
     ``predictors`` are columns of ``visits`` (one row per ``case_id``), e.g. the total wait in
-    hours, a rework flag (a touchpoint repeated), a left-unseen flag. ``"los_h"`` (departure −
+    hours, a rework flag (a touchpoint repeated), a left-unseen flag; by default
+    ``total_wait_h`` (``total_flow_h`` for a log without start times, see
+    :func:`journey.visit_table`), ``rework`` and ``left_unseen``. ``"los_h"`` (departure −
     arrival in hours) is derived from ``arrival``/``departure`` when ``visits`` has no such
     column. Surveys without a matching visit or with a missing value are excluded and counted.
 
@@ -674,6 +678,9 @@ def experience_vs_journey(
     from journey.i18n import _resolve
 
     lang = _resolve(lang)
+    if predictors is None:
+        gap = "total_flow_h" if "total_flow_h" in visits.columns else "total_wait_h"
+        predictors = (gap, "rework", "left_unseen")
     predictors, controls = _as_list(predictors), _as_list(controls)
     _require(surveys, ["case_id", outcome], "surveys")
     visits = visits.copy()

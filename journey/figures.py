@@ -30,12 +30,13 @@ from plotly.subplots import make_subplots
 
 from journey.errors import JourneyError
 from journey.privacy import _check_min_count, get_min_count
-from journey.stages import CATALOGUE, STAGES, stage_of, touchpoint_of
+from journey.stages import CATALOGUE, STAGES, _new_episodes, stage_of, touchpoint_of
 
 __all__ = [
     "map_difference_figure",
     "process_map_figure",
     "sankey_figure",
+    "series_figure",
     "stage_map_figure",
     "variants_figure",
 ]
@@ -51,13 +52,17 @@ _LABELS: dict[str, dict[str, str]] = {
         "median_before": "Median {time} before", "p90_before": "P90 {time} before",
         "median_axis": "Median {time} before the touchpoint (min)",
         "color_wait": "Median {time}<br>before (min)", "color_cases": "Visits",
+        "color_wait_p90": "P90 {time}<br>before (min)",
         "length": "Touchpoints", "throughput": "Median throughput time",
         "pain": "Pain point {k}: {value}", "pain_points": "Pain points",
+        "episode": "Not a pain point, opens a new episode (median {value:.0f} days later): {name}",
         "no_data": "no {time} known",
         "title_map": "Process map · colour: {colour} · width: {width}",
         "colour_cases": "visits per touchpoint",
         "colour_wait": "median {time} before each touchpoint",
         "width_cases": "visits per path", "width_wait": "median {time} per path",
+        "colour_wait_p90": "P90 {time} before each touchpoint",
+        "width_wait_p90": "P90 {time} per path",
         "path_labels": "Main paths labelled: visits · median {time}",
         "simplified": "Showing {a} of {a_all} touchpoints and {p} of {p_all} paths: "
                       "pass activities=…, paths=… to show more",
@@ -87,11 +92,14 @@ _LABELS: dict[str, dict[str, str]] = {
         "median_before": "到达前{time}中位数", "p90_before": "到达前{time}P90",
         "median_axis": "到达触点前{time}中位数（分钟）",
         "color_wait": "到达前<br>{time}中位数<br>（分钟）", "color_cases": "人次",
+        "color_wait_p90": "到达前<br>{time}P90<br>（分钟）",
         "length": "触点数", "throughput": "全程时间中位数",
         "pain": "痛点{k}：{value}", "pain_points": "痛点", "no_data": "无{time}数据",
+        "episode": "不算痛点，属于新一次就诊（中位数 {value:.0f} 天后）：{name}",
         "title_map": "流程图 · 颜色：{colour} · 线宽：{width}",
         "colour_cases": "各触点人次", "colour_wait": "到达各触点前{time}中位数",
         "width_cases": "各路径人次", "width_wait": "各路径{time}中位数",
+        "colour_wait_p90": "到达各触点前{time}P90", "width_wait_p90": "各路径{time}P90",
         "path_labels": "主要路径标注：人次 · {time}中位数",
         "simplified": "显示{a_all}个触点中的{a}个、{p_all}条路径中的{p}条："
                       "传入 activities=…、paths=… 可显示更多",
@@ -399,11 +407,11 @@ def process_map_figure(
         wait_p90`` (minutes).
     starts, ends : DataFrame
         Columns ``activity, cases, share``: first and last touchpoints of the visits.
-    color_by : {"cases", "wait"}
-        Colour the touchpoints by visits or by median wait (flow time) before them. Touchpoints
-        without a known wait are grey.
-    width_by : {"cases", "wait"}
-        Edge width by visits or by median wait (flow time) of the transition.
+    color_by : {"cases", "wait", "wait_p90"}
+        Colour the touchpoints by visits or by median (or P90) wait (flow time) before them.
+        Touchpoints without a known wait are grey.
+    width_by : {"cases", "wait", "wait_p90"}
+        Edge width by visits or by median (or P90) wait (flow time) of the transition.
     time_kind : {"wait", "flow"}
         ``"flow"`` for a log without start times: every label then says "flow time".
     paths : int or float, optional
@@ -455,8 +463,9 @@ def process_map_figure(
     from journey._simplify import check_amount, keep_paths
 
     lang = _options(lang, time_kind)
-    _choice(color_by, "color_by", ("cases", "wait"))
-    _choice(width_by, "width_by", ("cases", "wait"))
+    _choice(color_by, "color_by", ("cases", "wait", "wait_p90"))
+    _choice(width_by, "width_by", ("cases", "wait", "wait_p90"))
+    by = {"cases": "cases", "wait": "wait_median", "wait_p90": "wait_p90"}
     paths = check_amount("paths", paths)
     if not (isinstance(labels, int) and labels >= 0):
         raise JourneyError(f"labels={labels!r} must be a whole number, 0 or more")
@@ -518,7 +527,7 @@ def process_map_figure(
     size = 16 + 22 * np.sqrt(tp["cases"].to_numpy(float) / max(tp["cases"].max(), 1))
     radius = dict(zip(acts, size / 2, strict=True)) | {START: 9.0, END: 9.0}
     value = (pd.concat([tr["cases"], st["cases"], en["cases"]]) if width_by == "cases"
-             else tr["wait_median"])
+             else tr[by[width_by]])
     top = float(value.max()) if value.notna().any() else 0.0
 
     def edge_width(v: float) -> float:
@@ -533,7 +542,7 @@ def process_map_figure(
             (_tr("median", lang, time_kind), _minutes(row.wait_median, lang)),
             (_tr("mean", lang, time_kind), _minutes(row.wait_mean, lang)),
             (_tr("p90", lang, time_kind), _minutes(row.wait_p90, lang))])
-        w = edge_width(row.cases if width_by == "cases" else row.wait_median)
+        w = edge_width(getattr(row, by[width_by]))
         if s == t:
             curve = _self_loop(*xy[s], radius[s], px)
         else:
@@ -594,9 +603,9 @@ def process_map_figure(
         showlegend=False, name=f"{L['start']} / {L['end']}",
         meta={"role": "terminal", "nodes": [L["start"], L["end"]]}))
     # touchpoints: coloured ones and, when colouring by wait, grey ones without a known wait
-    colour = tp["cases"] if color_by == "cases" else tp["wait_median"]
+    colour = tp[by[color_by]]
     tp = tp.assign(_size=size, _colour=colour)
-    cbar = _tr("color_cases" if color_by == "cases" else "color_wait", lang, time_kind)
+    cbar = _tr(f"color_{color_by}", lang, time_kind)
     for has_colour, part in ((True, tp[colour.notna()]), (False, tp[colour.isna()])):
         if part.empty:
             continue
@@ -788,7 +797,10 @@ def stage_map_figure(touchpoints: pd.DataFrame, *, pain_points: int = 3, time_ki
     (catalogue order within a stage, touchpoints outside the catalogue after the known ones,
     busiest first). Bars show visits (left axis); the line shows the median wait before each
     touchpoint (right axis). The ``pain_points`` touchpoints with the longest median wait are
-    marked in red and labelled; touchpoints without a known wait are not ranked.
+    marked in red and labelled; touchpoints without a known wait are not ranked, nor are
+    touchpoints that open a new episode (a return weeks later: median gap ≥ 10 × the log's
+    typical gap and ≥ 7 days, see ``journey.stages._new_episodes``), which a note below the
+    chart names instead.
 
     Parameters
     ----------
@@ -848,7 +860,8 @@ def stage_map_figure(touchpoints: pd.DataFrame, *, pain_points: int = 3, time_ki
                              name=_tr("median", lang, time_kind), hoverinfo="text",
                              hovertext=hover, line={"color": "#333333"}, marker={"size": 8}),
                   secondary_y=True)
-    ranked = tp[tp["wait_median"].notna()].sort_values(
+    episodes = _new_episodes(tp)  # returns weeks later are no pain points of the visit
+    ranked = tp[tp["wait_median"].notna() & ~tp.index.isin(episodes.index)].sort_values(
         ["wait_median", "cases", "_n"], ascending=[False, False, True], kind="stable")
     pain = ranked.head(pain_points)
     if not pain.empty:
@@ -860,8 +873,15 @@ def stage_map_figure(touchpoints: pd.DataFrame, *, pain_points: int = 3, time_ki
             marker={"color": _RED, "size": 14, "line": {"width": 1, "color": "white"}},
             name=L["pain_points"],
             hoverinfo="text", hovertext=[hover[i] for i in pain.index],
-            meta={"role": "pain_points", "activities": pain["activity"].tolist()}),
+            meta={"role": "pain_points", "activities": pain["activity"].tolist(),
+                  "new_episodes": episodes["activity"].tolist()}),
             secondary_y=True)
+    for i, (name, w) in enumerate(zip(episodes["activity"], episodes["wait_median"],
+                                      strict=True)):
+        fig.add_annotation(text=_tr("episode", lang, time_kind, name=name,
+                                    value=w / 1440),
+                           x=0, xref="paper", xanchor="left", y=-0.12 - 0.06 * i,
+                           yref="paper", showarrow=False, font={"size": 11, "color": _GREY})
     for stage, group in tp.groupby("_s", sort=True):
         key = list(STAGES)[int(stage)]
         lo, hi = group.index.min() - 0.5, group.index.max() + 0.5
@@ -1084,6 +1104,82 @@ def map_difference_figure(
                       template="plotly_white", barmode="overlay",
                       height=max(420, 180 + 26 * n_rows), legend={"orientation": "h", "y": -0.08})
     return _say_hidden(fig, hidden, k, lang)
+
+
+_SERIES_LABELS = {
+    "en": {"title": "{measure}, by group", "change": "change", "empty": "no visits",
+           "value": "value", "date": "date", "group": "group"},
+    "zh": {"title": "{measure}（按组）", "change": "改变", "empty": "无就诊",
+           "value": "数值", "date": "日期", "group": "组"},
+}
+
+
+def series_figure(series: pd.DataFrame, *, intervention: object = None,
+                  title: str | None = None, y_title: str | None = None,
+                  lang: str | None = None) -> go.Figure:
+    """The series of :func:`journey.metric_series`: one line per group, the change marked.
+
+    Periods without visits (``empty``) break the lines instead of being drawn as zeros or
+    joined over; the y axis and title name the measure (``series.attrs["measure"]``).
+
+    Parameters
+    ----------
+    series : DataFrame
+        From :func:`journey.metric_series` (columns ``date``, ``group``, ``value``, ``n``).
+    intervention : date, optional
+        Drawn as a dotted vertical line labelled "change".
+    title, y_title : str, optional
+        Default: the measure's name.
+    lang : {"en", "zh"}, optional
+        Language of the labels; default :func:`journey.i18n.get_language`.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"date": pd.date_range("2025-03-03", periods=4), "group": "A",
+    ...                   "value": [30.0, None, 25.0, 20.0], "n": [5, 0, 4, 6]})
+    >>> s.attrs["measure"] = "daily mean wait before X (minutes)"
+    >>> fig = series_figure(s, intervention="2025-03-05")
+    >>> fig.layout.yaxis.title.text, fig.layout.shapes[0].x0
+    ('daily mean wait before X (minutes)', '2025-03-05')
+    """
+    lang = _options(lang)
+    L = _SERIES_LABELS[lang]
+    missing = {"date", "group", "value"} - set(series.columns)
+    if missing:
+        raise JourneyError(f"series_figure() needs the columns of metric_series(); missing "
+                           f"{sorted(missing)}.")
+    measure = series.attrs.get("measure") or L["value"]
+    if lang == "zh" and series.attrs.get("measure"):
+        from journey.compare import _measure_zh
+
+        a = series.attrs
+        if {"metric", "freq", "activity"} <= set(a):
+            measure = _measure_zh({"metric": a["metric"], "freq": a["freq"],
+                                   "activity": a["activity"], "target": a.get("target")})
+    fig = go.Figure()
+    empty = series["n"] == 0 if "n" in series else series["value"].isna()
+    for group, g in series.groupby("group", sort=False):
+        e = empty[g.index]
+        fig.add_trace(go.Scatter(
+            x=g["date"], y=g["value"].where(~e), mode="lines+markers", name=str(group),
+            connectgaps=False, marker={"size": 5},
+            customdata=g[["n"]] if "n" in g else None,
+            hovertemplate="%{x|%Y-%m-%d}: %{y:.1f}" + (" (n = %{customdata[0]})"
+                                                      if "n" in g else "") + "<extra></extra>",
+        ))
+    if intervention is not None:
+        when = str(pd.Timestamp(intervention).date())
+        fig.add_vline(x=when, line={"color": "#231f20", "width": 2, "dash": "dot"}, opacity=1,
+                      annotation_text=L["change"], annotation_position="top left",
+                      name="intervention")
+    fig.update_layout(title=title or L["title"].format(measure=measure),
+                      yaxis_title=y_title or measure, xaxis_title=None,
+                      template="simple_white", legend_title_text=L["group"])
+    return fig
 
 
 # --------------------------------------------------------------------------------------------

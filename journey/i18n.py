@@ -98,6 +98,11 @@ COLUMN_NAMES_ZH: dict[str, str] = {
     "chronic": "慢性病", "visit_type": "初诊/复诊", "triage_priority": "分诊级别",
     "segment": "患者分群", "top_share": "用量最多的单位占比", "units": "单位数",
     "resource_share": "资源使用占比", "population_share": "单位累计占比", "excluded": "排除数",
+    # flow times (logs without start times) are named apart from waits
+    "flow_median": "流转时间中位数(分钟)", "flow_mean": "流转时间均值(分钟)",
+    "flow_p90": "流转时间P90(分钟)", "flow_hours": "流转时间总时长(小时)",
+    "flow_share": "流转时间占比", "flow_median_change": "流转时间中位数变化(分钟)",
+    "total_wait_h": "总等候时间(小时)", "total_flow_h": "总流转时间(小时)",
     "gini": "基尼系数", "units_for_80%": "占用80%资源的单位占比",
     "due_response": "应回应投诉数", "not_due_response": "未到回应时限数",
     "responded_n": "按时回应数", "responded_ci_low": "回应比例95%置信区间下限",
@@ -272,7 +277,9 @@ def translate_columns(frame: pd.DataFrame, lang: str | None = None) -> pd.DataFr
 
     ``lang="zh"`` renames English headers (``cases`` → ``就诊人次``, ``wait_median`` →
     ``等候中位数(分钟)``, see :data:`COLUMN_NAMES_ZH`); ``lang="en"`` turns those Chinese
-    headers back. Other headers are kept. The values of the columns ``activity``, ``day``,
+    headers back. Other headers are kept. A table of flow times (``frame.attrs["time_kind"]
+    == "flow"``, a log without start times) never gets a header saying 等候: it says
+    流转时间. The values of the columns ``activity``, ``day``,
     ``weekday``, ``worst_block``, ``point_type``, ``rule``, ``quadrant``, ``dimension``,
     ``attribute``, ``metric``, ``group``, ``department`` and ``stage`` (the keys ``"pre"``,
     ``"in"``, ``"post"`` in English) are translated with :func:`translate` (``"Lab"`` →
@@ -310,7 +317,12 @@ def translate_columns(frame: pd.DataFrame, lang: str | None = None) -> pd.DataFr
         values = out[column]
         out[column] = (values.cat.rename_categories(word)
                        if isinstance(values.dtype, pd.CategoricalDtype) else values.map(word))
-    return out.rename(columns=COLUMN_NAMES_ZH) if lang == "zh" else out
+    if lang != "zh":
+        return out
+    names = COLUMN_NAMES_ZH
+    if frame.attrs.get("time_kind") == "flow":
+        names = {k: v.replace("等候", "流转时间") for k, v in names.items()}
+    return out.rename(columns=names)
 
 
 def _resolve(lang: str | None) -> str:

@@ -15,12 +15,24 @@ against the *counterfactual*: the pre-intervention trend carried forward.
   In short, strongly autocorrelated series these intervals are somewhat narrow (in
   simulations with T = 150 and AR(1) errors with ρ = 0.4, about 88% coverage of the level
   change for a nominal 95%).
-- ``family="poisson"``: quasi-Poisson GLM (Pearson χ² scale) for counts, with ``log(offset)``
-  for rates (visits per 1,000 registered patients, per opening hour…); effects are rate ratios.
+- ``family="poisson"``: Poisson GLM (scale fixed at 1) for counts, and
+  ``family="quasipoisson"``: the same with the scale estimated from the Pearson χ² (for
+  overdispersed counts, as R's ``quasipoisson``); both take ``log(offset)`` for rates (visits
+  per 1,000 registered patients, per opening hour…) and report rate ratios.
+- ``slope_change=False`` drops β3: a level-change-only (step) model, as in the tutorial's
+  main analysis.
+- ``seasonality=k`` adds k sine/cosine pairs of the annual cycle by *period index*: the
+  angle of a period is 2π·k·(its position in the year, counted in periods) / (periods per
+  year), with 12 periods a year for a monthly series, 365.25/7 for a weekly and 365.25 for a
+  daily one. For a monthly series this equals R's ``tsModel::harmonic(month, k, 12)``.
+
+The dates must lie on a regular grid (days, weeks or calendar months); periods missing from
+the data, or with a missing value, are *gaps*: the model is fitted to the observed periods at
+their true time index and the gaps are counted in ``.notes``.
 
 Assumptions: the pre-intervention trend would have continued (no other change at the same
-time), the series is evenly spaced, and the model captures seasonality. Residual
-autocorrelation is checked with Ljung–Box and Durbin–Watson and reported.
+time) and the model captures seasonality. Residual autocorrelation is checked with Ljung–Box
+and Durbin–Watson (over the observed periods, in order) and reported.
 
 With a control department, :func:`controlled_its` models the treated − control difference,
 and :func:`did` compares period means (difference-in-differences) with a pre-period trend check.
@@ -46,7 +58,7 @@ from journey.spc import _frame
 __all__ = ["DiDResult", "ITSResult", "controlled_its", "did", "its"]
 
 COLUMNS = ["metric", "estimate", "ci_low", "ci_high", "p_value", "method", "note"]
-_LEVEL = {"gaussian": "difference", "poisson": "rate ratio"}
+_LEVEL = {"gaussian": "difference", "poisson": "rate ratio", "quasipoisson": "rate ratio"}
 
 # figure labels
 _LABELS: dict[str, dict[str, str]] = {
@@ -63,6 +75,19 @@ _LABELS: dict[str, dict[str, str]] = {
 # the ``note`` columns and the warnings, in English and Chinese (methods keep English names)
 _NOTES: dict[str, dict[str, str]] = {
     "en": {"baseline_level": "level at the first period",
+           "baseline_level_seasonal": "deseasonalised level at the first period (harmonic "
+                                      "terms at their annual mean of 0)",
+           "baseline_level_weekday": "level at the first period on the reference weekday "
+                                     "({day})",
+           "effect_at_end_level": "level change, the same at every period after the start "
+                                  "({n} periods after the start at the last period)",
+           "dispersion": "Pearson χ²/df; about 1 when the Poisson variance fits, > 1 "
+                         "overdispersed (family='quasipoisson' allows for it)",
+           "poisson": "the Poisson CIs assume independent periods and a variance equal to the "
+                      "mean, and may be too narrow (family='quasipoisson' allows for "
+                      "overdispersion)",
+           "gaps": "{n} period(s) without a value (gaps) left out; the model uses the "
+                   "observed periods at their true time index",
            "baseline_slope": "change per period before the intervention",
            "level_change": "jump at the intervention vs the pre-trend",
            "slope_change": "change in slope per period after",
@@ -88,6 +113,14 @@ _NOTES: dict[str, dict[str, str]] = {
                      "parallel-trends assumption behind the DiD is doubtful. controlled_its() "
                      "models the differing trend."},
     "zh": {"baseline_level": "第一期的水平",
+           "baseline_level_seasonal": "第一期去除季节性后的水平（谐波项取其全年均值 0）",
+           "baseline_level_weekday": "第一期在参照星期（{day}）的水平",
+           "effect_at_end_level": "水平变化，干预后每期相同（最后一期距干预开始 {n} 期）",
+           "dispersion": "Pearson χ²/自由度；泊松方差合适时约为 1，> 1 为过度离散"
+                         "（family='quasipoisson' 可处理）",
+           "poisson": "泊松模型的置信区间假定各期相互独立且方差等于均值，可能偏窄"
+                      "（family='quasipoisson' 可处理过度离散）",
+           "gaps": "已剔除 {n} 个无数值的时期（缺口）；模型按真实时间序号使用有观测的时期",
            "baseline_slope": "干预前每期的变化",
            "level_change": "干预时相对干预前趋势的跳变",
            "slope_change": "干预后每期斜率的变化",
@@ -139,32 +172,54 @@ def _post(dates: pd.Series, intervention: Any, *, minimum: int = 3) -> np.ndarra
     return post
 
 
-def _check_regular(dates: pd.Series, column: str | None) -> None:
+def _grid(dates: pd.Series, column: str | None) -> tuple[np.ndarray, float, np.ndarray]:
+    """Time index of each date on its regular grid, periods per year and season position.
+
+    The grid is calendar months when every date is the same day of a month and the dates are
+    at least 28 days apart, else the smallest gap between dates (a day, a week…). Returns
+    ``(t, periods_per_year, position)``: ``t`` counts periods from the first date (gaps skip
+    numbers), ``position`` is each period's place in the year counted in periods.
+    """
     if dates.duplicated().any():
         raise JourneyError(
             "several rows share a date; the series needs one value per period. Aggregate first.",
             column=column,
         )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # pandas 3 warns that the return type will change
-        freq = pd.infer_freq(pd.DatetimeIndex(dates)) if len(dates) >= 3 else "short"
-    if freq is None:
+    d = pd.DatetimeIndex(dates).as_unit("ns")
+    if len(d) < 2:
+        return np.zeros(len(d)), 365.25, np.zeros(len(d))
+    steps = np.diff(d.asi8)
+    monthly = ((d.day == d.day[0]).all() or d.is_month_end.all()) and (
+        steps.min() >= 28 * 86_400 * 10**9) and (d.normalize() == d).all()
+    if monthly:
+        t = ((d.year - d.year[0]) * 12 + d.month - d.month[0]).to_numpy().astype(float)
+        return t, 12.0, t + d.month[0] - 1
+    step = int(steps.min())
+    if step <= 0 or (steps % step).any():
         raise JourneyError(
-            "the dates are not evenly spaced (a missing day or week?). Time is counted in "
-            "periods, so add the missing periods (e.g. with 0 visits) first.",
+            "the dates are not evenly spaced: the gaps between them are not whole multiples of "
+            f"the smallest one ({pd.Timedelta(step)}). Give one date per day, week or calendar "
+            "month (periods without data may simply be missing: they are gaps).",
             column=column,
         )
+    t = ((d.asi8 - d.asi8[0]) // step).astype(float)
+    per_year = pd.Timedelta(days=365.25) / pd.Timedelta(step)
+    first = (d[0] - d[0].normalize().replace(month=1, day=1)) / pd.Timedelta(step)
+    return t, float(per_year), t + first
 
 
 def _row(metric: str, est: float, ci: Sequence[float], p: float, method: str, note: str) -> dict:
     return dict(zip(COLUMNS, [metric, est, ci[0], ci[1], p, method, note], strict=True))
 
 
-def _design(dates: pd.Series, post: np.ndarray, seasonality: str | int | None) -> pd.DataFrame:
-    t = np.arange(len(dates), dtype=float)
+def _design(dates: pd.Series, post: np.ndarray, seasonality: str | int | None, *,
+            slope_change: bool = True, column: str | None = None) -> pd.DataFrame:
+    """Design matrix: const, time (true period index), post[, time_after][, season terms]."""
+    t, per_year, position = _grid(dates, column)
     t0 = t[post][0]
-    x = pd.DataFrame({"const": 1.0, "time": t, "post": post.astype(float),
-                      "time_after": (t - t0) * post})
+    x = pd.DataFrame({"const": 1.0, "time": t, "post": post.astype(float)})
+    if slope_change:
+        x["time_after"] = (t - t0) * post
     if seasonality == "weekday":
         weekday = pd.Categorical(dates.dt.day_of_week, categories=range(7))
         dummies = pd.get_dummies(weekday, prefix="weekday", drop_first=True, dtype=float)
@@ -178,10 +233,15 @@ def _design(dates: pd.Series, post: np.ndarray, seasonality: str | int | None) -
                 "seasonality must be None, 'weekday' or a number of harmonic pairs (≥ 1) of "
                 f"the annual cycle, not {seasonality!r}."
             )
-        year = 2 * np.pi * (dates.dt.day_of_year.to_numpy() - 1) / 365.25
+        if 2 * seasonality >= per_year:
+            raise JourneyError(
+                f"seasonality={seasonality} needs more than {2 * seasonality} periods a year; "
+                f"this series has {per_year:.3g}. Use fewer harmonic pairs."
+            )
+        angle = 2 * np.pi * position / per_year
         for k in range(1, seasonality + 1):
-            x[f"sin{k}"] = np.sin(k * year)
-            x[f"cos{k}"] = np.cos(k * year)
+            x[f"sin{k}"] = np.sin(k * angle)
+            x[f"cos{k}"] = np.cos(k * angle)
     return x
 
 
@@ -195,16 +255,20 @@ class ITSResult:
         ``metric, estimate, ci_low, ci_high, p_value, method, note`` for ``baseline_level``,
         ``baseline_slope``, ``level_change``, ``slope_change``, ``effect_at_end`` (level + slope
         change accumulated to the last period) and ``relative_effect_at_end`` (effect as a
-        fraction of the counterfactual). Rate ratios for the Poisson family.
+        fraction of the counterfactual). Rate ratios for the Poisson families. A
+        level-change-only model has no ``slope_change`` row.
     series : pandas.DataFrame
         Per period: ``date``, ``observed``, ``fitted``, ``counterfactual`` with its band
         ``cf_low``/``cf_high``, and ``post``.
     diagnostics : pandas.DataFrame
-        Ljung–Box and Durbin–Watson statistics of the residuals.
+        Ljung–Box and Durbin–Watson statistics of the residuals, and for the Poisson
+        families the Pearson dispersion (χ²/df).
     model : statsmodels results
         The fitted model, for everything else.
     options : dict
         The options used.
+    notes : list of str
+        What was left out (gaps), with counts.
     """
 
     table: pd.DataFrame
@@ -212,13 +276,15 @@ class ITSResult:
     diagnostics: pd.DataFrame
     model: Any
     options: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     def __repr__(self) -> str:
         lc, sc = self.level_change, self.slope_change
+        slope = ("" if sc is None else f", slope change {sc['estimate']:.3g} "
+                 f"[{sc['ci_low']:.3g}, {sc['ci_high']:.3g}]")
         return (
             f"ITSResult({self.options['family']}, T={len(self.series)}, level change "
-            f"{lc['estimate']:.3g} [{lc['ci_low']:.3g}, {lc['ci_high']:.3g}], slope change "
-            f"{sc['estimate']:.3g} [{sc['ci_low']:.3g}, {sc['ci_high']:.3g}])"
+            f"{lc['estimate']:.3g} [{lc['ci_low']:.3g}, {lc['ci_high']:.3g}]{slope})"
         )
 
     @property
@@ -232,9 +298,11 @@ class ITSResult:
         return self.summary.loc["level_change"]
 
     @property
-    def slope_change(self) -> pd.Series:
-        """Change in slope per period (β3; a rate ratio per period for counts) with its CI."""
-        return self.summary.loc["slope_change"]
+    def slope_change(self) -> pd.Series | None:
+        """Change in slope per period (β3; a rate ratio per period for counts) with its CI;
+        None for a level-change-only model."""
+        s = self.summary
+        return s.loc["slope_change"] if "slope_change" in s.index else None
 
     def figure(self, *, title: str | None = None, y_title: str | None = None,
                lang: str | None = None):
@@ -300,9 +368,11 @@ def _fit_segmented(
     seasonality: str | int | None,
     hac_lags: int | None,
     alpha: float,
+    slope_change: bool = True,
     reference: np.ndarray | None = None,
     label: str = "",
     lang: str = "en",
+    column: str | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, Any, int]:
     """Fit the segmented model on ``d`` (date, value[, offset]) and build the outputs, with
     notes and warnings in ``lang``.
@@ -311,11 +381,11 @@ def _fit_segmented(
     controlled ITS), so that figures and relative effects are on the treated series' scale.
     """
     if family not in _LEVEL:
-        raise JourneyError(f"family must be 'gaussian' or 'poisson', not {family!r}.")
+        raise JourneyError(f"family must be one of {list(_LEVEL)}, not {family!r}.")
     if not 0 < alpha < 1:
         raise JourneyError(f"alpha must be between 0 and 1, not {alpha!r}.")
     post = _post(d["date"], intervention)
-    x = _design(d["date"], post, seasonality)
+    x = _design(d["date"], post, seasonality, slope_change=slope_change, column=column)
     y = d["value"].to_numpy()
     n = len(y)
     lags = _hac_lags(n) if hac_lags is None else int(hac_lags)
@@ -330,8 +400,13 @@ def _fit_segmented(
         if (y < 0).any() or (np.floor(y) != y).any():
             raise JourneyError("family='poisson' needs counts (whole numbers ≥ 0).")
         offset = np.log(d["offset"].to_numpy()) if "offset" in d else np.zeros(n)
-        model = sm.GLM(y, x, family=sm.families.Poisson(), offset=offset).fit(scale="X2")
-        method = "segmented quasi-Poisson GLM (Pearson χ² scale), rate ratio"
+        quasi = family == "quasipoisson"
+        model = sm.GLM(y, x, family=sm.families.Poisson(), offset=offset).fit(
+            scale="X2" if quasi else 1.0)
+        method = ("segmented quasi-Poisson GLM (Pearson χ² scale), rate ratio, Wald CI" if quasi
+                  else "segmented Poisson GLM (scale 1), rate ratio, Wald CI")
+        if "offset" in d:
+            method += ", log offset"
         resid = model.resid_pearson
         lags = 0
     names = list(x.columns)
@@ -342,9 +417,9 @@ def _fit_segmented(
         ci = test.conf_int(alpha=alpha)[0]
         return float(test.effect[0]), (float(ci[0]), float(ci[1])), float(test.pvalue), c
 
-    d_end = float(x["time_after"].iloc[-1])
+    d_end = float(x["time"].iloc[-1] - x.loc[post, "time"].iloc[0])
     xcf = x.copy()
-    xcf[["post", "time_after"]] = 0.0
+    xcf[[c for c in ("post", "time_after") if c in xcf]] = 0.0
     beta, cov = model.params.to_numpy(), model.cov_params().to_numpy()
     eta_cf = xcf.to_numpy() @ beta
     se_cf = np.sqrt(np.einsum("ij,jk,ik->i", xcf.to_numpy(), cov, xcf.to_numpy()))
@@ -359,13 +434,27 @@ def _fit_segmented(
         ("slope_change", {"time_after": 1.0}),
         ("effect_at_end", {"post": 1.0, "time_after": d_end}),
     ]
+    if not slope_change:
+        specs = [(m, {k: v for k, v in w.items() if k != "time_after"}) for m, w in specs
+                 if m != "slope_change"]
+    notes = {m: N[m] for m, _ in specs}
+    if not slope_change:
+        notes["effect_at_end"] = N["effect_at_end_level"]
+    if seasonality == "weekday":
+        day = next(d for d in range(7) if f"weekday_{d}" not in x)
+        names_day = pd.Timestamp("2024-01-01") + pd.Timedelta(days=day)  # a Monday
+        notes["baseline_level"] = N["baseline_level_weekday"].format(
+            day=names_day.day_name() if lang == "en" else "星期" + "一二三四五六日"[day])
+    elif seasonality is not None:
+        notes["baseline_level"] = N["baseline_level_seasonal"]
+    poisson = family != "gaussian"
     for metric, weights in specs:
         est, ci, p, c = combo(weights)
-        if family == "poisson":
+        if poisson:
             est, ci = np.exp(est), (np.exp(ci[0]), np.exp(ci[1]))
-        rows.append(_row(metric, est, ci, p, method, N[metric].format(n=int(d_end))))
+        rows.append(_row(metric, est, ci, p, method, notes[metric].format(n=int(d_end))))
     est, ci, p, c = combo(specs[-1][1])
-    if family == "poisson":
+    if poisson:
         rel, rel_ci = np.exp(est) - 1, (np.exp(ci[0]) - 1, np.exp(ci[1]) - 1)
         rel_method = method
     else:
@@ -379,7 +468,7 @@ def _fit_segmented(
                      N["relative_effect_at_end"]))
     table = pd.DataFrame(rows, columns=COLUMNS)
 
-    if family == "poisson":
+    if poisson:
         fitted = np.exp(x.to_numpy() @ beta + offset)
         cf, lo, hi = (np.exp(eta_cf + k * crit * se_cf + offset) for k in (0, -1, 1))
     else:
@@ -399,8 +488,13 @@ def _fit_segmented(
         "p_value": [lb_p, np.nan],
         "note": [N["ljung_box"], N["durbin_watson"]],
     })
+    if poisson:
+        dispersion = float(model.pearson_chi2 / model.df_resid)
+        diagnostics.loc[len(diagnostics)] = ["dispersion", dispersion, np.nan, np.nan,
+                                             N["dispersion"]]
     if lb_p < 0.05 or not 1.5 <= dw <= 2.5:
-        handled = N["hac"].format(lags=lags) if family == "gaussian" else N["quasi"]
+        handled = {"gaussian": N["hac"].format(lags=lags), "poisson": N["poisson"],
+                   "quasipoisson": N["quasi"]}[family]
         warnings.warn(
             N["autocorrelated"].format(p=lb_p, k=lb_lags, dw=dw, handled=handled),
             UserWarning,
@@ -415,33 +509,42 @@ def its(
     value: str,
     date: str,
     intervention: Any,
-    family: Literal["gaussian", "poisson"] = "gaussian",
+    family: Literal["gaussian", "poisson", "quasipoisson"] = "gaussian",
     offset: str | None = None,
     seasonality: Literal["weekday"] | int | None = None,
+    slope_change: bool = True,
     hac_lags: int | None = None,
     alpha: float = 0.05,
     lang: str | None = None,
 ) -> ITSResult:
-    """Interrupted time series: level and slope change at an intervention.
+    """Interrupted time series: level (and slope) change at an intervention.
 
     Parameters
     ----------
     data : DataFrame
-        One row per period (day, week, month), evenly spaced, no gaps.
+        One row per period (day, week, calendar month) on a regular grid. Missing periods and
+        missing values are gaps: the model uses the observed periods at their true time
+        index, and ``.notes`` counts the gaps.
     value : str
         Column with the measure (mean wait, count of visits…).
     date : str
         Column with the period's date.
     intervention : date
         First date of the post-intervention period.
-    family : {"gaussian", "poisson"}
-        Gaussian with Newey–West (HAC) SEs for continuous measures; quasi-Poisson for counts,
-        reporting rate ratios.
+    family : {"gaussian", "poisson", "quasipoisson"}
+        Gaussian with Newey–West (HAC) SEs for continuous measures; Poisson (scale 1) or
+        quasi-Poisson (scale from the Pearson χ², for overdispersed counts) for counts,
+        reporting rate ratios with Wald CIs.
     offset : str, optional
-        Poisson only: column with the exposure (population, opening hours); the model uses
-        ``log(offset)`` so that effects are on rates.
+        Poisson families only: column with the exposure (population, opening hours); the
+        model uses ``log(offset)`` so that effects are on rates.
     seasonality : None, "weekday" or int
-        Weekday dummies (daily series) or this many sine/cosine pairs of the annual cycle.
+        Weekday dummies (daily series) or this many sine/cosine pairs of the annual cycle by
+        period index (12 periods a year for monthly series, 365.25/7 weekly, 365.25 daily).
+        With harmonics, ``baseline_level`` is the deseasonalised level.
+    slope_change : bool
+        False fits a level-change-only (step) model: no ``slope_change`` row, and the effect
+        at the end equals the level change.
     hac_lags : int, optional
         Lags of the Newey–West estimator; default ⌊4(T/100)^{2/9}⌋.
     alpha : float
@@ -454,7 +557,7 @@ def its(
     -------
     ITSResult
         ``.table``, ``.level_change``, ``.slope_change``, ``.series``, ``.diagnostics``,
-        ``.figure()``.
+        ``.notes``, ``.figure()``.
 
     Examples
     --------
@@ -468,27 +571,47 @@ def its(
     [-11.9, -13.2, -10.6]
     >>> its(df, value="wait", date="day", intervention="2024-03-01", lang="zh").table.note[2]
     '干预时相对干预前趋势的跳变'
+
+    Monthly counts with a population offset, two harmonic pairs and a step change only:
+
+    >>> months = pd.date_range("2020-01-01", periods=48, freq="MS")
+    >>> pop = np.full(48, 1e6)
+    >>> rate = 1e-3 * np.exp(0.1 * np.sin(2 * np.pi * months.month / 12)) * np.where(
+    ...     np.arange(48) >= 24, 0.85, 1.0)
+    >>> counts = pd.DataFrame({"month": months, "cases": rng.poisson(rate * pop), "pop": pop})
+    >>> res = its(counts, value="cases", date="month", intervention="2022-01-01",
+    ...           family="quasipoisson", offset="pop", seasonality=2, slope_change=False)
+    >>> round(float(res.level_change["estimate"]), 2)
+    0.84
     """
     from journey.i18n import _resolve
 
+    lang = _resolve(lang)
     if hac_lags is not None and family != "gaussian":
         raise JourneyError("hac_lags applies to family='gaussian'; drop it for counts.")
-    if offset is not None and family != "poisson":
-        raise JourneyError("offset is for family='poisson' (rates); drop it or switch family.")
+    if offset is not None and family == "gaussian":
+        raise JourneyError("offset is for family='poisson' or 'quasipoisson' (rates); drop it "
+                           "or switch family.")
     cols = {"value": value, "date": date}
     if offset is not None:
         cols["offset"] = offset
-    d = _frame(data, cols, where="its").sort_values("date", kind="stable", ignore_index=True)
-    _check_regular(d["date"], date)
+    d = _frame(data, cols, where="its", gaps=("value",))
+    d = d.sort_values("date", kind="stable", ignore_index=True)
+    gap = d["value"].isna().to_numpy()
+    t_all, _, _ = _grid(d["date"], date)
+    n_gaps = int(gap.sum()) + int(t_all[-1] + 1 - len(t_all)) if len(t_all) else 0
+    d = d[~gap].reset_index(drop=True)
     if offset is not None and (d["offset"] <= 0).any():
         raise JourneyError("the offset must be positive in every period.", column=offset)
     table, series, diagnostics, model, lags = _fit_segmented(
         d, intervention=intervention, family=family, seasonality=seasonality,
-        hac_lags=hac_lags, alpha=alpha, lang=_resolve(lang),
+        hac_lags=hac_lags, alpha=alpha, slope_change=slope_change, lang=lang, column=date,
     )
+    notes = [_NOTES[lang]["gaps"].format(n=n_gaps)] if n_gaps else []
     options = {"value": value, "date": date, "intervention": intervention, "family": family,
-               "offset": offset, "seasonality": seasonality, "hac_lags": lags, "alpha": alpha}
-    return ITSResult(table, series, diagnostics, model, options)
+               "offset": offset, "seasonality": seasonality, "slope_change": slope_change,
+               "hac_lags": lags, "alpha": alpha, "n_gaps": n_gaps}
+    return ITSResult(table, series, diagnostics, model, options, notes)
 
 
 def _paired(data: pd.DataFrame, *, value: str, date: str, group: str, treated: Any,
@@ -519,7 +642,7 @@ def _paired(data: pd.DataFrame, *, value: str, date: str, group: str, treated: A
             column=date,
         )
     wide = wide.reset_index().sort_values("date", ignore_index=True)
-    _check_regular(wide["date"], date)
+    _grid(wide["date"], date)
     return wide[["date", "treated", "control"]]
 
 
@@ -533,6 +656,7 @@ def controlled_its(
     control: Any,
     intervention: Any,
     seasonality: Literal["weekday"] | int | None = None,
+    slope_change: bool = True,
     hac_lags: int | None = None,
     alpha: float = 0.05,
     lang: str | None = None,
@@ -553,7 +677,7 @@ def controlled_its(
         Labels of the treated and the control group in ``group``.
     intervention : date
         First date of the post-intervention period.
-    seasonality, hac_lags, alpha, lang
+    seasonality, slope_change, hac_lags, alpha, lang
         As in :func:`its`.
 
     Returns
@@ -587,14 +711,16 @@ def controlled_its(
     d = pd.DataFrame({"date": wide["date"], "value": wide["treated"] - wide["control"]})
     table, series, diagnostics, model, lags = _fit_segmented(
         d, intervention=intervention, family="gaussian", seasonality=seasonality,
-        hac_lags=hac_lags, alpha=alpha, reference=wide["control"].to_numpy(),
-        label=" of treated − control", lang=lang,
+        hac_lags=hac_lags, alpha=alpha, slope_change=slope_change,
+        reference=wide["control"].to_numpy(), label=" of treated − control", lang=lang,
+        column=date,
     )
     table["note"] = table["note"] + _NOTES[lang]["difference"]
     series["control"] = wide["control"].to_numpy()
     options = {"value": value, "date": date, "group": group, "treated": treated,
                "control": control, "intervention": intervention, "family": "gaussian",
-               "seasonality": seasonality, "hac_lags": lags, "alpha": alpha}
+               "seasonality": seasonality, "slope_change": slope_change, "hac_lags": lags,
+               "alpha": alpha}
     return ITSResult(table, series, diagnostics, model, options)
 
 

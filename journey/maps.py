@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -109,7 +109,8 @@ class JourneyMap:
                               ignore_index=True)
 
     @cached_property
-    def transitions(self) -> pd.DataFrame:
+    def _all_transitions(self) -> pd.DataFrame:
+        """Every transition, before the ``paths`` simplification."""
         moves = self.events.filter(self.events.prev_activity.notnull())
         tr = _per_group(moves, {"source": moves.prev_activity, "target": moves.activity},
                         transitions=moves.count(), wait=moves.wait.quantile(_QUANTILES),
@@ -120,8 +121,12 @@ class JourneyMap:
         source_cases = self.touchpoints.set_index("activity").cases
         tr.insert(4, "share_of_source",
                   tr.cases / tr.source.map(source_cases).astype("float64"))
-        tr = tr.sort_values(["transitions", "source", "target"], ascending=[False, True, True],
-                            ignore_index=True)
+        return tr.sort_values(["transitions", "source", "target"],
+                              ascending=[False, True, True], ignore_index=True)
+
+    @cached_property
+    def transitions(self) -> pd.DataFrame:
+        tr = self._all_transitions
         if self.paths is not None and len(tr):
             mask = keep_paths(tr, self.paths)[1]
             if not mask.all():
@@ -129,6 +134,28 @@ class JourneyMap:
                                   "transitions hidden.")
             tr = tr[mask].reset_index(drop=True)
         return tr
+
+    def with_paths(self, paths: int | float | None) -> JourneyMap:
+        """The same map with another ``paths`` simplification (see :func:`journey_map`); the
+        tables already computed are reused, so only the trimming of transitions is redone.
+
+        Examples
+        --------
+        >>> import pandas as pd, journey
+        >>> log = journey.read_log(pd.DataFrame({"case_id": list("aabbb"),
+        ...     "activity": ["X", "Y", "X", "Z", "Y"],
+        ...     "end": pd.date_range("2025-01-06 08:00", periods=5, freq="10min")}))
+        >>> m = journey.journey_map(log)
+        >>> len(m.transitions), len(m.with_paths(0.3).transitions)
+        (3, 3)
+        """
+        new = replace(self, paths=check_amount("paths", paths),
+                      notes=[n for n in self.notes if not n.startswith("paths=")])
+        for name in ("touchpoints", "_all_transitions", "starts", "ends", "variants", "rework",
+                     "steps", "stages"):
+            if name in self.__dict__:
+                new.__dict__[name] = self.__dict__[name]
+        return new
 
     def _endpoint(self, condition: Any) -> pd.DataFrame:
         """Visits per activity among events that ``condition`` picks once per visit."""
@@ -309,7 +336,7 @@ def journey_map(log: EventLog, *, activities: int | float | None = None,
     events = sequenced(log.table, has_start=log.has_start).drop("occurrence")
     if not set(NEIGHBOURS) <= set(log.table.columns):
         events = events.cache()  # neighbours recomputed after a filter: compute them once
-    n_cases = int((events.position == 1).sum().execute())  # each visit has one first event
+    n_cases = int((events.position == 1).sum().execute() or 0)  # one first event per visit
     return JourneyMap(log=log, events=events, n_cases=n_cases,
                       paths=paths, stage_mapping=dict(stages or log.stages or {}) or None,
                       notes=notes)

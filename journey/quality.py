@@ -159,7 +159,7 @@ def check_log(
             add(f"missing values: {c}", int(nulls[f"n{i}"]), "events",
                 _examples(t.filter(t[c].isnull())), "empty cells in this column")
     if log.has_start:
-        n = int(t.start.isnull().cast("int64").sum().execute())
+        n = int(t.start.isnull().cast("int64").sum().execute() or 0)
         if n:
             add("missing values: start", n, "events", _examples(t.filter(t.start.isnull())),
                 "no start time: no service time, and no wait before this touchpoint")

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import duckdb
 import pandas as pd
 
+from journey._timeformat import check_time_format
 from journey.engine import NEIGHBOURS
 from journey.errors import JourneyError
 from journey.formats import register_source
@@ -63,7 +64,7 @@ _KEYWORDS: dict[str, tuple[str, ...]] = {
 #: Timestamp layouts tried after ISO 8601 (which DuckDB parses natively). Day-first and
 #: month-first layouts are ambiguous and never guessed: pass ``time_format`` for those.
 TIME_FORMATS: tuple[str, ...] = (
-    "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d",
+    "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M:%S.%f", "%Y/%m/%d %H:%M", "%Y/%m/%d",
     "%Y-%m-%d %H:%M", "%Y.%m.%d %H:%M:%S", "%Y.%m.%d %H:%M", "%Y.%m.%d",
     "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日 %H时%M分", "%Y年%m月%d日",
     "%Y%m%d%H%M%S", "%Y%m%d %H:%M:%S", "%Y%m%d %H:%M",
@@ -259,7 +260,7 @@ def _times(con: duckdb.DuckDBPyConnection, mapping: Mapping[str, str], label: st
     dated = " OR ".join(f"{w} IS NOT NULL" for w, _ in recorded.values())
     day = con.execute(f"SELECT coalesce(bool_and({midnight}) FILTER ({dated}), FALSE) "
                       "FROM raw").fetchall()[0][0]
-    parts = recorded if day or tz in (None, recorded_zone) else {
+    parts = recorded if day or tz is None else {
         f: _timestamp_sql(con, "raw", mapping[f], label, tz, time_format) for f in fields}
     offsets = {f: off for f, (_, off) in parts.items() if off is not None}
     if day or not offsets:
@@ -280,29 +281,40 @@ def _times(con: duckdb.DuckDBPyConnection, mapping: Mapping[str, str], label: st
 
 def _clock(con: duckdb.DuckDBPyConnection, table: str, fields: list[str], label: str,
            ) -> tuple[tuple[pd.Timestamp, int], ...]:
-    """Where the recorded wall clock moves: ``((from, minutes ahead), ...)`` in time order.
-
-    Read from the ``_<field>_shift`` columns of ``table``; empty when the clock never moves.
-    A clock that moves more often than twice a year is not one hospital's clock.
-    """
+    """Where the recorded wall clock moves, from the ``_<field>_shift`` columns of ``table``
+    (see :func:`clock_from_days`)."""
     points = " UNION ALL ".join(f"SELECT {_q(f)} AS t, _{f}_shift AS s FROM {table} "
                                 f"WHERE {_q(f)} IS NOT NULL" for f in fields)
-    changes = con.execute(f"""
-        SELECT t, s FROM (SELECT t, s, lag(s) OVER (ORDER BY t, s) AS p FROM ({points}))
-        WHERE p IS NULL OR s <> p ORDER BY t""").fetchall()
-    if all(s == 0 for _, s in changes):
+    days = con.execute(f"SELECT min(t), max(t), s FROM ({points}) "
+                       "GROUP BY date_trunc('day', t), s").fetchall()
+    return clock_from_days(days, label)
+
+
+def clock_from_days(days: list[tuple[Any, Any, int]], label: str,
+                    ) -> tuple[tuple[pd.Timestamp, int], ...]:
+    """The log's clock from ``(first, last, minutes ahead)`` of each day and shift.
+
+    Returns ``((from, minutes ahead), ...)`` in time order, empty when the clock never moves:
+    a new entry starts at the first time recorded with another offset. A clock that moves
+    more often than twice a year, or by more than an hour, is not one hospital's clock.
+    """
+    runs: list[tuple[Any, int]] = []
+    for first, ahead in sorted((d[0], d[2]) for d in days):
+        if not runs or runs[-1][1] != ahead:
+            runs.append((first, ahead))
+    if all(ahead == 0 for _, ahead in runs):
         return ()
-    lo, hi = con.execute(f"SELECT min(t), max(t) FROM ({points})").fetchall()[0]
+    lo, hi = min(d[0] for d in days), max(d[1] for d in days)
     years = max((hi - lo).days / 365.25, 0)
-    ahead = [s for _, s in changes]
-    if len(changes) - 1 > 2 * (math.floor(years) + 1) or max(ahead) - min(ahead) > 60:
-        shown = ", ".join(f"{t} ({s:+d} min)" for t, s in changes[:4])
+    ahead = [s for _, s in runs]
+    if len(runs) - 1 > 2 * (math.floor(years) + 1) or max(ahead) - min(ahead) > 60:
+        shown = ", ".join(f"{t} ({s:+d} min)" for t, s in runs[:4])
         raise JourneyError(
-            f"the UTC offsets in the times change {len(changes) - 1} times between {lo} and "
+            f"the UTC offsets in the times change {len(runs) - 1} times between {lo} and "
             f"{hi}, more often or further than a daylight-saving clock does (e.g. {shown}): "
-            "the file mixes clocks. Pass tz= with the IANA name of the zone the hospital's clock "
-            "follows to convert every time to it.", source=label)
-    return tuple((pd.Timestamp(t), int(s)) for t, s in changes)
+            "the file mixes clocks. Pass tz= with the IANA name of the zone the hospital's "
+            "clock follows to convert every time to it.", source=label)
+    return tuple((pd.Timestamp(t), int(s)) for t, s in runs)
 
 
 def _is_lifecycle(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
@@ -576,9 +588,12 @@ def read_log(
                               start=start, end=end, timestamp=timestamp, resource=resource,
                               department=department, patient=patient, lifecycle=lifecycle,
                               tz=tz, time_format=time_format, invalid=invalid,
-                              allow_columns=allow_columns, stages=stages)
+                              duplicates=duplicates, allow_columns=allow_columns,
+                              stages=stages)
     label = "<DataFrame>" if isinstance(source, pd.DataFrame) else os.fspath(source)
     _check_zone(tz, label)
+    if time_format is not None:
+        check_time_format(time_format, source=label)
     if not (duplicates in ("keep", "drop") or (not isinstance(duplicates, str)
                                                 and isinstance(duplicates, Sequence))):
         raise JourneyError(f"duplicates={duplicates!r}: pass 'keep', 'drop' or a list of "
@@ -646,6 +661,15 @@ def _read(con: duckdb.DuckDBPyConnection, source: Any, *, case: str | None,
                 "resource": "resource", "department": "department", "lifecycle": "_lifecycle"}
         select = [f"nullif(trim(CAST({_q(mapping[f])} AS VARCHAR)), '') AS {name}"
                   for f, name in text.items() if f in mapping]
+        # a row with a start and no end (a discharge in a transfers table) is a moment
+        point = (f"{times['end']} IS NULL AND {times['start']} IS NOT NULL" if "start" in times
+                 else "FALSE")
+        n_point, point_rows, _ = (_examples(con, f"SELECT _row, 1 FROM raw WHERE {point}")
+                                  if "start" in times else (0, [], []))
+        if n_point:
+            times["end"] = f"coalesce({times['end']}, {times['start']})"
+            if shift:
+                shift["end"] = f"coalesce({shift['end']}, {shift['start']})"
         select += [f"{expr} AS {_q(f)}" for f, expr in times.items()]
         select += [f"{expr} AS _{f}_shift" for f, expr in shift.items()]
         if "start" not in times:
@@ -667,6 +691,9 @@ def _read(con: duckdb.DuckDBPyConnection, source: Any, *, case: str | None,
 
         # one pass over the rows counts every kind of unusable row; examples only when there are any
         exclusions: list[dict] = []
+        if n_point:
+            exclusions.append(dict(reason="missing end time (kept as a moment at its start)",
+                                   rows=n_point, example_rows=point_rows, example_values=[]))
         missing, valid = {}, "TRUE"
         for column, reason in (("case_id", "missing case id"), ("activity", "missing activity"),
                                ('"end"', "missing time")):
@@ -716,4 +743,4 @@ def _read(con: duckdb.DuckDBPyConnection, source: Any, *, case: str | None,
                                          columns=dict(mapping), exclusions=table, stages=stages,
                                          fingerprint_source=source,
                                          resolution="day" if day else "time", clock=clock,
-                                         utc_offset=ref)
+                                         utc_offset=ref, notes=tuple(info.notes))

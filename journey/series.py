@@ -29,7 +29,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from journey.engine import minutes, sequenced
+from journey.engine import minutes, sequenced, wall_clock
 from journey.errors import JourneyError
 from journey.log import EventLog
 
@@ -80,6 +80,10 @@ def _visit_values(
                            "activity=..., or of the length of stay without activity).")
     if by is not None:
         log._need(by)
+    if uses_wait and activity not in log.activities:
+        raise JourneyError(f"activity={activity!r} is not a touchpoint of this log; its "
+                           f"touchpoints are {log.activities[:12]}"
+                           f"{' ...' if len(log.activities) > 12 else ''}.", source=log.source)
     t = log.table
     ev = sequenced(t, has_start=log.has_start)
     ev = ev.mutate(_last=ev._seq.max().over(ibis.window(group_by="case_id")))
@@ -92,7 +96,8 @@ def _visit_values(
         left_unseen=(t.activity == left).any(),
     )
     visits = span.join(last, "case_id")
-    visits = visits.mutate(date=visits.arrival.truncate(_FREQ[freq][0]).cast("timestamp"),
+    day = wall_clock(visits.arrival, log.clock)  # periods of the hospital's calendar
+    visits = visits.mutate(date=day.truncate(_FREQ[freq][0]).cast("timestamp"),
                            los=minutes(visits.arrival, visits.departure))
     counts: dict[str, str] = {}  # per-visit count column → what it counts (for the notes)
     if uses_wait:
@@ -183,12 +188,15 @@ def metric_series(
     -------
     DataFrame
         One row per period and group, every period from the first to the last visit of the
-        log: ``date``, ``group``, ``value``, ``n`` (visits behind the point) and, for
-        proportions, ``numerator`` and ``denominator`` (= ``n``). Periods without visits have
-        ``n = 0`` and a missing value (0 for ``metric="visits"``). ``.attrs`` holds
+        log: ``date``, ``group``, ``value``, ``n`` (visits behind the point), for proportions
+        ``numerator`` and ``denominator`` (= ``n``), and ``empty``: True for periods without
+        visits (``n = 0``), whose value is missing (0 for ``metric="visits"``). Empty periods
+        are gaps for :func:`journey.spc` and :func:`journey.its`: charts and models use the
+        observed periods at their true place in time and show the gap. ``.attrs`` holds
         ``metric``, ``activity``, ``freq``, ``unit``, ``improvement`` (the better direction),
-        ``time_kind`` (``"flow"`` when the log has no start times) and ``notes`` (what was
-        left out, with counts).
+        ``time_kind`` (``"flow"`` when the log has no start times), ``measure`` (a readable
+        name, e.g. "daily median wait before Consultation (minutes)", used for figure axes)
+        and ``notes`` (what was left out, with counts).
 
     Examples
     --------
@@ -202,10 +210,12 @@ def metric_series(
     ...             "2025-01-08 10:00"]})
     >>> log = journey.read_log(df)
     >>> metric_series(log, metric="wait_median", activity="Consultation")
-            date              group  value  n
-    0 2025-01-06  Internal Medicine   20.0  1
-    1 2025-01-07  Internal Medicine    NaN  0
-    2 2025-01-08  Internal Medicine   40.0  1
+            date              group  value  n  empty
+    0 2025-01-06  Internal Medicine   20.0  1  False
+    1 2025-01-07  Internal Medicine    NaN  0   True
+    2 2025-01-08  Internal Medicine   40.0  1  False
+    >>> metric_series(log, metric="wait_median", activity="Consultation").attrs["measure"]
+    'daily median wait before Consultation (minutes)'
     """
     visits, values, counts = _visit_values(
         log, metric=metric, activity=activity, freq=freq, by=by, target=target, left=left,
@@ -235,21 +245,24 @@ def metric_series(
     else:
         out = out.drop(columns="numerator")
     out["value"] = out["value"].astype("float64")
+    out["empty"] = out["n"] == 0
     notes = [f"{int(span[c]):,} {label}" for c, label in counts.items() if span[c] > 0]
     empty = int((out["n"] == 0).sum())
     if empty:
-        notes.append(f"{empty} period-group combinations without visits (n = 0, value missing"
-                     f"{'; 0 visits' if metric == 'visits' else ''}), e.g. days a clinic is "
-                     "closed")
+        notes.append(f"{empty} period-group combinations without visits (empty = True, n = 0, "
+                     f"value missing{'; 0 visits' if metric == 'visits' else ''}), e.g. days a "
+                     "clinic is closed: gaps for spc() and its()")
     if freq == "W":
         notes.append("weekly periods start on Monday; the first and last week may be partial "
                      "(check n)")
     if log.time_kind == "flow" and METRICS[metric][0] == "wait":
         notes.append("the log has no start times: these are flow times (they include the "
                      "service of the touchpoint), not waits")
-    out.attrs.update(metric=metric, activity=activity, freq=freq, by=by,
+    out.attrs.update(metric=metric, activity=activity, freq=freq, by=by, target=target,
                      unit=METRICS[metric][2], improvement=METRICS[metric][3],
-                     time_kind=log.time_kind, notes=notes)
+                     time_kind=log.time_kind, notes=notes,
+                     measure=_describe(metric, activity if METRICS[metric][0] in (
+                         "wait", "within target") else None, freq, target))
     return out
 
 

@@ -31,10 +31,15 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
+from scipy.stats import binom
 
 from journey.errors import JourneyError
 
-__all__ = ["SPC_COLOURS", "SPCResult", "spc"]
+__all__ = ["CHARTS", "SPC_COLOURS", "SPCResult", "spc"]
+
+#: The chart types of :func:`spc`.
+CHARTS = ("xmr", "p", "u", "c", "p_prime", "u_prime", "c_prime", "run")
+_DENOMINATOR = ("p", "u", "p_prime", "u_prime")
 
 SPC_COLOURS: dict[str, str] = {
     "common_cause": "#a6a6a6",
@@ -50,9 +55,11 @@ SPC_COLOURS: dict[str, str] = {
 # figure labels; the English names are the table's own values
 _LABELS: dict[str, dict[str, str]] = {
     "en": {"value": "value", "mean": "mean", "upl": "upl", "lpl": "lpl", "target": "target",
-           "rule": "rule", "variation": "variation", "assurance": "assurance", "none": "none"},
+           "rule": "rule", "variation": "variation", "assurance": "assurance", "none": "none",
+           "median": "median", "gap": "no data"},
     "zh": {"value": "数值", "mean": "均值", "upl": "控制上限", "lpl": "控制下限", "target": "目标",
            "rule": "判断规则", "variation": "变异", "assurance": "达标", "none": "无",
+           "median": "中位数", "gap": "无数据", "long_run": "连续多点在中位数同侧",
            "common_cause": "普通原因变异", "special_cause_improvement": "特殊原因变异（改善）",
            "special_cause_concern": "特殊原因变异（恶化）",
            "special_cause_neutral_high": "特殊原因变异（偏高）",
@@ -75,13 +82,16 @@ _TRIAL: dict[str, str] = {
 
 LIMIT = 2.66  # 3 / d2 with d2 = 1.128 for moving ranges of two points
 NEAR_LIMIT = 2 * LIMIT / 3  # 1.773, two sigma
+D2 = 1.128  # mean moving range of two points / sigma
 SCREEN_LIMIT = 3.267  # D4 for n = 2: moving ranges at or above 3.267·mR̄ are screened out
 TRIAL_POINTS = 13  # groups with fewer points have trial limits
 _DIRECTION = {"increase": 1, "decrease": -1, "neutral": 0}
 
 
-def _frame(data: Any, columns: dict[str, str | None], *, where: str) -> pd.DataFrame:
-    """Check that ``data`` is a DataFrame holding ``columns`` (role → name) without gaps.
+def _frame(data: Any, columns: dict[str, str | None], *, where: str,
+           gaps: Sequence[str] = ()) -> pd.DataFrame:
+    """Check that ``data`` is a DataFrame holding ``columns`` (role → name) without missing
+    values, except in the roles listed in ``gaps`` (periods without data).
 
     Returns a copy with the columns renamed to their roles; raises JourneyError otherwise.
     """
@@ -100,7 +110,7 @@ def _frame(data: Any, columns: dict[str, str | None], *, where: str) -> pd.DataF
                 column=name,
             )
         missing = np.flatnonzero(data[name].isna().to_numpy())
-        if missing.size:
+        if missing.size and role not in gaps:
             raise JourneyError(
                 f"{missing.size} missing value(s); fill or drop these rows before calling "
                 f"{where}(), so that every exclusion is your own decision.",
@@ -121,7 +131,8 @@ def _frame(data: Any, columns: dict[str, str | None], *, where: str) -> pd.DataF
     for role in ("value", "denominator"):
         if role in out:
             number = pd.to_numeric(out[role], errors="coerce")
-            bad = np.flatnonzero(number.isna().to_numpy())
+            bad = np.flatnonzero((number.isna() & out[role].notna()).to_numpy()
+                                 if role in gaps else number.isna().to_numpy())
             if bad.size:
                 raise JourneyError(
                     "values are not numbers; clean them before the analysis.",
@@ -261,12 +272,13 @@ class SPCResult:
 
     @property
     def variation_icon(self) -> str:
-        """The Making Data Count variation icon: the type of the last point.
+        """The Making Data Count variation icon: the type of the last observed point.
 
         One of ``"common_cause"``, ``"improvement_high"``, ``"improvement_low"``,
         ``"concern_high"``, ``"concern_low"``, ``"neutral_high"``, ``"neutral_low"``.
         """
-        last = self.table["point_type"].iloc[-1]
+        types = self.table["point_type"]
+        last = types[types != "gap"].iloc[-1]
         increase = self.options["improvement"] == "increase"
         return {
             "common_cause": "common_cause",
@@ -284,24 +296,31 @@ class SPCResult:
         between the limits, so it will sometimes be met and sometimes not); None without a
         target or when the improvement direction is neutral.
         """
+        last = self.table[self.table["point_type"] != "gap"].iloc[-1]
+        if self.options["chart"] == "run":
+            return None
         return _assurance(
-            self.table["lpl"].iloc[-1],
-            self.table["upl"].iloc[-1],
+            last["lpl"],
+            last["upl"],
             self.options["target"],
             self.options["improvement"],
         )
 
     def figure(self, *, title: str | None = None, y_title: str | None = None,
                lang: str | None = None):
-        """Draw the chart with plotly in the NHS colours.
+        """Draw the chart with plotly in the NHS colours, with the NHS icons.
 
-        Points are coloured by type, the mean is a solid line, the process limits dashed lines,
-        the target a red line; each rebase group has its own lines.
+        Points are coloured by type, the centre line is solid, the process limits dashed, the
+        target a dotted red line; each rebase group has its own lines and a dotted vertical
+        line marks where a new group starts; periods without data (gaps) are grey bands that
+        break the lines. The Making Data Count variation and assurance icons are drawn top
+        right (circles with H / L, P / F / ?, as NHS analysts know them), captioned in words.
 
         Parameters
         ----------
         title, y_title : str, optional
-            Default: the value column's name.
+            Default: the measure's name (from :func:`journey.metric_series`) or the value
+            column's name.
         lang : {"en", "zh"}, optional
             Language of legend, icons and hover text; default
             :func:`journey.i18n.get_language`.
@@ -314,8 +333,9 @@ class SPCResult:
         --------
         >>> days = pd.date_range("2025-01-01", periods=20)
         >>> res = spc(pd.DataFrame({"day": days, "wait": range(20)}), value="wait", date="day")
-        >>> res.figure(lang="zh").data[1].name
-        '均值'
+        >>> fig = res.figure(lang="zh")
+        >>> fig.data[1].name, [a.text for a in fig.layout.annotations if a.name == "icon"]
+        ('均值', ['<b>H</b>'])
         """
         import plotly.graph_objects as go
 
@@ -328,25 +348,35 @@ class SPCResult:
             return english if lang == "en" else L.get(key, english)
 
         t = self.table
-        value = self.options["value"]
-        value = COLUMN_NAMES_ZH.get(value, value) if lang == "zh" else value
+        o = self.options
+        run = o["chart"] == "run"
+        name = o.get("label") or o["value"]
+        if not o.get("label") and o.get("denominator"):
+            name = f"{o['value']} / {o['denominator']}"
+        name = COLUMN_NAMES_ZH.get(name, name) if lang == "zh" else name
         fig = go.Figure()
         fig.add_trace(go.Scatter(
             x=t["date"], y=t["value"], mode="lines", name=L["value"], showlegend=False,
-            line={"color": SPC_COLOURS["value_line"]}, hoverinfo="skip",
+            line={"color": SPC_COLOURS["value_line"]}, hoverinfo="skip", connectgaps=False,
         ))
-        for name, style in [("mean", {"color": SPC_COLOURS["mean_line"]}),
-                            ("upl", {"color": SPC_COLOURS["limits"], "dash": "dash"}),
-                            ("lpl", {"color": SPC_COLOURS["limits"], "dash": "dash"})]:
+        centre = "median" if run else "mean"
+        signal = run and bool(self.summary.get("runs_signal", pd.Series(False)).any())
+        lines = [("mean", L[centre], {"color": SPC_COLOURS["mean_line"],
+                                      **({"dash": "dash"} if signal else {})})]
+        if not run:
+            lines += [("upl", L["upl"], {"color": SPC_COLOURS["limits"], "dash": "dash"}),
+                      ("lpl", L["lpl"], {"color": SPC_COLOURS["limits"], "dash": "dash"})]
+        for column, label, style in lines:
             for i, (_, g) in enumerate(t.groupby("rebase_group")):
                 fig.add_trace(go.Scatter(
-                    x=g["date"], y=g[name], mode="lines", line=style, name=L[name],
-                    legendgroup=name, showlegend=i == 0,
+                    x=g["date"], y=g[column], mode="lines", line=style, name=label,
+                    legendgroup=column, showlegend=i == 0, connectgaps=False,
                 ))
-        if self.options["target"] is not None:
-            fig.add_hline(y=self.options["target"], line_color=SPC_COLOURS["target"],
-                          annotation_text=L["target"])
-        for kind, g in t.groupby("point_type", sort=False):
+        if o["target"] is not None:
+            fig.add_hline(y=o["target"], line={"color": SPC_COLOURS["target"], "width": 2,
+                                                "dash": "dot"},
+                          opacity=1, annotation_text=L["target"], name="target")
+        for kind, g in t[t["point_type"] != "gap"].groupby("point_type", sort=False):
             colour = SPC_COLOURS.get(kind, SPC_COLOURS["special_cause_neutral"])
             rules = g["rule"].map(lambda r: L["none"] if pd.isna(r) else word(r, r))
             fig.add_trace(go.Scatter(
@@ -355,14 +385,82 @@ class SPCResult:
                 hovertemplate=f"%{{x|%Y-%m-%d}}: %{{y}}<br>{L['rule']}: %{{customdata[0]}}"
                               "<extra></extra>",
             ))
+        _draw_gaps(fig, t, L["gap"])
+        for when in self.summary["start"].iloc[1:]:
+            fig.add_vline(x=when, line={"color": "#768692", "width": 1, "dash": "dot"},
+                          opacity=1, name="rebase")
         icons = f"{L['variation']}: {word(self.variation_icon, self.variation_icon)}"
         if self.assurance_icon:
             icons += f", {L['assurance']}: {word(self.assurance_icon, self.assurance_icon)}"
+        captions = [word(k, k.replace("_", " "))
+                    for k in (self.variation_icon, self.assurance_icon or "")]
+        _draw_icons(fig, self.variation_icon, self.assurance_icon, captions)
         fig.update_layout(
-            title=f"{title or value} ({icons})", template="simple_white",
-            yaxis_title=y_title or value, xaxis_title=None,
+            title=f"{title or name} ({icons})", template="simple_white",
+            yaxis_title=y_title or name, xaxis_title=None, margin={"t": 110, "r": 40},
         )
         return fig
+
+
+# the Making Data Count icons: colour and letter of each variation and assurance icon
+_ICONS: dict[str, tuple[str, str]] = {
+    "common_cause": (SPC_COLOURS["common_cause"], ""),
+    "improvement_high": (SPC_COLOURS["special_cause_improvement"], "H"),
+    "improvement_low": (SPC_COLOURS["special_cause_improvement"], "L"),
+    "concern_high": (SPC_COLOURS["special_cause_concern"], "H"),
+    "concern_low": (SPC_COLOURS["special_cause_concern"], "L"),
+    "neutral_high": (SPC_COLOURS["special_cause_neutral"], "H"),
+    "neutral_low": (SPC_COLOURS["special_cause_neutral"], "L"),
+    "consistent_pass": (SPC_COLOURS["special_cause_improvement"], "P"),
+    "consistent_fail": (SPC_COLOURS["special_cause_concern"], "F"),
+    "inconsistent": (SPC_COLOURS["common_cause"], "?"),
+}
+
+
+def _draw_icons(fig: Any, variation: str, assurance: str | None, captions: list[str]) -> None:
+    """Draw the variation (and assurance) icon top right: a ring with a letter (or, for
+    common cause, a grey zig-zag), in pixel units so they stay round, with a caption."""
+    size = 19  # radius in pixels
+    for i, icon in enumerate([variation, assurance]):
+        if icon is None:
+            continue
+        colour, letter = _ICONS[icon]
+        x = 0.97 - 0.11 * (1 - i if assurance else 0)
+        common = {"xref": "paper", "yref": "paper", "xanchor": x, "yanchor": 1.13,
+                  "xsizemode": "pixel", "ysizemode": "pixel", "name": icon, "opacity": 1}
+        fig.add_shape(type="circle", x0=-size, x1=size, y0=-size, y1=size,
+                      line={"color": colour, "width": 3}, fillcolor="white", **common)
+        if letter:
+            fig.add_annotation(x=x, y=1.13, xref="paper", yref="paper", text=f"<b>{letter}</b>",
+                               xanchor="center", yanchor="middle", showarrow=False,
+                               font={"size": 18, "color": colour}, name="icon")
+        else:  # common cause: a grey line through dots
+            path = "M -12 3 L -6 -5 L 0 4 L 6 -4 L 12 2"
+            fig.add_shape(type="path", path=path, line={"color": colour, "width": 2},
+                          fillcolor="rgba(0,0,0,0)", **common)
+        fig.add_annotation(x=x, y=1.13, yshift=-size - 9, xref="paper", yref="paper",
+                           text=captions[i], showarrow=False, xanchor="center",
+                           yanchor="middle", font={"size": 9, "color": "#425563"},
+                           name="icon caption")
+
+
+def _draw_gaps(fig: Any, table: pd.DataFrame, label: str) -> None:
+    """Grey bands over runs of periods without data, half a period wide on either side."""
+    gap = (table["point_type"] == "gap").to_numpy()
+    if not gap.any():
+        return
+    dates = pd.DatetimeIndex(table["date"])
+    step = pd.Series(dates).diff().median()
+    step = step if pd.notna(step) else pd.Timedelta(days=1)
+    starts = np.flatnonzero(gap & ~np.r_[False, gap[:-1]])
+    for i, st in enumerate(starts):
+        end = st
+        while end + 1 < len(gap) and gap[end + 1]:
+            end += 1
+        text = {"annotation_text": label, "annotation_position": "bottom left",
+                "annotation_font_size": 9} if i == 0 else {}
+        fig.add_vrect(x0=dates[st] - step / 2, x1=dates[end] + step / 2, fillcolor="#d9d9d9",
+                      opacity=0.5, line={"width": 0}, layer="below", name="gap", **text)
 
 
 def _assurance(lpl: float, upl: float, target: float | None, improvement: str) -> str | None:
@@ -377,45 +475,181 @@ def _assurance(lpl: float, upl: float, target: float | None, improvement: str) -
     return "inconsistent"
 
 
+def _anhoej(y: np.ndarray, centre: float) -> tuple[dict[str, Any], np.ndarray]:
+    """Anhøj's run-chart rules (as qicharts2): longest run and number of crossings.
+
+    Points on the centre line are not useful and are skipped. A run longer than
+    round(log2(n)) + 3 or fewer crossings than the 5th percentile of Binomial(n − 1, ½)
+    signals a shift (n = useful points). Returns the statistics and, per point, +1 / −1 for
+    points in a run longer than the limit (0 otherwise).
+    """
+    side = np.sign(y - centre)
+    useful = np.flatnonzero(side != 0)
+    n = len(useful)
+    flags = np.zeros(len(y))
+    stats_ = {"n_useful": n, "longest_run": 0, "longest_run_max": np.nan, "n_crossings": 0,
+              "n_crossings_min": np.nan, "runs_signal": False}
+    if n == 0:
+        return stats_, flags
+    s = side[useful]
+    starts = np.flatnonzero(np.r_[True, s[1:] != s[:-1]])
+    lengths = np.diff(np.r_[starts, n])
+    longest_max = int(np.round(np.log2(n))) + 3
+    crossings_min = int(binom.ppf(0.05, max(n - 1, 0), 0.5))
+    for st, ln in zip(starts, lengths, strict=True):
+        if ln > longest_max:
+            flags[useful[st : st + ln]] = s[st]
+    stats_.update(longest_run=int(lengths.max()), longest_run_max=longest_max,
+                  n_crossings=len(lengths) - 1, n_crossings_min=crossings_min,
+                  runs_signal=bool(lengths.max() > longest_max
+                                   or len(lengths) - 1 < crossings_min))
+    return stats_, flags
+
+
+def _centre(chart: str, x: np.ndarray, n: np.ndarray | None) -> float:
+    """Centre line of a chart from the points used for its limits."""
+    if chart == "run":
+        return float(np.median(x / n if n is not None else x))
+    if chart in _DENOMINATOR:
+        return float(x.sum() / n.sum())
+    return float(np.mean(x))
+
+
+def _limits(chart: str, x: np.ndarray, n: np.ndarray | None, n_fix: int,
+            screen: bool) -> tuple[dict[str, float], np.ndarray, float, float]:
+    """Centre, per-point sigma and the clipping bounds of one rebase group's chart.
+
+    ``x`` are the group's observed values (counts for attribute charts), ``n`` their
+    denominators; the limits use the first ``n_fix`` points.
+    """
+    centre = _centre(chart, x[:n_fix], None if n is None else n[:n_fix])
+    lim = {"mean": centre, "mean_moving_range": np.nan, "n_screened": 0}
+    if chart == "xmr":
+        lim = _xmr_limits(x[:n_fix], screen)
+        return lim, np.full(len(x), lim["sigma"]), -np.inf, np.inf
+    if chart == "run":
+        return lim | {"sigma": np.nan}, np.full(len(x), np.nan), -np.inf, np.inf
+    high = 1.0 if chart in ("p", "p_prime") else np.inf
+    if chart in ("p", "p_prime"):
+        base = np.sqrt(centre * (1 - centre) / n)
+    elif chart in ("u", "u_prime"):
+        base = np.sqrt(centre / n)
+    else:  # c, c_prime
+        base = np.full(len(x), np.sqrt(centre))
+    if chart.endswith("_prime"):
+        # Laney: the spread of the standardised values z = (value − centre) / base, from their
+        # mean moving range (unscreened, as qicharts2), scales the binomial/Poisson sigma
+        value = x / n if n is not None else x
+        z = (value[:n_fix] - centre) / base[:n_fix]
+        mr = np.abs(np.diff(z))
+        sigma_z = float(mr.mean() / D2) if mr.size else np.nan
+        lim["sigma_z"] = sigma_z
+        lim["mean_moving_range"] = float(mr.mean()) if mr.size else np.nan
+        base = base * sigma_z
+    lim["sigma"] = float(np.mean(base[:n_fix]))
+    return lim, base, 0.0, high
+
+
+def _auto_periods(y: np.ndarray, n: np.ndarray | None, chart: str, *, min_points: int,
+                  run_length: int) -> list[int]:
+    """Starts of the periods found by the stable-shift rule (see :func:`spc`, rebase="auto").
+
+    ``y`` are the observed values (ratios for charts with denominators ``n``).
+    """
+    m = len(y)
+    starts = [0]
+    if m < 2 * min_points:
+        return starts
+
+    def centre(i: int) -> float:
+        w = slice(i, i + min_points)
+        return _centre(chart, y[w] if n is None else y[w] * n[w], None if n is None else n[w])
+
+    def sigma(i: int) -> float:  # spread of a calculation period, mR̄ / 1.128
+        return float(np.mean(np.abs(np.diff(y[i : i + min_points]))) / D2)
+
+    def runs(c: float) -> tuple[np.ndarray, np.ndarray]:
+        """Length of the same-side run from each point onwards, and the side (0 on the line)."""
+        side = np.sign(y - c)
+        ahead = np.zeros(m, dtype=int)
+        for i in range(m - 1, -1, -1):
+            same = i + 1 < m and side[i] != 0 and side[i + 1] == side[i]
+            ahead[i] = 0 if side[i] == 0 else (ahead[i + 1] + 1 if same else 1)
+        return ahead, side
+
+    start = 0
+    prevailing = centre(0)
+    counter = min_points
+    while m - counter >= min_points:
+        ahead, side = runs(prevailing)
+        hits = [i for i in range(counter, m) if ahead[i] >= run_length]
+        if not hits or m - hits[0] < min_points:
+            break
+        s = hits[0]
+        candidate = centre(s)
+        c_ahead, c_side = runs(candidate)
+        opposing = -side[s]
+        # an opposing run of the candidate period, or its last run that could still become one
+        reverts = any(c_side[i] == opposing and (c_ahead[i] >= run_length or i + c_ahead[i] == m)
+                      for i in range(s, s + min_points))
+        spread = sigma(start)
+        window = y[s : s + min_points]
+        slope = np.polyfit(np.arange(min_points), window, 1)[0]
+        drifts = abs(slope) * (min_points - 1) >= spread
+        small = abs(candidate - prevailing) < spread
+        if reverts or drifts or small:  # try the next rule-breaking run
+            counter = s + 1
+            continue
+        starts.append(s)
+        start, prevailing = s, candidate
+        counter = s + min_points
+    return starts
+
+
 def spc(
     data: pd.DataFrame | pd.Series | None = None,
     *,
     value: str | None = None,
     date: str | None = None,
     improvement: Literal["increase", "decrease", "neutral"] = "increase",
-    rebase: Sequence[Any] | None = None,
+    rebase: Sequence[Any] | Literal["auto"] | None = None,
     fix_after_n_points: int | None = None,
     target: float | None = None,
     screen_outliers: bool = True,
     shift_n: int = 7,
     trend_n: int = 7,
     two_in_three_includes_outside: bool = False,
-    chart: Literal["xmr", "p"] = "xmr",
+    chart: Literal["xmr", "p", "u", "c", "p_prime", "u_prime", "c_prime", "run"] = "xmr",
     denominator: str | None = None,
+    min_period: int = 21,
     lang: str | None = None,
 ) -> SPCResult:
-    """SPC chart (XmR or p-chart) with the NHS "Making Data Count" rules and icons.
+    """SPC chart with the NHS "Making Data Count" rules and icons.
 
     Parameters
     ----------
     data : DataFrame or Series
-        One row per period (day, week…). A Series is read as values indexed by date.
+        One row per period (day, week…). A Series is read as values indexed by date. Rows
+        with a missing value (or a denominator of 0) are *gaps*: periods without data, kept
+        in the table and shown on the figure, left out of limits and rules (moving ranges
+        join the observed points on either side).
     value : str
-        Column with the measure (XmR), or with the numerator count (p-chart, e.g. patients
-        seen within 4 hours).
+        Column with the measure (XmR, run chart), the count of events (c, u) or the
+        numerator count (p, e.g. patients seen within 4 hours).
     date : str
         Column with the period's date; one row per date.
     improvement : {"increase", "decrease", "neutral"}
         Which direction is better; turns signals into improvement or concern.
-    rebase : list of dates, optional
-        Each date starts a new group with its own mean and limits. Rebase only when a sustained
-        signal matches a known, intended change.
+    rebase : list of dates, "auto" or None
+        Each date starts a new group with its own centre line and limits. Rebase only when a
+        sustained signal matches a known, intended change. ``"auto"`` finds the periods with
+        the stable-shift rule of the autospc package (Notes).
     fix_after_n_points : int, optional
         Compute each group's limits from its first n points (n ≥ 12) and lock them.
     target : float, optional
         Target value for the assurance icon and the target line.
     screen_outliers : bool
-        Leave out moving ranges ≥ 3.267·mR̄ before the limits (XmR; as the reference R
+        XmR only: leave out moving ranges ≥ 3.267·mR̄ before the limits (as the reference R
         package). False reproduces the Making Data Count Excel tool.
     shift_n, trend_n : int
         Lengths of the shift and trend runs (7 and 7 as in NHSRplotthedots; some tools use 6
@@ -423,10 +657,25 @@ def spc(
     two_in_three_includes_outside : bool
         Count points beyond the process limits as "close" in the two-in-three rule, as the
         newer Making Data Count tool does. The reference R package does not.
-    chart : {"xmr", "p"}
-        XmR chart of individual values, or p-chart of proportions ``value / denominator``.
+    chart : str
+        ``"xmr"``: individual values, mean ± 2.66·mR̄. ``"p"``: proportions
+        ``value / denominator``, p̄ ± 3·√(p̄(1−p̄)/nᵢ). ``"u"``: rates ``value / denominator``,
+        ū ± 3·√(ū/nᵢ). ``"c"``: counts, c̄ ± 3·√c̄. ``"p_prime"``, ``"u_prime"``: Laney's p′
+        and u′ for large denominators, where p- and u-chart limits are far too narrow: the
+        sigma is multiplied by σ_z = mR̄(z)/1.128 of the standardised values
+        zᵢ = (valueᵢ − centre)/sigmaᵢ. ``"c_prime"``: the same for counts, which equals an XmR
+        chart of the counts centred on c̄ (limits c̄ ± 3·mR̄/1.128, floored at 0). ``"run"``:
+        the median line with Anhøj's rules (as qicharts2): a run longer than
+        round(log2 n) + 3 useful points, or fewer crossings of the median than the 5th
+        percentile of Binomial(n − 1, ½), signals a shift; the points of a too-long run are
+        flagged (rule ``"long_run"``) and the summary gives both statistics. Lower limits of
+        attribute charts are floored at 0 (and p-chart upper limits capped at 1).
     denominator : str, optional
-        p-chart only: column with the denominators nᵢ.
+        Column with the denominators nᵢ (p, u, p′, u′; optional for a run chart of
+        ratios).
+    min_period : int
+        ``rebase="auto"`` only: the minimum number of points of a period; each period's
+        limits come from its first ``min_period`` points (default 21, as autospc).
     lang : {"en", "zh"}, optional
         Language of the trial-limits warning; default :func:`journey.i18n.get_language`.
 
@@ -434,6 +683,26 @@ def spc(
     -------
     SPCResult
         ``.table``, ``.summary``, ``.variation_icon``, ``.assurance_icon``, ``.figure()``.
+
+    Notes
+    -----
+    ``rebase="auto"`` follows the stable-shift algorithm of the autospc R package: the first
+    period's limits come from its first ``min_period`` points; after that calculation period
+    the first run of ``shift_n`` or more points on one side of the prevailing centre line
+    triggers a *candidate* period starting at the run's first point, with its centre from its
+    own first ``min_period`` points. The candidate is accepted unless fewer than
+    ``min_period`` points remain, or its calculation period holds a run of ``shift_n``
+    points back across the candidate centre line (a reversion) or ends on such a run that
+    could still grow. Two further checks, not in autospc, keep noise and trends from starting
+    periods: the candidate centre must differ from the prevailing one by at least one sigma
+    (σ = mR̄/1.128 of the prevailing calculation period), and the least-squares line through
+    the candidate calculation period must change by less than 1σ over it (a stable new
+    level, not a trend). A rejected candidate moves the search on to the next rule-breaking
+    run (the same run one point later counts, as in autospc). Other differences from
+    autospc: the run length is ``shift_n`` (7 by default, autospc uses 8); the search works
+    on every chart type; points on the centre line break runs. Like any rule it can miss a
+    small shift or split a slow trend: look at the chart, and rebase on dates for known,
+    intended changes.
 
     Examples
     --------
@@ -446,18 +715,31 @@ def spc(
     0  31.25  25.55  36.95
     >>> res.table["point_type"].iloc[-1], res.variation_icon, res.assurance_icon
     ('special_cause_concern', 'concern_high', 'consistent_pass')
+
+    A Laney p′-chart of a proportion with large denominators (a p-chart's limits would be
+    0.737 to 0.763, too narrow for the week-to-week variation):
+
+    >>> seen = pd.DataFrame({"week": pd.date_range("2024-01-01", periods=20, freq="7D"),
+    ...                      "within_4h": [7400 + 50 * (i % 5) for i in range(20)],
+    ...                      "attendances": [10000] * 20})
+    >>> res = spc(seen, value="within_4h", date="week", chart="p_prime",
+    ...           denominator="attendances")
+    >>> res.summary[["mean", "lpl", "upl"]].round(4)
+       mean     lpl     upl
+    0  0.75  0.7304  0.7696
     """
     from journey.i18n import _resolve
 
     lang = _resolve(lang)
     if improvement not in _DIRECTION:
         raise JourneyError(f"improvement must be one of {list(_DIRECTION)}, not {improvement!r}.")
-    if chart not in ("xmr", "p"):
-        raise JourneyError(f"chart must be 'xmr' or 'p', not {chart!r}.")
-    if chart == "p" and denominator is None:
-        raise JourneyError("a p-chart needs the denominators: denominator='column name'.")
-    if chart == "xmr" and denominator is not None:
-        raise JourneyError("denominator is for p-charts only; pass chart='p' or drop it.")
+    if chart not in CHARTS:
+        raise JourneyError(f"chart must be one of {list(CHARTS)}, not {chart!r}.")
+    if chart in _DENOMINATOR and denominator is None:
+        raise JourneyError(f"a {chart} chart needs the denominators: denominator='column name'.")
+    if chart in ("xmr", "c", "c_prime") and denominator is not None:
+        raise JourneyError(f"denominator is not used by a {chart} chart; pass chart='p', 'u', "
+                           "'p_prime', 'u_prime' or 'run', or drop it.")
     for name, n in (("shift_n", shift_n), ("trend_n", trend_n)):
         if int(n) != n or n < 2:
             raise JourneyError(f"{name} must be a whole number ≥ 2, not {n!r}.")
@@ -468,14 +750,21 @@ def spc(
             "fix_after_n_points must be a whole number ≥ 12: fewer points give unreliable "
             f"limits (got {fix_after_n_points!r})."
         )
+    if isinstance(rebase, str) and rebase != "auto":
+        raise JourneyError(f"rebase must be a list of dates, 'auto' or None, not {rebase!r}.")
+    if rebase == "auto" and (int(min_period) != min_period or min_period < 12):
+        raise JourneyError(f"min_period must be a whole number ≥ 12, not {min_period!r}.")
+    label = None
+    if isinstance(data, pd.DataFrame):
+        label = data.attrs.get("measure")
     if isinstance(data, pd.Series):
         value = value or (str(data.name) if data.name is not None else "value")
         date = date or (str(data.index.name) if data.index.name is not None else "date")
         data = pd.DataFrame({date: data.index, value: data.to_numpy()})
     cols = {"value": value, "date": date}
-    if chart == "p":
+    if denominator is not None:
         cols["denominator"] = denominator
-    d = _frame(data, cols, where="spc")
+    d = _frame(data, cols, where="spc", gaps=("value", "denominator"))
     d = d.sort_values("date", kind="stable").reset_index(drop=True)
     dup = d["date"].duplicated(keep=False).to_numpy()
     if dup.any():
@@ -484,17 +773,41 @@ def spc(
             "Aggregate first (e.g. the daily mean or count).",
             column=date,
         )
-    if chart == "p":
-        bad = ((d["denominator"] <= 0) | (d["value"] < 0) | (d["value"] > d["denominator"]))
+    gap = d["value"].isna().to_numpy().copy()
+    if denominator is not None:
+        gap |= (d["denominator"].isna()
+                | ((d["denominator"] == 0) & (d["value"] == 0))).to_numpy()
+        bad = ~gap & ((d["denominator"] <= 0) | (d["value"] < 0)).to_numpy()
+        if chart in ("p", "p_prime"):
+            bad |= ~gap & (d["value"] > d["denominator"]).to_numpy()
         if bad.any():
             raise JourneyError(
-                "a p-chart needs 0 ≤ value ≤ denominator and denominator > 0 in every row.",
+                f"a {chart} chart needs value ≥ 0 and denominator > 0"
+                f"{' and value ≤ denominator' if chart in ('p', 'p_prime') else ''} in every "
+                "row (0 / 0 is a period without data).",
                 column=value,
-                rows=[int(i) + 2 for i in np.flatnonzero(bad.to_numpy())],
+                rows=[int(i) + 2 for i in np.flatnonzero(bad)],
             )
+    elif chart in ("c", "c_prime"):
+        bad = ~gap & (d["value"] < 0).to_numpy()
+        if bad.any():
+            raise JourneyError(f"a {chart} chart counts events: values must be ≥ 0.",
+                               column=value, rows=[int(i) + 2 for i in np.flatnonzero(bad)])
+    obs = np.flatnonzero(~gap)
+    if obs.size == 0:
+        raise JourneyError("every period is a gap (no value): nothing to chart.", column=value)
+    x_all = d["value"].to_numpy(dtype=float)
+    n_all = d["denominator"].to_numpy(dtype=float) if denominator is not None else None
     start = np.zeros(len(d), dtype=bool)
-    start[:1] = True
-    if rebase is not None:
+    start[obs[0]] = True
+    fix = fix_after_n_points
+    if rebase == "auto":
+        y_obs = x_all[obs] / n_all[obs] if n_all is not None else x_all[obs]
+        found = _auto_periods(y_obs, None if n_all is None else n_all[obs], chart,
+                              min_points=int(min_period), run_length=int(shift_n))
+        start[obs[found]] = True
+        fix = fix or int(min_period)
+    elif rebase is not None:
         rebase_dates = pd.to_datetime(pd.Series(list(rebase)))
         unknown = sorted(set(rebase_dates) - set(d["date"]))
         if unknown:
@@ -504,64 +817,93 @@ def spc(
                 column=date,
             )
         start |= d["date"].isin(rebase_dates).to_numpy()
-    d["rebase_group"] = np.cumsum(start)
+    d["rebase_group"] = np.maximum(np.cumsum(start), 1)
+    if n_all is not None:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            d["value"] = np.where(gap, np.nan, x_all / n_all)
 
     pieces, summary = [], []
     for group, g in d.groupby("rebase_group", sort=True):
         g = g.copy()
-        n_fix = min(len(g), fix_after_n_points or len(g))
-        if chart == "xmr":
-            lim = _xmr_limits(g["value"].to_numpy()[:n_fix], screen_outliers)
-            centre, sigma = lim["mean"], np.full(len(g), lim["sigma"])
-            low, high = -np.inf, np.inf
+        seen = ~gap[g.index.to_numpy()]
+        o = g[seen]
+        if o.empty:
+            raise JourneyError(f"rebase group {group} has no observed points; move the rebase "
+                               "date to a period with data.", column=date)
+        x = x_all[o.index.to_numpy()]
+        n = None if n_all is None else n_all[o.index.to_numpy()]
+        n_fix = min(len(o), fix or len(o))
+        lim, sigma, low, high = _limits(chart, x, n, n_fix, screen_outliers)
+        centre = lim["mean"]
+        yv = o["value"].to_numpy()
+        o = o.assign(mean=centre,
+                     lpl=np.clip(centre - 3 * sigma, low, high),
+                     upl=np.clip(centre + 3 * sigma, low, high),
+                     near_lpl=np.clip(centre - 2 * sigma, low, high),
+                     near_upl=np.clip(centre + 2 * sigma, low, high))
+        runs: dict[str, Any] = {}
+        if chart == "run":
+            runs, flags = _anhoej(yv, centre)
+            rule = np.where(flags != 0, "long_run", None)
+            direction = flags
         else:
-            p = g["value"].to_numpy()[:n_fix].sum() / g["denominator"].to_numpy()[:n_fix].sum()
-            centre = p
-            sigma = np.sqrt(p * (1 - p) / g["denominator"].to_numpy())
-            lim = {"mean": p, "mean_moving_range": np.nan, "n_screened": 0,
-                   "sigma": float(np.sqrt(p * (1 - p) / g["denominator"].mean()))}
-            g["value"] = g["value"] / g["denominator"]
-            low, high = 0.0, 1.0
-        g["mean"] = centre
-        g["lpl"] = np.clip(centre - 3 * sigma, low, high)
-        g["upl"] = np.clip(centre + 3 * sigma, low, high)
-        g["near_lpl"] = np.clip(centre - 2 * sigma, low, high)
-        g["near_upl"] = np.clip(centre + 2 * sigma, low, high)
-        rule, direction = _special_cause(
-            g["value"].to_numpy(), g["mean"].to_numpy(), g["lpl"].to_numpy(),
-            g["upl"].to_numpy(), g["near_lpl"].to_numpy(), g["near_upl"].to_numpy(),
-            shift_n=int(shift_n), trend_n=int(trend_n),
-            two_in_three_includes_outside=two_in_three_includes_outside,
-        )
-        g["point_type"] = _point_type(direction, improvement)
-        g["rule"] = rule
+            rule, direction = _special_cause(
+                yv, o["mean"].to_numpy(), o["lpl"].to_numpy(), o["upl"].to_numpy(),
+                o["near_lpl"].to_numpy(), o["near_upl"].to_numpy(),
+                shift_n=int(shift_n), trend_n=int(trend_n),
+                two_in_three_includes_outside=two_in_three_includes_outside,
+            )
+        o["point_type"] = _point_type(direction, improvement)
+        o["rule"] = rule
+        g = pd.concat([o, g[~seen].assign(point_type="gap", rule=None)]).sort_index()
         pieces.append(g)
         summary.append({
             "rebase_group": group,
-            "start": g["date"].iloc[0],
-            "end": g["date"].iloc[-1],
-            "n_points": len(g),
+            "start": o["date"].iloc[0],
+            "end": o["date"].iloc[-1],
+            "n_points": len(o),
+            "n_gaps": int((~seen).sum()),
             "n_limit_points": n_fix,
-            "mean": lim["mean"],
-            "lpl": max(lim["mean"] - 3 * lim["sigma"], low),
-            "upl": min(lim["mean"] + 3 * lim["sigma"], high),
+            "mean": centre,
+            "lpl": max(centre - 3 * lim["sigma"], low),
+            "upl": min(centre + 3 * lim["sigma"], high),
             "mean_moving_range": lim["mean_moving_range"],
             "n_screened_moving_ranges": lim["n_screened"],
-            "trial_limits": len(g) < max(TRIAL_POINTS, fix_after_n_points or 0),
-            "n_improvement": int((g["point_type"] == "special_cause_improvement").sum()),
-            "n_concern": int((g["point_type"] == "special_cause_concern").sum()),
-            "n_neutral": int(g["point_type"].str.startswith("special_cause_neutral").sum()),
+            "sigma_z": lim.get("sigma_z", np.nan),
+            **{k: runs.get(k, np.nan) for k in ("longest_run", "longest_run_max",
+                                                "n_crossings", "n_crossings_min",
+                                                "runs_signal")},
+            "trial_limits": len(o) < max(TRIAL_POINTS, fix or 0),
+            "n_improvement": int((o["point_type"] == "special_cause_improvement").sum()),
+            "n_concern": int((o["point_type"] == "special_cause_concern").sum()),
+            "n_neutral": int(o["point_type"].str.startswith("special_cause_neutral").sum()),
         })
     table = pd.concat(pieces, ignore_index=True)
+    if n_all is not None:
+        table["denominator"] = n_all
     table["target"] = np.nan if target is None else float(target)
     order = ["date", "value", "denominator", "mean", "lpl", "upl", "near_lpl", "near_upl",
              "rebase_group", "target", "point_type", "rule"]
     table = table[[c for c in order if c in table.columns]]
     summary = pd.DataFrame(summary)
-    if chart == "p":
-        summary = summary.drop(columns=["mean_moving_range", "n_screened_moving_ranges"])
+    drop = []
+    if chart != "xmr":
+        drop += ["n_screened_moving_ranges"]
+    if chart not in ("xmr", "p_prime", "u_prime", "c_prime"):
+        drop += ["mean_moving_range"]
+    if not chart.endswith("_prime"):
+        drop += ["sigma_z"]
+    if chart != "run":
+        drop += ["longest_run", "longest_run_max", "n_crossings", "n_crossings_min",
+                 "runs_signal"]
+    else:
+        drop += ["lpl", "upl"]
+        summary = summary.rename(columns={"mean": "median"})
+    if not gap.any():
+        drop += ["n_gaps"]
+    summary = summary.drop(columns=drop)
     short = summary.loc[summary["trial_limits"], "rebase_group"].tolist()
-    if short:
+    if short and chart != "run":
         warnings.warn(
             _TRIAL[lang].format(groups=short, n=TRIAL_POINTS),
             UserWarning,
@@ -569,10 +911,11 @@ def spc(
         )
     options = {
         "value": value, "date": date, "improvement": improvement,
-        "rebase": None if rebase is None else list(rebase),
+        "rebase": rebase if rebase is None or rebase == "auto" else list(rebase),
         "fix_after_n_points": fix_after_n_points, "target": target,
         "screen_outliers": screen_outliers, "shift_n": shift_n, "trend_n": trend_n,
         "two_in_three_includes_outside": two_in_three_includes_outside, "chart": chart,
-        "denominator": denominator,
+        "denominator": denominator, "min_period": min_period, "label": label,
+        "n_gaps": int(gap.sum()),
     }
     return SPCResult(table=table, summary=summary, options=options)

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 import ibis
 import pandas as pd
 
+from journey._gaps import gap_columns
 from journey.engine import case_paths, sequenced
 from journey.errors import JourneyError
 from journey.experience import _require
@@ -28,8 +29,8 @@ __all__ = ["join_experience", "visit_table"]
 _NOTES: dict[str, dict[str, str]] = {
     "en": {"wait": "total_wait_h is the sum of waits before each touchpoint (start minus the "
                    "end of the touchpoint before it)",
-           "flow": "the log has no start times: total_wait_h is the sum of flow times between "
-                   "completions, which include service times; it is not a wait",
+           "flow": "the log has no start times: total_flow_h is the sum of flow times between "
+                   "completions, which include service times (so it is not called a wait)",
            "overlaps": "{n} touchpoints started before the previous one ended (overlap); they "
                        "add no wait",
            "or": " or ",
@@ -40,7 +41,7 @@ _NOTES: dict[str, dict[str, str]] = {
            "further": "{n} further surveys of a visit left out (the first survey of each visit "
                       "is used)"},
     "zh": {"wait": "total_wait_h 是各环节前等候时间之和（本环节开始时间减去前一环节结束时间）",
-           "flow": "日志没有开始时间：total_wait_h 是相邻完成时间之间的流转时间之和，其中包含"
+           "flow": "日志没有开始时间：total_flow_h 是相邻完成时间之间的流转时间之和，其中包含"
                    "服务时间，并不是等候时间",
            "overlaps": "{n} 个环节在前一环节结束前就已开始（重叠）；它们不计入等候",
            "or": " 或 ",
@@ -72,7 +73,7 @@ def visit_table(
       the end of the touchpoint before it), in hours; 0 for a one-touchpoint visit. An
       overlap (a touchpoint starting before the previous one ended) adds no wait and is
       counted in the notes. Without start times the gaps are *flow times* between
-      completions (they contain service), and the notes say so;
+      completions (they contain service): the column is then named ``total_flow_h``;
     - ``n_touchpoints`` = activity instances in the visit; ``rework`` = some touchpoint
       occurs more than once; ``left_unseen`` = the visit has a ``left`` touchpoint;
     - ``path`` = the visit's variant, its touchpoints joined by " → ";
@@ -104,7 +105,8 @@ def visit_table(
         ``total_wait_h``, ``n_touchpoints``, ``rework``, ``left_unseen``, the ``flags``,
         ``path``, ``charges``, attribute columns; sorted by ``case_id``.
         ``.attrs["notes"]`` says how to read the times and what was counted aside;
-        ``.attrs["time_kind"]`` is ``"wait"`` or ``"flow"``.
+        ``.attrs["time_kind"]`` is ``"wait"`` or ``"flow"`` (then ``total_flow_h`` stands
+        for ``total_wait_h``).
 
     Raises
     ------
@@ -170,6 +172,7 @@ def visit_table(
             notes.append(N["never"].format(acts=N["or"].join(map(repr, acts)), name=name))
     if charge:
         notes.append(N["no_charge"].format(n=int(frame["charges"].isna().sum())))
+    frame = gap_columns(frame, log.time_kind)
     frame.attrs["notes"] = notes
     frame.attrs["time_kind"] = log.time_kind
     return frame

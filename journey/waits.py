@@ -22,10 +22,10 @@ import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
-from ibis import _
 from scipy import stats
 
-from journey.engine import minutes, sequenced
+from journey._gaps import gap_columns
+from journey.engine import minutes, sequenced, wall_clock
 from journey.errors import JourneyError
 from journey.experience import _wilson
 from journey.log import EventLog
@@ -56,22 +56,30 @@ _LABELS: dict[str, dict[str, str]] = {
            "opening": "opening ", "ecdf": "{word} distribution", "by": "{word} by {group}",
            "all": "all", "share": "Share within the limit",
            "attainment": "Target attainment with 95% Wilson CIs",
-           "ci": "95% CI", "not_seen": "Not yet seen (Kaplan–Meier, leavers censored)",
+           "ci": "95% CI", "km_band": "95% pointwise CI (Greenwood, plain)",
+           "not_seen": "Not yet seen (Kaplan–Meier, leavers censored)",
            "seen": "Seen (cumulative incidence)", "left": "Left unseen (cumulative incidence)",
            "seen_title": "Time from arrival to being seen", "since": "Minutes since arrival",
            "probability": "Probability", "coef": "Change in the wait quantile (min)",
-           "drivers": "What drives the wait (quantile regression, 95% CIs)"},
+           "drivers": "What drives the wait (quantile regression, 95% CIs)",
+           "coef_flow": "Change in the flow-time quantile (min)",
+           "drivers_flow": "What drives the flow time (quantile regression, 95% CIs)"},
     "zh": {"wait": "等候", "flow time": "流转时间", "axis": "{word}（{opening}分钟）",
            "opening": "开放时段", "ecdf": "{word}分布", "by": "{word}：按{group}",
            "all": "全部", "share": "限时内完成比例", "cumulative": "累计比例",
            "attainment": "目标达成率（95%置信区间，威尔逊法）", "measure": "指标",
-           "ci": "95%置信区间", "not_seen": "尚未就诊（乘积极限法，离开者按删失处理）",
+           "ci": "95%置信区间", "km_band": "95%逐点置信区间（格林伍德方差，线性尺度）",
+           "not_seen": "尚未就诊（乘积极限法，离开者按删失处理）",
            "seen": "已就诊（累积发生率）", "left": "未就诊离开（累积发生率）",
            "seen_title": "从到院到就诊的时间", "since": "到院后分钟数", "probability": "概率",
            "coef": "等候分位数的变化（分钟）", "q": "分位数", "term": "因素", "reading": "解读",
            "drivers": "影响等候的因素（分位数回归，95%置信区间）", "queue": "前面排队人数",
+           "coef_flow": "流转时间分位数的变化（分钟）",
+           "drivers_flow": "影响流转时间的因素（分位数回归，95%置信区间）",
            "hour": "时段（时）", "weekday": "星期", "other": "其他", MISSING: "（缺失）",
-           "limit": "{name}前等候 ≤ {limit} 分钟", "ed": "{name}：到院至离院 ≤ {limit} 小时"},
+           "limit": "{name}前等候 ≤ {limit} 分钟",
+           "limit_flow": "到{name}的流转时间 ≤ {limit} 分钟",
+           "ed": "{name}：到院至离院 ≤ {limit} 小时"},
 }
 
 
@@ -141,8 +149,8 @@ def _events(log: EventLog, calendar: Mapping[str, str | None] | None = None) -> 
         ev = _open_minutes(ev, "prev_end", "_b", calendar, log.period)
         ev = ev.mutate(wait=ibis.ifelse(ev.wait.notnull(), ev._b_open, ibis.null("float64"))
                        ).drop("_b", "_b_open")
-    return ev.mutate(hour=ev.time.hour(), weekday=ev.time.day_of_week.index(),
-                     date=ev.time.date())
+    wall = wall_clock(ev.time, log.clock)  # hours and days as the hospital's clock showed
+    return ev.mutate(hour=wall.hour(), weekday=wall.day_of_week.index(), date=wall.date())
 
 
 def _visits(log: EventLog, calendar: Mapping[str, str | None] | None = None) -> ir.Table:
@@ -157,14 +165,22 @@ def _visits(log: EventLog, calendar: Mapping[str, str | None] | None = None) -> 
     v = ev.group_by("case_id").aggregate(
         arrival=ibis.coalesce(ev.start, ev.end).min(), departure=ev.end.max(),
         wait=ev.wait.sum(), service=ev.service.sum(), touchpoints=ev.count(), **extra)
-    return v.mutate(los=minutes(v.arrival, v.departure), hour=v.arrival.hour(),
-                    weekday=v.arrival.day_of_week.index(), date=v.arrival.date())
+    wall = wall_clock(v.arrival, log.clock)
+    return v.mutate(los=minutes(v.arrival, v.departure), hour=wall.hour(),
+                    weekday=wall.day_of_week.index(), date=wall.date())
 
 
 def _sweep(points: ir.Table, keys: Sequence[str]) -> ir.Table:
     """Event sweep: ``points`` has ``keys``, ``time`` and ``delta`` (+1 in, −1 out, 0 marks);
-    adds ``level`` (count after the point; at equal times −1 comes before +1) and ``next``."""
-    order = ["time", "delta", *[c for c in ("case_id", "_seq") if c in points.columns]]
+    adds ``level`` (count after the point) and ``next``.
+
+    Tie rule: at equal times arrivals (+1) come before departures (−1), then marks; among
+    equal deltas, by ``case_id`` and ``_seq``. So a patient who leaves at the very instant
+    another arrives is still counted as present by the arrival, and ``level`` is never
+    negative. Time-weighted areas do not depend on the rule (ties span no time).
+    """
+    order = ["time", ibis.desc("delta"),
+             *[c for c in ("case_id", "_seq") if c in points.columns]]
     w = ibis.window(group_by=list(keys), order_by=order, rows=(None, 0))
     points = points.mutate(level=points.delta.sum().over(w))
     nxt = ibis.window(group_by=list(keys), order_by=order)
@@ -174,7 +190,13 @@ def _sweep(points: ir.Table, keys: Sequence[str]) -> ir.Table:
 def _queue_at_arrival(ev: ir.Table, keys: Sequence[str]) -> ir.Table:
     """``ev`` (events with a wait) with ``queue``: others already waiting for the same
     touchpoint (same ``keys``) when this patient joined the queue (service start, or the end
-    in a log without start times, ends the wait)."""
+    in a log without start times, ends the wait).
+
+    Brute-force definition: the others j that joined before i (earlier, or at the same
+    instant and earlier in the order case_id, _seq) and had not left before i joined
+    (``out_j ≥ arrival_i``): arrivals at an instant are counted before departures at it, so
+    the count is never negative, also in date-only logs where many times coincide.
+    """
     q = ev.filter(ev.wait.notnull())
     q = q.mutate(_out=ibis.coalesce(q.start, q.end))
     ids = ["case_id", "_seq"]
@@ -183,9 +205,7 @@ def _queue_at_arrival(ev: ir.Table, keys: Sequence[str]) -> ir.Table:
     swept = _sweep(ins.union(outs, distinct=False), keys)
     at = swept.filter(swept.delta == 1).select(*ids, _level=swept.level)
     out = q.join(at, ids)
-    # at equal times departures come first: a zero wait has already removed itself
-    queue = out._level - 1 + (out._out == out.arrival).cast("int64")
-    return out.mutate(queue=queue).drop("_level", "_out")
+    return out.mutate(queue=out._level - 1).drop("_level", "_out")
 
 
 def _string_keys(t: ir.Table, keys: Sequence[str]) -> ir.Table:
@@ -252,6 +272,20 @@ def _rates(frame: pd.DataFrame, k: str, n: str, name: str, confidence: float) ->
     _, frame[f"{name}_ci_low"], frame[f"{name}_ci_high"] = _wilson(frame[k], frame[n],
                                                                    confidence)
     return frame
+
+
+def _some(names: Sequence[str], n: int = 8) -> str:
+    """The first ``n`` names, quoted, and how many more."""
+    names = list(names)
+    more = f" and {len(names) - n} more" if len(names) > n else ""
+    return ", ".join(map(repr, names[:n])) + more
+
+
+def _need_events(log: EventLog) -> None:
+    """A :class:`JourneyError` for a log without events (an empty file or selection)."""
+    if not log.n_events:
+        raise JourneyError("the log has no events: check the filters (log.filters: "
+                           f"{list(log.filters) or 'none'}).", source=log.source)
 
 
 def _time_note(log: EventLog) -> list[str]:
@@ -473,16 +507,22 @@ class Attainment:
         measure, limit_min, n, within, share, share_ci_low, share_ci_high (Wilson CIs).
     by_hour, by_weekday : DataFrame
         The same per hour of day and per weekday (of the touchpoint's start; of arrival for
-        the ED standard).
+        the ED standard); ``by_hour`` is empty when the log records dates only.
     notes : list of str
+        Without targets, the first note says which to pass.
+    time_kind : {"wait", "flow"}
+        ``"flow"`` for a log without start times: the limits then apply to flow times.
     """
 
     table: pd.DataFrame
     by_hour: pd.DataFrame
     by_weekday: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    time_kind: str = "wait"
 
     def __repr__(self) -> str:
+        if self.table.empty:
+            return "Attainment\n" + "\n".join(self.notes)
         return "Attainment\n" + self.table.round(3).to_string(index=False)
 
     def figure(self, *, by: str = "hour", lang: str | None = None) -> Any:
@@ -497,7 +537,7 @@ class Attainment:
         >>> df = pd.DataFrame({"case_id": ["a", "a"], "activity": ["Triage", "Consultation"],
         ...     "start": ["2025-01-06 08:00", "2025-01-06 08:20"],
         ...     "end": ["2025-01-06 08:10", "2025-01-06 08:30"]})
-        >>> res = target_attainment(journey.read_log(df), ed_standard=None)
+        >>> res = target_attainment(journey.read_log(df), limits={"Consultation": 30})
         >>> res.figure(lang="zh").data[0].name
         '就诊前等候 ≤ 30 分钟'
         """
@@ -508,24 +548,29 @@ class Attainment:
         lang = _resolve(lang)
         L = _LABELS[lang]
         d = (self.by_hour if by == "hour" else self.by_weekday).copy()
+        if d.empty:
+            raise JourneyError("nothing to draw: " + " ".join(self.notes))
         d["plus"], d["minus"] = d.share_ci_high - d.share, d.share - d.share_ci_low
         labels = {"share": L["share"]}
         if lang == "zh":
-            d = _zh_values(d, [by]).assign(measure=d.measure.map(_measure_zh))
+            d = _zh_values(d, [by]).assign(
+                measure=d.measure.map(lambda m: _measure_zh(m, self.time_kind)))
             labels |= {by: L[by], "measure": L["measure"]}
         return px.line(d, x=by, y="share", color="measure", error_y="plus",
                        error_y_minus="minus", markers=True, range_y=(0, 1.05),
                        labels=labels, title=L["attainment"])
 
 
-def _measure_zh(measure: str) -> str:
+def _measure_zh(measure: str, kind: str = "wait") -> str:
     """A measure of :func:`target_attainment` in Chinese ("Consultation ≤ 30 min" →
-    "就诊前等候 ≤ 30 分钟"); department names are kept."""
+    "就诊前等候 ≤ 30 分钟"; "到就诊的流转时间 ≤ 30 分钟" without start times); department
+    names are kept."""
     from journey.i18n import translate
 
     L = _LABELS["zh"]
     if m := re.fullmatch(r"(.+) ≤ (\S+) min", measure):
-        return L["limit"].format(name=translate(m[1], "zh"), limit=m[2])
+        key = "limit" if kind == "wait" else "limit_flow"
+        return L[key].format(name=translate(m[1], "zh"), limit=m[2])
     if m := re.fullmatch(r"(.+): arrival to departure ≤ (\S+) h", measure):
         return L["ed"].format(name=m[1], limit=m[2])
     return measure
@@ -535,7 +580,7 @@ def target_attainment(
     log: EventLog,
     *,
     limits: Mapping[str, float] | None = None,
-    ed_standard: tuple[str, float] | None = ("Emergency", 240),
+    ed_standard: tuple[str, float] | None = None,
     calendar: Mapping[str, str | None] | None = None,
     confidence: float = 0.95,
 ) -> Attainment:
@@ -551,9 +596,13 @@ def target_attainment(
     ----------
     log : EventLog
     limits : dict, optional
-        ``{touchpoint: minutes}``; default ``{"Consultation": 30}``.
-    ed_standard : (department, minutes) or None
+        ``{touchpoint: minutes}``, e.g. ``{"Triage": 15}``. Without start times the limit
+        applies to the flow time (previous end → end of the touchpoint).
+    ed_standard : (department, minutes), optional
         The ED department's name and the limit (NHS: 95% within 240 min).
+
+    With neither, there is no target to measure: the result is empty and its note (and its
+    printed form) says which targets to pass, naming the log's touchpoints and departments.
     calendar : dict, optional
         Opening hours for touchpoint waits (see :func:`wait_summary`).
     confidence : float
@@ -567,11 +616,16 @@ def target_attainment(
     ...               "2025-01-06 09:50"],
     ...     "end": ["2025-01-06 08:10", "2025-01-06 08:30", "2025-01-06 09:10",
     ...             "2025-01-06 10:00"]})
-    >>> target_attainment(journey.read_log(df), ed_standard=None).table[["measure", "share"]]
+    >>> log = journey.read_log(df)
+    >>> target_attainment(log, limits={"Consultation": 30}).table[["measure", "share"]]
                      measure  share
     0  Consultation ≤ 30 min    0.5
+    >>> print(target_attainment(log).notes[0])  # doctest: +ELLIPSIS
+    No target given: pass limits={touchpoint: minutes} ... touchpoints: 'Consultation', 'Triage'.
     """
-    limits = {"Consultation": 30} if limits is None else dict(limits)
+    limits = {} if limits is None else dict(limits)
+    if not limits and ed_standard is None:
+        return _no_targets(log)
     parts: list[ir.Table] = []
     if limits:
         ev = _events(log, calendar)
@@ -607,12 +661,40 @@ def target_attainment(
         out = _rates(out, "within", "n", "share", confidence)
         return _label_days(out.sort_values(["measure", *keys], ignore_index=True))
 
-    found = set(agg([]).measure)
+    table = agg([])
+    found = set(table.measure)
+    word = "waits" if log.has_start else "flow times"
     for name in limits:
         if not any(m.startswith(f"{name} ≤") for m in found):
-            notes.append(f"No waits found before {name!r}: check the touchpoint's name.")
-    return Attainment(table=agg([]), by_hour=agg(["hour"]), by_weekday=agg(["weekday"]),
-                      notes=notes)
+            notes.append(f"No {word} found before {name!r}: check the touchpoint's name "
+                         f"(touchpoints of the log: {_some(log.activities)}).")
+    if log.resolution == "day":
+        by_hour = table.iloc[:0].assign(hour=pd.Series(dtype="int64"))
+        notes.append("The log records dates only (resolution 'day'): no attainment by hour.")
+    else:
+        by_hour = agg(["hour"])
+    return Attainment(table=table, by_hour=by_hour, by_weekday=agg(["weekday"]), notes=notes,
+                      time_kind=log.time_kind)
+
+
+def _no_targets(log: EventLog) -> Attainment:
+    """An empty :class:`Attainment` whose note says which targets to pass."""
+    cols = ["measure", "limit_min", "n", "within", "share", "share_ci_low", "share_ci_high"]
+    empty = pd.DataFrame({c: pd.Series(dtype="float64") for c in cols}).astype(
+        {"measure": "object"})
+    depts = []
+    if "department" in log.table.columns:
+        depts = sorted(log.table.department.cast("string").fill_null(MISSING).name("d")
+                       .as_table().distinct().execute().d)
+    note = ("No target given: pass limits={touchpoint: minutes} for the "
+            f"{'wait' if log.has_start else 'flow time'} before a touchpoint, and/or "
+            "ed_standard=(department, minutes) for arrival to departure (NHS: 240). "
+            f"The log's touchpoints: {_some(log.activities)}.")
+    if depts:
+        note = note[:-1] + f"; departments: {_some(depts)}."
+    return Attainment(table=empty, by_hour=empty.assign(hour=pd.Series(dtype="int64")),
+                      by_weekday=empty.assign(weekday=pd.Series(dtype="int64")), notes=[note],
+                      time_kind=log.time_kind)
 
 
 # --------------------------------------------------------------------------- left unseen
@@ -628,7 +710,9 @@ class LeftUnseen:
     median : DataFrame
         Kaplan–Meier median time from arrival to being seen (leavers censored), with CI.
     survival : DataFrame
-        time, not_seen (KM probability of not yet being seen), ci_low, ci_high.
+        time, not_seen (KM probability of not yet being seen), ci_low, ci_high: a 95%
+        pointwise band, Greenwood's variance on the plain scale (estimate ± z·SE, clipped to
+        [0, 1]); ``.attrs["method"]`` names it, and so does the figure's legend.
     incidence : DataFrame
         time, seen, left: competing-risks cumulative incidence (Aalen–Johansen).
     visits : DataFrame
@@ -675,7 +759,7 @@ class LeftUnseen:
         fig.add_scatter(x=s.time, y=s.ci_high, line={"width": 0, "shape": "hv"},
                         showlegend=False, hoverinfo="skip")
         fig.add_scatter(x=s.time, y=s.ci_low, fill="tonexty", line={"width": 0, "shape": "hv"},
-                        fillcolor="rgba(31,119,180,0.2)", name=L["ci"])
+                        fillcolor="rgba(31,119,180,0.2)", name=L["km_band"])
         fig.add_scatter(x=s.time, y=s.not_seen, line={"shape": "hv"}, name=L["not_seen"])
         fig.add_scatter(x=c.time, y=c.seen, line={"shape": "hv", "dash": "dot"},
                         name=L["seen"])
@@ -765,6 +849,8 @@ def left_unseen(
     survival = pd.DataFrame({"time": sf.surv_times, "not_seen": sf.surv_prob,
                              "ci_low": np.clip(sf.surv_prob - z * se, 0, 1),
                              "ci_high": np.clip(sf.surv_prob + z * se, 0, 1)})
+    survival.attrs["method"] = (f"{confidence:.0%} pointwise confidence band: Greenwood "
+                                "variance, plain (linear) scale, clipped to [0, 1]")
     incidence = pd.DataFrame({"time": ci.times, "seen": ci.cinc[0], "left": ci.cinc[1]})
     return LeftUnseen(table=table, median=median, survival=survival, incidence=incidence,
                       visits=v[["case_id", "department", "outcome", "time"]], notes=notes)
@@ -807,18 +893,20 @@ class WaitDrivers:
 
         lang = _resolve(lang)
         L = _LABELS[lang]
+        flow = self.options.get("time_kind") == "flow"
         d = self.table[self.table.term != "Intercept"].copy()
         d["plus"], d["minus"] = d.ci_high - d.coef, d.coef - d.ci_low
-        labels = {"coef": L["coef"]}
+        labels = {"coef": L["coef_flow" if flow else "coef"]}
         if self.options:
-            d["reading"] = [_reading(r, self.options["refs"], self.options["activity"], lang)
+            d["reading"] = [_reading(r, self.options["refs"], self.options["activity"], lang,
+                                     self.options.get("time_kind", "wait"))
                             for r in d.itertuples()]
         if lang == "zh":
             d["term"] = d.term.map(_term_zh)
             labels |= {k: L[k] for k in ("q", "term", "reading")}
         fig = px.scatter(d, x="coef", y="term", facet_col="q", error_x="plus",
                          error_x_minus="minus", hover_data=["reading"], labels=labels,
-                         title=L["drivers"])
+                         title=L["drivers_flow" if flow else "drivers"])
         fig.add_vline(x=0, line_dash="dot")
         from journey.figures import _every_category
 
@@ -853,6 +941,13 @@ def wait_drivers(
     levels seen fewer than ``min_count`` times are pooled into "other". Coefficients are
     associations at the chosen quantile of the wait, not causal effects: the queue mediates
     hour and weekday, so their coefficients are what remains beyond the queue.
+
+    Terms without variation are left out and named in the notes rather than reported with a
+    zero-width interval and p = 0: a factor with one level (or whose levels are all rarer
+    than ``min_count``), a queue that is always the same, and any term whose interval has no
+    width at a quantile (the waits do not vary around it, e.g. whole days). A log that
+    records dates only has no hour term. Without start times the model is of flow times:
+    readings and figure say so, and ``data`` names the column ``flow``.
 
     Parameters
     ----------
@@ -894,25 +989,43 @@ def wait_drivers(
         attributes = [a for a in log.attributes
                       if 2 <= counts[f"{a}__u"].iloc[0] <= 12 and counts[f"{a}__k"].iloc[0]
                       >= 0.8 * n0]
-    data = _queue_at_arrival(ev, keys).select(
-        "wait", "queue", *keys[1:], *attributes,
-        hour=_.arrival.hour(),
-        weekday=_.arrival.day_of_week.index()).execute()
+    queued = _queue_at_arrival(ev, keys)
+    wall = wall_clock(queued.arrival, log.clock)
+    data = queued.select("wait", "queue", *keys[1:], *attributes, hour=wall.hour(),
+                         weekday=wall.day_of_week.index()).execute()
     if len(data) < 30:
-        raise JourneyError(f"only {len(data)} waits before {activity!r}; a quantile regression "
-                           "needs at least 30.", source=log.source)
+        raise JourneyError(f"only {len(data)} {'waits' if log.has_start else 'flow times'} "
+                           f"before {activity!r}; a quantile regression needs at least 30 "
+                           f"(touchpoints of the log: {_some(log.activities)}).",
+                           source=log.source)
     data = _label_days(data)
+    kind = log.time_kind
+    word = "wait" if kind == "wait" else "flow time"
+    notes = _time_note(log)
     factors = ["hour", "weekday", *keys[1:], *attributes]
-    factors = [f for f in factors if data[f].nunique() > 1]
-    parts = [pd.Series(1.0, index=data.index, name="Intercept"), data["queue"].astype(float)]
+    if log.resolution == "day":
+        factors.remove("hour")
+        notes.append("The log records dates only (resolution 'day'): no hour-of-day term.")
+    flat = [f for f in ["queue", *factors] if data[f].nunique(dropna=False) <= 1]
+    factors = [f for f in factors if f not in flat]
+    parts = [pd.Series(1.0, index=data.index, name="Intercept")]
+    if "queue" not in flat:
+        parts.append(data["queue"].astype(float))
     refs = {}
     for f in factors:
         s = _factor(data[f], min_count)
+        if s.nunique() <= 1:  # every level rarer than min_count: pooled into one
+            flat.append(f"{f} (all levels rarer than min_count={min_count})")
+            continue
         refs[f] = s.value_counts().idxmax()
         dummies = pd.get_dummies(s, prefix=f, prefix_sep="=", dtype=float)
         parts.append(dummies.drop(columns=f"{f}={refs[f]}"))
     x = pd.concat(parts, axis=1)
-    x = x.loc[:, x.std() > 0].assign(Intercept=1.0)
+    flat += [c for c in x.columns if c != "Intercept" and x[c].std() == 0]
+    x = x.loc[:, (x.std() > 0) | (x.columns == "Intercept")]
+    if flat:
+        notes.append(f"Left out, without variation in these {len(data)} {word}s: "
+                     + ", ".join(flat) + ".")
     rows = []
     for qq in q:
         with warnings.catch_warnings():
@@ -923,12 +1036,21 @@ def wait_drivers(
             rows.append((qq, term, fit.params[term], ci.loc[term, 0], ci.loc[term, 1],
                          fit.pvalues[term]))
     table = pd.DataFrame(rows, columns=["q", "term", "coef", "ci_low", "ci_high", "p_value"])
-    table["reading"] = [_reading(r, refs, activity, lang) for r in table.itertuples()]
-    notes = _time_note(log) + [
-        f"{len(data)} waits before {activity!r}; reference levels: "
-        + ", ".join(f"{k}={v}" for k, v in refs.items()) + "."]
-    return WaitDrivers(table=table, data=data, notes=notes,
-                       options={"activity": activity, "refs": refs})
+    # a term whose interval has no width carries no information about its uncertainty: the
+    # data do not vary around that quantile within its level (ties, a handful of events)
+    degenerate = ~((table.ci_high - table.ci_low) > 1e-9 * (1 + table.coef.abs()))
+    if degenerate.any():
+        gone = table[degenerate]
+        notes.append("Left out, without variation around the quantile (an interval of zero "
+                     "width and p = 0 would mean nothing): " + ", ".join(
+                         f"{t} at q={qq:g}" for qq, t in zip(gone.q, gone.term, strict=True))
+                     + ".")
+        table = table[~degenerate].reset_index(drop=True)
+    table["reading"] = [_reading(r, refs, activity, lang, kind) for r in table.itertuples()]
+    notes.append(f"{len(data)} {word}s before {activity!r}; reference levels: "
+                 + (", ".join(f"{k}={v}" for k, v in refs.items()) or "none") + ".")
+    return WaitDrivers(table=table, data=gap_columns(data, kind), notes=notes,
+                       options={"activity": activity, "refs": refs, "time_kind": kind})
 
 
 def _term_zh(term: str, level: str | None = None) -> str:
@@ -953,14 +1075,20 @@ _READINGS: dict[str, dict[str, str]] = {
            "factor": "{term}（参照：{ref}）：等候的{at}变化 {coef:+.1f} 分钟{ci}{clear}。",
            "clear": "；置信区间包含零，差异不明确"},
 }
+_READINGS["zh_flow"] = {
+    **_READINGS["zh"],
+    "Intercept": "参照组患者在前面无人时，流转时间的{at}为 {coef:.1f} 分钟{ci}。",
+    "queue": "前面每多一名尚在途中的患者，到{activity}的流转时间的{at}变化 {coef:+.1f} 分钟{ci}。",
+    "factor": "{term}（参照：{ref}）：流转时间的{at}变化 {coef:+.1f} 分钟{ci}{clear}。"}
 
 
-def _reading(r: Any, refs: Mapping[str, str], activity: str, lang: str = "en") -> str:
+def _reading(r: Any, refs: Mapping[str, str], activity: str, lang: str = "en",
+             kind: str = "wait") -> str:
     """The plain-language reading of one coefficient, in English or Chinese."""
     if lang == "zh":
         from journey.i18n import translate
 
-        R = _READINGS["zh"]
+        R = _READINGS["zh" if kind == "wait" else "zh_flow"]
         at = R["median"] if r.q == 0.5 else R["pct"].format(p=100 * r.q)
         ci = R["ci"].format(lo=r.ci_low, hi=r.ci_high)
         if r.term in ("Intercept", "queue"):
@@ -972,9 +1100,15 @@ def _reading(r: Any, refs: Mapping[str, str], activity: str, lang: str = "en") -
     at = "the median" if r.q == 0.5 else f"the {100 * r.q:g}th percentile"
     ci = f"({r.ci_low:+.1f} to {r.ci_high:+.1f})"
     if r.term == "Intercept":
+        if kind != "wait":
+            return (f"A patient in the reference group with nobody ahead has a flow time of "
+                    f"{r.coef:.1f} min at {at} {ci}.")
         return (f"A patient in the reference group with nobody ahead waits {r.coef:.1f} min "
                 f"at {at} {ci}.")
     if r.term == "queue":
+        if kind != "wait":
+            return (f"Each patient already on the way adds {r.coef:+.1f} min to {at} of the "
+                    f"flow time to {activity} {ci}.")
         return (f"Each patient already waiting adds {r.coef:+.1f} min to {at} of the wait "
                 f"before {activity} {ci}.")
     factor, level = r.term.split("=", 1)

@@ -185,7 +185,9 @@ def test_spc_is_rebased_at_the_intervention(known):
     after = daily.index >= CHANGE
     np.testing.assert_allclose(chart.summary["mean"],
                                [daily[~after].mean(), daily[after].mean()])
-    assert len(chart.table) == len(daily)  # closed days are not plotted as zeros
+    seen = chart.table[chart.table["point_type"] != "gap"]
+    assert len(seen) == len(daily)  # closed days are gaps, not plotted as zeros
+    assert chart.table.loc[chart.table["point_type"] == "gap", "value"].isna().all()
     assert chart.options["improvement"] == "decrease"
 
 
@@ -282,3 +284,35 @@ def test_an_intervention_outside_the_log_is_refused(known):
     _, log, _ = known
     with pytest.raises(journey.JourneyError, match="leaves 48 period"):
         compare_periods(log, intervention="2025-06-01", metric="wait_mean", n_boot=100)
+
+
+def test_level_only_and_seasonal_models_match_plain_regressions(known):
+    """slope_change=False: the ITS rows of a step model; seasonality="weekday": weekday
+    dummies on the true day index (closed Sundays are gaps), both against plain OLS."""
+    df, log, _ = known
+    daily = _open_daily(df, IM)
+    y = daily.to_numpy()
+    post = (daily.index >= CHANGE).astype(float)
+    res = _quiet(log=log, intervention=CHANGE, metric="wait_mean", control=SU, case_mix=[],
+                 slope_change=False, placebo=START + pd.Timedelta(days=14), n_boot=200)
+    assert not res.table["metric"].str.startswith("slope change").any()
+    assert res.its_result.slope_change is None and res.options["slope_change"] is False
+    t = np.arange(len(y), dtype=float)
+    x = np.column_stack([np.ones_like(t), t, post])
+    beta = np.linalg.lstsq(x, y, rcond=None)[0]
+    level, average = _row(res, "level change (ITS)"), _row(res, "average effect after (ITS)")
+    assert level["change"] == pytest.approx(beta[2]) == average["change"]
+    assert "level-only model" in average["method"]
+    assert _covers(level, -20) and _covers(_row(res, "placebo level change"), 0)
+    seasonal = _quiet(log=log, intervention=CHANGE, metric="wait_mean", case_mix=[],
+                      seasonality="weekday", n_boot=200)
+    true_t = ((daily.index - daily.index[0]).days).to_numpy(dtype=float)
+    t0 = true_t[post == 1][0]
+    weekday = pd.get_dummies(daily.index.day_of_week, drop_first=True, dtype=float).to_numpy()
+    x = np.column_stack([np.ones_like(true_t), true_t, post, (true_t - t0) * post, weekday])
+    beta = np.linalg.lstsq(x, y, rcond=None)[0]
+    assert _row(seasonal, "level change (ITS)")["change"] == pytest.approx(beta[2])
+    assert seasonal.its_result.model.model.exog[:, 1] == pytest.approx(true_t)
+    assert seasonal.options["seasonality"] == "weekday"
+    note = seasonal.its_result.summary.loc["baseline_level", "note"]
+    assert note == "level at the first period on the reference weekday (Monday)"

@@ -190,7 +190,7 @@ def test_wait_figure_weekdays_transitions_calendar_and_static(small, zh_session)
 
 
 def test_target_attainment_figure(small, zh_session):
-    res = target_attainment(small, ed_standard=("急诊", 240))
+    res = target_attainment(small, limits={"Consultation": 30}, ed_standard=("急诊", 240))
     en = res.figure(lang="en")
     assert en.layout.title.text == "Target attainment with 95% Wilson CIs"
     assert {t.name for t in en.data} == {"Consultation ≤ 30 min",
@@ -215,7 +215,7 @@ def test_left_unseen_figure(small, zh_session):
     en = res.figure(lang="en")
     assert en.layout.title.text == "Time from arrival to being seen"
     assert [t.name for t in en.data][1:] == [
-        "95% CI", "Not yet seen (Kaplan–Meier, leavers censored)",
+        "95% pointwise CI (Greenwood, plain)", "Not yet seen (Kaplan–Meier, leavers censored)",
         "Seen (cumulative incidence)", "Left unseen (cumulative incidence)"]
     zh = res.figure()
     _is_chinese(zh)

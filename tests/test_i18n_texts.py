@@ -167,7 +167,9 @@ def test_effect_notes(zh_session):
                           covariates=["hour"], lang=lang)["note"].tolist() for lang in ("en", "zh")]
     m0, m1 = int((long.when < CHANGE).sum()), int((long.when >= CHANGE).sum())
     assert qc[0][1] == (f"change in the P90 of wait after vs before at fixed case mix; "
-                        f"{m0} before, {m1} after")
+                        f"{m0} before, {m1} after; visits are not independent (visits of a "
+                        "day share its conditions): interval optimistic")
+    assert "置信区间偏乐观" in qc[1][1]
     _same(*qc)
     assert "P90" in qc[1][1]
 
@@ -216,7 +218,7 @@ def test_its_notes_and_autocorrelation_warning(zh_session):
     rng = np.random.default_rng(3)
     counts = pd.DataFrame({"day": pd.date_range(START, periods=60),
                            "n": rng.poisson(20 + 15 * np.sin(np.arange(60) / 3))})
-    pair = [_warned(lambda lang=lang: its(counts, value="n", date="day", family="poisson",
+    pair = [_warned(lambda lang=lang: its(counts, value="n", date="day", family="quasipoisson",
                                           intervention=START + pd.Timedelta(days=30),
                                           lang=lang))[1] for lang in ("en", "zh")]
     assert "quasi-Poisson CIs assume independent periods" in pair[0][0]

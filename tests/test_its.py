@@ -156,7 +156,7 @@ def test_poisson_rate_ratios_cover_truth_and_equal_plain_irls():
     log_rate = np.log(0.01) + 0.002 * x[:, 1] + np.log(0.8) * x[:, 2] + np.log(0.995) * x[:, 3]
     counts = rng.poisson(np.exp(log_rate) * population)
     df = pd.DataFrame({"day": pd.date_range(START, periods=n), "y": counts, "pop": population})
-    res = _fit(df, family="poisson", offset="pop")
+    res = _fit(df, family="quasipoisson", offset="pop")
     lc, sc = res.level_change, res.slope_change
     assert lc["ci_low"] <= 0.8 <= lc["ci_high"]
     assert sc["ci_low"] <= 0.995 <= sc["ci_high"]
@@ -276,7 +276,8 @@ def test_parallel_trends_check():
 def test_bad_input_raises_clear_errors():
     df = _gaussian(0)
     with pytest.raises(JourneyError, match="not evenly spaced"):
-        its(df.drop(index=[10]), value="y", date="day", intervention="2024-03-16")
+        its(df.assign(day=df["day"] + pd.to_timedelta(np.arange(len(df)) % 2 * 6, "h")),
+            value="y", date="day", intervention="2024-03-16")
     with pytest.raises(JourneyError, match="at least 3"):
         its(df, value="y", date="day", intervention="2024-05-28")
     with pytest.raises(JourneyError, match="counts"):
@@ -302,3 +303,188 @@ def test_figures_draw():
     fig = did(df, value="v", date="day", group="g", treated="T", control="C",
               intervention=start).figure()
     assert {"treated", "control", "treated mean"} <= {tr.name for tr in fig.data}
+
+
+# The Sicily data set of Lopez Bernal, Cummins & Gasparrini (2017), "Interrupted time series
+# regression for the evaluation of public health interventions: a tutorial", Int J Epidemiol
+# 46:348 (published with the paper's code): monthly acute coronary events (aces) from January
+# 2002 to November 2006, a smoking ban (smokban) from January 2005, the population (pop, one
+# value a year) and the age-standardised population (stdpop).
+SICILY_ACES = [
+    728, 659, 791, 734, 757, 726, 760, 740, 720, 814, 795, 858, 887, 766, 851, 769, 781, 756,
+    766, 752, 765, 831, 879, 928, 914, 808, 937, 840, 916, 828, 845, 818, 860, 839, 887, 886,
+    831, 796, 833, 820, 877, 758, 767, 738, 781, 843, 850, 908, 1021, 859, 976, 888, 962, 838,
+    810, 876, 843, 936, 912]
+SICILY_STDPOP = [
+    379875.3, 376495.5, 377040.8, 377116.4, 377383.4, 374113.1, 379513.3, 376295.5, 374653.2,
+    378485.6, 375955.5, 378349.7, 376762.4, 379032.3, 379360.4, 376162.0, 377972.4, 381830.7,
+    379888.6, 380872.2, 380966.9, 381240.4, 382104.9, 381802.7, 381656.3, 383680.0, 383504.2,
+    386462.9, 383783.1, 380836.8, 383483.0, 380906.2, 382926.8, 384052.4, 384449.6, 383428.4,
+    388153.2, 388373.2, 386470.1, 386033.2, 383686.4, 385509.3, 385901.9, 386516.6, 388436.5,
+    383255.2, 390148.7, 385874.9, 391613.6, 391750.4, 394005.6, 391364.9, 391664.6, 389022.3,
+    391878.5, 388575.3, 392989.0, 390018.8, 390712.3]
+SICILY_POP = [364277.4, 363350.8, 364700.4, 364420.8, 363832.6]
+
+
+def _sicily() -> pd.DataFrame:
+    n = len(SICILY_ACES)
+    t = np.arange(1, n + 1)
+    return pd.DataFrame({
+        "year": 2002 + (t - 1) // 12, "month": (t - 1) % 12 + 1, "aces": SICILY_ACES,
+        "time": t, "smokban": (t >= 37).astype(int),
+        "pop": np.repeat(SICILY_POP, 12)[:n], "stdpop": SICILY_STDPOP,
+    }).assign(date=lambda d: pd.to_datetime(d[["year", "month"]].assign(day=1)))
+
+
+def _sicily_its(**kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return its(_sicily(), value="aces", date="date", intervention="2005-01-01",
+                   offset="stdpop", **kwargs)
+
+
+def _ratio(row) -> list[float]:
+    return [round(float(row[k]), 4) for k in ("estimate", "ci_low", "ci_high")]
+
+
+def test_tutorial_rate_ratios_reproduced_to_four_decimals():
+    """The step-change models of the tutorial and their published rate ratios."""
+    quasi = _sicily_its(family="quasipoisson", seasonality=2, slope_change=False)
+    assert _ratio(quasi.level_change) == [0.8851, 0.8394, 0.9332]
+    assert quasi.slope_change is None and "slope_change" not in set(quasi.table["metric"])
+    poisson = _sicily_its(family="poisson", slope_change=False)
+    assert _ratio(poisson.level_change) == [0.8944, 0.8647, 0.9251]
+    # quasi-Poisson without seasonality: same estimate, wider interval (tutorial's model2)
+    assert _ratio(_sicily_its(family="quasipoisson", slope_change=False).level_change) == [
+        0.8944, 0.8392, 0.9532]
+    # the level-only effect at the end is the level change
+    s = quasi.summary
+    assert s.loc["effect_at_end", "estimate"] == pytest.approx(s.loc["level_change",
+                                                                     "estimate"])
+    assert "deseasonalised" in s.loc["baseline_level", "note"]
+
+
+def _tutorial_glm(formula: str, scale):
+    """The tutorial's models written directly with statsmodels' formula GLM, harmonics of the
+    calendar month as R's tsModel::harmonic(month, 2, 12)."""
+    import statsmodels.formula.api as smf
+
+    d = _sicily()
+    for k in (1, 2):
+        d[f"s{k}"] = np.sin(2 * np.pi * k * d["month"] / 12)
+        d[f"c{k}"] = np.cos(2 * np.pi * k * d["month"] / 12)
+    d["after"] = (d["time"] - 37) * d["smokban"]
+    return smf.glm(formula, d, family=sm.families.Poisson(),
+                   offset=np.log(d["stdpop"])).fit(scale=scale)
+
+
+@pytest.mark.parametrize(("family", "seasonality", "slope", "formula", "scale"), [
+    ("quasipoisson", 2, False, "aces ~ smokban + time + s1 + c1 + s2 + c2", "X2"),
+    ("poisson", None, False, "aces ~ smokban + time", 1.0),
+    ("poisson", 2, True, "aces ~ smokban + time + after + s1 + c1 + s2 + c2", 1.0),
+    ("quasipoisson", 2, True, "aces ~ smokban + time + after + s1 + c1 + s2 + c2", "X2"),
+])
+def test_count_models_equal_statsmodels_glm(family, seasonality, slope, formula, scale):
+    res = _sicily_its(family=family, seasonality=seasonality, slope_change=slope)
+    ref = _tutorial_glm(formula, scale)
+    ci = ref.conf_int()
+    for metric, term in (("level_change", "smokban"), ("baseline_slope", "time"),
+                         ("slope_change", "after")):
+        if term not in ref.params:
+            continue
+        row = res.summary.loc[metric]
+        assert row["estimate"] == pytest.approx(np.exp(ref.params[term]), rel=1e-7)
+        assert row["ci_low"] == pytest.approx(np.exp(ci.loc[term, 0]), rel=1e-6)
+        assert row["ci_high"] == pytest.approx(np.exp(ci.loc[term, 1]), rel=1e-6)
+        assert row["p_value"] == pytest.approx(ref.pvalues[term], rel=1e-5, abs=1e-12)
+    assert res.series["fitted"].to_numpy() == pytest.approx(ref.fittedvalues.to_numpy(),
+                                                            rel=1e-7)
+    dispersion = res.diagnostics.set_index("test").loc["dispersion", "statistic"]
+    assert dispersion == pytest.approx(ref.pearson_chi2 / ref.df_resid)
+    if seasonality:  # the deseasonalised level: intercept with the harmonic terms at 0
+        base = res.summary.loc["baseline_level", "estimate"]
+        assert base == pytest.approx(np.exp(ref.params["Intercept"] + ref.params["time"]),
+                                     rel=1e-7)
+
+
+def test_level_only_gaussian_equals_statsmodels_ols_hac():
+    df = _gaussian(8)
+    res = _fit(df, slope_change=False)
+    x = _plain_design()[:, :3]
+    ref = sm.OLS(df["y"].to_numpy(), x).fit(cov_type="HAC", use_t=True,
+                                             cov_kwds={"maxlags": _hac_lags(150),
+                                                       "use_correction": True})
+    lc = res.level_change
+    assert lc["estimate"] == pytest.approx(ref.params[2])
+    assert [lc["ci_low"], lc["ci_high"]] == pytest.approx(list(ref.conf_int()[2]))
+    assert res.slope_change is None
+    assert "slope change" not in repr(res)
+
+
+def test_weekly_harmonics_by_period_index():
+    """Weekly series: angle 2πk·(week position in the year)/(365.25/7), a plain recomputation."""
+    rng = np.random.default_rng(9)
+    weeks = pd.date_range("2021-01-04", periods=156, freq="7D")
+    position = np.arange(156) + 3 / 7  # 4 January is day 3 of the year (counted from 0)
+    season = 5 * np.sin(2 * np.pi * position / (365.25 / 7))
+    post = np.arange(156) >= 104
+    df = pd.DataFrame({"week": weeks, "y": 40 + season - 6 * post + rng.normal(0, 1, 156)})
+    res = its(df, value="y", date="week", intervention=weeks[104], seasonality=1,
+              slope_change=False)
+    x = np.column_stack([np.ones(156), np.arange(156), post,
+                         np.sin(2 * np.pi * position / (365.25 / 7)),
+                         np.cos(2 * np.pi * position / (365.25 / 7))])
+    assert res.model.model.exog == pytest.approx(x)
+    beta = np.linalg.lstsq(x, df["y"].to_numpy(), rcond=None)[0]
+    assert res.level_change["estimate"] == pytest.approx(beta[2])
+    assert res.level_change["ci_low"] <= -6 <= res.level_change["ci_high"]
+    with pytest.raises(JourneyError, match="harmonic pairs"):
+        its(df.iloc[::13], value="y", date="week", intervention=weeks[104], seasonality=3)
+
+
+def test_gaps_use_the_true_time_index():
+    """A sparse weekly series: empty weeks are gaps, the model keeps the observed weeks at
+    their own week number (equal to OLS + HAC on those rows)."""
+    rng = np.random.default_rng(10)
+    n = 80
+    t = np.arange(n)
+    post = t >= 40
+    y = 30 + 0.1 * t - 5 * post + rng.normal(0, 1, n)
+    empty = np.zeros(n, dtype=bool)
+    empty[[3, 4, 17, 41, 42, 43, 60, 77]] = True
+    weeks = pd.date_range("2024-01-01", periods=n, freq="7D")
+    df = pd.DataFrame({"week": weeks, "y": np.where(empty, np.nan, y)})
+    df = df.drop(index=[17, 60])  # missing rows are gaps too
+    res = its(df, value="y", date="week", intervention=weeks[40])
+    assert res.options["n_gaps"] == 8 and "8 period(s)" in res.notes[0]
+    keep = ~empty
+    t0 = t[keep & post][0]
+    x = np.column_stack([np.ones(n), t, post, (t - t0) * post])[keep]
+    ref = sm.OLS(y[keep], x).fit(cov_type="HAC", use_t=True,
+                                 cov_kwds={"maxlags": _hac_lags(int(keep.sum())),
+                                           "use_correction": True})
+    assert res.model.model.exog[:, 1] == pytest.approx(t[keep])
+    assert res.level_change["estimate"] == pytest.approx(ref.params[2])
+    assert res.level_change["ci_high"] == pytest.approx(ref.conf_int()[2][1])
+    assert len(res.series) == keep.sum()
+
+
+def test_poisson_scale_one_equals_plain_irls():
+    rng = np.random.default_rng(4)
+    n, t0 = 150, 75
+    x = _plain_design(n, t0)
+    population = rng.integers(2000, 4000, n)
+    log_rate = np.log(0.01) + 0.002 * x[:, 1] + np.log(0.8) * x[:, 2]
+    counts = rng.poisson(np.exp(log_rate) * population)
+    df = pd.DataFrame({"day": pd.date_range(START, periods=n), "y": counts, "pop": population})
+    poisson = _fit(df, family="poisson", offset="pop")
+    quasi = _fit(df, family="quasipoisson", offset="pop")
+    beta, se_quasi = _irls_poisson(x, counts.astype(float), np.log(population))
+    mu = np.exp(x @ beta + np.log(population))
+    se = np.sqrt(np.diag(np.linalg.inv(x.T @ (x * mu[:, None]))))
+    lc = poisson.level_change
+    assert lc["estimate"] == pytest.approx(quasi.level_change["estimate"])
+    assert lc["ci_low"] == pytest.approx(np.exp(beta[2] - 1.959964 * se[2]), rel=1e-5)
+    assert quasi.level_change["ci_low"] == pytest.approx(
+        np.exp(beta[2] - 1.959964 * se_quasi[2]), rel=1e-5)
+    assert "scale 1" in lc["method"] and "quasi" in quasi.level_change["method"]

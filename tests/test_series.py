@@ -114,7 +114,7 @@ def test_waits_match_plain_pandas(data, metric, stat):
     v = _plain_visits(df, "Consultation")
     got = metric_series(log, metric=metric, activity="Consultation")
     _compare(got, _plain_series(v[v["wait"].notna()], "wait", stat))
-    assert list(got.columns) == ["date", "group", "value", "n"]
+    assert list(got.columns) == ["date", "group", "value", "n", "empty"]
     assert got.attrs["unit"] == "minutes" and got.attrs["improvement"] == "decrease"
 
 
@@ -224,3 +224,69 @@ def test_errors_say_how_to_fix(data, kwargs, message):
     _, log = data
     with pytest.raises(journey.JourneyError, match=message):
         metric_series(log, **kwargs)
+
+
+def _sparse_weekly_log() -> tuple[pd.DataFrame, list[int]]:
+    """Visits in 30 weeks with 7 weeks empty (a clinic that closes), completion times only,
+    as a sparse export looks; the wait falls by 15 minutes from week 16."""
+    rng = np.random.default_rng(21)
+    closed = [3, 4, 9, 17, 18, 19, 25]
+    rows = []
+    for week in range(30):
+        if week in closed:
+            continue
+        for i in range(int(rng.integers(3, 8))):
+            arrival = DAY0 + pd.Timedelta(weeks=week, days=int(rng.integers(5)), hours=9,
+                                          minutes=int(rng.integers(300)))
+            wait = 40 + 0.3 * week - 15 * (week >= 16) + rng.normal(0, 4)
+            case = f"W{week:02d}-{i}"
+            rows += [{"case_id": case, "activity": "Registration", "department": "Clinic",
+                      "start": arrival, "end": arrival + pd.Timedelta(minutes=5)},
+                     {"case_id": case, "activity": "Consultation", "department": "Clinic",
+                      "start": arrival + pd.Timedelta(minutes=5 + wait),
+                      "end": arrival + pd.Timedelta(minutes=15 + wait)}]
+    return pd.DataFrame(rows), closed
+
+
+def test_sparse_weekly_series_marks_gaps_for_spc_and_its():
+    import warnings
+
+    df, closed = _sparse_weekly_log()
+    log = journey.read_log(df)
+    s = metric_series(log, metric="wait_mean", activity="Consultation", freq="W", by=None)
+    assert len(s) == 30 and s["empty"].tolist() == [w in closed for w in range(30)]
+    assert s.loc[s["empty"], "value"].isna().all() and (s.loc[s["empty"], "n"] == 0).all()
+    assert s.attrs["measure"] == "weekly mean wait before Consultation (minutes)"
+    assert any("7 period-group combinations" in n for n in s.attrs["notes"])
+    # XmR over the observed weeks (the moving ranges join the weeks either side of a gap)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        chart = journey.spc(s, value="value", date="date", improvement="decrease")
+    y = s.loc[~s["empty"], "value"].to_numpy()
+    mr = np.abs(np.diff(y))
+    keep = mr < 3.267 * mr.mean()
+    assert chart.summary.loc[0, "mean"] == pytest.approx(y.mean())
+    assert chart.summary.loc[0, "upl"] == pytest.approx(y.mean() + 2.66 * mr[keep].mean())
+    assert (chart.table["point_type"] == "gap").sum() == 7
+    assert chart.figure().layout.yaxis.title.text == s.attrs["measure"]
+    # ITS on the observed weeks at their true week number, equal to plain least squares
+    change = DAY0 + pd.Timedelta(weeks=16)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        res = journey.its(s, value="value", date="date", intervention=change)
+    t = np.array([w for w in range(30) if w not in closed], dtype=float)
+    post = t >= 16
+    t0 = t[post][0]
+    x = np.column_stack([np.ones_like(t), t, post, (t - t0) * post])
+    beta = np.linalg.lstsq(x, y, rcond=None)[0]
+    assert res.level_change["estimate"] == pytest.approx(beta[2])
+    assert res.options["n_gaps"] == 7
+    assert res.level_change["ci_low"] <= -15 <= res.level_change["ci_high"]
+    # the series figure breaks its line at the gaps and marks the change
+    fig = journey.series_figure(s, intervention=change)
+    assert fig.layout.title.text.startswith("weekly mean wait before Consultation")
+    assert not fig.data[0].connectgaps and np.isnan(np.asarray(fig.data[0].y, float)[3])
+    line = fig.layout.shapes[0]
+    assert line.name == "intervention" and line.line.width == 2 and line.opacity == 1
+    zh = journey.series_figure(s, intervention=change, lang="zh")
+    assert zh.layout.yaxis.title.text == "每周就诊前等候均值（分钟）"

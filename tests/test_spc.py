@@ -296,10 +296,20 @@ def test_short_groups_warn_of_trial_limits():
 
 
 def test_bad_input_raises_clear_errors():
-    df = _series([1.0, 2.0, np.nan, 2.0])
+    df = _series([1.0, 2.0, 3.0, 2.0]).astype({"day": object})
+    df.loc[2, "day"] = None
     with pytest.raises(JourneyError, match="missing") as err:
         spc(df, value="y", date="day")
     assert err.value.rows == [4]
+    with pytest.raises(JourneyError, match="every period is a gap"):
+        spc(_series([np.nan, np.nan]), value="y", date="day")
+    with pytest.raises(JourneyError, match="chart must be"):
+        spc(_series(SMALL_Y), value="y", date="day", chart="g")
+    with pytest.raises(JourneyError, match="value ≤ denominator"):
+        spc(_series(SMALL_Y).assign(n=1), value="y", date="day", chart="p_prime",
+            denominator="n")
+    with pytest.raises(JourneyError, match="rebase must be"):
+        spc(_series(SMALL_Y), value="y", date="day", rebase="yes")
     with pytest.raises(JourneyError, match="not found"):
         spc(df, value="wait", date="day")
     dup = pd.concat([_series(SMALL_Y), _series([3])])
@@ -321,3 +331,214 @@ def test_figure_uses_nhs_colours():
                        "special cause improvement": SPC_COLOURS["special_cause_improvement"]}
     assert fig.layout.shapes[0].line.color == SPC_COLOURS["target"]
     assert any(tr.line.dash == "dash" for tr in fig.data if tr.name == "upl")
+
+
+# --- the chart family against plain implementations of the published formulas ---------------
+# Montgomery, Introduction to Statistical Quality Control (c, u and p charts); Laney (2002),
+# Quality Engineering 14:531 (p′ and u′); Anhøj & Olesen (2014), PLoS One 9:e113825 and
+# Anhøj (2015) (run-chart rules, as in qicharts2).
+
+
+def _counts(seed=0, n_periods=30, big=False):
+    rng = np.random.default_rng(seed)
+    n = rng.integers(20_000, 40_000, n_periods) if big else rng.integers(50, 200, n_periods)
+    # extra between-period variation (what a p′ chart allows for)
+    p = np.clip(0.3 + rng.normal(0, 0.02, n_periods), 0.01, 0.99)
+    x = rng.binomial(n, p)
+    return pd.DataFrame({"day": pd.date_range("2024-01-01", periods=n_periods), "x": x, "n": n})
+
+
+def _plain_attribute_limits(chart, x, n):
+    """Centre and limits written out from the textbook formulas, one loop per point."""
+    x, n = np.asarray(x, float), None if n is None else np.asarray(n, float)
+    lo, hi = [], []
+    if chart in ("p", "p_prime", "u", "u_prime"):
+        centre = x.sum() / n.sum()
+        value = x / n
+        sd = [np.sqrt(centre * (1 - centre) / k) if chart.startswith("p") else
+              np.sqrt(centre / k) for k in n]
+    else:
+        centre = x.mean()
+        value = x
+        sd = [np.sqrt(centre)] * len(x)
+    if chart.endswith("_prime"):
+        z = [(v - centre) / s for v, s in zip(value, sd, strict=True)]
+        mr = [abs(z[i] - z[i - 1]) for i in range(1, len(z))]
+        sd = [s * (sum(mr) / len(mr)) / 1.128 for s in sd]
+    for s in sd:
+        lo.append(max(centre - 3 * s, 0.0))
+        hi.append(min(centre + 3 * s, 1.0) if chart.startswith("p") else centre + 3 * s)
+    return centre, np.array(lo), np.array(hi)
+
+
+@pytest.mark.parametrize("chart", ["p", "u", "p_prime", "u_prime"])
+def test_attribute_charts_with_denominators_equal_plain_formulas(chart):
+    df = _counts(1, big=chart.endswith("prime"))
+    res = spc(df, value="x", date="day", denominator="n", chart=chart)
+    centre, lo, hi = _plain_attribute_limits(chart, df["x"], df["n"])
+    t = res.table
+    assert t["mean"].to_numpy() == pytest.approx(centre)
+    assert t["lpl"].to_numpy() == pytest.approx(lo)
+    assert t["upl"].to_numpy() == pytest.approx(hi)
+    assert t["value"].to_numpy() == pytest.approx(df["x"] / df["n"])
+
+
+def test_laney_widens_limits_that_a_p_chart_draws_too_narrow():
+    df = _counts(2, big=True)
+    p = spc(df, value="x", date="day", denominator="n", chart="p")
+    prime = spc(df, value="x", date="day", denominator="n", chart="p_prime")
+    assert (p.table["rule"] == "outside_limits").mean() > 0.5  # nearly every point "special"
+    assert (prime.table["rule"] == "outside_limits").sum() == 0
+    assert prime.summary.loc[0, "sigma_z"] > 5
+
+
+@pytest.mark.parametrize("chart", ["c", "c_prime"])
+def test_count_charts_equal_plain_formulas(chart):
+    rng = np.random.default_rng(3)
+    x = rng.poisson(12, 25)
+    res = _chart(list(x), chart=chart)
+    centre, lo, hi = _plain_attribute_limits(chart, x, None)
+    assert res.table["mean"].to_numpy() == pytest.approx(centre)
+    assert res.table["lpl"].to_numpy() == pytest.approx(lo)
+    assert res.table["upl"].to_numpy() == pytest.approx(hi)
+    if chart == "c_prime":  # c′ = XmR of the counts with mR̄/1.128, unscreened, floored at 0
+        upl = x.mean() + 3 * np.abs(np.diff(x)).mean() / 1.128
+        assert res.summary.loc[0, "upl"] == pytest.approx(upl)
+
+
+def _plain_anhoej(y, centre):
+    """Anhøj's rules written out: runs of useful points and crossings."""
+    from itertools import groupby
+
+    from scipy.stats import binom
+
+    sides = [1 if v > centre else -1 for v in y if v != centre]
+    runs = [len(list(g)) for _, g in groupby(sides)]
+    n = len(sides)
+    return max(runs), round(np.log2(n)) + 3, len(runs) - 1, int(binom.ppf(0.05, n - 1, 0.5))
+
+
+@pytest.mark.parametrize(("n", "longest", "crossings"), [(10, 6, 2), (24, 8, 8), (30, 8, 10)])
+def test_anhoej_limits_match_the_published_table(n, longest, crossings):
+    rng = np.random.default_rng(n)
+    res = _chart(list(rng.normal(0, 1, n)), chart="run")
+    row = res.summary.iloc[0]
+    assert (row["longest_run_max"], row["n_crossings_min"]) == (longest, crossings)
+
+
+def test_run_chart_equals_plain_anhoej_rules():
+    rng = np.random.default_rng(5)
+    y = np.r_[rng.normal(10, 1, 20), rng.normal(12, 1, 12)].round(1)
+    res = _chart(list(y), chart="run", improvement="increase")
+    row = res.summary.iloc[0]
+    median = np.median(y)
+    assert row["median"] == pytest.approx(median)
+    expected = _plain_anhoej(y, median)
+    got = (row["longest_run"], row["longest_run_max"], row["n_crossings"], row["n_crossings_min"])
+    assert got == expected
+    assert bool(row["runs_signal"]) == (expected[0] > expected[1] or expected[2] < expected[3])
+    assert bool(row["runs_signal"])
+    flagged = res.table[res.table["rule"] == "long_run"]
+    assert len(flagged) >= expected[1] + 1 and (flagged["value"] > median).all()
+    assert res.variation_icon == "improvement_high" and res.assurance_icon is None
+    fig = res.figure()
+    assert [tr.name for tr in fig.data if tr.mode == "lines"][1] == "median"
+    assert "upl" not in {tr.name for tr in fig.data}
+    # no signal in noise around the median
+    calm = _chart(list(np.tile([9.0, 11.0, 10.5, 9.5], 6)), chart="run")
+    assert not calm.summary.loc[0, "runs_signal"]
+
+
+# --- automatic re-baselining --------------------------------------------------------------------
+
+
+def _auto(y, **kwargs):
+    res = _chart(list(y), rebase="auto", **kwargs)
+    days = _series(y)["day"]
+    return res, [int((days < s).sum()) for s in res.summary["start"]]
+
+
+def test_auto_rebase_finds_one_and_two_shifts():
+    rng = np.random.default_rng(11)
+    one = np.r_[rng.normal(50, 3, 40), rng.normal(38, 3, 40)]
+    res, starts = _auto(one, improvement="decrease")
+    assert len(starts) == 2 and 33 <= starts[1] <= 42
+    assert (one[starts[1] : starts[1] + 7] < one[:21].mean()).all()  # starts on a run
+    assert res.table["rebase_group"].tolist() == [1] * starts[1] + [2] * (80 - starts[1])
+    # each period's limits come from its first min_period points
+    second = one[starts[1] : starts[1] + 21]
+    assert res.summary.loc[1, "mean"] == pytest.approx(second.mean())
+    assert res.summary["n_limit_points"].tolist() == [21, 21]
+    two = np.r_[rng.normal(50, 3, 40), rng.normal(38, 3, 40), rng.normal(50, 3, 40)]
+    _, starts = _auto(two)
+    assert len(starts) == 3 and 33 <= starts[1] <= 42 and 73 <= starts[2] <= 82
+    fig = _auto(two)[0].figure()
+    assert len([s for s in fig.layout.shapes if s.name == "rebase"]) == 2
+
+
+def test_auto_rebase_leaves_noise_and_a_trend_alone():
+    for seed in range(5):
+        rng = np.random.default_rng(seed)
+        assert _auto(rng.normal(50, 3, 90))[1] == [0]
+        trend = 50 + 0.6 * np.arange(90) + rng.normal(0, 3, 90)
+        res, starts = _auto(trend)
+        assert starts == [0]
+        assert (res.table["rule"] == "shift").any()  # the chart still shows the trend's signal
+    with pytest.raises(JourneyError, match="min_period"):
+        _auto(np.arange(40.0), min_period=5)
+
+
+def test_auto_rebase_on_a_p_prime_chart_with_gaps():
+    df = _counts(4, n_periods=60, big=True)
+    df.loc[30:, "x"] = (df.loc[30:, "n"] * 0.22).round().astype(int)
+    df.loc[[10, 45], ["x", "n"]] = 0
+    res = spc(df, value="x", date="day", denominator="n", chart="p_prime", rebase="auto")
+    assert len(res.summary) == 2 and 25 <= (df["day"] < res.summary.loc[1, "start"]).sum() <= 30
+    assert res.summary["n_gaps"].sum() == 2
+
+
+# --- gaps, and the figure says what the table says -------------------------------------------
+
+
+def test_gaps_are_left_out_of_limits_and_rules_and_shown():
+    y = SMALL_Y[:5] + [np.nan, np.nan] + SMALL_Y[5:]
+    res = _chart(y, screen_outliers=False)
+    full = _chart(SMALL_Y, screen_outliers=False)
+    pd.testing.assert_frame_equal(res.summary.drop(columns=["n_gaps", "end"]),
+                                  full.summary.drop(columns="end"))
+    gap_rows = res.table.iloc[5:7]
+    assert (gap_rows["point_type"] == "gap").all() and gap_rows["value"].isna().all()
+    assert gap_rows["mean"].isna().all()  # the lines break at the gap
+    assert res.summary.loc[0, "n_gaps"] == 2 and res.options["n_gaps"] == 2
+    assert res.variation_icon == full.variation_icon
+    fig = res.figure()
+    bands = [s for s in fig.layout.shapes if s.name == "gap"]
+    assert len(bands) == 1 and bands[0].fillcolor == "#d9d9d9"
+    assert "gap" not in {tr.name for tr in fig.data}
+    assert not fig.data[0].connectgaps
+    # a gap at the end: the icons describe the last observed point
+    assert _chart(SMALL_Y + [np.nan]).variation_icon == _chart(SMALL_Y).variation_icon
+
+
+def test_figure_draws_icons_target_and_the_measures_name():
+    res = _chart(BASE + [9] * 7, fix_after_n_points=12, target=20, improvement="decrease")
+    fig = res.figure()
+    target = fig.layout.shapes[0]
+    assert target.line.width >= 1 and target.opacity == 1 and target.line.dash == "dot"
+    rings = [s for s in fig.layout.shapes if s.type == "circle"]
+    assert [s.name for s in rings] == [res.variation_icon, res.assurance_icon]
+    assert all(s.line.width >= 2 and s.xsizemode == "pixel" for s in rings)
+    letters = [a.text for a in fig.layout.annotations if a.name == "icon"]
+    assert letters == ["<b>L</b>", "<b>P</b>"]  # improvement low, target always met
+    assert rings[0].line.color == SPC_COLOURS["special_cause_improvement"]
+    common = _chart(SMALL_Y).figure()
+    assert [s.type for s in common.layout.shapes] == ["circle", "path"]
+    # the y axis is named after the measure when the series says what it measures
+    days = pd.date_range("2024-01-01", periods=len(BASE))
+    named = pd.DataFrame({"date": days, "value": BASE})
+    named.attrs["measure"] = "daily mean wait before triage (minutes)"
+    fig = spc(named, value="value", date="date").figure()
+    assert fig.layout.yaxis.title.text == "daily mean wait before triage (minutes)"
+    df = _counts(1)
+    assert spc(df, value="x", date="day", denominator="n", chart="p").figure(
+    ).layout.yaxis.title.text == "x / n"

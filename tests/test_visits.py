@@ -66,7 +66,7 @@ def plain_visits(df: pd.DataFrame, has_start: bool) -> pd.DataFrame:
             "department": g["department"].iloc[-1], "arrival": g["_key"].min(),
             "departure": g["end"].max(),
             "los_h": (g["end"].max() - g["_key"].min()).total_seconds() / 3600,
-            "total_wait_h": wait / 60, "n_touchpoints": len(g),
+            "total_wait_h" if has_start else "total_flow_h": wait / 60, "n_touchpoints": len(g),
             "rework": len(set(seen)) < len(seen), "left_unseen": "Left unseen" in seen,
             "path": " → ".join(seen), "charges": charges.sum() if len(charges) else np.nan,
             "age_band": g["age_band"].dropna().iloc[0]})
@@ -106,8 +106,10 @@ def test_flow_times_are_flagged():
     v = visit_table(journey.read_log(hand_log().drop(columns="start")))
     assert v.attrs["time_kind"] == "flow"
     assert "flow times" in v.attrs["notes"][0]
-    # without starts the "wait" of d equals 0, of a is last end - first end = 125 min
-    assert v.set_index("case_id").at["a", "total_wait_h"] == pytest.approx(125 / 60)
+    # no column, and no note, calls a flow time a wait
+    assert "total_wait_h" not in v.columns and not any("wait_" in n for n in v.attrs["notes"])
+    # without starts the flow time of d equals 0, of a is last end - first end = 125 min
+    assert v.set_index("case_id").at["a", "total_flow_h"] == pytest.approx(125 / 60)
 
 
 def test_flags_left_and_missing_columns():
