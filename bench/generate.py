@@ -1,6 +1,10 @@
 """Generate a large synthetic visit log (Parquet) with realistic outpatient visit shapes.
 
 Usage: python bench/generate.py --events 10000000 --out bench/data/log_10M.parquet
+
+``--activities 600`` spreads each touchpoint over numbered variants (``Lab 017``) until the log
+has about that many distinct activities, few of them frequent (Zipf), as in exports that
+name every test or ward: the shape that process maps must simplify.
 """
 
 from __future__ import annotations
@@ -71,6 +75,22 @@ def generate(n_events: int, seed: int = 0) -> pa.Table:
     })
 
 
+def many_activities(table: pa.Table, n_activities: int, seed: int = 0) -> pa.Table:
+    """``table`` with its touchpoints split into about ``n_activities`` numbered variants.
+
+    Each touchpoint keeps its name on most events; the others get a suffix drawn from a Zipf
+    law, so that a few variants are common and most are rare.
+    """
+    rng = np.random.default_rng(seed)
+    activity = table["activity"].to_numpy(zero_copy_only=False).astype(str)
+    names = np.unique(activity)
+    per_name = max(1, n_activities // len(names))
+    variant = np.minimum(rng.zipf(1.6, len(activity)), per_name) - 1
+    suffix = np.char.zfill(variant.astype(str), 3)
+    renamed = np.where(variant == 0, activity, np.char.add(np.char.add(activity, " "), suffix))
+    return table.set_column(1, "activity", pa.array(renamed))
+
+
 def log_file(n_events: int, folder: Path = HERE / "data") -> Path:
     """bench/data/log_<n>.parquet, generated (in parts of ten million events) if missing."""
     path = folder / f"log_{n_events}.parquet"
@@ -98,11 +118,16 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=10_000_000)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--activities", type=int, default=None,
+                        help="about this many distinct activities (numbered variants)")
     args = parser.parse_args()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     table = generate(args.events, args.seed)
+    if args.activities:
+        table = many_activities(table, args.activities, args.seed)
     pq.write_table(table, args.out, row_group_size=1_000_000)
-    print(f"{table.num_rows:,} events written to {args.out}")
+    n = len(pc.unique(table["activity"]))
+    print(f"{table.num_rows:,} events, {n:,} activities written to {args.out}")
 
 
 if __name__ == "__main__":

@@ -316,9 +316,12 @@ class Bottlenecks:
             d = d.assign(day=d.day.map(L), activity=d.activity.map(lambda a: translate(a, "zh")))
             names = [translate(a, "zh") for a in names]
             labels |= {"day": L["day"], "activity": L["activity"]}
-        return px.line(d, x="hour", y=y, color="day", facet_col="activity",
-                       facet_col_wrap=3, markers=True, category_orders={"activity": names},
-                       labels=labels, title=L["title"].format(word))
+        from journey.figures import _own_y_axes
+
+        return _own_y_axes(px.line(
+            d, x="hour", y=y, color="day", facet_col="activity",
+            facet_col_wrap=3, markers=True, category_orders={"activity": names},
+            labels=labels, title=L["title"].format(word)))
 
 
 def bottlenecks(

@@ -478,7 +478,9 @@ class ImportancePerformance:
         lang = _resolve(lang)
         L = _IPA_LABELS[lang]
         t = self.table
-        names = [(labels or {}).get(a, translate(a, lang) if lang == "zh" else a)
+        from journey.figures import _ipa_layout, _readable
+
+        names = [(labels or {}).get(a, translate(a, lang) if lang == "zh" else _readable(a))
                  for a in t["attribute"]]
         fig = go.Figure(go.Scatter(
             x=t["performance"], y=t["importance"], mode="markers+text", text=names,
@@ -496,7 +498,8 @@ class ImportancePerformance:
         how = L.get(self.importance, self.importance)
         fig.update_layout(xaxis_title=L["x"], yaxis_title=L["y"].format(how),
                           title=title or L["title"].format(self.n), showlegend=False)
-        return fig
+        return _ipa_layout(fig, t["performance"], t["importance"], self.centre,
+                           [(hi, hp, q) for (hi, hp), q in QUADRANTS.items()])
 
 
 def importance_performance(

@@ -57,7 +57,16 @@ _LABELS: dict[str, dict[str, str]] = {
         "pain": "Pain point {k}: {value}", "pain_points": "Pain points",
         "episode": "Not a pain point, opens a new episode (median {value:.0f} days later): {name}",
         "no_data": "no {time} known",
-        "title_map": "Process map: visits and median {time} between touchpoints",
+        "title_map": "Process map · colour: {colour} · width: {width}",
+        "colour_cases": "visits per touchpoint",
+        "colour_wait": "median {time} before each touchpoint",
+        "width_cases": "visits per path", "width_wait": "median {time} per path",
+        "colour_wait_p90": "P90 {time} before each touchpoint",
+        "width_wait_p90": "P90 {time} per path",
+        "path_labels": "Main paths labelled: visits · median {time}",
+        "simplified": "Showing {a} of {a_all} touchpoints and {p} of {p_all} paths: "
+                      "pass activities=…, paths=… to show more",
+        "edge_label": "{n} · {m} min",
         "title_sankey": "Visit paths step by step",
         "title_stage": "Journey map: visits and median {time} per touchpoint",
         "title_variants": "Most common journeys (top {top})",
@@ -87,7 +96,14 @@ _LABELS: dict[str, dict[str, str]] = {
         "length": "触点数", "throughput": "全程时间中位数",
         "pain": "痛点{k}：{value}", "pain_points": "痛点", "no_data": "无{time}数据",
         "episode": "不算痛点，属于新一次就诊（中位数 {value:.0f} 天后）：{name}",
-        "title_map": "流程图：各触点人次与{time}中位数",
+        "title_map": "流程图 · 颜色：{colour} · 线宽：{width}",
+        "colour_cases": "各触点人次", "colour_wait": "到达各触点前{time}中位数",
+        "width_cases": "各路径人次", "width_wait": "各路径{time}中位数",
+        "colour_wait_p90": "到达各触点前{time}P90", "width_wait_p90": "各路径{time}P90",
+        "path_labels": "主要路径标注：人次 · {time}中位数",
+        "simplified": "显示{a_all}个触点中的{a}个、{p_all}条路径中的{p}条："
+                      "传入 activities=…、paths=… 可显示更多",
+        "edge_label": "{n}人次 · {m}分钟",
         "title_sankey": "逐步就诊路径",
         "title_stage": "患者旅程图：各触点人次与{time}中位数",
         "title_variants": "最常见的就诊路径（前{top}条）",
@@ -144,8 +160,9 @@ def _shown(counts: pd.Series, k: int | None) -> pd.Series:
 def _say_hidden(fig: go.Figure, hidden: int, k: int | None, lang: str) -> go.Figure:
     """Say in the subtitle how many elements were left out for having too few visits."""
     if hidden:
-        fig.update_layout(title_subtitle_text=_tr("hidden_one" if hidden == 1 else "hidden",
-                                                  lang, n=hidden, k=k),
+        said = _tr("hidden_one" if hidden == 1 else "hidden", lang, n=hidden, k=k)
+        before = fig.layout.title.subtitle.text
+        fig.update_layout(title_subtitle_text=f"{before}<br>{said}" if before else said,
                           margin_t=(fig.layout.margin.t or 100) + 24)
     return fig
 
@@ -318,7 +335,7 @@ def _layered_layout(
     return xy, routes
 
 
-def _smooth(points: np.ndarray, rounds: int = 4) -> np.ndarray:
+def _smooth(points: np.ndarray, rounds: int = 3) -> np.ndarray:
     """Chaikin corner cutting: a smooth, densely sampled curve with the same end points."""
     for _ in range(rounds):
         a, b = points[:-1], points[1:]
@@ -327,18 +344,20 @@ def _smooth(points: np.ndarray, rounds: int = 4) -> np.ndarray:
     return points
 
 
-def _edge_curve(points: list[tuple[float, float]], gap_px: float, px: np.ndarray,
-                bow: float) -> np.ndarray:
-    """Curve through the points, bowed to the right of travel, ending ``gap_px`` before the end."""
+def _edge_curve(points: list[tuple[float, float]], start_px: float, gap_px: float,
+                px: np.ndarray, bow: float) -> np.ndarray:
+    """Curve through the points, bowed to the right of travel, from ``start_px`` after the
+    first point to ``gap_px`` before the last: from the border of one node to the other's."""
     pts = np.array(points, dtype=float)
     if len(pts) == 2:  # neighbouring layers: bow sideways so A→B and B→A stay apart
         d = (pts[1] - pts[0]) * px
         normal = np.array([d[1], -d[0]]) / (np.hypot(*d) or 1.0)
         pts = np.vstack([pts[0], pts.mean(axis=0) + bow * normal * np.hypot(*d) / px, pts[1]])
-    step = (pts[-1] - pts[-2]) * px
-    length = np.hypot(*step)
-    if length > gap_px:
-        pts[-1] = pts[-1] - step / length * gap_px / px
+    for at, near, trim in ((-1, -2, gap_px), (0, 1, start_px)):
+        step = (pts[at] - pts[near]) * px
+        length = np.hypot(*step)
+        if length > trim:
+            pts[at] = pts[at] - step / length * trim / px
     return _smooth(pts)
 
 
@@ -359,6 +378,9 @@ def process_map_figure(
     color_by: str = "cases",
     width_by: str = "cases",
     time_kind: str = "wait",
+    paths: int | float | None = None,
+    labels: int = 12,
+    totals: tuple[int, int] | None = None,
     min_count: int | None = None,
     lang: str | None = None,
     title: str | None = None,
@@ -366,12 +388,14 @@ def process_map_figure(
     """Interactive process map (directly-follows graph) drawn left to right.
 
     Touchpoints are markers labelled with their name and number of visits and coloured by
-    volume or by median wait before the touchpoint; transitions are curves whose width shows
-    volume or median wait, with an arrow at the target. Self-loops (the same touchpoint twice
-    in a row) are small loops above the node; transitions that go back in the journey (rework)
-    run right to left. Start and End nodes link to the first and last touchpoints of the
-    visits (dotted). Hover a node or an edge for its numbers; zoom and pan to explore. Maps
-    with more than 12 layers get a fixed width of 80 pixels per layer so labels stay legible.
+    volume or by median wait before the touchpoint; transitions are curves from border to
+    border whose width shows volume or median wait, with an arrow at the target; the
+    busiest transitions carry a label with their visits and median wait. Self-loops (the
+    same touchpoint twice in a row) are small loops above the node; transitions that go back
+    in the journey (rework) run right to left. Start and End nodes link to the first and
+    last touchpoints of the visits (dotted). The title says what colour and width show.
+    Hover a node or the middle of an edge for its numbers; zoom and pan to explore. The
+    figure takes the width of its container.
 
     Parameters
     ----------
@@ -390,6 +414,15 @@ def process_map_figure(
         Edge width by visits or by median (or P90) wait (flow time) of the transition.
     time_kind : {"wait", "flow"}
         ``"flow"`` for a log without start times: every label then says "flow time".
+    paths : int or float, optional
+        Draw only this many of the paths (transitions, Start and End edges) that carry most
+        visits, or a share in (0, 1] of the transitions, plus each touchpoint's busiest
+        incoming and outgoing path where it would otherwise be cut off; default: all.
+    labels : int
+        How many of the busiest transitions carry a label (visits · median time).
+    totals : (int, int), optional
+        Touchpoints and paths of the whole map when the tables are of a simplified one, for
+        the subtitle that says what is hidden.
     min_count : int, optional
         Leave out touchpoints, transitions and Start/End edges of 1 to ``min_count - 1``
         visits; default :func:`journey.privacy.get_min_count` (None: show all). The
@@ -397,14 +430,16 @@ def process_map_figure(
     lang : {"en", "zh"}
         Language of titles, labels and hover texts.
     title : str, optional
-        Figure title; a descriptive default otherwise.
+        Figure title; a default that says what colour and width show otherwise.
 
     Returns
     -------
     plotly.graph_objects.Figure
-        Every trace carries ``meta``: ``{"role": "node" | "terminal" | "edge" | "start_edge" |
-        "end_edge", ...}`` with the node names (``"nodes"``) or the edge's ``source`` and
-        ``target``.
+        Edges of one style and width share one trace (curves separated by NaN), whose
+        ``meta`` is ``{"role": "edge_lines", "edges": [[source, target], ...]}``; an
+        invisible marker at the middle of every edge carries its hover text, in traces with
+        ``meta={"role": "edge" | "start_edge" | "end_edge", "source": [...], "target": [...],
+        "width": [...]}``; node traces carry ``{"role": "node" | "terminal", "nodes": [...]}``.
 
     Examples
     --------
@@ -420,13 +455,20 @@ def process_map_figure(
     >>> ends = pd.DataFrame({"activity": ["Registration", "Consultation"], "cases": [1, 9],
     ...                      "share": [0.1, 0.9]})
     >>> fig = process_map_figure(tp, tr, starts, ends, color_by="wait")
-    >>> [t.meta["role"] for t in fig.data].count("edge")
-    1
+    >>> [t.meta["source"] for t in fig.data if t.meta["role"] == "edge"]
+    [['Registration']]
+    >>> fig.layout.title.text
+    'Process map · colour: median wait before each touchpoint · width: visits per path'
     """
+    from journey._simplify import check_amount, keep_paths
+
     lang = _options(lang, time_kind)
     _choice(color_by, "color_by", ("cases", "wait", "wait_p90"))
     _choice(width_by, "width_by", ("cases", "wait", "wait_p90"))
     by = {"cases": "cases", "wait": "wait_median", "wait_p90": "wait_p90"}
+    paths = check_amount("paths", paths)
+    if not (isinstance(labels, int) and labels >= 0):
+        raise JourneyError(f"labels={labels!r} must be a whole number, 0 or more")
     tp = _table(touchpoints, "touchpoints", ["activity", "cases", "events", "service_median",
                                              "service_p90", "wait_median", "wait_p90"])
     tr = _table(transitions, "transitions", ["source", "target", "cases", "transitions",
@@ -447,20 +489,28 @@ def process_map_figure(
         if unknown:
             raise JourneyError(f"the {name} table mentions {unknown[:10]}, which are not in the "
                                "touchpoints table; pass the tables of one and the same map")
+    all_nodes, all_paths = totals or (len(tp), len(tr) + len(st) + len(en))
     k, before = _limit(min_count), len(tp) + len(tr) + len(st) + len(en)
     tp = tp[_shown(tp["cases"], k)]
     tr = tr[_shown(tr["cases"], k) & tr["source"].isin(tp["activity"])
             & tr["target"].isin(tp["activity"])]
     st, en = (df[_shown(df["cases"], k) & df["activity"].isin(tp["activity"])] for df in (st, en))
     hidden = before - len(tp) - len(tr) - len(st) - len(en)
+    all_nodes -= len(known) - len(tp)  # the notes below count what the size hid
+    all_paths -= hidden - (len(known) - len(tp))
     L = _LABELS[lang]
     # deterministic priority order: busiest first, then by name
     tp = tp.assign(_name=tp["activity"].astype(str)).sort_values(
         ["cases", "_name"], ascending=[False, True], kind="stable")
     tr = tr.assign(_s=tr["source"].astype(str), _t=tr["target"].astype(str)).sort_values(
         ["cases", "_s", "_t"], ascending=[False, True, True], kind="stable")
-    st = st.sort_values("cases", ascending=False, kind="stable")
-    en = en.sort_values("cases", ascending=False, kind="stable")
+    st = st.assign(_name=st["activity"].astype(str)).sort_values(
+        ["cases", "_name"], ascending=[False, True], kind="stable")
+    en = en.assign(_name=en["activity"].astype(str)).sort_values(
+        ["cases", "_name"], ascending=[False, True], kind="stable")
+    if paths is not None:
+        keep_st, keep_tr, keep_en = keep_paths(tr, paths, st, en)
+        st, tr, en = st[keep_st], tr[keep_tr], en[keep_en]
     START, END = ("terminal", "start"), ("terminal", "end")  # cannot clash with activity names
     acts = list(tp["activity"])
     loops = tr["source"] == tr["target"]
@@ -471,9 +521,8 @@ def process_map_figure(
     xy, routes = _layered_layout([START, *acts, END], graph_edges, weights, START, END)
     n_layers = int(max(x for x, _ in xy.values())) + 1
     height_units = max(abs(y) for _, y in xy.values()) * 2 + 1
-    height = int(min(2400, max(420, 90 * height_units + 140)))
-    width = 80 * n_layers + 120 if n_layers > 12 else None  # wide maps scroll rather than cram
-    px = np.array([((width or 1000) - 120) / n_layers, 90.0])  # about pixels per data unit
+    height = int(min(2400, max(460, 90 * height_units + 180)))
+    px = np.array([860.0 / n_layers, 90.0])  # about pixels per data unit at a common width
 
     size = 16 + 22 * np.sqrt(tp["cases"].to_numpy(float) / max(tp["cases"].max(), 1))
     radius = dict(zip(acts, size / 2, strict=True)) | {START: 9.0, END: 9.0}
@@ -484,17 +533,7 @@ def process_map_figure(
     def edge_width(v: float) -> float:
         return 1.0 if pd.isna(v) or top <= 0 else 1.0 + 7.0 * float(v) / top
 
-    traces: list[go.Scatter] = []
-
-    def add_edge(curve: np.ndarray, w: float, text: str, meta: dict, dotted: bool) -> None:
-        colour = "rgba(150,150,150,0.55)" if dotted else "rgba(70,70,70,0.5)"
-        traces.append(go.Scatter(
-            x=curve[:, 0], y=curve[:, 1], mode="lines+markers", hoverinfo="text", hovertext=text,
-            line={"width": w, "color": colour, "dash": "dot" if dotted else "solid"},
-            marker={"symbol": "arrow", "angleref": "previous", "color": colour,
-                    "size": [0] * (len(curve) - 1) + [7 + 1.5 * w]},
-            showlegend=False, meta=meta, name=f"{meta['source']} → {meta['target']}"))
-
+    edges: list[dict] = []  # role, source, target, curve, width, hover text
     for row in tr.itertuples(index=False):
         s, t = row.source, row.target
         text = _hover(f"{s} → {t}", [
@@ -507,8 +546,10 @@ def process_map_figure(
         if s == t:
             curve = _self_loop(*xy[s], radius[s], px)
         else:
-            curve = _edge_curve([xy[s], *routes[(s, t)], xy[t]], radius[t] + 3 + w, px, 0.12)
-        add_edge(curve, w, text, {"role": "edge", "source": s, "target": t}, dotted=False)
+            curve = _edge_curve([xy[s], *routes[(s, t)], xy[t]], radius[s] + 2,
+                                radius[t] + 3 + w, px, 0.12)
+        edges.append({"role": "edge", "source": s, "target": t, "curve": curve, "width": w,
+                      "text": text, "cases": row.cases, "median": row.wait_median})
     for role, table, pairs in (("start_edge", st, lambda a: (START, a)),
                                ("end_edge", en, lambda a: (a, END))):
         for row in table.itertuples(index=False):
@@ -517,9 +558,39 @@ def process_map_figure(
             text = _hover(f"{names[0]} → {names[1]}", [(L["visits"], _count(row.cases)),
                                                         (L["share"], _share(row.share))])
             w = edge_width(row.cases) if width_by == "cases" else 1.5
-            curve = _edge_curve([xy[u], *routes[(u, v)], xy[v]], radius[v] + 3 + w, px, 0.12)
-            add_edge(curve, w, text, {"role": role, "source": names[0], "target": names[1]},
-                     dotted=True)
+            curve = _edge_curve([xy[u], *routes[(u, v)], xy[v]], radius[u] + 2,
+                                radius[v] + 3 + w, px, 0.12)
+            edges.append({"role": role, "source": names[0], "target": names[1],
+                          "curve": curve, "width": w, "text": text})
+    traces: list[go.Scatter] = []
+    # one trace per line style and width (to a quarter pixel): curves separated by NaN
+    groups: dict[tuple[bool, float], list[dict]] = {}
+    for e in edges:
+        groups.setdefault((e["role"] != "edge", round(e["width"] * 4) / 4), []).append(e)
+    for (dotted, w), group in sorted(groups.items(), key=lambda item: item[0]):
+        colour = "rgba(150,150,150,0.55)" if dotted else "rgba(70,70,70,0.5)"
+        xs = np.concatenate([np.vstack([e["curve"], [np.nan, np.nan]]) for e in group])
+        sizes = np.concatenate([[0.0] * (len(e["curve"]) - 1) + [7 + 1.5 * w, 0.0]
+                                for e in group])
+        traces.append(go.Scatter(  # numbers as arrays: plotly checks them at once
+            x=xs[:, 0].astype("float32"), y=xs[:, 1].astype("float32"),
+            mode="lines+markers", hoverinfo="skip", showlegend=False, name=L["transitions"],
+            line={"width": w, "color": colour, "dash": "dot" if dotted else "solid"},
+            marker={"symbol": "arrow", "angleref": "previous", "color": colour,
+                    "size": sizes.astype("float32")},
+            meta={"role": "edge_lines", "edges": [[e["source"], e["target"]] for e in group]}))
+    for role in ("edge", "start_edge", "end_edge"):  # hover texts at the middle of the edges
+        group = [e for e in edges if e["role"] == role]
+        if not group:
+            continue
+        middle = [e["curve"][len(e["curve"]) // 2] for e in group]
+        traces.append(go.Scatter(
+            x=[round(float(m[0]), 4) for m in middle], y=[round(float(m[1]), 4) for m in middle],
+            mode="markers", marker={"size": 12, "color": "rgba(0,0,0,0)"}, hoverinfo="text",
+            hovertext=[e["text"] for e in group], showlegend=False, name=L["transitions"],
+            meta={"role": role, "source": [e["source"] for e in group],
+                  "target": [e["target"] for e in group],
+                  "width": [e["width"] for e in group]}))
 
     # Start / End
     n_start, n_end = st["cases"].sum(), en["cases"].sum()
@@ -561,11 +632,42 @@ def process_map_figure(
             name=L["touchpoints"] if has_colour else _tr("no_data", lang, time_kind),
             meta={"role": "node", "nodes": list(part["activity"])}))
     fig = go.Figure(traces)
+    # labels on the busiest transitions (not self-loops), at the middle of their curve
+    main = [e for e in edges if e["role"] == "edge" and e["source"] != e["target"]][:labels]
+    annotations = []
+    # each label where its curve is farthest from the nodes and their names (in pixels)
+    centres = np.array([xy[n] for n in [START, *acts, END]]) * px
+    below = np.array([[0.0, -(radius[n] + 14)] for n in [START, *acts, END]])
+    avoid = np.vstack([centres, centres + below])
+    for e in main:
+        curve = e["curve"]
+        inner = curve[int(len(curve) * 0.25): max(int(len(curve) * 0.75), 1) + 1]
+        room = np.hypot(*np.moveaxis(inner[:, None, :] * px - avoid[None], 2, 0)).min(axis=1)
+        m = inner[int(np.argmax(room))]
+        minutes = "–" if pd.isna(e["median"]) else f"{e['median']:,.0f}"
+        annotations.append({"x": round(float(m[0]), 4), "y": round(float(m[1]), 4),
+                            "showarrow": False, "borderpad": 1,
+                            "text": L["edge_label"].format(n=_count(e["cases"]), m=minutes),
+                            "font": {"size": 10, "color": "#333333"},
+                            "bgcolor": "rgba(255,255,255,0.85)"})
+    if main:
+        annotations.append({"x": 0, "y": 0, "xref": "paper", "yref": "paper", "yshift": -4,
+                            "xanchor": "left", "yanchor": "top", "showarrow": False,
+                            "text": _tr("path_labels", lang, time_kind),
+                            "font": {"size": 11, "color": "#555555"}})
+    notes = []
+    if len(tp) < all_nodes or len(edges) < all_paths:
+        notes.append(L["simplified"].format(a=f"{len(tp):,}", a_all=f"{all_nodes:,}",
+                                            p=f"{len(edges):,}", p_all=f"{all_paths:,}"))
     y_extent = height_units / 2 + 0.4
     fig.update_layout(
-        title=title or _tr("title_map", lang, time_kind), template="plotly_white",
-        height=height, width=width, hovermode="closest",
-        margin={"l": 20, "r": 20, "t": 60, "b": 20},
+        title={"text": title or _tr("title_map", lang, time_kind,
+                                    colour=_tr(f"colour_{color_by}", lang, time_kind),
+                                    width=_tr(f"width_{width_by}", lang, time_kind)),
+               "subtitle": {"text": "<br>".join(notes) or None}},
+        template="plotly_white", height=height, autosize=True, hovermode="closest",
+        annotations=annotations,
+        margin={"l": 20, "r": 20, "t": 70 + 24 * len(notes), "b": 30},
         xaxis={"visible": False, "range": [-0.5, n_layers - 0.5]},
         yaxis={"visible": False, "range": [-y_extent, y_extent]})
     return _say_hidden(fig, hidden, k, lang)
@@ -793,7 +895,9 @@ def stage_map_figure(touchpoints: pd.DataFrame, *, pain_points: int = 3, time_ki
     fig.update_xaxes(tickmode="array", tickvals=x, ticktext=names, range=[-0.5, len(tp) - 0.5])
     fig.update_yaxes(title_text=L["visits"], rangemode="tozero", secondary_y=False)
     fig.update_yaxes(title_text=_tr("median_axis", lang, time_kind), secondary_y=True,
-                     range=[0, wait_top * 1.25], showgrid=False)
+                     range=[0, wait_top * 1.3], showgrid=False, tickmode="auto")
+    fig.update_traces(cliponaxis=False, selector={"mode": "markers+text"})
+    fig.update_xaxes(automargin=True, tickangle=-35 if len(tp) > 8 else 0)
     return _say_hidden(fig, hidden, k, lang)
 
 
@@ -871,6 +975,7 @@ def variants_figure(variants: pd.DataFrame, *, top: int = 10, min_count: int | N
         yaxis={"autorange": "reversed", "automargin": True},
         xaxis={"title": {"text": L["visits"]}, "rangemode": "tozero"},
         xaxis2={"overlaying": "x", "side": "top", "range": [0, 1.05], "tickformat": ".0%",
+                "tickmode": "array", "tickvals": [0, 0.25, 0.5, 0.75, 1],
                 "title": {"text": L["cumulative"]}, "showgrid": False},
         legend={"orientation": "h", "y": -0.12})
     return _say_hidden(fig, hidden, k, lang)
@@ -1075,3 +1180,70 @@ def series_figure(series: pd.DataFrame, *, intervention: object = None,
                       yaxis_title=y_title or measure, xaxis_title=None,
                       template="simple_white", legend_title_text=L["group"])
     return fig
+
+
+# --------------------------------------------------------------------------------------------
+# finishing touches shared by the analysis figures (bottlenecks, drivers, IPA)
+# --------------------------------------------------------------------------------------------
+
+def _own_y_axes(fig: go.Figure, spacing: float = 0.07) -> go.Figure:
+    """Facet panels each with their own y axis and tick labels, spaced so that they fit.
+
+    A panel whose values reach 13 next to one that reaches 350 then shows its own shape.
+    """
+    fig.update_yaxes(matches=None, showticklabels=True, rangemode="tozero")
+    axes = [a for a in fig.layout if a.startswith("xaxis")]
+    old = sorted({tuple(round(v, 6) for v in fig.layout[a].domain) for a in axes})
+    n = len(old)
+    if n > 1:
+        width = (1 - spacing * (n - 1)) / n
+        new = [(c * (width + spacing), c * (width + spacing) + width) for c in range(n)]
+        for a in axes:
+            fig.layout[a].domain = new[old.index(tuple(round(v, 6)
+                                                       for v in fig.layout[a].domain))]
+        for note in fig.layout.annotations:  # facet titles follow their panel
+            if note.xref == "paper" and note.yref == "paper" and note.x is not None:
+                c = min(range(n), key=lambda c: abs((old[c][0] + old[c][1]) / 2 - note.x))
+                if abs((old[c][0] + old[c][1]) / 2 - note.x) < 1e-6:
+                    note.x = (new[c][0] + new[c][1]) / 2
+    return fig
+
+
+def _every_category(fig: go.Figure, n: int, *, row_px: int = 22, base: int = 200) -> go.Figure:
+    """Show the label of every category on the y axes (plotly skips some when crowded) and
+    make the figure tall enough for them."""
+    fig.update_yaxes(tickmode="linear", dtick=1, automargin=True)
+    return fig.update_layout(height=max(fig.layout.height or 450, base + row_px * n))
+
+
+def _readable(name: str) -> str:
+    """``medical_quality`` → ``Medical quality``; other names unchanged."""
+    text = str(name)
+    if "_" in text and " " not in text:
+        text = text.replace("_", " ").strip()
+        return text[:1].upper() + text[1:]
+    return text
+
+
+def _ipa_layout(fig: go.Figure, x: pd.Series, y: pd.Series, centre: tuple[float, float],
+                quadrants: list[tuple[bool, bool, str]]) -> go.Figure:
+    """Room around the points for their labels, labels placed away from the crosshairs, and
+    the quadrant names outside the plotting area, where no point label can cover them."""
+    imp, perf = centre
+    xs, ys = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    span_x = float(np.nanmax(xs) - np.nanmin(xs)) if len(xs) else 1.0
+    span_y = float(np.nanmax(ys) - np.nanmin(ys)) if len(ys) else 1.0
+    span_x, span_y = span_x or 1.0, span_y or 1.0
+    lo_x, hi_x = min(np.nanmin(xs), perf), max(np.nanmax(xs), perf)
+    lo_y, hi_y = min(np.nanmin(ys), imp), max(np.nanmax(ys), imp)
+    fig.update_xaxes(range=[lo_x - 0.3 * span_x, hi_x + 0.3 * span_x])
+    fig.update_yaxes(range=[lo_y - 0.15 * span_y, hi_y + 0.2 * span_y])
+    positions = [("top" if yi >= imp else "bottom") + (" right" if xi >= perf else " left")
+                 for xi, yi in zip(xs, ys, strict=True)]
+    fig.update_traces(textposition=positions, cliponaxis=False, selector={"mode":
+                                                                         "markers+text"})
+    notes = [a for a in fig.layout.annotations if a.xref == "x domain"]
+    for note, (high_imp, high_perf, _) in zip(notes, quadrants, strict=False):
+        note.update(y=1 if high_imp else 0, yanchor="bottom" if high_imp else "top",
+                    yshift=2 if high_imp else -58, x=1 if high_perf else 0)
+    return fig.update_layout(margin={"t": 110, "b": 100})

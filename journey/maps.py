@@ -10,6 +10,7 @@ import ibis
 import numpy as np
 import pandas as pd
 
+from journey._simplify import check_amount, keep_paths, top_activities
 from journey.engine import NEIGHBOURS, case_paths, sequenced
 from journey.errors import JourneyError
 from journey.log import EventLog
@@ -52,14 +53,6 @@ def _per_group(t: Any, keys: dict[str, Any], **metrics: Any) -> pd.DataFrame:
     return cases.merge(_split_quantiles(grouped.aggregate(**metrics).execute()), on=list(keys))
 
 
-def _top_share(counts: pd.Series, share: float) -> list:
-    """Smallest set of the largest entries of ``counts`` that covers ``share`` of the total."""
-    ordered = counts.sort_values(ascending=False, kind="stable")
-    cumulative = ordered.cumsum() / ordered.sum()
-    n = int((cumulative < share - 1e-12).sum()) + 1
-    return list(ordered.index[: min(n, len(ordered))])
-
-
 @dataclass(frozen=True, repr=False)
 class JourneyMap:
     """Tables and figures of a journey map; build one with :func:`journey_map`.
@@ -92,7 +85,7 @@ class JourneyMap:
     log: EventLog
     events: Any
     n_cases: int
-    paths: float = 1.0
+    paths: int | float | None = None
     stage_mapping: dict[str, str] | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -134,18 +127,15 @@ class JourneyMap:
     @cached_property
     def transitions(self) -> pd.DataFrame:
         tr = self._all_transitions
-        if self.paths < 1 and len(tr):
-            keep = set(_top_share(tr.set_index(["source", "target"]).transitions, self.paths))
-            for column in ("source", "target"):  # busiest in/out edge of every touchpoint
-                busiest = tr.loc[tr.groupby(column).transitions.idxmax(), ["source", "target"]]
-                keep |= set(busiest.itertuples(index=False, name=None))
-            mask = [(s, t) in keep for s, t in zip(tr.source, tr.target, strict=True)]
-            self.notes.append(f"paths={self.paths}: {len(tr) - sum(mask)} of {len(tr)} "
-                              "transitions hidden.")
+        if self.paths is not None and len(tr):
+            mask = keep_paths(tr, self.paths)[1]
+            if not mask.all():
+                self.notes.append(f"paths={self.paths}: {int((~mask).sum())} of {len(tr)} "
+                                  "transitions hidden.")
             tr = tr[mask].reset_index(drop=True)
         return tr
 
-    def with_paths(self, paths: float) -> JourneyMap:
+    def with_paths(self, paths: int | float | None) -> JourneyMap:
         """The same map with another ``paths`` simplification (see :func:`journey_map`); the
         tables already computed are reused, so only the trimming of transitions is redone.
 
@@ -159,9 +149,7 @@ class JourneyMap:
         >>> len(m.transitions), len(m.with_paths(0.3).transitions)
         (3, 3)
         """
-        if not 0 < paths <= 1:
-            raise JourneyError(f"paths= must be a share in (0, 1], got {paths!r}.")
-        new = replace(self, paths=paths,
+        new = replace(self, paths=check_amount("paths", paths),
                       notes=[n for n in self.notes if not n.startswith("paths=")])
         for name in ("touchpoints", "_all_transitions", "starts", "ends", "variants", "rework",
                      "steps", "stages"):
@@ -231,12 +219,32 @@ class JourneyMap:
         return st.reset_index().sort_values("stage", key=lambda s: s.map(order),
                                             ignore_index=True)
 
-    def process_map(self, *, color_by: str = "cases", width_by: str = "cases",
-                    lang: str | None = None, title: str | None = None) -> Any:
-        """Interactive process map (plotly), left to right, coloured by volume or wait."""
+    def process_map(self, *, activities: int | float | None = 30,
+                    paths: int | float | None = 60, color_by: str = "cases",
+                    width_by: str = "cases", lang: str | None = None,
+                    title: str | None = None) -> Any:
+        """Interactive process map (plotly), left to right, coloured by volume or wait.
+
+        A map of hundreds of touchpoints cannot be read, so by default it shows the 30 most
+        frequent touchpoints (the flows reconnect around the others, as with Disco's
+        activity slider) and the 60 paths that carry most visits, plus what keeps every
+        touchpoint connected; the subtitle says what is hidden. Pass ``activities=None,
+        paths=None`` to draw everything, or larger numbers to show more. The tables of the
+        map are not changed.
+        """
         from journey.figures import process_map_figure
 
-        return process_map_figure(self.touchpoints, self.transitions, self.starts, self.ends,
+        activities = check_amount("activities", activities)
+        shown = self
+        if activities is not None:
+            keep = top_activities(self.touchpoints.set_index("activity").events, activities)
+            if len(keep) < len(self.touchpoints):
+                shown = journey_map(self.log, activities=activities, paths=self.paths,
+                                    stages=self.stage_mapping)
+        totals = (len(self.touchpoints),
+                  len(self.transitions) + len(self.starts) + len(self.ends))
+        return process_map_figure(shown.touchpoints, shown.transitions, shown.starts,
+                                  shown.ends, paths=paths, totals=totals,
                                   color_by=color_by, width_by=width_by,
                                   time_kind=self.time_kind, lang=lang, title=title)
 
@@ -264,7 +272,8 @@ class JourneyMap:
         return self.process_map(**kwargs)
 
 
-def journey_map(log: EventLog, *, activities: float = 1.0, paths: float = 1.0,
+def journey_map(log: EventLog, *, activities: int | float | None = None,
+                paths: int | float | None = None,
                 stages: dict[str, str] | None = None) -> JourneyMap:
     """Build the journey map of a log: touchpoints, transitions, variants, rework, stages.
 
@@ -273,14 +282,18 @@ def journey_map(log: EventLog, *, activities: float = 1.0, paths: float = 1.0,
     log : EventLog
         From :func:`journey.read_log` (filter it first with ``log.filter(...)`` to map a
         period, a department, a segment or some variants).
-    activities : float in (0, 1]
-        Simplify like Disco's activity slider: keep the most frequent touchpoints that
-        together account for at least this share of all events; the events of the others are
-        removed before the map is built, so the flows reconnect around them.
-    paths : float in (0, 1]
-        Simplify like Disco's path slider: keep the most frequent transitions that together
-        account for at least this share of all transitions, plus each touchpoint's busiest
-        incoming and outgoing transition so that no touchpoint is cut off.
+    activities : int or float, optional
+        Simplify like Disco's activity slider: a whole number keeps that many of the most
+        frequent touchpoints (by events, ties by name); a share in (0, 1] keeps the most
+        frequent touchpoints that together account for at least that share of all events.
+        The events of the others are removed before the map is built, so the flows
+        reconnect around them. Default: keep all.
+    paths : int or float, optional
+        Simplify like Disco's path slider: a whole number keeps that many of the transitions
+        that carry most visits; a share in (0, 1] keeps the most frequent transitions that
+        together account for at least that share of all transitions. A touchpoint whose
+        every incoming (outgoing) transition would be hidden keeps its busiest one, so that
+        no touchpoint is cut off. Default: keep all.
     stages : dict, optional
         ``{activity: stage or touchpoint}`` overriding the default stage mapping (see
         :mod:`journey.stages`); defaults to the mapping given to ``read_log``.
@@ -303,17 +316,17 @@ def journey_map(log: EventLog, *, activities: float = 1.0, paths: float = 1.0,
              source        target  cases  wait_median
     0  Registration  Consultation      2         30.0
     """
-    for name, value in (("activities", activities), ("paths", paths)):
-        if not 0 < value <= 1:
-            raise JourneyError(f"{name}= must be a share in (0, 1], got {value!r}.")
+    activities = check_amount("activities", activities)
+    paths = check_amount("paths", paths)
     notes: list[str] = []
-    if activities < 1:
+    if activities is not None:
         counts = log.table.group_by("activity").aggregate(n=ibis._.count()).execute()
-        keep = _top_share(counts.set_index("activity").n, activities)
-        dropped = sorted(set(counts.activity) - set(keep))
+        keep = top_activities(counts.set_index("activity").n, activities)
+        dropped = sorted(set(counts.activity) - set(keep), key=str)
         if dropped:
-            notes.append(f"activities={activities}: {len(dropped)} touchpoint(s) removed "
-                         f"({', '.join(dropped)}); flows reconnect around them.")
+            named = ", ".join(map(str, dropped[:10])) + (", …" if len(dropped) > 10 else "")
+            notes.append(f"activities={activities}: {len(dropped)} of {len(counts)} "
+                         f"touchpoint(s) removed ({named}); flows reconnect around them.")
             log = log.filter(activities=keep)
     if log.time_kind == "flow":
         notes.append("The log has no start times: times between touchpoints are flow times "

@@ -15,6 +15,7 @@ import itertools
 import json
 import math
 from collections import Counter
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -86,6 +87,28 @@ def traces(fig, role):
     return [t for t in fig.data if isinstance(t.meta, dict) and t.meta.get("role") == role]
 
 
+def edge_list(fig, role: str) -> list[SimpleNamespace]:
+    """The edges of one role (edge, start_edge, end_edge) of a process map, each with its
+    source, target, width, hover text, drawn curve (x, y), drawn width and arrow sizes."""
+    curves = {}
+    for t in traces(fig, "edge_lines"):
+        xs, ys, sizes = list(t.x), list(t.y), list(t.marker.size)
+        breaks = [-1] + [i for i, x in enumerate(xs) if x is None or x != x]  # None or NaN
+        for (a, b), (s, e) in zip(itertools.pairwise(breaks), t.meta["edges"], strict=True):
+            curves.setdefault((s, e), []).append(SimpleNamespace(
+                x=xs[a + 1:b], y=ys[a + 1:b], sizes=sizes[a + 1:b], line=t.line,
+                marker=t.marker))
+    out = []
+    for t in traces(fig, role):
+        for s, e, w, h in zip(t.meta["source"], t.meta["target"], t.meta["width"], t.hovertext,
+                              strict=True):
+            c = curves[(s, e)].pop(0)
+            out.append(SimpleNamespace(source=s, target=e, width=w, hovertext=h, x=c.x, y=c.y,
+                                       sizes=c.sizes, drawn_width=c.line.width,
+                                       marker=c.marker))
+    return out
+
+
 def node_xy(fig) -> dict[str, tuple[float, float]]:
     xy = {}
     for t in traces(fig, "node") + traces(fig, "terminal"):
@@ -135,34 +158,37 @@ def test_wait_colouring_puts_touchpoints_without_a_wait_in_grey():
 def test_one_edge_per_transition_including_the_self_loop():
     tables = map_tables()
     fig = process_map_figure(**tables)
-    edges = [(t.meta["source"], t.meta["target"]) for t in traces(fig, "edge")]
+    edges = [(e.source, e.target) for e in edge_list(fig, "edge")]
     assert sorted(edges) == sorted(zip(tables["transitions"]["source"],
                                        tables["transitions"]["target"], strict=True))
-    assert [(t.meta["source"], t.meta["target"]) for t in traces(fig, "start_edge")] == [
+    assert [(e.source, e.target) for e in edge_list(fig, "start_edge")] == [
         ("Start", "Registration")]
-    assert sorted(t.meta["source"] for t in traces(fig, "end_edge")) == [
+    assert sorted(e.source for e in edge_list(fig, "end_edge")) == [
         "Left unseen", "Pharmacy", "Registration"]
     # the self-loop leaves and re-enters Lab from above
     xy = node_xy(fig)
-    loop = next(t for t in traces(fig, "edge") if t.meta["source"] == t.meta["target"])
+    loop = next(e for e in edge_list(fig, "edge") if e.source == e.target)
     lab_x, lab_y = xy["Lab"]
     assert max(abs(np.array(loop.x) - lab_x)) < 0.5
     assert min(loop.y) > lab_y and max(loop.y) - lab_y < 1.0
     # every edge ends in an arrow at its last point, and only there
-    for t in fig.data:
-        if "edge" in t.meta["role"]:
-            assert t.marker.symbol == "arrow" and t.marker.angleref == "previous"
-            assert list(t.marker.size[:-1]) == [0] * (len(t.x) - 1) and t.marker.size[-1] > 0
+    for role in ("edge", "start_edge", "end_edge"):
+        for e in edge_list(fig, role):
+            assert e.marker.symbol == "arrow" and e.marker.angleref == "previous"
+            assert list(e.sizes[:-1]) == [0] * (len(e.x) - 1) and e.sizes[-1] > 0
+    # few traces: one per line style and width, one of hover points per role
+    assert len(fig.data) <= len(traces(fig, "edge_lines")) + 3 + 3
 
 
 def test_edge_width_follows_volume_or_wait():
     tables = map_tables()
-    by_cases = {(t.meta["source"], t.meta["target"]): t.line.width
-                for t in traces(process_map_figure(**tables), "edge")}
+    drawn = edge_list(process_map_figure(**tables), "edge")
+    by_cases = {(e.source, e.target): e.width for e in drawn}
+    assert all(abs(e.drawn_width - e.width) <= 0.125 for e in drawn)
     assert by_cases[("Registration", "Triage")] == pytest.approx(1 + 7 * 9 / 10)
     assert by_cases[("Triage", "Left unseen")] == pytest.approx(1 + 7 * 1 / 10)
-    by_wait = {(t.meta["source"], t.meta["target"]): t.line.width
-               for t in traces(process_map_figure(**tables, width_by="wait"), "edge")}
+    by_wait = {(e.source, e.target): e.width
+               for e in edge_list(process_map_figure(**tables, width_by="wait"), "edge")}
     assert by_wait[("Triage", "Left unseen")] == pytest.approx(8.0)  # the longest median wait
     assert by_wait[("Consultation", "Payment")] == pytest.approx(1 + 7 * 4.5 / 95.5)
 
@@ -170,7 +196,7 @@ def test_edge_width_follows_volume_or_wait():
 def test_hover_texts_carry_the_numbers_of_the_tables():
     tables = map_tables()
     fig = process_map_figure(**tables)
-    hover = {(t.meta["source"], t.meta["target"]): t.hovertext for t in traces(fig, "edge")}
+    hover = {(e.source, e.target): e.hovertext for e in edge_list(fig, "edge")}
     for row in tables["transitions"].itertuples():
         text = hover[(row.source, row.target)]
         assert f"Visits: {row.cases}" in text and f"Transitions: {row.transitions}" in text
@@ -188,7 +214,7 @@ def test_hover_texts_carry_the_numbers_of_the_tables():
     assert "Median wait before: 31.5 min" in nodes["Consultation"]
     assert "P90 wait before: 64.5 min" in nodes["Consultation"]
     assert "Median wait before: –" in nodes["Registration"]  # unknown, not zero
-    end_hover = {t.meta["source"]: t.hovertext for t in traces(fig, "end_edge")}
+    end_hover = {e.source: e.hovertext for e in edge_list(fig, "end_edge")}
     assert "Visits: 8" in end_hover["Pharmacy"] and "80.0%" in end_hover["Pharmacy"]
     assert "Visits: 10" in traces(fig, "terminal")[0].hovertext[0]
 
@@ -222,9 +248,9 @@ def test_acyclic_map_runs_left_to_right_in_longest_path_layers():
     tables["transitions"] = pd.concat([tr, extra], ignore_index=True)  # Lab → Pharmacy
     fig = process_map_figure(**tables)
     xy = node_xy(fig)
-    for t in fig.data:
-        if "edge" in t.meta["role"]:
-            assert xy[t.meta["source"]][0] < xy[t.meta["target"]][0], t.meta
+    for role in ("edge", "start_edge", "end_edge"):
+        for e in edge_list(fig, role):
+            assert xy[e.source][0] < xy[e.target][0], (e.source, e.target)
     edges = ([("Start", "Registration")] + list(zip(tables["transitions"]["source"],
                                                      tables["transitions"]["target"],
                                                      strict=True)))
@@ -241,8 +267,8 @@ def test_acyclic_map_runs_left_to_right_in_longest_path_layers():
 def test_a_cycle_is_broken_at_its_rarer_return_edge():
     fig = process_map_figure(**map_tables())
     xy = node_xy(fig)
-    backwards = {(t.meta["source"], t.meta["target"]) for t in traces(fig, "edge")
-                 if xy[t.meta["source"]][0] >= xy[t.meta["target"]][0]}
+    backwards = {(e.source, e.target) for e in edge_list(fig, "edge")
+                 if xy[e.source][0] >= xy[e.target][0]}
     assert backwards == {("Lab", "Lab"), ("Lab", "Consultation")}
     assert xy["Start"][0] == 0 and xy["End"][0] == max(x for x, _ in xy.values())
 
@@ -271,18 +297,20 @@ def random_map(n_nodes: int = 22, n_edges: int = 60, seed: int = 7) -> dict[str,
 def test_a_dense_map_keeps_nodes_apart_and_every_edge():
     tables = random_map()
     fig = process_map_figure(**tables)
-    assert len(traces(fig, "edge")) == 60
-    assert sum(t.meta["source"] == t.meta["target"] for t in traces(fig, "edge")) == sum(
+    assert len(edge_list(fig, "edge")) == 60
+    assert sum(e.source == e.target for e in edge_list(fig, "edge")) == sum(
         tables["transitions"]["source"] == tables["transitions"]["target"]) > 0
     xy = node_xy(fig)
     assert len(xy) == 22 + 2
     for _, group in itertools.groupby(sorted(xy.values()), key=lambda p: p[0]):
         ys = sorted(y for _, y in group)
         assert all(b - a >= 1.0 - 1e-9 for a, b in itertools.pairwise(ys))
-    for t in traces(fig, "edge"):  # arrows stop short of the target's centre
-        end = np.array([t.x[-1], t.y[-1]])
-        assert np.all(np.isfinite(t.x)) and np.all(np.isfinite(t.y))
-        assert np.hypot(*(end - xy[t.meta["target"]])) > 0
+    for e in edge_list(fig, "edge"):  # edges run from border to border
+        start, end = np.array([e.x[0], e.y[0]]), np.array([e.x[-1], e.y[-1]])
+        assert np.all(np.isfinite(e.x)) and np.all(np.isfinite(e.y))
+        assert np.hypot(*(end - xy[e.target])) > 0
+        if e.source != e.target:
+            assert np.hypot(*(start - xy[e.source])) > 0
     assert fig.layout.height <= 2400
     assert process_map_figure(**tables).to_json() == fig.to_json()
 

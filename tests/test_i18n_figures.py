@@ -400,7 +400,7 @@ def test_importance_performance_names_dimensions_in_chinese_and_takes_a_title():
                                                               "humanistic_care"])
     zh = ipa.figure(lang="zh", title="内科")
     assert list(zh.data[0].text) == ["医疗技术质量", "人文关怀"] and zh.layout.title.text == "内科"
-    assert list(ipa.figure(lang="en").data[0].text) == ["medical_quality", "humanistic_care"]
+    assert list(ipa.figure(lang="en").data[0].text) == ["Medical quality", "Humanistic care"]
     assert list(ipa.figure({"medical_quality": "MQ"}, lang="zh").data[0].text)[0] == "MQ"
 
 

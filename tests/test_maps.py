@@ -210,3 +210,78 @@ def test_filters():
         log.filter(where={"ward": "3"})
     with pytest.raises(journey.JourneyError, match=r"no event has department = \['ICU'\]"):
         log.filter(department="ICU")
+
+
+def test_simplification_by_numbers_keeps_the_busiest_and_every_touchpoint_connected():
+    df = pd.DataFrame({"case_id": list("aaabbcccdd"),
+                       "activity": ["R", "X", "C", "R", "C", "R", "Y", "C", "R", "C"],
+                       "end": minutes(0, 10, 20, 0, 10, 0, 5, 30, 0, 9)})
+    log = journey.read_log(df)
+    m = journey.journey_map(log, activities=2)  # R and C: 4 events each; X and Y: 1
+    assert set(m.touchpoints.activity) == {"R", "C"}
+    assert m.transitions.set_index(["source", "target"]).cases.to_dict() == {("R", "C"): 4}
+    assert "2 of 4 touchpoint(s) removed" in m.notes[0]
+    full = journey.journey_map(log, paths=1)
+    kept = set(zip(full.transitions.source, full.transitions.target, strict=True))
+    # R → C carries most visits; X and Y each keep their only way in and out
+    assert kept == {("R", "C"), ("R", "X"), ("X", "C"), ("R", "Y"), ("Y", "C")}
+    assert journey.journey_map(log).transitions.equals(
+        journey.journey_map(log, paths=None).transitions)
+    for bad in (0, -3, 1.5, True, "30"):
+        with pytest.raises(journey.JourneyError):
+            journey.journey_map(log, activities=bad)
+
+
+def drawn_edges(fig) -> list[tuple[str, str]]:
+    return [tuple(e) for t in fig.data if (t.meta or {}).get("role") == "edge_lines"
+            for e in t.meta["edges"]]
+
+
+def test_process_map_of_hundreds_of_activities_simplifies_itself(tmp_path):
+    from zoo import build
+
+    log = journey.read_log(build("daily_xes", tmp_path))
+    m = journey.journey_map(log)
+    n_all = len(m.touchpoints)
+    n_paths = len(m.transitions) + len(m.starts) + len(m.ends)
+    assert n_all > 200
+    fig = m.process_map()
+    nodes = [n for t in fig.data if (t.meta or {}).get("role") == "node" for n in t.meta["nodes"]]
+    top = m.touchpoints.sort_values(["events", "activity"], ascending=[False, True])
+    assert sorted(nodes) == sorted(top.activity.head(30))
+    edges = drawn_edges(fig)
+    assert 60 <= len(edges) <= 90  # 60, and what keeps every touchpoint connected
+    assert fig.layout.title.subtitle.text == (
+        f"Showing 30 of {n_all} touchpoints and {len(edges)} of {n_paths:,} paths: pass "
+        "activities=…, "
+        "paths=… to show more")
+    start, end = "Start", "End"
+    for node in nodes:  # nobody is cut off
+        assert any(t == node and s != node for s, t in edges), node
+        assert any(s == node and t != node for s, t in edges), node
+    assert start in {s for s, _ in edges} and end in {t for _, t in edges}
+    assert len(fig.data) < 40 and len(fig.to_json()) < 2_000_000
+    assert fig.layout.width is None and fig.layout.autosize
+    assert len(m.touchpoints) == n_all  # the tables are not simplified
+    everything = m.process_map(activities=None, paths=None)
+    assert len(drawn_edges(everything)) == n_paths and len(everything.data) < 60
+    assert everything.layout.title.subtitle.text is None
+    with pytest.raises(journey.JourneyError, match="activities=0"):
+        m.process_map(activities=0)
+
+
+def test_process_map_of_the_sample_hides_nothing_and_labels_the_main_paths():
+    m = journey.journey_map(journey.read_log("data/sample/visits.csv"))
+    fig = m.process_map()
+    assert fig.layout.title.subtitle.text is None
+    assert len(drawn_edges(fig)) == len(m.transitions) + len(m.starts) + len(m.ends)
+    assert "colour: visits per touchpoint" in fig.layout.title.text
+    assert "width: visits per path" in fig.layout.title.text
+    labels = [a.text for a in fig.layout.annotations if a.xref != "paper"]
+    top = m.transitions[m.transitions.source != m.transitions.target].sort_values(
+        ["cases", "source", "target"], ascending=[False, True, True]).head(len(labels))
+    assert len(labels) == min(12, len(m.transitions))
+    for text, row in zip(labels, top.itertuples(), strict=True):
+        assert text == f"{row.cases:,} · {row.wait_median:,.0f} min"
+    wait = m.process_map(color_by="wait", width_by="wait").layout.title.text
+    assert "median wait before each touchpoint" in wait and "median wait per path" in wait

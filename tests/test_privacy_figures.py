@@ -125,12 +125,15 @@ def test_process_map_leaves_out_small_nodes_and_edges(jm):
         for name, text in zip(t.meta["nodes"], t.text, strict=True):
             nodes[name] = int(text.rsplit("<br>", 1)[1])
     assert nodes == kept(plain["touchpoints"])
-    edges = {(t.meta["source"], t.meta["target"]): t.hovertext for t in traces(fig, "edge")}
+    edges = {(s, e): h for t in traces(fig, "edge")
+             for s, e, h in zip(t.meta["source"], t.meta["target"], t.hovertext, strict=True)}
     assert set(edges) == set(kept(plain["transitions"]))
     for (s, t), hover in edges.items():
         assert f"Visits: {plain['transitions'][(s, t)]}<br>" in hover
-    assert {t.meta["target"] for t in traces(fig, "start_edge")} == set(kept(plain["starts"]))
-    assert {t.meta["source"] for t in traces(fig, "end_edge")} == set(kept(plain["ends"]))
+    assert {e for t in traces(fig, "start_edge") for e in t.meta["target"]} == set(
+        kept(plain["starts"]))
+    assert {s for t in traces(fig, "end_edge") for s in t.meta["source"]} == set(
+        kept(plain["ends"]))
     shown = visits_in_hover(fig)
     assert shown and all(n >= K for n in shown)
     # Start and End count the visits still drawn: 20 start, 12 + 5 end at a shown edge
