@@ -87,8 +87,11 @@ def _features(d: ir.Table) -> ir.Table:
                                      "000000000000000000"))
     d = _with_birth_date(d)
     d = d.mutate(id_safe=ibis.ifelse(d.id_shape, d.id_safe, "000000000000000000"))
-    d = d.mutate(id_number=d.id_safe.substr(0, 17).cast("int64"), id_last=d.id_safe.substr(17))
-    total = sum((d.id_number // 10 ** (16 - i)) % 10 * w for i, w in enumerate(_ID_WEIGHTS))
+    # two halves of at most 9 digits: their divisions stay exact in floating point
+    d = d.mutate(id_high=d.id_safe.substr(0, 9).cast("int64"),
+                 id_low=d.id_safe.substr(9, 8).cast("int64"), id_last=d.id_safe.substr(17))
+    total = sum((d.id_high // 10 ** (8 - i)) % 10 * w for i, w in enumerate(_ID_WEIGHTS[:9])) \
+        + sum((d.id_low // 10 ** (7 - i)) % 10 * w for i, w in enumerate(_ID_WEIGHTS[9:]))
     check = ibis.ifelse(d.id_last == "X", "10", d.id_last).cast("int64")
     d = d.mutate(id_valid=d.id_shape & ((total + check) % 11 == 1),
                  han_name=d.s.re_search(f"^[{_HAN}]{{2,4}}$"))
@@ -137,15 +140,23 @@ _VALUES = "_journey_scan_values"
 _FEATURES_TABLE = "_journey_scan_features"
 
 
+#: a cheap test that a value may match any pattern (evaluated once per distinct value); the
+#: other patterns run only on such values and on every value of columns whose name hints a kind
+_CANDIDATE = (r"1[0-9]{2}[ -]?[0-9]{4}[ -]?[0-9]{4}|[0-9]{15}|@|^\s*\+|"
+              f"^\\s*[{_HAN}]{{2,4}}\\s*$|^\\s*[A-Za-z][A-Za-z'.-]*\\s+[A-Za-z]")
+
+
 @functools.lru_cache(maxsize=4)
 def _queries(dialect: str) -> tuple[str, str]:
     """The scan as two SQL statements of ``dialect``: the features of each distinct value of
-    ``_journey_scan_values(c, v, n)`` (each column's distinct non-missing values ``v`` as text
-    with their counts ``n``), and the counts per column over those features (to be held in
-    ``_journey_scan_features``)."""
-    features = _features(ibis.table({"c": "int64", "v": "string", "n": "int64"}, name=_VALUES))
+    ``_journey_scan_values(c, v, n, h)`` (each column's distinct non-missing values ``v`` as
+    text with their counts ``n``; ``h``: the column's name hints a kind) that may match, and
+    the counts per column (with those features held in ``_journey_scan_features``)."""
+    values = ibis.table({"c": "int64", "v": "string", "n": "int64", "h": "boolean"},
+                        name=_VALUES)
+    features = _features(values.filter(values.h | values.v.re_search(_CANDIDATE)))
     f = ibis.table(features.schema(), name=_FEATURES_TABLE)
-    metrics: dict[str, ir.Value] = {"rows": f.n.sum(), "distinct": f.v.count()}
+    metrics: dict[str, ir.Value] = {}
     for name in FEATURES:
         metrics[f"{name}_rows"] = f.n.sum(where=f[name])
         metrics[f"{name}_distinct"] = f.v.count(where=f[name])
@@ -154,10 +165,10 @@ def _queries(dialect: str) -> tuple[str, str]:
                    "id_shape": f.id_value}.get(name, f.v)
         metrics[f"{name}_example"] = example.min(where=f[name])
         metrics[f"{name}_example2"] = example.max(where=f[name])
-    counts = f.group_by("c").aggregate(**metrics)
-    for value, flag, digits in (("mobile_value", "mobile", 11), ("id_value", "id_valid", 17)):
-        counts = counts.left_join(_serial(f, value, flag, digits), "c") \
-            .select(~sel.endswith("_right"))
+    counts = values.group_by("c").aggregate(rows=values.n.sum(), distinct=values.v.count())
+    for right in (f.group_by("c").aggregate(**metrics), _serial(f, "mobile_value", "mobile", 11),
+                  _serial(f, "id_value", "id_valid", 17)):
+        counts = counts.left_join(right, "c").select(~sel.endswith("_right"))
     return ibis.to_sql(features, dialect=dialect), ibis.to_sql(counts, dialect=dialect)
 
 
@@ -186,7 +197,8 @@ def _empty() -> pd.DataFrame:
 
 
 def scan_duckdb(con: duckdb.DuckDBPyConnection, table: str, *, columns: Sequence[str],
-                types: Mapping[str, str], dates: Sequence[str] = ()) -> pd.DataFrame:
+                types: Mapping[str, str], dates: Sequence[str] = (),
+                hinted: Sequence[str] = ()) -> pd.DataFrame:
     """Counts of pattern matches per column of a DuckDB table, in one query over it.
 
     Parameters
@@ -201,6 +213,9 @@ def scan_duckdb(con: duckdb.DuckDBPyConnection, table: str, *, columns: Sequence
         DuckDB type name of each scanned column.
     dates : sequence of str
         Date or date-time columns tested for dates without a time of day.
+    hinted : sequence of str
+        Columns whose name hints a kind: every value is tested, not only those that may
+        match the strict patterns.
 
     Returns
     -------
@@ -228,7 +243,7 @@ def scan_duckdb(con: duckdb.DuckDBPyConnection, table: str, *, columns: Sequence
     if columns:
         kinds = {c: "double" if types[c] in ("DOUBLE", "FLOAT", "REAL") or
                  types[c].startswith("DECIMAL") else "other" for c in columns}
-        parts = [f"SELECT {i}::BIGINT AS c, v, count(*) AS n FROM (SELECT "
+        parts = [f"SELECT {i}::BIGINT AS c, v, count(*) AS n, {c in hinted} AS h FROM (SELECT "
                  f"{_numeric_text(kinds[c], q(c), 'VARCHAR')} AS v FROM {q(table)}) "
                  f"WHERE v IS NOT NULL GROUP BY v" for i, c in enumerate(columns)]
         features, counts = _queries("duckdb")
@@ -248,8 +263,8 @@ def scan_duckdb(con: duckdb.DuckDBPyConnection, table: str, *, columns: Sequence
     return _finish(out, columns, found)
 
 
-def scan_spark(frame: Any, *, columns: Sequence[str], dates: Sequence[str] = ()
-               ) -> pd.DataFrame:
+def scan_spark(frame: Any, *, columns: Sequence[str], dates: Sequence[str] = (),
+               hinted: Sequence[str] = ()) -> pd.DataFrame:
     """:func:`scan_duckdb` on a Spark DataFrame: the same query, in Spark SQL.
 
     Examples
@@ -273,9 +288,10 @@ def scan_spark(frame: Any, *, columns: Sequence[str], dates: Sequence[str] = ()
             value = F.expr(_numeric_text(kind, "`" + c.replace("`", "``") + "`", "STRING"))
             parts.append(frame.select(value.alias("v")).where(F.col("v").isNotNull())
                          .groupBy("v").count().select(F.lit(i).cast("bigint").alias("c"), "v",
-                                                      F.col("count").alias("n")))
+                                                      F.col("count").alias("n"),
+                                                      F.lit(c in hinted).alias("h")))
         values = functools.reduce(lambda a, b: a.unionByName(b), parts)
-        features, counts = _queries("spark")
+        features, counts = _queries("pyspark")
         values.createOrReplaceTempView(_VALUES)
         held = session.sql(features).persist()
         try:

@@ -299,7 +299,8 @@ def refuse_spark_identifiers(frame: Any, *, source: str | None, allow: Iterable[
     types = dict(frame.dtypes)
     text = [c for c in names if not _skipped(types[c]) and not _temporal(types[c])]
     dates = [c for c in names if _temporal(types[c]) and _hinted("date of birth", c)]
-    counts = scan_spark(frame, columns=text, dates=dates)
+    hinted = [c for c in text if any(_hinted(kind, c) for kind in _HINTS)]
+    counts = scan_spark(frame, columns=text, dates=dates, hinted=hinted)
     _refuse(_verdicts(counts, names, mapping), source, allow)
     if pending is not None:
         raise pending
@@ -411,7 +412,8 @@ def _scan_duckdb(con: duckdb.DuckDBPyConnection, table: str, roles: Mapping[str,
     types = {name: str(dtype) for name, dtype, *_ in described if name not in ("_row", "_file")}
     text = [c for c, t in types.items() if not _skipped(t) and not _temporal(t)]
     dates = [c for c, t in types.items() if _temporal(t) and _hinted("date of birth", c)]
-    counts = scan_duckdb(con, table, columns=text, types=types, dates=dates)
+    hinted = [c for c in text if any(_hinted(kind, c) for kind in _HINTS)]
+    counts = scan_duckdb(con, table, columns=text, types=types, dates=dates, hinted=hinted)
     return _verdicts(counts, list(types), roles)
 
 
