@@ -39,8 +39,9 @@ _NOT_NAME_ENDINGS = "科室部区处院诊号费药房站台窗楼层组"
 _HAN_TOUCHPOINTS = tuple(sorted(k for k in _LOOKUP if k and all("一" <= ch <= "鿿" for ch in k)))
 
 #: a Chinese mobile number, alone or inside text: 1[3-9] and 9 digits, optionally in 3-4-4
-#: groups separated by a space or a dash, not part of a longer run of digits
-_MOBILE = r"(?:^|[^0-9])(1[3-9][0-9](?:[ -]?[0-9]{4}){2})(?:$|[^0-9])"
+#: groups separated by a space or a dash, optionally after 86, +86 or 0086, not part of a
+#: longer run of digits
+_MOBILE = r"(?:^|[^0-9])(?:(?:\+?86|0086)[ -]?)?(1[3-9][0-9](?:[ -]?[0-9]{4}){2})(?:$|[^0-9])"
 #: an 11-digit number starting with 1 (the shape of a mobile number, any second digit)
 _ELEVEN = r"(?:^|[^0-9])(1[0-9]{10})(?:$|[^0-9])"
 #: a number written with a leading + (international), alone
