@@ -27,17 +27,18 @@ A column's name *hints* a kind when it reads like one (``phone``, ``手机``, ``
   3-4-4 groups or not, with or without ``+86``) or a whole value starting with ``+`` and 8-15
   digits. One is enough, except (a) when more than a tenth of the column's 11-digit numbers
   starting with 1 cannot be mobile numbers (``10``-``12``...): random codes of that length, and
-  (b) when the mobile-like numbers are *serial*: at least two distinct ones, at least half of
-  the gaps between consecutive ones (sorted) at most ``max(10, span / (100 x count))``. Phone
-  numbers of patients are spread over the whole numbering plan, so their gaps are about
-  ``0.7 x span / count``; visit or order numbers issued in sequence (``13000000001``,
-  ``13000000002``..., or date plus counter) have small gaps. With a hinting name neither
-  exception applies, and numbers of 7-15 digits (landlines) in a fifth of the column suffice.
+  (b) in the case or patient column (see Roles), when the mobile-like numbers are *serial*: at
+  least two distinct ones, at least half of the gaps between consecutive ones (sorted) at most
+  ``max(10, span / (100 x count))``. Phone numbers of patients are spread over the numbering
+  plan, so their gaps are about ``0.7 x span / count``; visit numbers issued in sequence
+  (``13000000001``, ``13000000002``..., or a date plus a counter) have small gaps. With a
+  hinting name neither exception applies, and numbers of 7-15 digits (landlines) in a fifth
+  of the column suffice.
 - resident ID number: 18 characters with a valid birth date (1900 to this year) at characters
   7-14, alone or inside text, when at least half of the distinct such numbers carry the right
   GB 11643-1999 (ISO 7064 MOD 11-2) check character (random codes of that shape pass it one
-  time in eleven), unless they are serial (as above). With a hinting name, 15 digits or 17
-  digits and a digit or ``X`` in a fifth of the column suffice.
+  time in eleven), unless they are serial in the case or patient column (as above). With a
+  hinting name, 15 digits or 17 digits and a digit or ``X`` in a fifth of the column suffice.
 - e-mail address: any value that is or contains ``local@domain.tld``.
 - person name: whole values of 2-4 Han characters starting with one of the 100 most common
   surnames (or a compound surname), not a catalogue touchpoint nor ending like a department
@@ -50,10 +51,13 @@ Roles. :func:`journey.read_log` tells the scan which columns are the case, activ
 department and resource columns. The activity and department columns hold the log's
 vocabulary (touchpoints, departments), so they are not judged as person names (a touchpoint
 may read like one); an identifier inside them (a phone number in an activity label) is still
-refused. A case or patient column of serial numbers that look like mobile or ID numbers passes
-under exception (b); so does any other column whose name does not hint a phone or an ID.
-A column of staff names as resources is refused like patient names: pseudonymise it too, or
-name it in ``allow_columns`` when that is the governance rule.
+refused. The case and patient columns hold keys the hospital issues: serial numbers there that
+look like mobile or ID numbers pass under exception (b). Elsewhere serial numbers are not
+exempt: the patients of one city share few blocks of mobile numbers, so at scale their phone
+numbers can be dense too; a column of order numbers flagged that way is named in
+``allow_columns`` (or mapped as ``case=`` when it is the visit number). A column of staff names
+as resources is refused like patient names: pseudonymise it too, or name it in
+``allow_columns`` when that is the governance rule.
 
 Not found: names inside free text, names written other than above, phone numbers of other
 countries without ``+``, identifiers in column names (a header cell is checked only for
@@ -105,6 +109,8 @@ _HINTS = {
 }
 #: roles whose values are the log's vocabulary: never judged as person names
 _VOCABULARY_ROLES = ("activity", "department")
+#: roles whose values are keys issued by the hospital: serial numbers there are not phones
+_KEY_ROLES = ("case", "patient")
 _COLUMNS = ["column", "kind", "matches", "distinct", "share", "example", "where"]
 _min_count: int | None = None
 
@@ -486,7 +492,7 @@ def _column_findings(r: Mapping[str, Any], role: str | None) -> list[dict]:
         add("phone number", "mobile" if r["mobile_rows"] else
             "international" if r["international_rows"] else "phone_loose",
             "mobile_whole" if r["mobile_rows"] else None)
-    elif r["mobile_distinct"] and not codes and not _serial(r, "mobile"):
+    elif r["mobile_distinct"] and not codes and not (role in _KEY_ROLES and _serial(r, "mobile")):
         add("phone number", "mobile", "mobile_whole")
     elif r["international_distinct"]:
         add("phone number", "international", None)
@@ -496,7 +502,7 @@ def _column_findings(r: Mapping[str, Any], role: str | None) -> list[dict]:
     if hinted and (r["id_valid_distinct"] or _share(r, "id_loose") >= _HINTED_SHARE):
         add("resident ID number", "id_valid" if r["id_valid_rows"] else "id_loose",
             "id_whole" if r["id_valid_rows"] else None)
-    elif checked and not _serial(r, "id_valid"):
+    elif checked and not (role in _KEY_ROLES and _serial(r, "id_valid")):
         add("resident ID number", "id_valid", "id_whole")
     # e-mail addresses
     if r["email_distinct"]:
