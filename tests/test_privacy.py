@@ -419,3 +419,82 @@ def test_the_cheap_filter_lets_every_possible_identifier_through(extra):
 def test_unhashable_cells_are_scanned_as_text():
     frame = pd.DataFrame({"tags": [["a", "b"], ["c"]] * 5, "email": ["x.y@example.com"] * 10})
     assert kinds(frame) == {"email": "e-mail address"}
+
+
+# --- read_log: the guard on the raw table, before any message quotes a value ------------------
+
+def visit_rows(n: int) -> pd.DataFrame:
+    start = pd.Timestamp("2024-03-04 08:00") + pd.to_timedelta(np.arange(n) * 7, unit="min")
+    return pd.DataFrame({"case_id": [f"V{i // 4:06d}" for i in range(n)],
+                         "activity": np.array(["挂号", "就诊", "缴费", "取药"])[np.arange(n) % 4],
+                         "start": start.strftime("%Y-%m-%d %H:%M:%S"),
+                         "end": (start + pd.Timedelta(minutes=5)).strftime("%Y-%m-%d %H:%M:%S")})
+
+
+def test_read_log_refuses_mobiles_on_odd_rows_of_a_10000_row_csv(tmp_path):
+    from journey import read_log
+
+    frame = visit_rows(10_000)
+    phones = [f"13{RNG.integers(10**8, 10**9)}" for _ in range(5_000)]
+    frame["contact"] = [phones[i // 2] if i % 2 else "" for i in range(10_000)]
+    path = tmp_path / "log.csv"
+    frame.to_csv(path, index=False)
+    with pytest.raises(JourneyError) as err:
+        read_log(path)
+    message = str(err.value)
+    assert "column 'contact': phone number in 5,000 row(s), 5,000 distinct value(s)" in message
+    assert not any(p in message for p in phones)
+    assert read_log(path, allow_columns=("contact",)).n_events == 10_000
+
+
+def test_read_log_refuses_identifiers_among_placeholders_and_inside_text():
+    from journey import read_log
+
+    frame = visit_rows(1_000)
+    ids = make_ids(400)
+    frame["证件"] = [ids[i] if i < 400 else ("无" if i % 2 else "复诊") for i in range(1_000)]
+    frame["备注"] = ["家属电话 139-1234-5678，已通知" if i == 500 else "无" for i in range(1_000)]
+    with pytest.raises(JourneyError) as err:
+        read_log(frame)
+    message = str(err.value)
+    assert "column '证件': resident ID number in 400 row(s), 400 distinct value(s)" in message
+    assert "column '备注': phone number inside text in 1 row(s)" in message
+    assert "139****5678" in message and "13912345678" not in message
+    assert not any(i in message for i in ids)
+
+
+def test_serial_visit_numbers_like_mobile_numbers_load_as_the_case_column():
+    from journey import read_log
+
+    frame = visit_rows(2_000)
+    frame["就诊号"] = [str(13_000_000_001 + i // 4 * 3) for i in range(2_000)]  # serial
+    frame = frame.drop(columns="case_id")
+    log = read_log(frame)
+    assert log.n_cases == 500
+    # the same numbers as a column of unknown role are refused (allow_columns= if they are
+    # order numbers), and so are phone numbers spread like patients' in the case column
+    with pytest.raises(JourneyError, match="'order_no': phone number"):
+        read_log(frame.assign(order_no=frame["就诊号"]))
+    spread = frame.assign(就诊号=[f"13{RNG.integers(10**8, 10**9)}" for _ in range(2_000)])
+    with pytest.raises(JourneyError, match="'就诊号': phone number"):
+        read_log(spread)
+
+
+def test_messages_before_the_scan_do_not_quote_rows(tmp_path):
+    from journey import read_log
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("case_id,activity,end\nV1,挂号,2024-03-04 08:00\n"
+                   "V2,电话13812345678,2024-03-04 08:10,extra\n", encoding="utf-8")
+    with pytest.raises(JourneyError) as err:
+        read_log(bad)
+    assert "13812345678" not in str(err.value) and "Line: 3" in str(err.value)
+    # a file without its header line: the first row became the column names
+    headless = tmp_path / "headless.csv"
+    headless.write_text("V1,13812345678,2024-03-04 08:00\nV2,13912345678,2024-03-04 08:10\n",
+                        encoding="utf-8")
+    with pytest.raises(JourneyError) as err:
+        read_log(headless)
+    message = str(err.value)
+    assert "no header line" in message
+    assert "13812345678" not in message and "13912345678" not in message
