@@ -204,9 +204,12 @@ def scan_identifiers(frame: pd.DataFrame, *, roles: Mapping[str, str] | None = N
     >>> import pandas as pd
     >>> frame = pd.DataFrame({"case_id": ["V000123", "V000124", "V000125"],
     ...                       "备注": ["请回电 13812345678", "无", "139 0000 1111"]})
-    >>> scan_identifiers(frame)[["column", "kind", "matches", "example", "where"]]
-      column          kind  matches                   example                   where
-    0     备注  phone number        2  138****5678, 139****1111  values and inside text
+    >>> found = scan_identifiers(frame)
+    >>> found[["column", "kind", "matches", "where"]]
+      column          kind  matches                   where
+    0     备注  phone number        2  values and inside text
+    >>> found.loc[0, "example"]
+    '138****5678, 139****1111'
     """
     con = duckdb.connect()
     try:
@@ -276,7 +279,7 @@ def refuse_table_identifiers(con: duckdb.DuckDBPyConnection, table: str, *, sour
     >>> refuse_table_identifiers(con, "raw", source="log.csv")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    journey.errors.JourneyError: log.csv, column 'contact': ...phone number in 99 of 99 rows...
+    journey.errors.JourneyError: log.csv, column 'contact': ...phone number in 99 row(s)...
     """
     mapping, pending = _roles(roles)
     _refuse(_scan_duckdb(con, table, mapping), source, allow)
