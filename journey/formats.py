@@ -405,7 +405,10 @@ def _load(con: duckdb.DuckDBPyConnection, table: str, select: str, *, first: boo
 def _duckdb_message(exc: duckdb.Error) -> str:
     text = re.sub(r"^[A-Za-z ]*Error: ", "", str(exc))
     text = text.split("\nPossible", 1)[0].split("\n  file = ", 1)[0]
-    detail = "; ".join(line.strip() for line in text.splitlines() if line.strip())
+    # the line itself is left out: it may hold identifiers, and the privacy guard has not
+    # looked at the rows yet
+    detail = "; ".join(line.strip() for line in text.splitlines()
+                       if line.strip() and not line.strip().startswith("Original Line"))
     if "CSV Error" in detail:
         return (f"cannot read the file as CSV: {detail}. Check that line of the file (delimiter, "
                 "quotes, number of fields) and correct or export it again")

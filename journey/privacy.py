@@ -6,21 +6,62 @@ names, phone numbers, resident ID numbers, e-mail addresses or dates of birth, b
 :func:`pseudonymise` replaces such columns by keyed HMAC-SHA256 pseudonyms, so that visits of
 one patient stay linked without revealing who the patient is.
 
-Detection rules (on up to 10,000 evenly spaced rows)
-------------------------------------------------------
-A column is flagged for a kind when at least half of its non-missing values match the kind's
-strict pattern, or when its name suggests the kind and at least a fifth match the kind's loose
-pattern. Dates of birth are only flagged by name (any column of dates could hold visit days).
+How the scan works
+------------------
+:func:`journey.read_log` scans the raw table where it lies, in its engine (DuckDB, or Spark for
+:func:`journey.read_log_spark`), before any message can quote a value: one query takes every
+distinct value of every column (as text; whole floats as integers) with its count, and
+evaluates the patterns below on those values with the engine's regular-expression functions.
+Every row counts, not a sample. Only per-column counts and a few matching values come back, and
+those values are masked (``138****5678``) before anything is shown. :func:`scan_identifiers`
+runs the same query on a DataFrame in a private DuckDB database.
 
-- phone number: strict, a Chinese mobile ``1[3-9]`` + 9 digits (optionally ``+86``, spaces,
-  dashes) or an international number starting with ``+`` (8-15 digits); loose, any 7-15 digits.
-- resident ID number: strict, 18 characters with a valid birth date and the GB 11643-1999
-  (ISO 7064 MOD 11-2) check character; loose, 15 digits or 17 digits and a digit or ``X``.
-- e-mail address: ``local@domain.tld``.
-- person name: strict, 2-4 Han characters starting with one of the 100 most common surnames
-  (or a compound surname), not a catalogue touchpoint nor ending like a department (科, 室,
-  诊...), in a column whose values are diverse; loose, 2-4 Han characters or 2-4 Latin words.
-- date of birth: a date without time of day.
+Detection rules
+---------------
+"Share" is the larger of the share of non-missing rows and the share of distinct values that
+match; the second keeps identifiers mixed with a few placeholder words ("无", "复诊") visible.
+A column's name *hints* a kind when it reads like one (``phone``, ``手机``, ``身份证``,
+``姓名``, ``email``, ``出生日期``...).
+
+- phone number: a Chinese mobile number (``1[3-9]`` and 9 digits, alone or inside text, in
+  3-4-4 groups or not, with or without ``+86``) or a whole value starting with ``+`` and 8-15
+  digits. One is enough, except (a) when more than a tenth of the column's 11-digit numbers
+  starting with 1 cannot be mobile numbers (``10``-``12``...): random codes of that length, and
+  (b) in the case or patient column (see Roles), when the mobile-like numbers are *serial*: at
+  least two distinct ones, at least half of the gaps between consecutive ones (sorted) at most
+  ``max(10, span / (100 x count))``. Phone numbers of patients are spread over the numbering
+  plan, so their gaps are about ``0.7 x span / count``; visit numbers issued in sequence
+  (``13000000001``, ``13000000002``..., or a date plus a counter) have small gaps. With a
+  hinting name neither exception applies, and numbers of 7-15 digits (landlines) in a fifth
+  of the column suffice.
+- resident ID number: 18 characters with a valid birth date (1900 to this year) at characters
+  7-14, alone or inside text, when at least half of the distinct such numbers carry the right
+  GB 11643-1999 (ISO 7064 MOD 11-2) check character (random codes of that shape pass it one
+  time in eleven), unless they are serial in the case or patient column (as above). With a
+  hinting name, 15 digits or 17 digits and a digit or ``X`` in a fifth of the column suffice.
+- e-mail address: any value that is or contains ``local@domain.tld``.
+- person name: whole values of 2-4 Han characters starting with one of the 100 most common
+  surnames (or a compound surname), not a catalogue touchpoint nor ending like a department
+  (科, 室, 诊...), with a share of at least half and diverse (at least ``min(30, max(3,
+  rows / 2))`` distinct names, so a small vocabulary of desks is not taken for patients); with
+  a hinting name, 2-4 Han characters or 2-4 Latin words with a share of a fifth.
+- date of birth: only in columns whose name hints it, a date without time of day in a fifth.
+
+Roles. :func:`journey.read_log` tells the scan which columns are the case, activity,
+department and resource columns. The activity and department columns hold the log's
+vocabulary (touchpoints, departments), so they are not judged as person names (a touchpoint
+may read like one); an identifier inside them (a phone number in an activity label) is still
+refused. The case and patient columns hold keys the hospital issues: serial numbers there that
+look like mobile or ID numbers pass under exception (b). Elsewhere serial numbers are not
+exempt: the patients of one city share few blocks of mobile numbers, so at scale their phone
+numbers can be dense too; a column of order numbers flagged that way is named in
+``allow_columns`` (or mapped as ``case=`` when it is the visit number). A column of staff names
+as resources is refused like patient names: pseudonymise it too, or name it in
+``allow_columns`` when that is the governance rule.
+
+Not found: names inside free text, names written other than above, phone numbers of other
+countries without ``+``, identifiers in column names (a header cell is checked only for
+mobile and ID numbers and e-mail addresses: a file without a header line).
 
 Small counts in figures
 -----------------------
@@ -32,18 +73,18 @@ Study reports (``journey report``) set it to their suppression threshold.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import hmac
 import re
-from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 
+import duckdb
 import numpy as np
 import pandas as pd
 
+from journey._scan import scan_duckdb, scan_spark
 from journey.errors import JourneyError
-from journey.stages import touchpoint_of
 
 __all__ = [
     "get_min_count",
@@ -53,18 +94,9 @@ __all__ = [
     "set_min_count",
 ]
 
-_SAMPLE_ROWS = 10_000
-_STRICT_SHARE = 0.5
+_SHARE = 0.5
 _HINTED_SHARE = 0.2
-
-_SURNAMES = frozenset(
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩邓冯曹彭曾肖田董潘袁蔡蒋余于杜叶程"
-    "魏苏吕丁任卢姚沈钟姜崔谭陆范汪廖石金韦贾夏付方邹熊白孟秦邱侯江尹薛闫段雷龙黎史陶贺毛郝顾"
-    "龚邵万覃武钱戴严莫孔向常汤"
-)
-_COMPOUND_SURNAMES = frozenset({"欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "令狐", "慕容",
-                               "尉迟", "公孙", "司徒", "夏侯", "端木", "长孙", "宇文"})
-_NOT_NAME_ENDINGS = tuple("科室部区处院诊号费药房站台窗楼层组")
+_CODES_SHARE = 0.1
 
 _HINTS = {
     "person name": r"^(patient|person|full|first|last|given|family|sur|contact)?[\s_\-.]*name$"
@@ -75,17 +107,17 @@ _HINTS = {
     "e-mail address": r"e[\s_\-.]*mail|邮箱|邮件",
     "date of birth": r"birth|^dob$|出生|生日",
 }
+#: roles whose values are the log's vocabulary: never judged as person names
+_VOCABULARY_ROLES = ("activity", "department")
+#: roles whose values are keys issued by the hospital: serial numbers there are not phones
+_KEY_ROLES = ("case", "patient")
+_COLUMNS = ["column", "kind", "matches", "distinct", "share", "example", "where"]
 _min_count: int | None = None
 
 _ID_WEIGHTS = [2 ** (17 - i) % 11 for i in range(17)]
-_HAN_NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
-_LATIN_NAME = re.compile(r"^[A-Za-z][A-Za-z'\-.]*(\s+[A-Za-z][A-Za-z'\-.]*){1,3}$")
-_EMAIL = re.compile(r"^[\w.+\-]+@[\w\-]+(\.[\w\-]+)*\.[A-Za-z]{2,}$")
-_CN_MOBILE = re.compile(r"^(\+?86|0086)?1[3-9]\d{9}$")
-_PHONE_CHARS = re.compile(r"^\+?[\d\s\-().]+$")
-_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?( 00:00(:00)?)?$"
-                   r"|^(\d{4})(\d{2})(\d{2})$")
-
+_NAME_CHECKS = (("phone number", re.compile(r"^\+?(86)?1[3-9]\d{9}$")),
+                ("resident ID number", re.compile(r"^[1-9]\d{16}[\dXx]$")),
+                ("e-mail address", re.compile(r"^[\w.+\-]+@[\w\-]+(\.[\w\-]+)*\.[A-Za-z]{2,}$")))
 
 def set_min_count(k: int | None) -> None:
     """Set the smallest count of visits that journey-map figures show in this session.
@@ -144,73 +176,74 @@ def _check_character(first17: str) -> str:
     return "10X98765432"[total % 11]
 
 
-def scan_identifiers(frame: pd.DataFrame) -> pd.DataFrame:
-    """Columns that look like direct identifiers of people.
+def scan_identifiers(frame: pd.DataFrame, *, roles: Mapping[str, str] | None = None,
+                     ) -> pd.DataFrame:
+    """Columns that hold direct identifiers of people.
 
     Parameters
     ----------
     frame : pandas.DataFrame
-        The raw data (any column types). Up to 10,000 evenly spaced rows are examined.
+        The raw data (any column types). Every row is examined.
+    roles : dict, optional
+        ``{role: column}`` for the columns whose role in the log is known (``"case"``,
+        ``"activity"``, ``"department"``, ``"resource"``, ``"patient"``), as
+        :func:`journey.read_log` maps them; see the module documentation.
 
     Returns
     -------
     pandas.DataFrame
-        One row per flagged column: ``column``, ``kind`` (``"person name"``, ``"phone
+        One row per flagged column and kind: ``column``, ``kind`` (``"person name"``, ``"phone
         number"``, ``"resident ID number"``, ``"e-mail address"`` or ``"date of birth"``),
-        ``matches`` (sampled values that match), ``share`` (of the non-missing sampled values)
-        and ``example`` (a masked matching value such as ``"138****5678"``, never a full value).
-        See the module documentation for the rules.
+        ``matches`` (rows that hold one), ``distinct`` (distinct values that hold one),
+        ``share`` (see the module documentation), ``example`` (masked matching identifiers
+        such as ``"138****5678"``, never a full value) and ``where`` (``"values"``, ``"inside
+        text"``, ``"values and inside text"`` or ``"column name"``).
 
     Examples
     --------
     >>> import pandas as pd
-    >>> frame = pd.DataFrame({"case_id": ["V000123", "V000124"],
-    ...                       "手机号": ["13812345678", "139 0000 1111"]})
-    >>> scan_identifiers(frame)
-      column          kind  matches  share      example
-    0    手机号  phone number        2    1.0  138****5678
+    >>> frame = pd.DataFrame({"case_id": ["V000123", "V000124", "V000125"],
+    ...                       "备注": ["请回电 13812345678", "无", "139 0000 1111"]})
+    >>> found = scan_identifiers(frame)
+    >>> found[["column", "kind", "matches", "where"]]
+      column          kind  matches                   where
+    0     备注  phone number        2  values and inside text
+    >>> found.loc[0, "example"]
+    '138****5678, 139****1111'
     """
-    rows = []
-    positions = np.unique(np.linspace(0, len(frame) - 1, min(len(frame), _SAMPLE_ROWS)).astype(int))
-    sample = frame.iloc[positions]
-    for i, column in enumerate(frame.columns):
-        values = sample.iloc[:, i].dropna()
-        if values.empty:
-            continue
-        # each distinct value is tested once; date-times can only be dates of birth
-        counts = Counter(map(_hashable, values.tolist()))
-        kinds = (["date of birth"] if pd.api.types.is_datetime64_any_dtype(values.dtype)
-                 else list(_HINTS))
-        found = [_evaluate(str(column), kind, counts) for kind in kinds]
-        best = max((f for f in found if f is not None), key=lambda f: f[2], default=None)
-        if best is not None:
-            kind, matching, share = best
-            rows.append({"column": column, "kind": kind, "matches": sum(matching.values()),
-                         "share": round(share, 4),
-                         "example": _mask(kind, _text(next(iter(matching))))})
-    return pd.DataFrame(rows, columns=["column", "kind", "matches", "share", "example"])
+    con = duckdb.connect()
+    try:
+        from journey.formats import register_source
+
+        register_source(con, frame, name="raw")
+        return _scan_duckdb(con, "raw", roles or {})
+    finally:
+        con.close()
 
 
 def refuse_identifiers(frame: pd.DataFrame, *, source: str | None,
-                       allow: Iterable[str] = ()) -> None:
+                       allow: Iterable[str] = (), roles: Mapping[str, str] | None = None,
+                       ) -> None:
     """Raise :class:`JourneyError` when the data hold direct identifiers of patients.
 
     Parameters
     ----------
     frame : pandas.DataFrame
-        The raw data, or a sample of it.
+        The raw data; every row is examined (:func:`scan_identifiers`).
     source : str or None
         The file (or ``"<DataFrame>"``) named in the message.
     allow : iterable of str
-        Columns to accept although they are flagged (false positives, e.g. a column of staff
-        desk names that look like person names).
+        Columns to accept although they are flagged (false alarms, e.g. a column of order
+        numbers that happen to look like phone numbers).
+    roles : dict, optional
+        ``{role: column}``, as in :func:`scan_identifiers`.
 
     Raises
     ------
     JourneyError
-        Listing each flagged column with its kind and a masked example, and how to fix it:
-        drop the column, or replace it with ``journey.pseudonymise(data, columns=[...],
-        secret=...)``.
+        Naming each flagged column, the kind, how many rows and distinct values, masked
+        examples, and how to fix it: replace the column with ``journey.pseudonymise(data,
+        columns=[...], secret=...)``, drop it, or list it in ``allow_columns`` for a false alarm.
 
     Examples
     --------
@@ -222,20 +255,64 @@ def refuse_identifiers(frame: pd.DataFrame, *, source: str | None,
     journey.errors.JourneyError: log.csv, column 'email': the data hold direct identifiers ...
     >>> refuse_identifiers(frame, source="log.csv", allow=["email"])
     """
-    found = scan_identifiers(frame)
-    found = found[~found["column"].isin(list(allow))]
-    if found.empty:
-        return
-    columns = [str(c) for c in found["column"]]
-    lines = [f"  - column {r.column!r}: {r.kind}, {r.matches} of the sampled values match "
-             f"({r.share:.0%}), e.g. {r.example}" for r in found.itertuples()]
-    raise JourneyError(
-        "the data hold direct identifiers of patients, which journey does not accept:\n"
-        + "\n".join(lines)
-        + f"\nDrop these columns (data.drop(columns={columns!r})) or replace them with keyed "
-        f"pseudonyms: journey.pseudonymise(data, columns={columns!r}, secret=...). If a column "
-        "is flagged by mistake, list it as allowed (allow_columns=[...] in journey.read_log).",
-        source=source, column=columns[0] if len(columns) == 1 else None)
+    _refuse(scan_identifiers(frame, roles=roles), source, allow)
+
+
+def refuse_table_identifiers(con: duckdb.DuckDBPyConnection, table: str, *, source: str | None,
+                             allow: Iterable[str] = (),
+                             roles: Mapping[str, str] | Callable[[], Mapping[str, str]] | None
+                             = None) -> None:
+    """:func:`refuse_identifiers` on a DuckDB table, scanned where it lies (one query).
+
+    Used by :func:`journey.read_log` on the raw rows before any message may quote a value.
+    ``roles`` may be a function returning the ``{role: column}`` mapping: when it raises
+    :class:`JourneyError` (a column mapping problem, whose message lists the column names), the
+    columns are scanned without roles and that error is raised only if nothing was found.
+
+    Examples
+    --------
+    >>> import duckdb
+    >>> con = duckdb.connect()
+    >>> _ = con.execute("CREATE TABLE raw AS SELECT 'V' || i AS case_id, "
+    ...                 "'1380000' || lpad(CAST(i * 7919 AS VARCHAR), 4, '0') AS contact "
+    ...                 "FROM range(1, 100) AS t(i)")
+    >>> refuse_table_identifiers(con, "raw", source="log.csv")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    journey.errors.JourneyError: log.csv, column 'contact': ...phone number in 99 row(s)...
+    """
+    mapping, pending = _roles(roles)
+    _refuse(_scan_duckdb(con, table, mapping), source, allow)
+    if pending is not None:
+        raise pending
+
+
+def refuse_spark_identifiers(frame: Any, *, source: str | None, allow: Iterable[str] = (),
+                             roles: Mapping[str, str] | Callable[[], Mapping[str, str]] | None
+                             = None) -> None:
+    """:func:`refuse_table_identifiers` on a Spark DataFrame: the same query, run by Spark.
+
+    Examples
+    --------
+    >>> from pyspark.sql import SparkSession  # doctest: +SKIP
+    >>> spark = SparkSession.builder.master("local[1]").getOrCreate()  # doctest: +SKIP
+    >>> frame = spark.createDataFrame([("V1", "a.li@example.com")],  # doctest: +SKIP
+    ...                               ["case_id", "mail"])
+    >>> refuse_spark_identifiers(frame, source="log.parquet")  # doctest: +SKIP
+    Traceback (most recent call last):
+    ...
+    journey.errors.JourneyError: log.parquet, column 'mail': ...
+    """
+    mapping, pending = _roles(roles)
+    names = [c for c in frame.columns if c not in ("_row", "_file")]
+    types = dict(frame.dtypes)
+    text = [c for c in names if not _skipped(types[c]) and not _temporal(types[c])]
+    dates = [c for c in names if _temporal(types[c]) and _hinted("date of birth", c)]
+    hinted = [c for c in text if any(_hinted(kind, c) for kind in _HINTS)]
+    counts = scan_spark(frame, columns=text, dates=dates, hinted=hinted)
+    _refuse(_verdicts(counts, names, mapping), source, allow)
+    if pending is not None:
+        raise pending
 
 
 def pseudonymise(data: pd.DataFrame, columns: str | Sequence[str], *, secret: str | bytes,
@@ -286,7 +363,11 @@ def pseudonymise(data: pd.DataFrame, columns: str | Sequence[str], *, secret: st
     >>> out["phone"].tolist()
     ['P07b49d8b', nan, 'P07b49d8b']
     """
-    key = secret.encode("utf-8") if isinstance(secret, str) else bytes(secret)
+    if not isinstance(secret, str | bytes):
+        raise JourneyError(f"the secret must be text or bytes, not {type(secret).__name__} "
+                           "(bytes(32) would be 32 zero bytes, a key anyone can guess): use "
+                           "e.g. secrets.token_hex(32), and keep it outside the notebook")
+    key = secret.encode("utf-8") if isinstance(secret, str) else secret
     if len(key) < 16:
         raise JourneyError("the secret is too short: use at least 16 bytes, e.g. "
                            "secrets.token_hex(32), and keep it outside the notebook")
@@ -309,13 +390,134 @@ def pseudonymise(data: pd.DataFrame, columns: str | Sequence[str], *, secret: st
 
 # --- detection -------------------------------------------------------------------------------
 
-def _hashable(value: object) -> object:
-    """``value``, or its text when it cannot be counted (a list in a Parquet cell)."""
+def _roles(roles: Mapping[str, str] | Callable[[], Mapping[str, str]] | None
+           ) -> tuple[dict[str, str], JourneyError | None]:
+    """``{role: column}`` and the mapping error to raise after the scan, if any."""
+    if not callable(roles):
+        return dict(roles or {}), None
     try:
-        hash(value)
-    except TypeError:
-        return str(value)
-    return value
+        return dict(roles()), None
+    except JourneyError as exc:
+        return {}, exc
+
+
+def _skipped(dtype: str) -> bool:
+    dtype = dtype.upper()
+    return dtype.startswith(("BOOL", "BLOB", "BINARY", "TIME ", "INTERVAL")) or dtype in (
+        "TIME", '"NULL"', "NULL", "VOID")
+
+
+def _temporal(dtype: str) -> bool:
+    return dtype.upper().startswith(("TIMESTAMP", "DATE"))
+
+
+def _hinted(kind: str, column: str) -> bool:
+    return re.search(_HINTS[kind], str(column).strip().casefold()) is not None
+
+
+def _scan_duckdb(con: duckdb.DuckDBPyConnection, table: str, roles: Mapping[str, str]
+                 ) -> pd.DataFrame:
+    described = con.execute(f'DESCRIBE "{table}"').fetchall()
+    types = {name: str(dtype) for name, dtype, *_ in described if name not in ("_row", "_file")}
+    text = [c for c, t in types.items() if not _skipped(t) and not _temporal(t)]
+    dates = [c for c, t in types.items() if _temporal(t) and _hinted("date of birth", c)]
+    hinted = [c for c in text if any(_hinted(kind, c) for kind in _HINTS)]
+    counts = scan_duckdb(con, table, columns=text, types=types, dates=dates, hinted=hinted)
+    return _verdicts(counts, list(types), roles)
+
+
+def _verdicts(counts: pd.DataFrame, names: Sequence[str], roles: Mapping[str, str]
+              ) -> pd.DataFrame:
+    """The flagged columns, from the per-column counts of :mod:`journey._scan`."""
+    role_of = {column: role for role, column in roles.items()}
+    rows = [_name_finding(str(n)) for n in names]
+    rows = [r for r in rows if r is not None]
+    for r in counts.to_dict("records"):
+        rows += _column_findings(r, role_of.get(r["column"]))
+    found = pd.DataFrame(rows, columns=_COLUMNS)
+    order = {str(n): i for i, n in enumerate(names)}
+    return found.sort_values("column", key=lambda s: s.map(order), kind="stable") \
+        .reset_index(drop=True)
+
+
+def _name_finding(name: str) -> dict | None:
+    """A header cell that is itself an identifier: a file read without its header line."""
+    for kind, pattern in _NAME_CHECKS:
+        if pattern.match(re.sub(r"[\s\-]", "", name) if kind == "phone number" else name):
+            if kind == "resident ID number" and _check_character(name[:17]) != name[17].upper():
+                continue
+            return dict(column=_mask(kind, name), kind=kind, matches=0, distinct=1, share=0.0,
+                        example=_mask(kind, name), where="column name")
+    return None
+
+
+def _share(r: Mapping[str, Any], feature: str) -> float:
+    rows, distinct = r["rows"], r["distinct"]
+    return max(r[f"{feature}_rows"] / rows if rows else 0.0,
+               r[f"{feature}_distinct"] / distinct if distinct else 0.0)
+
+
+def _serial(r: Mapping[str, Any], feature: str) -> bool:
+    gaps = r[f"{feature}_gaps"]
+    return r[f"{feature}_k"] >= 2 and 2 * r[f"{feature}_small"] >= gaps
+
+
+def _column_findings(r: Mapping[str, Any], role: str | None) -> list[dict]:
+    """Every kind of identifier found in one column's counts."""
+    column = r["column"]
+    out = []
+
+    def add(kind: str, feature: str, whole: str | None, example_kind: str | None = None) -> None:
+        examples = [e for e in (r.get(f"{feature}_example"), r.get(f"{feature}_example2"))
+                    if isinstance(e, str)]
+        masked = ", ".join(dict.fromkeys(_mask(example_kind or kind, e) for e in examples))
+        n, n_whole = r[f"{feature}_rows"], r[f"{whole}_rows"] if whole else r[f"{feature}_rows"]
+        where = ("values" if n_whole >= n else "inside text" if n_whole == 0
+                 else "values and inside text")
+        out.append(dict(column=column, kind=kind, matches=int(n),
+                        distinct=int(r[f"{feature}_distinct"]),
+                        share=round(_share(r, feature), 4), example=masked, where=where))
+
+    if r["rows"] == 0:
+        return out
+    # dates of birth: only where the name says so
+    if _hinted("date of birth", column) and r["date_rows"] >= _HINTED_SHARE * r["rows"] and (
+            r["date_rows"] > 0):
+        add("date of birth", "date", None, "date of birth")
+        return out
+    # phone numbers
+    hinted = _hinted("phone number", column)
+    mobiles = r["mobile_distinct"] + r["international_distinct"]
+    codes = r["eleven_distinct"] > 0 and (
+        r["eleven_distinct"] - r["eleven_mobile_distinct"]
+        > _CODES_SHARE * r["eleven_distinct"])
+    if hinted and (mobiles or _share(r, "phone_loose") >= _HINTED_SHARE):
+        add("phone number", "mobile" if r["mobile_rows"] else
+            "international" if r["international_rows"] else "phone_loose",
+            "mobile_whole" if r["mobile_rows"] else None)
+    elif r["mobile_distinct"] and not codes and not (role in _KEY_ROLES and _serial(r, "mobile")):
+        add("phone number", "mobile", "mobile_whole")
+    elif r["international_distinct"]:
+        add("phone number", "international", None)
+    # resident ID numbers
+    hinted = _hinted("resident ID number", column)
+    checked = r["id_valid_distinct"] and r["id_valid_distinct"] >= _SHARE * r["id_shape_distinct"]
+    if hinted and (r["id_valid_distinct"] or _share(r, "id_loose") >= _HINTED_SHARE):
+        add("resident ID number", "id_valid" if r["id_valid_rows"] else "id_loose",
+            "id_whole" if r["id_valid_rows"] else None)
+    elif checked and not (role in _KEY_ROLES and _serial(r, "id_valid")):
+        add("resident ID number", "id_valid", "id_whole")
+    # e-mail addresses
+    if r["email_distinct"]:
+        add("e-mail address", "email", "email_whole")
+    # person names: not in the log's vocabulary columns
+    if role not in _VOCABULARY_ROLES:
+        if _hinted("person name", column):
+            if _share(r, "name_loose") >= _HINTED_SHARE:
+                add("person name", "name_loose", None)
+        elif _share(r, "name") >= _SHARE and _diverse(r["name_distinct"], r["name_rows"]):
+            add("person name", "name", None)
+    return out
 
 
 def _text(value: object) -> str:
@@ -324,97 +526,41 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
-def _evaluate(column: str, kind: str, counts: Counter) -> tuple[str, Counter, float] | None:
-    """``(kind, matching values with their counts, share)`` when ``column`` looks like ``kind``.
-
-    ``counts`` holds each sampled value with its number of occurrences, in sample order.
-    """
-    hinted = re.search(_HINTS[kind], column.strip().casefold()) is not None
-    if kind == "date of birth" and not hinted:
-        return None
-    strict, loose = _TESTS[kind]
-    test, threshold = (loose, _HINTED_SHARE) if hinted else (strict, _STRICT_SHARE)
-    matching = Counter({v: n for v, n in counts.items() if test(v)})
-    share = sum(matching.values()) / sum(counts.values())
-    if share < threshold or (kind == "person name" and not hinted and not _diverse(matching)):
-        return None
-    return kind, matching, share
-
-
-def _diverse(matching: Counter) -> bool:
+def _diverse(distinct: int, rows: int) -> bool:
     """Many different values: person names, not a small vocabulary of activities or desks."""
-    return len(matching) >= min(30, max(3, sum(matching.values()) // 2))
+    return distinct >= min(30, max(3, rows // 2))
 
 
-def _digits(value: object) -> str:
-    text = _text(value)
-    return re.sub(r"[\s\-().]", "", text) if _PHONE_CHARS.match(text) else ""
-
-
-def _phone(value: object) -> bool:
-    text, digits = _text(value), _digits(value)
-    if _CN_MOBILE.match(digits):
-        return True
-    return text.startswith("+") and 8 <= len(digits.lstrip("+")) <= 15
-
-
-def _phone_loose(value: object) -> bool:
-    return 7 <= len(_digits(value).lstrip("+")) <= 15
-
-
-def _resident_id(value: object) -> bool:
-    text = _text(value).upper()
-    if not re.fullmatch(r"[1-9]\d{16}[\dX]", text):
-        return False
-    return _valid_date(text[6:10], text[10:12], text[12:14]) and \
-        _check_character(text[:17]) == text[17]
-
-
-def _resident_id_loose(value: object) -> bool:
-    return re.fullmatch(r"\d{15}|\d{17}[\dXx]", _text(value)) is not None
-
-
-def _email(value: object) -> bool:
-    return _EMAIL.match(_text(value)) is not None
-
-
-def _person_name(value: object) -> bool:
-    text = _text(value)
-    return (_HAN_NAME.match(text) is not None
-            and (text[0] in _SURNAMES or text[:2] in _COMPOUND_SURNAMES)
-            and not text.endswith(_NOT_NAME_ENDINGS) and touchpoint_of(text) is None)
-
-
-def _person_name_loose(value: object) -> bool:
-    text = _text(value)
-    return bool(_HAN_NAME.match(text) or _LATIN_NAME.match(text))
-
-
-def _date_only(value: object) -> bool:
-    if isinstance(value, dt.datetime):
-        return value.time() == dt.time(0)
-    if isinstance(value, dt.date):
-        return True
-    match = _DATE.match(_text(value))
-    if match is None:
-        return False
-    return _valid_date(*(match.group(1, 2, 3) if match.group(1) else match.group(6, 7, 8)))
-
-
-def _valid_date(year: str, month: str, day: str) -> bool:
-    try:
-        return 1900 <= dt.date(int(year), int(month), int(day)).year <= dt.date.today().year
-    except ValueError:
-        return False
-
-
-_TESTS: dict[str, tuple[Callable[[object], bool], Callable[[object], bool]]] = {
-    "person name": (_person_name, _person_name_loose),
-    "phone number": (_phone, _phone_loose),
-    "resident ID number": (_resident_id, _resident_id_loose),
-    "e-mail address": (_email, _email),
-    "date of birth": (_date_only, _date_only),
-}
+def _refuse(found: pd.DataFrame, source: str | None, allow: Iterable[str]) -> None:
+    """Raise the refusal for the findings of :func:`scan_identifiers`, if any remain."""
+    allowed = {str(a) for a in allow}
+    found = found[~found["column"].astype(str).isin(allowed)]
+    if found.empty:
+        return
+    if (found["where"] == "column name").any():
+        kinds = ", ".join(dict.fromkeys(found.loc[found["where"] == "column name", "kind"]))
+        raise JourneyError(
+            f"the header line holds what looks like a {kinds}, not a column name: the file seems "
+            "to have no header line, so its first row was read as one. Add a header line with "
+            "the column names (journey does not accept direct identifiers either: pseudonymise "
+            "or drop those columns first).", source=source)
+    columns = list(dict.fromkeys(str(c) for c in found["column"]))
+    lines = []
+    for r in found.itertuples():
+        where = {"values": "", "inside text": " inside text",
+                 "values and inside text": " (alone and inside text)"}[r.where]
+        lines.append(f"  - column {r.column!r}: {r.kind}{where} in {r.matches:,} row(s), "
+                     f"{r.distinct:,} distinct value(s) ({r.share:.0%} of the column), "
+                     f"e.g. {r.example}")
+    raise JourneyError(
+        "the data hold direct identifiers of patients, which journey does not accept "
+        "(every row was scanned):\n" + "\n".join(lines)
+        + f"\nReplace these columns with keyed pseudonyms before loading: "
+        f"journey.pseudonymise(data, columns={columns!r}, secret=...), or drop them "
+        f"(data.drop(columns={columns!r})); free text that holds identifiers must be cleaned "
+        "or dropped. If a column is flagged by mistake (e.g. serial numbers that look like "
+        f"phone numbers), accept it with read_log(..., allow_columns={columns!r}).",
+        source=source, column=columns[0] if len(columns) == 1 else None)
 
 
 def _mask(kind: str, text: str) -> str:

@@ -23,7 +23,7 @@ from journey.engine import NEIGHBOURS
 from journey.errors import JourneyError
 from journey.formats import register_source
 from journey.log import EventLog, connect, engine_progress, memory_limit_for
-from journey.privacy import refuse_identifiers
+from journey.privacy import refuse_table_identifiers
 
 __all__ = ["COLUMN_PRESETS", "TIME_FORMATS", "read_log"]
 
@@ -630,17 +630,14 @@ def _read(con: duckdb.DuckDBPyConnection, source: Any, *, case: str | None,
         label = info.label
         stage("looking for identifiers")
         columns = con.sql("SELECT * FROM raw LIMIT 0").columns
-        step = max(info.n_rows // 5000, 1)  # every step-th row: about 5,000 rows spread evenly
-        sample = con.sql(f"SELECT * EXCLUDE (_row) FROM raw WHERE _row % {step} = 0"
-                         if step > 1 else "SELECT * EXCLUDE (_row) FROM raw").df()
-        refuse_identifiers(sample.drop(columns=["_file"], errors="ignore"), source=label,
-                           allow=allow_columns)
-        stage("reading times")
         given = dict(case=case, activity=activity, start=start, end=end, timestamp=timestamp,
                      resource=resource, department=department, patient=patient,
                      lifecycle=None if lifecycle == "auto" else lifecycle)
-        mapping = _map_columns(list(columns), given, label,
-                               skip=("lifecycle",) if lifecycle is None else ())
+        skip = ("lifecycle",) if lifecycle is None else ()
+        refuse_table_identifiers(con, "raw", source=label, allow=allow_columns,
+                                 roles=lambda: _map_columns(list(columns), given, label, skip))
+        stage("reading times")
+        mapping = _map_columns(list(columns), given, label, skip)
         if lifecycle == "auto" and "lifecycle" in mapping \
                 and not _is_lifecycle(con, "raw", mapping["lifecycle"]):
             del mapping["lifecycle"]  # named like one, but holds other values: an attribute

@@ -41,7 +41,7 @@ from ibis.backends.sql.compilers.pyspark import PySparkCompiler
 from journey.errors import JourneyError
 from journey.formats import _check_columns
 from journey.log import EventLog
-from journey.privacy import refuse_identifiers
+from journey.privacy import refuse_spark_identifiers
 from journey.read import (
     _COMPLETE_WORDS,
     _FIELD_COLUMNS,
@@ -502,18 +502,14 @@ def read_log_spark(
     backend = spark_backend(session)  # from here on the session time zone is UTC
     raw, label, folder, n_rows = _source_frame(session, source)
     columns = [c for c in raw.columns if c not in ("_row", "_file")]
-    sample = raw.select(*[F.col(_quote(c)) for c in columns])
-    if n_rows > 5000:
-        sample = sample.sample(fraction=min(1.0, 6000 / n_rows), seed=7).limit(5000)
-    sample = sample.toPandas()
-    refuse_identifiers(sample, source=label, allow=allow_columns)
     _check_zone(tz, label)
-
     given = dict(case=case, activity=activity, start=start, end=end, timestamp=timestamp,
                  resource=resource, department=department, patient=patient,
                  lifecycle=None if lifecycle == "auto" else lifecycle)
-    mapping = _map_columns(columns, given, label,
-                           skip=("lifecycle",) if lifecycle is None else ())
+    skip = ("lifecycle",) if lifecycle is None else ()
+    refuse_spark_identifiers(raw, source=label, allow=allow_columns,
+                             roles=lambda: _map_columns(columns, given, label, skip))
+    mapping = _map_columns(columns, given, label, skip)
     if lifecycle == "auto" and "lifecycle" in mapping:
         value = F.lower(F.trim(F.col(_quote(mapping["lifecycle"])).cast("string")))
         if raw.filter(F.nullif(value, F.lit("")).isNotNull()

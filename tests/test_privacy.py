@@ -16,9 +16,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from journey._scan import _COMPOUND_SURNAMES as COMPOUND
+from journey._scan import _SURNAMES as SURNAMES
 from journey.errors import JourneyError
 from journey.privacy import _check_character, pseudonymise, refuse_identifiers, scan_identifiers
-from journey.stages import CATALOGUE
+from journey.stages import CATALOGUE, touchpoint_of
 
 RNG = np.random.default_rng(20240301)
 N = 200
@@ -154,12 +156,12 @@ def test_visit_log_columns_are_not_flagged():
     assert scan_identifiers(pd.DataFrame({"科室": departments})).empty
 
 
-def test_sample_is_spread_over_the_whole_frame():
+def test_every_row_is_scanned():
     frame = pd.DataFrame({"note": [None] * 30_000 + [f"user{i}@example.org"
                                                         for i in range(30_000)]})
     found = scan_identifiers(frame)
     assert found["kind"].tolist() == ["e-mail address"]
-    assert 4_900 <= found.loc[0, "matches"] <= 5_100  # half of the 10,000 sampled rows
+    assert found.loc[0, ["matches", "distinct", "share"]].tolist() == [30_000, 30_000, 1.0]
 
 
 # --- masking and the refusal -------------------------------------------------------------------
@@ -175,11 +177,12 @@ def test_examples_are_masked_and_never_the_full_value():
     found = scan_identifiers(frame).set_index("column")
     assert found.loc["mobile", "example"] == "138****5678"
     assert found.loc["mail", "example"] == "zh*****ei@example.com"
-    assert found.loc["姓名", "example"] == "张*"
-    for column, example in found["example"].items():
-        assert "*" in example
-        for value in frame[column]:
-            assert value not in example
+    assert found.loc["姓名", "example"] == "张*, 欧***"  # the first and last in text order
+    for column, examples in found["example"].items():
+        for example in examples.split(", "):
+            assert "*" in example
+            for value in frame[column]:
+                assert value not in example
 
 
 def test_refuse_lists_columns_and_says_how_to_fix():
@@ -189,11 +192,12 @@ def test_refuse_lists_columns_and_says_how_to_fix():
         refuse_identifiers(frame, source="his.xlsx")
     message = str(err.value)
     assert message.startswith("his.xlsx: the data hold direct identifiers")
-    assert "column '手机号': phone number, 40 of the sampled values match (100%), " \
-           "e.g. 139****0000" in message
-    assert "column 'email': e-mail address" in message
+    assert "column '手机号': phone number in 40 row(s), 40 distinct value(s) (100% of the " \
+           "column), e.g. 139****0000, 139****0039" in message
+    assert "column 'email': e-mail address in 40 row(s)" in message
     assert "journey.pseudonymise(data, columns=['手机号', 'email'], secret=...)" in message
     assert "drop(columns=['手机号', 'email'])" in message
+    assert "allow_columns=['手机号', 'email']" in message
     assert "13900000000" not in message and "u0@example.cn" not in message
     assert err.value.source == "his.xlsx"
 
@@ -253,49 +257,244 @@ def test_pseudonymise_refuses_bad_arguments_without_echoing_the_secret():
         pseudonymise(frame, "phone", secret=SECRET, length=4)
 
 
-# --- counting distinct values gives the same verdicts as testing every value ---------------------
+@pytest.mark.parametrize("secret", [32, 12345678901234567890, bytearray(32), None, ["k" * 20],
+                                    b"0123456789abcde", "短密钥12"])
+def test_secrets_other_than_16_bytes_of_text_or_bytes_are_refused(secret):
+    """``bytes(32)`` is 32 zero bytes: a number must never become a key."""
+    with pytest.raises(JourneyError, match="secret"):
+        pseudonymise(pd.DataFrame({"phone": ["13812345678"]}), "phone", secret=secret)
 
-def plain_scan(frame: pd.DataFrame) -> list[tuple]:
-    """Every sampled value tested one by one (the documented rules, without counting)."""
+
+def test_a_secret_of_16_bytes_in_utf8_is_enough():
+    out = pseudonymise(pd.DataFrame({"phone": ["13812345678"]}), "phone", secret="密钥密钥密钥ab")
+    assert len(out.loc[0, "phone"]) == 16
+
+
+# --- the engine's counts equal a plain per-value implementation of the patterns ---------------
+
+NOT_NAME_ENDINGS = "科室部区处院诊号费药房站台窗楼层组"
+
+
+def plain_flags(value: str) -> set[str]:
+    """The features of one value by the documented rules, written without the engine."""
+    s = value.strip()
+    flags = set()
+    digits = "".join(ch for ch in s if ch.isdigit())
+    phone_chars = bool(s) and all(ch.isdigit() or ch in " ().-" for ch in s.lstrip("+")) and \
+        s.count("+") <= (1 if s.startswith("+") else 0)
+    # mobile numbers: the first place where 3+4+4 digits start after a non-digit
+    starts = []
+    for i, ch in enumerate(s):
+        if ch.isdigit() and not (i and s[i - 1].isdigit()) or ch == "+" and s[i + 1:i + 3] == "86" \
+                and not (i and s[i - 1].isdigit()):
+            k = i + (1 if ch == "+" else 0)
+            starts.append(k)
+            for prefix in ("86", "0086"):
+                if s[k:k + len(prefix)] == prefix:
+                    after = k + len(prefix)
+                    starts.append(after + 1 if s[after:after + 1] in (" ", "-") else after)
+    for i in starts:
+        j, got = i, ""
+        for size in (3, 4, 4):
+            if size == 4 and j < len(s) and s[j] in " -" and j + 1 < len(s) and s[j + 1].isdigit():
+                j += 1
+            block = s[j:j + size]
+            if len(block) < size or not block.isdigit():
+                break
+            got, j = got + block, j + size
+        if len(got) == 11 and (j == len(s) or not s[j].isdigit()) and got[0] == "1" \
+                and got[1] in "3456789":
+            flags.add("mobile")
+            if phone_chars:
+                flags.add("mobile_whole")
+            break
+    runs = [(m.start(), m.group()) for m in __import__("re").finditer(r"\d+", s)]
+    elevens = [r for _, r in runs if len(r) == 11 and r[0] == "1"]
+    if elevens:
+        flags.add("eleven")
+        if elevens[0][1] in "3456789":
+            flags.add("eleven_mobile")
+    if s.startswith("+") and not s.startswith("+86") and phone_chars and 8 <= len(digits) <= 15 \
+            and len(s) >= 8:
+        flags.add("international")
+    if phone_chars and 7 <= len(digits) <= 15:
+        flags.add("phone_loose")
+    # resident ID: the first 18-character candidate after a non-digit
+    for start, run in runs:
+        tail = s[start + len(run):start + len(run) + 1]
+        if len(run) == 18 and run[0] != "0" and not (tail.isascii() and tail.isalnum()):
+            candidate = run
+        elif len(run) == 17 and run[0] != "0" and tail in ("X", "x") and not (
+                s[start + 18:start + 19].isascii() and s[start + 18:start + 19].isalnum()):
+            candidate = run + "X"
+        else:
+            continue
+        try:
+            born = dt.date(int(candidate[6:10]), int(candidate[10:12]), int(candidate[12:14]))
+            dated = 1900 <= born.year <= dt.date.today().year
+        except ValueError:
+            dated = False
+        if dated:
+            flags.add("id_shape")
+            if iso7064_mod11_2(candidate[:17]) == candidate[17].upper():
+                flags.add("id_valid")
+                if candidate == s.upper():
+                    flags.add("id_whole")
+        break
+    if "@" in s:
+        import re
+
+        email = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+        if re.search(email, s):
+            flags.add("email")
+        if re.fullmatch(email, s):
+            flags.add("email_whole")
+    han = 2 <= len(s) <= 4 and all("\u4e00" <= ch <= "\u9fff" for ch in s)
+    if han and (s[0] in SURNAMES or s[:2] in COMPOUND) and s[-1] not in NOT_NAME_ENDINGS \
+            and touchpoint_of(s) is None:
+        flags.add("name")
+    words = s.split()
+    if han or (2 <= len(words) <= 4 and all(w[0].isascii() and w[0].isalpha() and all(
+            c.isascii() and (c.isalpha() or c in "'-.") for c in w) for w in words)):
+        flags.add("name_loose")
+    date, _, clock = s.partition(" ")
+    parts = [p for p in date.replace("年", "-").replace("月", "-").replace("/", "-")
+             .replace(".", "-").removesuffix("日").split("-")]
+    dated = (len(parts) == 3 and len(parts[0]) == 4 and all(p.isdigit() for p in parts)
+             and all(1 <= len(p) <= 2 for p in parts[1:]) and date.count("日") <= 1
+             and (date.endswith("日") or "日" not in date)) or (date.isdigit() and len(date) == 8)
+    if dated and clock in ("", "00:00", "00:00:00") and (not clock or len(parts) == 3):
+        flags.add("date")
+    if (s.isdigit() and len(s) == 15) or (len(s) == 18 and s[:17].isdigit()
+                                          and (s[17].isdigit() or s[17] in "Xx")):
+        flags.add("id_loose")
+    return flags
+
+
+VALUES = ["王伟", "李娜", "欧阳娜娜", "挂号", "高血压科", "Wei Zhang", "13812345678",
+          "138 1234 5678", "+86 139-0000-1111", "请回电13812345678谢谢", "tel:13812345678x",
+          "213812345678", "12012345678", "+44 20 7946 0001", "a.li@example.com",
+          "联系 a.li@example.com", "11010519491231002X", "身份证11010519491231002x。",
+          "110105194912310021", "V000123", "2025-01-06", "1234.56", "无", "复诊", "", " ",
+          "010-62345678", "123456789012345"]
+
+
+@given(st.lists(st.sampled_from(VALUES), min_size=1, max_size=30), st.data())
+@settings(max_examples=15, deadline=None)
+def test_engine_counts_equal_testing_each_value(values, data):
+    import duckdb
+
+    from journey._scan import FEATURES, scan_duckdb
+    from journey.formats import register_source
+
+    extra = data.draw(st.lists(st.text(alphabet="0123456789 -+@.Xx王李a无", max_size=22),
+                               max_size=10))
+    values = values + extra
+    con = duckdb.connect()
+    register_source(con, pd.DataFrame({"v": pd.Series(values, dtype=object)}), name="raw")
+    # hinted: every value gets every test (else only those the cheap filter lets through)
+    row = scan_duckdb(con, "raw", columns=["v"], types={"v": "VARCHAR"}, hinted=["v"]).iloc[0]
+    present = [v for v in values if v is not None]
+    assert row["rows"] == len(present) and row["distinct"] == len(set(present))
+    for feature in FEATURES:
+        matching = [v for v in present if feature in plain_flags(v)]
+        assert (feature, row[f"{feature}_rows"], row[f"{feature}_distinct"]) == (
+            feature, len(matching), len(set(matching))), values
+
+
+@given(st.lists(st.text(alphabet="0123456789 -+@.Xx王李张伟a无", max_size=22), max_size=20))
+@settings(max_examples=200, deadline=None)
+def test_the_cheap_filter_lets_every_possible_identifier_through(extra):
     import re
 
-    from journey.privacy import _HINTED_SHARE, _HINTS, _STRICT_SHARE, _TESTS
+    from journey._scan import _CANDIDATE
 
-    out = []
-    for column in frame.columns:
-        values = [v for v in frame[column] if not pd.isna(v)]
-        if not values:
-            continue
-        best = None
-        for kind in _HINTS:
-            hinted = re.search(_HINTS[kind], column.casefold()) is not None
-            if kind == "date of birth" and not hinted:
-                continue
-            test = _TESTS[kind][1] if hinted else _TESTS[kind][0]
-            matching = [v for v in values if test(v)]
-            share = len(matching) / len(values)
-            names_ok = (hinted or kind != "person name"
-                        or len(set(matching)) >= min(30, max(3, len(matching) // 2)))
-            if share >= (_HINTED_SHARE if hinted else _STRICT_SHARE) and names_ok and (
-                    best is None or share > best[2]):
-                best = (column, kind, share, len(matching))
-        if best is not None:
-            out.append((best[0], best[1], round(best[2], 4), best[3]))
-    return out
-
-
-@given(st.lists(st.sampled_from(["王伟", "李娜", "张敏", "13812345678", "+44 20 7946 0001",
-                                 "a.li@example.com", "挂号", "检验", "Wei Zhang", "V000123",
-                                 "1960-05-01", None]), min_size=1, max_size=40),
-       st.sampled_from(["who", "姓名", "phone", "出生日期", "note"]))
-@settings(max_examples=150, deadline=None)
-def test_counting_distinct_values_equals_testing_each_value(values, column):
-    frame = pd.DataFrame({column: pd.Series(values, dtype=object)})
-    found = scan_identifiers(frame)
-    got = [(r.column, r.kind, r.share, r.matches) for r in found.itertuples()]
-    assert got == plain_scan(frame)
+    strong = {"mobile", "eleven", "international", "id_shape", "email", "name", "name_loose",
+              "id_loose"}
+    for value in VALUES + extra:
+        if plain_flags(value) & strong:
+            assert re.search(_CANDIDATE, value), value
 
 
 def test_unhashable_cells_are_scanned_as_text():
     frame = pd.DataFrame({"tags": [["a", "b"], ["c"]] * 5, "email": ["x.y@example.com"] * 10})
     assert kinds(frame) == {"email": "e-mail address"}
+
+
+# --- read_log: the guard on the raw table, before any message quotes a value ------------------
+
+def visit_rows(n: int) -> pd.DataFrame:
+    start = pd.Timestamp("2024-03-04 08:00") + pd.to_timedelta(np.arange(n) * 7, unit="min")
+    return pd.DataFrame({"case_id": [f"V{i // 4:06d}" for i in range(n)],
+                         "activity": np.array(["挂号", "就诊", "缴费", "取药"])[np.arange(n) % 4],
+                         "start": start.strftime("%Y-%m-%d %H:%M:%S"),
+                         "end": (start + pd.Timedelta(minutes=5)).strftime("%Y-%m-%d %H:%M:%S")})
+
+
+def test_read_log_refuses_mobiles_on_odd_rows_of_a_10000_row_csv(tmp_path):
+    from journey import read_log
+
+    frame = visit_rows(10_000)
+    phones = [f"13{RNG.integers(10**8, 10**9)}" for _ in range(5_000)]
+    frame["contact"] = [phones[i // 2] if i % 2 else "" for i in range(10_000)]
+    path = tmp_path / "log.csv"
+    frame.to_csv(path, index=False)
+    with pytest.raises(JourneyError) as err:
+        read_log(path)
+    message = str(err.value)
+    assert "column 'contact': phone number in 5,000 row(s), 5,000 distinct value(s)" in message
+    assert not any(p in message for p in phones)
+    assert read_log(path, allow_columns=("contact",)).n_events == 10_000
+
+
+def test_read_log_refuses_identifiers_among_placeholders_and_inside_text():
+    from journey import read_log
+
+    frame = visit_rows(1_000)
+    ids = make_ids(400)
+    frame["证件"] = [ids[i] if i < 400 else ("无" if i % 2 else "复诊") for i in range(1_000)]
+    frame["备注"] = ["家属电话 139-1234-5678，已通知" if i == 500 else "无" for i in range(1_000)]
+    with pytest.raises(JourneyError) as err:
+        read_log(frame)
+    message = str(err.value)
+    assert "column '证件': resident ID number in 400 row(s), 400 distinct value(s)" in message
+    assert "column '备注': phone number inside text in 1 row(s)" in message
+    assert "139****5678" in message and "13912345678" not in message
+    assert not any(i in message for i in ids)
+
+
+def test_serial_visit_numbers_like_mobile_numbers_load_as_the_case_column():
+    from journey import read_log
+
+    frame = visit_rows(2_000)
+    frame["就诊号"] = [str(13_000_000_001 + i // 4 * 3) for i in range(2_000)]  # serial
+    frame = frame.drop(columns="case_id")
+    log = read_log(frame)
+    assert log.n_cases == 500
+    # the same numbers as a column of unknown role are refused (allow_columns= if they are
+    # order numbers), and so are phone numbers spread like patients' in the case column
+    with pytest.raises(JourneyError, match="'order_no': phone number"):
+        read_log(frame.assign(order_no=frame["就诊号"]))
+    spread = frame.assign(就诊号=[f"13{RNG.integers(10**8, 10**9)}" for _ in range(2_000)])
+    with pytest.raises(JourneyError, match="'就诊号': phone number"):
+        read_log(spread)
+
+
+def test_messages_before_the_scan_do_not_quote_rows(tmp_path):
+    from journey import read_log
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("case_id,activity,end\nV1,挂号,2024-03-04 08:00\n"
+                   "V2,电话13812345678,2024-03-04 08:10,extra\n", encoding="utf-8")
+    with pytest.raises(JourneyError) as err:
+        read_log(bad)
+    assert "13812345678" not in str(err.value) and "Line: 3" in str(err.value)
+    # a file without its header line: the first row became the column names
+    headless = tmp_path / "headless.csv"
+    headless.write_text("V1,13812345678,2024-03-04 08:00\nV2,13912345678,2024-03-04 08:10\n",
+                        encoding="utf-8")
+    with pytest.raises(JourneyError) as err:
+        read_log(headless)
+    message = str(err.value)
+    assert "no header line" in message
+    assert "13812345678" not in message and "13912345678" not in message
