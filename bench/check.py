@@ -29,8 +29,9 @@ import pandas as pd
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import journey  # noqa: E402
 from generate import log_file  # noqa: E402
+
+import journey  # noqa: E402
 
 
 def timed(log: journey.EventLog, repeat: int) -> tuple[str, pd.DataFrame]:
