@@ -6,10 +6,16 @@ executed. Durations are in minutes at one-second resolution.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import ibis
 import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
 
-__all__ = ["NEIGHBOURS", "case_paths", "minutes", "sequenced"]
+__all__ = ["NEIGHBOURS", "case_paths", "minutes", "sequenced", "wall_clock",
+           "wall_clock_values"]
 
 PATH_SEPARATOR = " → "
 
@@ -30,6 +36,47 @@ def minutes(earlier: ir.TimestampValue, later: ir.TimestampValue) -> ir.Floating
     45.5
     """
     return later.delta(earlier, unit="second").cast("float64") / 60.0
+
+
+def wall_clock(time: ir.TimestampValue, clock: Sequence[tuple[Any, int]]) -> ir.TimestampValue:
+    """``time`` on the wall clock the hospital recorded, for hour-of-day, weekday and date
+    results.
+
+    ``clock`` is :attr:`journey.log.EventLog.clock`: ``(from, minutes ahead)`` pairs that say
+    where the recorded clock was ahead of the one the log's times are held on (summer time in
+    a log whose offsets change with daylight saving). Durations never need it.
+
+    Examples
+    --------
+    >>> import ibis, pandas as pd
+    >>> t = ibis.memtable(pd.DataFrame({"t": pd.to_datetime(["2014-03-20 09:00",
+    ...                                                      "2014-04-02 09:00"])}))
+    >>> clock = ((pd.Timestamp("2014-03-01"), 0), (pd.Timestamp("2014-03-30 02:00"), 60))
+    >>> t.select(w=wall_clock(t.t, clock)).execute().w.dt.hour.tolist()
+    [9, 10]
+    """
+    if not clock:
+        return time
+    ahead = ibis.cases(*[(time >= ibis.literal(pd.Timestamp(start)), minutes_)
+                         for start, minutes_ in reversed(clock[1:])], else_=clock[0][1])
+    return time + ahead.as_interval("m")
+
+
+def wall_clock_values(times: pd.Series, clock: Sequence[tuple[Any, int]]) -> pd.Series:
+    """:func:`wall_clock` for a pandas Series of times (bins, arrivals) already computed.
+
+    Examples
+    --------
+    >>> clock = ((pd.Timestamp("2014-03-01"), 0), (pd.Timestamp("2014-03-30 02:00"), 60))
+    >>> wall_clock_values(pd.Series(pd.to_datetime(["2014-04-02 09:00"])), clock).dt.hour.tolist()
+    [10]
+    """
+    if not clock:
+        return times
+    starts = pd.DatetimeIndex([pd.Timestamp(start) for start, _ in clock])
+    ahead = np.array([minutes_ for _, minutes_ in clock])
+    where = np.clip(starts.searchsorted(pd.DatetimeIndex(times), side="right") - 1, 0, None)
+    return times + pd.to_timedelta(ahead[where], unit="m")
 
 
 def sequenced(t: ir.Table, *, has_start: bool) -> ir.Table:

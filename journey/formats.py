@@ -12,19 +12,38 @@ Supported sources
   without BOM), GBK/GB18030 and UTF-16 are recognised; other encodings must be given
   (``encoding="cp1252"``). Files not in UTF-8 are transcoded to a temporary UTF-8 copy, deleted
   afterwards. ``_row`` counts the header as row 1, so the first data row is row 2; blank lines
-  are skipped and not counted.
+  are skipped and not counted. A UTF-8 file with a few lines in another encoding (a GBK line
+  pasted in) is refused, naming the first such line and its byte offset: decoding the whole
+  file as GBK would garble every other line, and guessing line by line could garble one
+  silently.
+- Compressed CSV and XES: ``.csv.gz``, ``.tsv.gz``, ``.csv.zst``, ``.xes.gz``, ``.xes.zst``
+  (gzip or zstd, recognised from the file's first bytes), and a ``.zip`` archive holding one
+  CSV or XES file (folders, ``__MACOSX`` and dot files inside are ignored). A ``.zip`` with
+  several files is refused with their names: extract the one wanted, or all of them into a
+  folder and read the folder. A damaged or cut-short archive is a :class:`JourneyError`.
 - ``.xlsx`` (``.xls`` needs the ``xlrd`` package): values as text, except columns of real
   date-time cells, which stay timestamps; ``_row`` is the sheet row; empty rows are skipped.
-- ``.parquet``: column types kept; ``_row`` is the 1-based position.
-- ``.xes`` and ``.xes.gz`` (IEEE 1849 event logs): one row per event; trace attributes get the
-  prefix ``case:`` (``case:concept:name``), event attributes keep their keys (``concept:name``,
-  ``time:timestamp``, ``lifecycle:transition``, ``org:resource``...). Integers, floats and
-  booleans are typed; dates stay text exactly as written. List and container attributes and
-  meta-attributes are not read.
-- A folder of CSV parts or of Parquet parts (all of one kind; files starting with ``.`` or ``_``
-  are ignored): columns are united by name; ``_row`` counts within each part.
+  Merged cells (``.xlsx``) are filled with the merged value across their range, counted in
+  ``SourceInfo.filled_cells``; a first row that is one title merged across columns is skipped.
+  Both are said in ``SourceInfo.notes``.
+- ``.parquet``: column types kept; ``_row`` is the 1-based position. Every page is decoded
+  once on reading, so a damaged file is named here rather than failing an analysis later.
+- ``.xes`` (IEEE 1849 event logs), read by a streaming parser that refuses DTDs and entities
+  (no entity expansion, no external files or network): one row per event; trace attributes get
+  the prefix ``case:`` (``case:concept:name``), event attributes keep their keys
+  (``concept:name``, ``time:timestamp``, ``lifecycle:transition``, ``org:resource``...).
+  ``int``, ``float`` and ``boolean`` keys are typed when every value converts; ``string``,
+  ``id`` and ``date`` values stay text exactly as written. The declared encoding is honoured
+  (``encoding="GBK"``). List and container attributes and attributes nested in attributes are
+  not read; their number is given in ``SourceInfo.notes``.
+- A folder of CSV parts (plain or compressed) or of Parquet parts (all of one kind; files
+  starting with ``.`` or ``_`` are ignored): every part must have the same columns (in any
+  order), else the first part that differs is named with the columns it has or lacks;
+  ``_row`` counts within each part.
 - A pandas DataFrame: column types kept (time-zone-aware times stay ``TIMESTAMPTZ``); the index
-  is not read, ``reset_index()`` first to keep it.
+  is not read, ``reset_index()`` first to keep it. A float column holding whole numbers and
+  missing values (how pandas stores integers with gaps) is read as integers, so an id
+  ``20044587`` is not turned into ``20044587.0``.
 """
 
 from __future__ import annotations
@@ -36,14 +55,16 @@ import datetime as dt
 import difflib
 import gzip
 import hashlib
+import io
 import os
 import re
 import tempfile
 import uuid
-import xml.etree.ElementTree as ET
+import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import charset_normalizer
 import duckdb
@@ -51,17 +72,21 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from journey._xes import XesStats, xes_batches
 from journey.errors import JourneyError
 
 __all__ = ["SourceInfo", "register_source", "sha256_of"]
 
-_SUPPORTED = (".csv", ".txt", ".tsv", ".xlsx", ".xls", ".parquet", ".xes", ".xes.gz")
+_SUPPORTED = (".csv", ".txt", ".tsv", ".xlsx", ".xls", ".parquet", ".xes", ".zip")
 _KINDS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "excel", ".xls": "excel",
-          ".parquet": "parquet", ".xes": "xes", ".xes.gz": "xes"}
+          ".parquet": "parquet", ".xes": "xes", ".zip": "zip"}
+_COMPRESSED = (".gz", ".zst", ".zstd")
+_MAGIC = ((b"\x1f\x8b", "gzip"), (b"\x28\xb5\x2f\xfd", "zstd"))
 _RESERVED = ("_row", "_file", "file_row_number")
 _DELIMITERS = (",", "\t", ";", "|")
 _SNIFF_BYTES = 4 << 20
 _CHUNK_BYTES = 1 << 20
+_HEADER_BYTES = 1 << 20
 _XES_BATCH = 50_000
 _XES_TYPES = {"string": "VARCHAR", "id": "VARCHAR", "date": "VARCHAR", "int": "BIGINT",
               "float": "DOUBLE", "boolean": "BOOLEAN"}
@@ -76,7 +101,8 @@ class SourceInfo:
     label : str
         The path as the user gave it, or ``"<DataFrame>"``.
     kind : str
-        ``"csv"``, ``"excel"``, ``"parquet"``, ``"xes"``, ``"folder"`` or ``"dataframe"``.
+        ``"csv"``, ``"excel"``, ``"parquet"``, ``"xes"``, ``"folder"`` or ``"dataframe"`` (a
+        compressed or zipped file has the kind of the file inside).
     encoding : str or None
         Text encoding of CSV files (for a folder whose parts differ: the encodings joined by
         ``", "``); ``None`` for other kinds.
@@ -84,6 +110,11 @@ class SourceInfo:
         The files read (the parts of a folder, in the order read); empty for a DataFrame.
     n_rows : int
         Number of data rows registered.
+    notes : tuple of str
+        What was changed or left out while reading, one sentence each: merged Excel cells
+        filled, XES list attributes not read. Empty for most files.
+    filled_cells : int
+        Empty cells of merged Excel ranges filled with the merged value (0 for other kinds).
 
     Examples
     --------
@@ -96,6 +127,8 @@ class SourceInfo:
     encoding: str | None
     files: tuple[str, ...]
     n_rows: int
+    notes: tuple[str, ...] = ()
+    filled_cells: int = 0
 
 
 def register_source(con: duckdb.DuckDBPyConnection, source: str | os.PathLike | pd.DataFrame,
@@ -114,8 +147,9 @@ def register_source(con: duckdb.DuckDBPyConnection, source: str | os.PathLike | 
     con : duckdb.DuckDBPyConnection
         The database to create the table in.
     source : str, os.PathLike or pandas.DataFrame
-        A ``.csv``/``.txt``/``.tsv``, ``.xlsx``/``.xls``, ``.parquet``, ``.xes``/``.xes.gz``
-        file, a folder of CSV or Parquet parts, or a DataFrame.
+        A ``.csv``/``.txt``/``.tsv``, ``.xlsx``/``.xls``, ``.parquet`` or ``.xes`` file (CSV
+        and XES also as ``.gz``/``.zst`` or alone in a ``.zip``), a folder of CSV or Parquet
+        parts, or a DataFrame.
     name : str
         Name of the table to create.
     encoding : str, optional
@@ -135,16 +169,19 @@ def register_source(con: duckdb.DuckDBPyConnection, source: str | os.PathLike | 
     Raises
     ------
     JourneyError
-        When the source is missing, of an unsupported kind, empty, has duplicate column names,
-        does not decode in its encoding, or cannot be parsed; the message says how to fix it.
+        When the source is missing, of an unsupported kind, empty, damaged (archive, Parquet
+        page, XML), has duplicate column names, does not decode in its encoding (or mixes two),
+        or cannot be parsed, or when the parts of a folder have different columns; the message
+        names the file (and the line, part or column) and says how to fix it.
 
     Examples
     --------
     >>> import duckdb, pandas as pd
     >>> con = duckdb.connect()
     >>> frame = pd.DataFrame({"case_id": ["V1", "V1"], "activity": ["Registration", "Lab"]})
-    >>> register_source(con, frame, name="raw")
-    SourceInfo(label='<DataFrame>', kind='dataframe', encoding=None, files=(), n_rows=2)
+    >>> info = register_source(con, frame, name="raw")
+    >>> info.kind, info.n_rows, info.notes
+    ('dataframe', 2, ())
     >>> con.sql("SELECT _row, activity FROM raw").fetchall()
     [(1, 'Registration'), (2, 'Lab')]
     """
@@ -157,34 +194,48 @@ def register_source(con: duckdb.DuckDBPyConnection, source: str | os.PathLike | 
         else:
             kind, parts = _kind_of(path, label), [path]
     encodings: list[str] = []
+    notes: tuple[str, ...] = ()
+    filled = 0
     try:
-        with tempfile.TemporaryDirectory(prefix="journey-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="journey-") as tmp, \
+                contextlib.ExitStack() as stack:
+            inputs = [_Input(p) for p in parts]
+            if kind == "zip":
+                inputs = [stack.enter_context(_zip_member(parts[0], label))]
+                kind = _kind_of(Path(inputs[0].member or ""), label, inner=True)
             if kind == "dataframe":
-                _load_frame(con, name, source, None, label)
+                _load_frame(con, name, _integer_ids(source), None, label)
             elif kind == "excel":
-                _load_frame(con, name, *_read_excel(parts[0], label, sheet), label)
+                frame, rows, filled, notes = _read_excel(parts[0], label, sheet)
+                _load_frame(con, name, frame, rows, label)
             elif kind == "xes":
-                _load_xes(con, name, parts[0], label)
+                with inputs[0].open(label) as fh:
+                    notes = _load_xes(con, name, fh, label)
             else:
-                for i, part in enumerate(parts):
+                header: tuple[str, list[str]] | None = None
+                for i, item in enumerate(inputs):
+                    part = item.path
                     part_label = os.path.join(label, part.name) if kind == "folder" else label
                     file = part.name if kind == "folder" else None
                     if _kind_of(part, part_label) == "parquet":
-                        _load_parquet(con, name, part, part_label, file, first=i == 0)
+                        names = _load_parquet(con, name, part, part_label, file, first=i == 0)
                     else:
-                        encodings.append(_load_csv(con, name, part, part_label, file, encoding,
-                                                   Path(tmp) / f"part{i}.csv", first=i == 0))
+                        used, names = _load_csv(con, name, item, part_label, file, encoding,
+                                                Path(tmp) / f"part{i}.csv", first=i == 0)
+                        encodings.append(used)
+                    if kind == "folder":
+                        header = _same_header(header, part.name, names, label)
         n_rows = con.execute(f"SELECT count(*) FROM {_ident(name)}").fetchall()[0][0]
         if n_rows == 0:
             raise JourneyError("no data rows: the source has a header (or nothing) but no rows "
                                "below it; check that this is the right file or sheet",
                                source=label)
     except BaseException:
-        con.execute(f"DROP TABLE IF EXISTS {_ident(name)}")
+        _drop_relation(con, name)
         raise
     files = tuple(label if kind != "folder" else os.path.join(label, p.name) for p in parts)
     encoding_used = ", ".join(dict.fromkeys(encodings)) or None
-    return SourceInfo(label, kind, encoding_used, files, int(n_rows))
+    return SourceInfo(label, kind, encoding_used, files, int(n_rows), notes, filled)
 
 
 def sha256_of(source: str | os.PathLike | pd.DataFrame) -> str:
@@ -229,31 +280,67 @@ def _existing_path(source: object) -> tuple[Path, str]:
     raise JourneyError(f"file not found{hint}", source=label)
 
 
-def _kind_of(path: Path, label: str) -> str:
-    lower = path.name.lower()
-    suffix = ".xes.gz" if lower.endswith(".xes.gz") else path.suffix.lower()
-    if suffix not in _KINDS:
-        raise JourneyError(f"unsupported file type {suffix or '(no extension)'!r}; journey reads "
-                           f"{', '.join(_SUPPORTED)} files, a folder of CSV or Parquet parts, or "
+def _kind_of(path: Path, label: str, *, inner: bool = False) -> str:
+    """The kind of a file from its name; ``.gz``/``.zst`` after it add only compression."""
+    base, compression = path.name.lower(), ""
+    for c in _COMPRESSED:
+        if base.endswith(c):
+            base, compression = base[:-len(c)], c
+            break
+    suffix = os.path.splitext(base)[1]
+    kind = _KINDS.get(suffix)
+    if compression and kind not in ("csv", "xes"):
+        kind = None
+    if inner and kind not in ("csv", "xes"):
+        raise JourneyError(f"the archive holds {path.name!r}; journey reads a CSV or XES file "
+                           "inside a .zip. Extract the file and pass its path", source=label)
+    if kind is None:
+        shown = suffix + compression
+        raise JourneyError(f"unsupported file type {shown or '(no extension)'!r}; journey reads "
+                           f"{', '.join(_SUPPORTED)} files (CSV and XES also compressed as .gz "
+                           "or .zst, or alone in a .zip), a folder of CSV or Parquet parts, or "
                            "a pandas DataFrame", source=label)
-    return _KINDS[suffix]
+    return kind
 
 
 def _folder_parts(path: Path, label: str) -> list[Path]:
     entries = sorted(p for p in path.iterdir() if not p.name.startswith((".", "_")))
-    others = [p.name for p in entries
-              if p.is_dir() or _KINDS.get(p.suffix.lower()) not in ("csv", "parquet")]
+    kinds = {}
+    for p in entries:
+        with contextlib.suppress(JourneyError):
+            kinds[p] = _kind_of(p, label) if p.is_file() else None
+    others = [p.name for p in entries if kinds.get(p) not in ("csv", "parquet")]
     if others:
         raise JourneyError(f"the folder holds entries that are not CSV or Parquet parts: "
                            f"{', '.join(others[:5])}; move them out of the folder", source=label)
     if not entries:
         raise JourneyError("the folder holds no CSV or Parquet parts (.csv, .txt, .tsv, "
                            ".parquet); check the folder", source=label)
-    kinds = {_KINDS[p.suffix.lower()] for p in entries}
-    if len(kinds) > 1:
+    if len(set(kinds.values())) > 1:
         raise JourneyError("the folder mixes CSV and Parquet parts; keep parts of one kind in "
                            "a folder", source=label)
     return entries
+
+
+def _same_header(first: tuple[str, list[str]] | None, part: str, names: list[str],
+                 label: str) -> tuple[str, list[str]]:
+    """The first part's header; raise when ``names`` (of ``part``) has other columns."""
+    if first is None:
+        return part, names
+    ref, ref_names = first
+    have = {n.casefold() for n in names}
+    want = {n.casefold() for n in ref_names}
+    extra = [n for n in names if n.casefold() not in want]
+    lacking = [n for n in ref_names if n.casefold() not in have]
+    if extra or lacking:
+        diff = "; ".join(t for t in (
+            f"it has {', '.join(map(repr, extra[:8]))} that {ref!r} has not" if extra else "",
+            f"it lacks {', '.join(map(repr, lacking[:8]))}" if lacking else "") if t)
+        raise JourneyError(f"the part {part!r} has other columns than the first part {ref!r}: "
+                           f"{diff}. Give every part the same header (the order may differ), "
+                           "or read the parts separately", source=label, column=(extra or
+                                                                                 lacking)[0])
+    return first
 
 
 def _file_sha256(path: Path) -> str:
@@ -294,7 +381,7 @@ def _header_names(values: list[object]) -> list[str]:
 
 
 def _load(con: duckdb.DuckDBPyConnection, table: str, select: str, *, first: bool, label: str,
-          utf8_path: Path | None = None) -> None:
+          utf8_input: _Input | None = None) -> None:
     """Create ``table`` from ``select``, or add its rows by column name (new columns added)."""
     try:
         if first:
@@ -306,8 +393,12 @@ def _load(con: duckdb.DuckDBPyConnection, table: str, select: str, *, first: boo
                 con.execute(f"ALTER TABLE {_ident(table)} ADD COLUMN {_ident(column)} {type_}")
         con.execute(f"INSERT INTO {_ident(table)} BY NAME {select}")
     except duckdb.Error as exc:
-        if utf8_path is not None and "unicode" in str(exc).lower():
-            _transcode(utf8_path, label, "utf-8", None)  # raises with the byte offset and line
+        if utf8_input is not None and "unicode" in str(exc).lower():
+            _transcode(utf8_input, label, "utf-8", None)  # raises with the byte offset and line
+        if utf8_input is not None and utf8_input.compression() != "none":
+            with utf8_input.open(label) as fh:  # raises naming the damaged archive
+                while fh.read(_CHUNK_BYTES):
+                    pass
         raise JourneyError(_duckdb_message(exc), source=label) from exc
 
 
@@ -322,22 +413,71 @@ def _duckdb_message(exc: duckdb.Error) -> str:
 
 
 def _load_parquet(con: duckdb.DuckDBPyConnection, table: str, path: Path, label: str,
-                  file: str | None, *, first: bool) -> None:
+                  file: str | None, *, first: bool) -> list[str]:
+    """Load (or, for a single file, view) one Parquet file; return its column names."""
     scan = f"read_parquet({_literal(str(path))})"
+    if path.stat().st_size == 0:
+        raise JourneyError("the Parquet file is empty (0 bytes): no data rows; write or copy "
+                           "it again", source=label)
     try:
         names = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()]
     except duckdb.Error as exc:
         raise JourneyError(f"cannot read the Parquet file ({_duckdb_message(exc)}); check that it "
-                           "is a complete Parquet file", source=label) from exc
+                           "is a complete Parquet file, or write it again", source=label) from exc
     _check_columns(names, label)
+    _check_parquet_pages(con, scan, names, label)
     # file_row_number keeps the scan parallel (WITH ORDINALITY would read on one thread)
     extra = f", {_literal(file)} AS _file" if file is not None else ""
     select = (f"SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS _row{extra} "
               f"FROM {scan[:-1]}, file_row_number = true)")
     if first and file is None:  # a single file is read where it lies, not copied
         con.execute(f"CREATE OR REPLACE VIEW {_ident(table)} AS {select}")
-        return
+        return names
     _load(con, table, select, first=first, label=label)
+    return names
+
+
+def _check_parquet_pages(con: duckdb.DuckDBPyConnection, scan: str, names: list[str],
+                         label: str) -> None:
+    """Decode every page once, so that a damaged page is found here and named, not later."""
+    if not names:
+        return
+    try:  # hashing needs every value (a count would be answered from the metadata)
+        con.execute(f"SELECT bit_xor(hash(COLUMNS(*))) FROM {scan}").fetchall()
+    except duckdb.Error as exc:
+        raise JourneyError(f"the Parquet file is damaged ({_duckdb_message(exc)}); write or "
+                           "copy it again from the source (a file cut short by a failed copy "
+                           "looks like this)", source=label) from exc
+
+
+def _drop_relation(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    kinds = con.execute("SELECT table_type FROM information_schema.tables WHERE table_name = ?",
+                        [name]).fetchall()
+    for (kind,) in kinds:
+        con.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} IF EXISTS {_ident(name)}")
+
+
+def _integer_ids(frame: pd.DataFrame) -> pd.DataFrame:
+    """Float columns holding only whole numbers and NaN (pandas' integers with gaps) as Int64.
+
+    pandas stores an integer column with a missing value as float, so ``20044587`` would be
+    read as ``20044587.0``; whole numbers below 2**53 are exact in a float and come back as they
+    were written.
+    """
+    fix = {}
+    for c in frame.columns:
+        column = frame[c]
+        if column.dtype.kind != "f" or not column.isna().any():
+            continue
+        values = column.dropna().to_numpy()
+        if len(values) and np.all(np.abs(values) < 2 ** 53) and np.all(values == np.round(values)):
+            fix[c] = column.astype("Int64")
+    if not fix:
+        return frame
+    frame = frame.copy(deep=False)
+    for c, column in fix.items():
+        frame[c] = column
+    return frame
 
 
 def _ordinal_select(scan: str, names: list[str], file: str | None, *, offset: int) -> str:
@@ -355,9 +495,14 @@ def _load_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame,
     try:
         arrow = pa.Table.from_pandas(frame, preserve_index=False)
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-        mixed = {c: frame[c].astype("string") for c in names
-                 if frame[c].dtype == object and not _arrow_ok(frame[c])}
-        arrow = pa.Table.from_pandas(frame.assign(**mixed), preserve_index=False)
+        mixed = {c: _as_text(frame[c]) for c in names if not _arrow_ok(frame[c])}
+        try:
+            arrow = pa.Table.from_pandas(frame.assign(**mixed), preserve_index=False)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
+            bad = next((c for c in names if not _arrow_ok(frame.assign(**mixed)[c])), None)
+            raise JourneyError(f"the column holds values journey cannot store ({exc}); convert "
+                               "it to text or numbers first, e.g. df[col].astype(str)",
+                               source=label, column=bad) from exc
     if rows is None:
         rows = np.arange(1, len(frame) + 1)
     arrow = arrow.append_column("_row", pa.array(rows, pa.int64()))
@@ -369,6 +514,16 @@ def _load_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame,
         con.unregister(view)
 
 
+def _as_text(column: pd.Series) -> pd.Series:
+    """Mixed values as text; whole floats as integers (an id 20044587.0 reads 20044587)."""
+    def text(value: object) -> object:
+        if isinstance(value, float) and value.is_integer() and abs(value) < 2 ** 53:
+            return str(int(value))
+        return value if value is None or isinstance(value, str) or pd.isna(value) \
+            else str(value)
+    return column.map(text).astype("string")
+
+
 def _arrow_ok(column: pd.Series) -> bool:
     try:
         pa.array(column, from_pandas=True)
@@ -377,50 +532,149 @@ def _arrow_ok(column: pd.Series) -> bool:
     return True
 
 
+# --- compressed files and archives ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Input:
+    """A file to read, possibly gzip- or zstd-compressed, or the one member of a .zip."""
+
+    path: Path
+    member: str | None = None
+    archive: zipfile.ZipFile | None = None
+
+    @property
+    def name(self) -> str:
+        """The file name without compression suffix (the member's name inside a .zip)."""
+        name = (self.member or self.path.name).rsplit("/", 1)[-1]
+        return next((name[:-len(c)] for c in _COMPRESSED if name.lower().endswith(c)), name)
+
+    def compression(self) -> str:
+        """``"gzip"``, ``"zstd"`` or ``"none"``, from the file's first bytes."""
+        if self.member is not None:
+            return "none"
+        with open(self.path, "rb") as fh:
+            head = fh.read(4)
+        return next((c for magic, c in _MAGIC if head.startswith(magic)), "none")
+
+    @contextlib.contextmanager
+    def open(self, label: str):
+        """The decompressed bytes as a binary stream whose read errors are JourneyErrors."""
+        compression = self.compression()
+        try:
+            if self.archive is not None:
+                fh = self.archive.open(self.member or "")
+            elif compression == "gzip":
+                fh = gzip.open(self.path, "rb")
+            elif compression == "zstd":
+                fh = pa.input_stream(str(self.path), compression="zstd")
+            else:
+                fh = open(self.path, "rb")
+        except (OSError, RuntimeError, ValueError, zipfile.BadZipFile, zlib.error) as exc:
+            raise _damaged(exc, label, compression) from exc
+        with fh:
+            yield _Guarded(fh, label, "zip" if self.archive is not None else compression)
+
+
+class _Guarded:
+    """A binary stream turning decompression and archive errors into JourneyErrors."""
+
+    def __init__(self, fh: BinaryIO, label: str, compression: str) -> None:
+        self._fh, self._label, self._compression = fh, label, compression
+
+    def read(self, size: int = -1) -> bytes:
+        try:
+            return self._fh.read(size)
+        except (OSError, EOFError, RuntimeError, ValueError, zipfile.BadZipFile,
+                zlib.error) as exc:
+            raise _damaged(exc, self._label, self._compression) from exc
+
+
+def _damaged(exc: BaseException, label: str, compression: str) -> JourneyError:
+    if compression == "none":
+        return JourneyError(f"cannot read the file ({type(exc).__name__}: {exc}); check that it "
+                            "is a file you may read (not a folder, not open in a program that "
+                            "locks it)", source=label)
+    what = {"gzip": "gzip archive", "zstd": "zstd archive", "zip": ".zip archive"}.get(
+        compression, "file")
+    return JourneyError(f"cannot read the {what} ({type(exc).__name__}: {exc}); it is damaged, "
+                        "cut short or password-protected: copy or download it again, or "
+                        "extract it with an archive tool and pass the extracted file",
+                        source=label)
+
+
+@contextlib.contextmanager
+def _zip_member(path: Path, label: str):
+    """The one data file of a .zip archive (folders, ``__MACOSX`` and dot files ignored)."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (OSError, zipfile.BadZipFile, ValueError, EOFError) as exc:
+        raise _damaged(exc, label, "zip") from exc
+    with archive:
+        members = [i.filename for i in archive.infolist() if not i.is_dir()
+                   and not i.filename.startswith("__MACOSX/")
+                   and not i.filename.rsplit("/", 1)[-1].startswith(".")]
+        if not members:
+            raise JourneyError("the .zip archive holds no file; check the archive", source=label)
+        if len(members) > 1:
+            shown = ", ".join(map(repr, members[:10])) + (", ..." if len(members) > 10 else "")
+            raise JourneyError(f"the .zip archive holds {len(members)} files ({shown}); journey "
+                               "reads a .zip holding one file. Extract the one you want and pass "
+                               "its path, or extract them all into a folder and pass the folder "
+                               "to read them as parts of one log (same header in every part)",
+                               source=label)
+        yield _Input(path, members[0], archive)
+
+
 # --- CSV ---------------------------------------------------------------------------------------
 
-def _load_csv(con: duckdb.DuckDBPyConnection, table: str, path: Path, label: str,
-              file: str | None, encoding: str | None, tmp: Path, *, first: bool) -> str:
-    """Load one CSV file; return the encoding used."""
-    if path.stat().st_size == 0:
+def _load_csv(con: duckdb.DuckDBPyConnection, table: str, item: _Input, label: str,
+              file: str | None, encoding: str | None, tmp: Path, *, first: bool,
+              ) -> tuple[str, list[str]]:
+    """Load one CSV file; return the encoding used and the header."""
+    if item.path.stat().st_size == 0 or (item.archive is not None and item.member is not None
+                                         and item.archive.getinfo(item.member).file_size == 0):
         raise JourneyError("the file is empty: no data rows", source=label)
     if encoding is None:
-        encoding = _detect_encoding(path, label)
+        encoding = _detect_encoding(item, label)
     else:
         try:
             encoding = codecs.lookup(encoding).name
         except LookupError:
             raise JourneyError(f"unknown encoding {encoding!r}; use e.g. 'utf-8', 'gbk' or "
                                "'gb18030'", source=label) from None
-    direct = encoding in ("utf-8", "utf-8-sig")
-    readable = path if direct else _transcode(path, label, encoding, tmp)
-    header, delimiter = _csv_header(readable, label, path.suffix.lower() == ".tsv")
+    direct = encoding in ("utf-8", "utf-8-sig") and item.archive is None
+    readable = item if direct else _Input(_transcode(item, label, encoding, tmp))
+    header, delimiter = _csv_header(readable, label, item.name.lower().endswith(".tsv"))
     _check_columns(header, label)
     columns = "{" + ", ".join(f"{_literal(n)}: 'VARCHAR'" for n in header) + "}"
-    scan = (f"read_csv({_literal(str(readable))}, auto_detect=false, header=true, skip=0, "
+    scan = (f"read_csv({_literal(str(readable.path))}, auto_detect=false, header=true, skip=0, "
             f"delim={_literal(delimiter)}, quote='\"', escape='\"', strict_mode=true, "
-            f"columns={columns})")
+            f"compression={_literal(readable.compression())}, columns={columns})")
     try:
         _load(con, table, _ordinal_select(scan, header, file, offset=1), first=first,
-              label=label, utf8_path=path if direct else None)
+              label=label, utf8_input=item if direct else None)
     finally:
         if not direct:
-            readable.unlink()  # the table holds the rows; free the disk at once
-    return encoding
+            readable.path.unlink()  # the table holds the rows; free the disk at once
+    return encoding, header
 
 
-def _csv_header(path: Path, label: str, tab: bool) -> tuple[list[str], str]:
+def _csv_header(item: _Input, label: str, tab: bool) -> tuple[list[str], str]:
     """The header names and the delimiter: the candidate most frequent in the header line."""
+    with item.open(label) as fh:
+        head = fh.read(_HEADER_BYTES)
+    if len(head) == _HEADER_BYTES:  # whole lines only (a line break is one byte in UTF-8)
+        head = head[:head.rfind(b"\n") + 1] or head
     try:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            line = fh.readline(1 << 20)
-            delimiter = "\t" if tab else max(_DELIMITERS, key=line.count)
-            fh.seek(0)
-            header = next(csv.reader(fh, delimiter=delimiter, quotechar='"', doublequote=True),
-                          None)
+        text = head.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        _transcode(path, label, "utf-8", None)  # raises with the byte offset and line
+        _transcode(item, label, "utf-8", None)  # raises with the byte offset and line
         raise JourneyError(f"the header line is not valid UTF-8 ({exc})", source=label) from exc
+    line = text.split("\n", 1)[0]
+    delimiter = "\t" if tab else max(_DELIMITERS, key=line.count)
+    try:
+        header = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
+                                 quotechar='"', doublequote=True), None)
     except csv.Error as exc:
         raise JourneyError(f"cannot read the header line as CSV ({exc}); check the first line "
                            "of the file", source=label) from exc
@@ -429,8 +683,8 @@ def _csv_header(path: Path, label: str, tab: bool) -> tuple[list[str], str]:
     return _header_names(header), delimiter
 
 
-def _detect_encoding(path: Path, label: str) -> str:
-    with open(path, "rb") as fh:
+def _detect_encoding(item: _Input, label: str) -> str:
+    with item.open(label) as fh:
         head = fh.read(_SNIFF_BYTES)
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
@@ -449,6 +703,8 @@ def _detect_encoding(path: Path, label: str) -> str:
             return candidate
         except UnicodeDecodeError as exc:
             errors.append(exc)
+            if candidate == "utf-8":
+                _refuse_mixed(head, label)
     guesses = [codecs.lookup(m.encoding).name for m in charset_normalizer.from_bytes(head)]
     guess = next((g for g in guesses if not g.startswith(("utf-16", "utf-32"))), None)
     b_newline = b"\n"
@@ -462,12 +718,47 @@ def _detect_encoding(path: Path, label: str) -> str:
                        f"its encoding, e.g. {advice}, or save it again as UTF-8", source=label)
 
 
-def _transcode(path: Path, label: str, encoding: str, out: Path | None) -> Path | None:
-    """Decode ``path`` in chunks and write it to ``out`` as UTF-8 (or only check it)."""
+def _refuse_mixed(head: bytes, label: str) -> None:
+    """Raise when ``head`` is UTF-8 text but for a few lines (e.g. one GBK line pasted in).
+
+    Decoding such a file as GB18030 would garble every Chinese character of the UTF-8 lines,
+    and guessing an encoding line by line could garble the odd line silently: refuse, naming
+    the lines.
+    """
+    lines = head.split(b"\n")
+    if len(head) == _SNIFF_BYTES:
+        lines = lines[:-1]  # the last line may be cut inside a character
+    good = bad = 0
+    first: tuple[int, int, bytes] | None = None
+    offset = 0
+    for number, line in enumerate(lines, start=1):
+        if not line.isascii():
+            try:
+                line.decode("utf-8")
+                good += 1
+            except UnicodeDecodeError as exc:
+                bad += 1
+                if first is None:
+                    first = (number, offset + exc.start, line[exc.start:exc.end])
+        offset += len(line) + 1
+    if first is None or good < 4 * bad:
+        return
+    number, at, raw = first
+    raise JourneyError(
+        f"the file is UTF-8 text except {bad} line(s) in another encoding (probably GBK, e.g. "
+        f"pasted from another export), the first at line {number} (byte offset {at}: bytes "
+        f"{raw.hex(' ').upper()}). Reading the whole file as GBK would garble every other "
+        "line, so journey stops: open the file, correct or retype that line and save the file "
+        "as UTF-8; pass encoding='gbk' only if the whole file is GBK", source=label,
+        rows=[number])
+
+
+def _transcode(item: _Input, label: str, encoding: str, out: Path | None) -> Path:
+    """Decode ``item`` in chunks and write it to ``out`` as UTF-8 (or only check it)."""
     decoder = codecs.getincrementaldecoder(encoding)()
     offset = lines = 0
     target = open(out, "w", encoding="utf-8", newline="") if out else contextlib.nullcontext()
-    with open(path, "rb") as src, target as dst:
+    with item.open(label) as src, target as dst:
         while True:
             chunk = src.read(_CHUNK_BYTES)
             try:
@@ -476,13 +767,17 @@ def _transcode(path: Path, label: str, encoding: str, out: Path | None) -> Path 
                 start = offset - (len(exc.object) - len(chunk)) + exc.start
                 line = lines + exc.object[:exc.start].decode(encoding, "replace").count("\n") + 1
                 raise JourneyError(_decode_message(exc, encoding, start, line),
-                                   source=label) from None
+                                   source=label, rows=[line]) from None
+            except UnicodeError as exc:  # e.g. UTF-16 without a byte-order mark
+                raise JourneyError(f"the file is not {encoding} text ({exc}); pass the file's "
+                                   "encoding, e.g. encoding='utf-16-le', 'utf-8' or 'gbk', or "
+                                   "save the file again as UTF-8", source=label) from None
             if dst is not None:
                 dst.write(text)
             lines += text.count("\n")
             offset += len(chunk)
             if not chunk:
-                return out
+                return out or item.path
 
 
 def _decode_message(exc: UnicodeDecodeError, encoding: str, start: int, line: int) -> str:
@@ -496,9 +791,12 @@ def _decode_message(exc: UnicodeDecodeError, encoding: str, start: int, line: in
 
 # --- Excel -------------------------------------------------------------------------------------
 
-def _read_excel(path: Path, label: str, sheet: int | str) -> tuple[pd.DataFrame, np.ndarray]:
-    """The sheet's rows as text (date-time columns as timestamps) and their sheet rows."""
+def _read_excel(path: Path, label: str, sheet: int | str,
+                ) -> tuple[pd.DataFrame, np.ndarray, int, tuple[str, ...]]:
+    """The sheet's rows as text (date-time columns as timestamps), their sheet rows, the number
+    of merged cells filled and notes."""
     engine = "xlrd" if path.suffix.lower() == ".xls" else "openpyxl"
+    merged: list[tuple[int, int, int, int]] = []
     try:
         with pd.ExcelFile(path, engine=engine) as book:
             sheets = book.sheet_names
@@ -508,6 +806,9 @@ def _read_excel(path: Path, label: str, sheet: int | str) -> tuple[pd.DataFrame,
                                    "0-based position>", source=label)
             raw = pd.read_excel(book, sheet_name=sheet, header=None, dtype=object,
                                 keep_default_na=False, na_values=[])
+            if engine == "openpyxl":
+                title = sheet if isinstance(sheet, str) else sheets[sheet]
+                merged = _merged_ranges(path, getattr(book.book[title], "_worksheet_path", None))
     except ImportError as exc:
         raise JourneyError(f"reading {path.suffix} files needs the {engine} package (pip install "
                            f"{engine}), or open the file in Excel and save it as .xlsx",
@@ -523,11 +824,72 @@ def _read_excel(path: Path, label: str, sheet: int | str) -> tuple[pd.DataFrame,
     keep = [i for i, row in enumerate(cells) if any(v is not None for v in row)]
     if not keep:
         raise JourneyError("the sheet is empty: no data rows", source=label)
+    notes: list[str] = []
+    top = keep[0]
+    if len(keep) > 1 and sum(v is not None for v in cells[top]) == 1 and any(
+            r0 == top and r1 == top and c1 > c0 for r0, c0, r1, c1 in merged):
+        notes.append(f"row {top + 1} (a title merged across columns) skipped; the header is "
+                     f"row {keep[1] + 1}")
+        keep = keep[1:]
+        merged = [m for m in merged if m[0] != top]
+    filled = _fill_merged(cells, merged)
+    if filled:
+        notes.append(f"{filled:,} empty cell(s) of merged ranges filled with the merged value "
+                     "(Excel shows one value across the range)")
     names = _header_names(list(cells[keep[0]]))
     _check_columns(names, label)
     body = cells[keep[1:]]
     data = {n: _excel_column(list(body[:, j])) for j, n in enumerate(names)}
-    return pd.DataFrame(data), np.array(keep[1:], dtype=np.int64) + 1
+    return (pd.DataFrame(data), np.array(keep[1:], dtype=np.int64) + 1, filled,
+            tuple(notes))
+
+
+_MERGE_REF = re.compile(rb"<(?:\w+:)?mergeCell\s[^>]*?ref=\"([A-Z]+)(\d+):([A-Z]+)(\d+)\"")
+
+
+def _merged_ranges(path: Path, part: str | None) -> list[tuple[int, int, int, int]]:
+    """Merged ranges of a worksheet as 0-based ``(row0, col0, row1, col1)``, inclusive.
+
+    The ``<mergeCell ref="A2:A4"/>`` elements follow the cell data in the sheet's XML; the
+    part is scanned in chunks (a regular expression, no XML tree), so a large sheet costs one
+    pass of reading.
+    """
+    if not part:
+        return []
+
+    def col(letters: bytes) -> int:
+        n = 0
+        for ch in letters:
+            n = n * 26 + ch - 64
+        return n - 1
+
+    ranges, tail = [], b""
+    with zipfile.ZipFile(path) as archive, archive.open(part.lstrip("/")) as fh:
+        while chunk := fh.read(_CHUNK_BYTES):
+            data = tail + chunk
+            end = 0
+            for m in _MERGE_REF.finditer(data):
+                ranges.append((int(m[2]) - 1, col(m[1]), int(m[4]) - 1, col(m[3])))
+                end = m.end()
+            tail = data[max(end, len(data) - 200):]
+    return ranges
+
+
+def _fill_merged(cells: np.ndarray, ranges: list[tuple[int, int, int, int]]) -> int:
+    """Copy each merged range's value into its empty cells; return how many were filled."""
+    filled = 0
+    n_rows, n_cols = cells.shape
+    for r0, c0, r1, c1 in ranges:
+        if r0 >= n_rows or c0 >= n_cols:
+            continue
+        value = cells[r0, c0]
+        if value is None:
+            continue
+        block = cells[r0:r1 + 1, c0:c1 + 1]
+        empty = np.equal(block, None)
+        filled += int(empty.sum())
+        block[empty] = value
+    return filled
 
 
 def _excel_column(values: list[object]) -> pd.Series:
@@ -547,85 +909,33 @@ def _cell_text(value: object) -> str:
 
 # --- XES ---------------------------------------------------------------------------------------
 
-def _load_xes(con: duckdb.DuckDBPyConnection, table: str, path: Path, label: str) -> None:
+def _load_xes(con: duckdb.DuckDBPyConnection, table: str, stream: BinaryIO,
+              label: str) -> tuple[str, ...]:
+    """Load the events of an XES file; return notes on what was not read."""
     staging = f"_journey_xes_{uuid.uuid4().hex}"
-    types: dict[str, str] = {}
-    batch: list[dict[str, str | int]] = []
+    stats = XesStats()
     first = True
-
-    def flush() -> None:
-        nonlocal first, batch
-        if not batch:
-            return
-        _check_columns(list(types), label)
-        arrow = pa.table({"_row": pa.array([r["_row"] for r in batch], pa.int64()),
-                          **{c: pa.array([r.get(c) for r in batch], pa.string())
-                             for c in types}})
-        view = f"_journey_{uuid.uuid4().hex}"
-        con.register(view, arrow)
-        try:
-            _load(con, staging, f"SELECT * FROM {view}", first=first, label=label)
-        finally:
-            con.unregister(view)
-        first, batch = False, []
-
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
     try:
-        with opener(path, "rb") as fh:
-            for row in _xes_rows(fh, types):
-                batch.append(row)
-                if len(batch) >= _XES_BATCH:
-                    flush()
-        flush()
+        for rows, arrow in xes_batches(stream, label, stats, batch=_XES_BATCH):
+            _check_columns(arrow.column_names, label)
+            arrow = arrow.append_column("_row", pa.array(rows, pa.int64()))
+            view = f"_journey_{uuid.uuid4().hex}"
+            con.register(view, arrow)
+            try:
+                _load(con, staging, f"SELECT * FROM {view}", first=first, label=label)
+            finally:
+                con.unregister(view)
+            first = False
         if first:
-            raise JourneyError("the XES file holds no events: no data rows", source=label)
-        _cast_xes(con, staging, table, types)
-    except ET.ParseError as exc:
-        line, column = exc.position
-        raise JourneyError(f"the XES file is not well-formed XML at line {line}, column "
-                           f"{column} ({exc}); repair or export it again", source=label) from None
-    except (OSError, EOFError, zlib.error) as exc:
-        raise JourneyError(f"cannot read the XES file ({exc}); check that the file (or the "
-                           ".gz archive) is complete", source=label) from exc
+            raise JourneyError("the XES file holds no events (no <event> elements): no data "
+                               "rows; check that this is the right file", source=label)
+        _cast_xes(con, staging, table, stats.types)
     finally:
         con.execute(f"DROP TABLE IF EXISTS {_ident(staging)}")
-
-
-def _xes_rows(fh, types: dict[str, str]):
-    """Yield one dict per event (raw attribute text, ``_row``); record attribute types."""
-    stack: list[str] = []
-    root = None
-    trace: dict[str, str] = {}
-    events: list[dict[str, str | int]] = []
-    event: dict[str, str | int] = {}
-    n = 0
-    for kind, elem in ET.iterparse(fh, events=("start", "end")):
-        tag = elem.tag.rsplit("}", 1)[-1]
-        if kind == "start":
-            root = elem if root is None else root
-            stack.append(tag)
-            if tag == "event":
-                event = {}
-            continue
-        stack.pop()
-        parent = stack[-1] if stack else None
-        if tag in _XES_TYPES and parent in ("trace", "event") and elem.get("key") is not None:
-            column = elem.get("key") if parent == "event" else "case:" + elem.get("key")
-            (event if parent == "event" else trace)[column] = elem.get("value")
-            types[column] = tag if types.get(column, tag) == tag else "string"
-        elif tag == "event":
-            n += 1
-            event["_row"] = n
-            if "trace" in stack:
-                events.append(event)
-            else:
-                yield event
-            elem.clear()
-        elif tag == "trace":
-            for e in events:
-                yield {**trace, **e}
-            trace, events = {}, []
-            root.clear()
+    if stats.nested:
+        return (f"{stats.nested:,} list, container or nested XES attribute(s) not read "
+                "(journey reads the plain attributes of traces and events)",)
+    return ()
 
 
 def _cast_xes(con: duckdb.DuckDBPyConnection, staging: str, table: str,

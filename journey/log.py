@@ -119,6 +119,7 @@ def connect(database: str | None = None) -> duckdb.DuckDBPyConnection:
     spill = Path(tempfile.gettempdir()) / f"journey-duckdb-{_user()}"
     con.execute(f"SET temp_directory = '{spill.as_posix()}'")
     con.execute(f"SET memory_limit = '{memory_limit_for(0)}'")
+    con.execute("SET TimeZone = 'UTC'")  # time-zone arithmetic never depends on the machine
     return con
 
 
@@ -201,6 +202,15 @@ class EventLog:
     resolution : {"time", "day"}
         ``"day"`` when every time in the source is a date (or midnight): durations are then in
         whole days, and hour-of-day results are left out with a note.
+    utc_offset : int or None
+        When the source's times carry UTC offsets: the offset (minutes) of the clock on which
+        the times are held, the smallest in the source, so durations are between true instants.
+    notes : tuple of str
+        What reading changed or left out besides excluded rows (merged Excel cells filled,
+        XES list attributes not read), one sentence each.
+    clock : tuple of (Timestamp, int)
+        Where the recorded wall clock was ahead of that clock: ``(from, minutes)`` pairs in time
+        order (empty when it never was). :func:`journey.engine.wall_clock` applies it.
 
     Examples
     --------
@@ -217,6 +227,9 @@ class EventLog:
     stages: Mapping[str, str] | None = None
     filters: tuple[str, ...] = ()
     resolution: str = "time"
+    utc_offset: int | None = None
+    clock: tuple[tuple[pd.Timestamp, int], ...] = ()
+    notes: tuple[str, ...] = ()
     _con: Any = None
     _source_object: Any = None
 
@@ -224,11 +237,13 @@ class EventLog:
     def _from_connection(cls, con: duckdb.DuckDBPyConnection, name: str, *, source: str,
                          has_start: bool, columns: dict[str, str], exclusions: pd.DataFrame,
                          stages: Mapping[str, str] | None, fingerprint_source: Any,
-                         resolution: str = "time") -> EventLog:
+                         resolution: str = "time", utc_offset: int | None = None,
+                         clock: tuple = (), notes: tuple[str, ...] = ()) -> EventLog:
         backend = ibis.duckdb.from_connection(con)
         return cls(table=backend.table(name), source=source, has_start=has_start,
                    columns=columns, exclusions=exclusions, stages=stages, _con=backend,
-                   _source_object=fingerprint_source, resolution=resolution)
+                   _source_object=fingerprint_source, resolution=resolution,
+                   utc_offset=utc_offset, clock=clock, notes=notes)
 
     # ------------------------------------------------------------------ basic facts
     @property
@@ -301,6 +316,8 @@ class EventLog:
                "rows excluded": int(self.exclusions.rows.sum()) if len(self.exclusions) else 0}
         if "patient_id" in t.columns:
             out["patients"] = int(t.patient_id.nunique().execute())
+        if self.notes:
+            out["notes"] = " ".join(self.notes)
         if self.filters:
             out["filters"] = "; ".join(self.filters)
         return pd.Series(out, name="log")

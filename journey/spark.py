@@ -29,7 +29,7 @@ import operator
 import os
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import reduce
 from pathlib import Path
 from typing import Any, Literal
@@ -44,12 +44,20 @@ from journey.log import EventLog
 from journey.privacy import refuse_identifiers
 from journey.read import (
     _COMPLETE_WORDS,
+    _FIELD_COLUMNS,
     _OFFSET,
     _START_WORDS,
+    LIFECYCLE_WORDS,
     TIME_FORMATS,
+    _check_zone,
     _ends_before_start,
     _map_columns,
+    _nothing_left,
+    clock_from_days,
 )
+
+#: A UTC offset at the end of a time (removed before Spark reads the wall-clock time).
+_OFFSET_TEXT = r"\s*(Z|[+-]\d{2}(:?\d{2})?)$"
 
 __all__ = ["read_log_spark", "spark_backend"]
 
@@ -209,32 +217,60 @@ def _source_frame(session: Any, source: Any) -> tuple[Any, str, bool, int]:
     return (frame if folder else frame.drop("_file")), label, folder, n_rows
 
 
-def _timestamps(frame: Any, columns: Mapping[str, str], label: str, tz: str | None, zone: str,
-                time_format: str | None) -> dict[str, Any]:
-    """Spark columns turning each of ``columns`` into a naive local TIMESTAMP_NTZ.
+def _offset_minutes(text: Any) -> Any:
+    """The UTC offset written at the end of ``text`` in minutes (see read.py's twin)."""
+    from pyspark.sql import functions as F
 
-    Text is parsed and checked as :func:`journey.read_log` does (one Spark job for all
-    columns); Spark TIMESTAMP columns (instants) become the wall clock in ``zone``.
+    off = F.regexp_extract(text, _OFFSET, 1)
+    digits = F.regexp_replace(off, ":", "")
+    size = (F.substring(digits, 2, 2).cast("int") * 60
+            + F.coalesce(F.nullif(F.substring(digits, 4, 2), F.lit("")).cast("int"), F.lit(0)))
+    return F.when(off == "Z", F.lit(0)).otherwise(
+        F.when(F.startswith(off, F.lit("-")), F.lit(-1)).otherwise(F.lit(1)) * size)
+
+
+def _ahead(wall: Any, instant: Any) -> Any:
+    """Minutes by which the naive ``wall`` clock is ahead of UTC at ``instant`` (session UTC)."""
+    from pyspark.sql import functions as F
+
+    return ((F.unix_timestamp(wall.cast("timestamp")) - F.unix_timestamp(instant)) / 60
+            ).cast("int")
+
+
+def _timestamps(frame: Any, columns: Mapping[str, str], label: str, tz: str | None,
+                recorded: str, time_format: str | None) -> dict[str, tuple[Any, Any]]:
+    """For each of ``columns``: its wall-clock time (TIMESTAMP_NTZ) and UTC offset in minutes
+    (None when the values carry none and no ``tz`` is given), as read_log's
+    ``_timestamp_sql``. Spark TIMESTAMP columns (instants) are read on the clock of ``tz``,
+    else of ``recorded`` (the session time zone when read_log_spark was called).
+
+    Text is parsed and checked in one Spark job for all columns.
     """
     from pyspark.sql import functions as F
     from pyspark.sql import types as T
 
-    out: dict[str, Any] = {}
+    out: dict[str, tuple[Any, Any]] = {}
     texts: dict[str, tuple[Any, Any, Any]] = {}
     for field, column in columns.items():
         col = F.col(_quote(column))
         dtype = frame.schema[column].dataType
         if isinstance(dtype, T.TimestampType):  # session time zone is UTC (Ibis sets it)
-            out[field] = F.from_utc_timestamp(col, zone).cast("timestamp_ntz")
+            zone = tz or recorded
+            wall = F.from_utc_timestamp(col, zone).cast("timestamp_ntz")
+            out[field] = wall, None if zone in ("UTC", "Etc/UTC") else _ahead(wall, col)
         elif isinstance(dtype, T.TimestampNTZType | T.DateType):
-            out[field] = col.cast("timestamp_ntz")
+            wall = col.cast("timestamp_ntz")
+            out[field] = wall, None if tz is None else _ahead(
+                wall, F.to_utc_timestamp(wall.cast("timestamp"), tz))
         elif isinstance(dtype, T.StringType):
             sql = f"nullif(trim({_quote(column)}), '')"
             text = F.expr(sql)
             layouts = [time_format] if time_format else list(TIME_FORMATS)
             parsed = [F.try_to_timestamp(text, F.lit(_java_pattern(f))).cast("timestamp_ntz")
                       for f in layouts]
-            native = [] if time_format else [F.expr(f"try_cast({sql} AS TIMESTAMP_NTZ)")]
+            written = F.when(text.rlike(_OFFSET), F.regexp_replace(text, _OFFSET_TEXT, "")
+                             ).otherwise(text)
+            native = [] if time_format else [written.try_cast("timestamp_ntz")]
             texts[field] = (text, F.coalesce(*native, *parsed), text.rlike(_OFFSET))
         else:
             raise JourneyError(
@@ -259,27 +295,66 @@ def _timestamps(frame: Any, columns: Mapping[str, str], label: str, tz: str | No
                 f"{bad} value(s) are not readable timestamps, e.g. {shown}. Use a layout such "
                 "as '2025-01-06 08:30:00', or pass time_format='%d/%m/%Y %H:%M' (strftime "
                 "codes) that matches the file.", source=label, column=column, rows=rows)
-        out[field] = parse
         if n_off == 0:
+            out[field] = parse, None if tz is None else _ahead(
+                parse, F.to_utc_timestamp(parse.cast("timestamp"), tz))
             continue
         if n_plain:
             _, rows, values = _examples(frame, text.isNotNull() & ~offset, raw)
             raise JourneyError(
-                f"mixed time zones: {n_off} value(s) carry a UTC offset and {n_plain} do not, "
-                f"e.g. {values[:3]}. Export all times in one local time, or with an offset on "
-                "every value.", source=label, column=column, rows=rows)
-        if tz is not None:
-            instant = F.expr(f"try_cast(nullif(trim({_quote(column)}), '') AS TIMESTAMP)")
-            out[field] = F.from_utc_timestamp(instant, tz).cast("timestamp_ntz")
+                f"{n_off} value(s) carry a UTC offset and {n_plain} do not, e.g. {values[:3]}: "
+                "the times without one cannot be placed on the same clock. Export all times "
+                "with an offset, or all without.", source=label, column=column, rows=rows)
+        if tz is None:
+            out[field] = parse, _offset_minutes(text)
             continue
-        offsets = [r[0] for r in frame.filter(text.isNotNull()).select(
-            F.regexp_extract(text, _OFFSET, 0)).distinct().limit(3).collect()]
-        if len(offsets) > 1:
-            raise JourneyError(
-                f"mixed time zones: the values carry different UTC offsets "
-                f"({', '.join(offsets)}). Pass tz='Asia/Shanghai' (the hospital's zone) to "
-                "convert every time to one local clock.", source=label, column=column)
-    return out  # one offset throughout: the wall-clock time as written
+        instant = F.expr(f"try_cast(nullif(trim({_quote(column)}), '') AS TIMESTAMP)")
+        wall = F.from_utc_timestamp(instant, tz).cast("timestamp_ntz")
+        out[field] = wall, _ahead(wall, instant)
+    return out
+
+
+def _times(frame: Any, mapping: Mapping[str, str], label: str, tz: str | None, recorded: str,
+           time_format: str | None) -> tuple[dict[str, Any], dict[str, Any], int | None, bool]:
+    """read_log's ``_times`` on Spark: ``(times, shift, utc_offset, day)``."""
+    from pyspark.sql import functions as F
+
+    fields = {f: mapping[f] for f in ("start", "end") if f in mapping}
+    first = _timestamps(frame, fields, label, None, recorded, time_format)
+    midnight = [F.coalesce(wall == F.date_trunc("day", wall), F.lit(True))
+                for wall, _ in first.values()]
+    dated = reduce(operator.or_, [wall.isNotNull() for wall, _ in first.values()])
+    day = frame.agg(F.min(F.when(dated, reduce(operator.and_, midnight).cast("int")))
+                    ).first()[0] == 1
+    parts = first if day or tz is None else _timestamps(
+        frame, fields, label, tz, recorded, time_format)
+    offsets = {f: off for f, (_, off) in parts.items() if off is not None}
+    if day or not offsets:
+        return {f: wall for f, (wall, _) in parts.items()}, {}, None, bool(day)
+    if len(offsets) < len(parts):
+        naive = [mapping[f] for f in parts if f not in offsets]
+        raise JourneyError(
+            f"the times in {naive[0]!r} carry no UTC offset while those in "
+            f"{mapping[next(iter(offsets))]!r} do, so they cannot be placed on one clock. "
+            "Export both with offsets or both without.", source=label, column=naive[0])
+    lows = [F.min(o) for o in offsets.values()]
+    ref = frame.agg(F.least(*lows) if len(lows) > 1 else lows[0]).first()[0]
+    shift = {f: (o - F.lit(int(ref))) for f, o in offsets.items()}
+    times = {f: F.timestamp_add("MINUTE", -shift[f], wall) for f, (wall, _) in parts.items()}
+    return times, shift, int(ref), False
+
+
+def _clock(frame: Any, fields: list[str], label: str) -> tuple:
+    """read_log's ``_clock`` on Spark, from the ``_<field>_shift`` columns of ``frame``."""
+    from pyspark.sql import functions as F
+
+    points = reduce(lambda a, b: a.unionByName(b), [
+        frame.filter(F.col(f).isNotNull()).select(F.col(f).alias("t"),
+                                                  F.col(f"_{f}_shift").alias("s"))
+        for f in fields])
+    days = points.groupBy(F.date_trunc("day", "t").alias("d"), "s").agg(
+        F.min("t").alias("lo"), F.max("t").alias("hi")).collect()
+    return clock_from_days([(r.lo, r.hi, r.s) for r in days], label)
 
 
 def _quote(column: str) -> str:
@@ -347,10 +422,11 @@ def read_log_spark(
     resource: str | None = None,
     department: str | None = None,
     patient: str | None = None,
-    lifecycle: str | None = None,
+    lifecycle: str | None = "auto",
     tz: str | None = None,
     time_format: str | None = None,
     invalid: Literal["raise", "exclude"] = "raise",
+    duplicates: Literal["keep", "drop"] | Sequence[str] = "keep",
     allow_columns: tuple[str, ...] = (),
     stages: Mapping[str, str] | None = None,
 ) -> EventLog:
@@ -367,17 +443,22 @@ def read_log_spark(
     session : pyspark.sql.SparkSession, optional
         The session to use; defaults to the active one (``SparkSession.builder.getOrCreate()``).
     case, activity, start, end, timestamp, resource, department, patient, lifecycle : str, optional
-        Source column of each field, as in :func:`journey.read_log`; unnamed fields are
+        Source column of each field, as in :func:`journey.read_log` (``lifecycle="auto"``
+        takes a lifecycle column only when its values are lifecycle words; None turns
+        detection off); unnamed fields are
         recognised from :data:`journey.COLUMN_PRESETS`. Logs with ``timestamp`` +
         ``lifecycle`` (one row per start/complete event) are paired into activity instances
         as :func:`journey.read_log` pairs them.
     tz : str, optional
-        IANA zone (e.g. ``"Asia/Shanghai"``) to which times with UTC offsets, and Spark
-        ``TIMESTAMP`` columns, are converted. All times are kept as naive local times.
+        IANA zone of the hospital's clock, as in :func:`journey.read_log`; Spark
+        ``TIMESTAMP`` columns (instants) are read on its clock, else on the session time
+        zone's.
     time_format : str, optional
         strftime layout for timestamps that are not ISO-like, e.g. ``"%d/%m/%Y %H:%M"``.
     invalid : {"raise", "exclude"}
         What to do with activity instances that end before they start.
+    duplicates : {"keep", "drop"} or list of str
+        As in :func:`journey.read_log`: every event is kept by default.
     allow_columns : tuple of str
         Columns to keep although the privacy guard takes them for direct identifiers.
     stages : dict, optional
@@ -396,12 +477,12 @@ def read_log_spark(
 
     Notes
     -----
-    Rows without a case id, an activity or any time are excluded; exact duplicate activity
-    instances (same case, activity, start, end and resource) are kept once; both are counted in
-    ``log.exclusions``. In a lifecycle log, the k-th start of an activity in a visit pairs with
-    its k-th complete (each in order of time, then row); other transitions are ignored, starts
-    without a complete are excluded and completes without a start are kept with an unknown
-    start, all counted in ``log.exclusions``; end before start is checked on the pairs.
+    Rows without a case id, an activity or any time are excluded and counted in
+    ``log.exclusions``; times with UTC offsets, dates and duplicates follow the rules of
+    :func:`journey.read_log`. In a lifecycle log, the k-th start of an activity in a visit
+    pairs with its k-th complete (each in order of time, then row); other transitions are
+    ignored, starts without a complete are excluded and completes without a start are kept with
+    an unknown start, all counted in ``log.exclusions``; end before start is checked on the pairs.
     Within a case, instances are ordered by start (the end when there is no start), then end,
     then their row in the source. See the module notes for time zones and row numbers.
 
@@ -417,7 +498,7 @@ def read_log_spark(
     from pyspark.sql import functions as F
 
     session = session or SparkSession.builder.getOrCreate()
-    zone = tz or session.conf.get("spark.sql.session.timeZone")
+    recorded = session.conf.get("spark.sql.session.timeZone")
     backend = spark_backend(session)  # from here on the session time zone is UTC
     raw, label, folder, n_rows = _source_frame(session, source)
     columns = [c for c in raw.columns if c not in ("_row", "_file")]
@@ -426,11 +507,18 @@ def read_log_spark(
         sample = sample.sample(fraction=min(1.0, 6000 / n_rows), seed=7).limit(5000)
     sample = sample.toPandas()
     refuse_identifiers(sample, source=label, allow=allow_columns)
+    _check_zone(tz, label)
 
     given = dict(case=case, activity=activity, start=start, end=end, timestamp=timestamp,
                  resource=resource, department=department, patient=patient,
-                 lifecycle=lifecycle)
-    mapping = _map_columns(columns, given, label)
+                 lifecycle=None if lifecycle == "auto" else lifecycle)
+    mapping = _map_columns(columns, given, label,
+                           skip=("lifecycle",) if lifecycle is None else ())
+    if lifecycle == "auto" and "lifecycle" in mapping:
+        value = F.lower(F.trim(F.col(_quote(mapping["lifecycle"])).cast("string")))
+        if raw.filter(F.nullif(value, F.lit("")).isNotNull()
+                      & ~value.isin(*LIFECYCLE_WORDS)).limit(1).count():
+            del mapping["lifecycle"]  # named like one, but holds other values: an attribute
     lifecycle_log = "lifecycle" in mapping
     if "end" not in mapping and "timestamp" in mapping:
         mapping["end"] = mapping.pop("timestamp")
@@ -438,13 +526,20 @@ def read_log_spark(
     if "end" not in mapping:  # only a start column: treat it as the event time
         mapping["end"] = mapping.pop("start")
 
-    times = _timestamps(raw, {f: mapping[f] for f in ("start", "end") if f in mapping}, label,
-                        tz, zone, time_format)
+    times, shift, ref, day = _times(raw, mapping, label, tz, recorded, time_format)
     text = {"case": "case_id", "activity": "activity", "patient": "patient_id",
             "resource": "resource", "department": "department", "lifecycle": "_lifecycle"}
     select = [F.nullif(F.trim(F.col(_quote(mapping[f])).cast("string")), F.lit("")).alias(name)
               for f, name in text.items() if f in mapping]
+    point = (times["end"].isNull() & times["start"].isNotNull()) if "start" in times else None
+    n_point, point_rows, _ = (_examples(raw, point, F.lit(1)) if point is not None
+                              else (0, [], []))
+    if n_point:  # a row with a start and no end (a discharge in a transfers table) is a moment
+        times["end"] = F.coalesce(times["end"], times["start"])
+        if shift:
+            shift["end"] = F.coalesce(shift["end"], shift["start"])
     select += [expr.alias(f) for f, expr in times.items()]
+    select += [expr.alias(f"_{f}_shift") for f, expr in shift.items()]
     if "start" not in times:
         select.append(F.lit(None).cast("timestamp_ntz").alias("start"))
     reserved = {"case_id", "activity", "patient_id", "resource", "department", "start", "end"}
@@ -452,6 +547,8 @@ def read_log_spark(
                if c not in mapping.values() and c not in reserved]
     select += ["_row"] + (["_file"] if folder else [])
     parsed = raw.select(*select).persist(StorageLevel.MEMORY_AND_DISK)
+    clock = _clock(parsed, list(shift), label) if shift else ()
+    parsed = parsed.drop(*[f"_{f}_shift" for f in shift])
 
     checks = {"missing case id": F.col("case_id").isNull(),
               "missing activity": F.col("activity").isNull(),
@@ -460,6 +557,9 @@ def read_log_spark(
     tally = checks if lifecycle_log else {**checks, "backwards": backwards}  # lifecycle: on pairs
     counts = parsed.agg(*[F.count_if(c).alias(k) for k, c in tally.items()]).first().asDict()
     exclusions: list[dict] = []
+    if n_point:
+        exclusions.append(dict(reason="missing end time (kept as a moment at its start)",
+                               rows=n_point, example_rows=point_rows, example_values=[]))
     valid = parsed
     for reason, condition in checks.items():  # one after the other, as read_log deletes them
         n, rows, _ = _examples(valid, condition, F.lit(1)) if counts[reason] else (0, [], [])
@@ -484,29 +584,35 @@ def read_log_spark(
                                example_rows=rows, example_values=values))
         valid = valid.filter(~backwards | backwards.isNull())
 
-    key = ["case_id", "activity", "start", "end"] + (["resource"] if "resource" in mapping
-                                                    else [])
     order = (["_file"] if folder else []) + ["_row"]
-    ranked = valid.withColumn("_dup", F.row_number().over(
-        Window.partitionBy(*key).orderBy(*order)))
+    if duplicates != "keep":
+        columns_now = [c for c in valid.columns if c not in ("_row", "_file")]
+        if duplicates == "drop":
+            key, what = columns_now, "exact duplicate (dropped: duplicates='drop')"
+        else:
+            field_of = {source: field for field, source in mapping.items()}
+            key = [name if name in columns_now else _FIELD_COLUMNS.get(field_of.get(name, ""), "")
+                   for name in duplicates]
+            unknown = [n for n, c in zip(duplicates, key, strict=True) if c not in columns_now]
+            if unknown:
+                raise JourneyError(f"duplicates= names {unknown}, which are not columns of "
+                                   f"the log. Columns: {columns_now}.")
+            what = f"row equal to an earlier one in {', '.join(key)} (dropped: duplicates=)"
+        ranked = valid.withColumn("_dup", F.row_number().over(
+            Window.partitionBy(*[F.col(_quote(c)) for c in key]).orderBy(*order)))
+        n, rows, _ = _examples(ranked, F.col("_dup") > 1, F.lit(1))
+        if n:
+            exclusions.append(dict(reason=what, rows=n, example_rows=rows, example_values=[]))
+        valid = ranked.filter("_dup = 1").drop("_dup")
     seq = Window.partitionBy("case_id").orderBy(F.coalesce("start", "end"), "end", *order)
-    events = ranked.filter("_dup = 1").drop("_dup").withColumn("_seq", F.row_number().over(seq))
+    events = valid.withColumn("_seq", F.row_number().over(seq))
     events = events.persist(StorageLevel.MEMORY_AND_DISK)
-    midnight = ((F.col("end") == F.date_trunc("day", "end"))
-                & F.coalesce(F.col("start") == F.date_trunc("day", "start"), F.lit(True)))
-    facts = events.agg(F.count("*").alias("n"), F.count("start").alias("starts"),
-                       F.min(midnight.cast("int")).alias("day")).first()
-    n_dup = valid.count() - facts.n
-    if n_dup:
-        _, rows, _ = _examples(ranked, F.col("_dup") > 1, F.lit(1))
-        exclusions.append(dict(reason="duplicate activity instance (excluded)", rows=n_dup,
-                               example_rows=rows, example_values=[]))
+    facts = events.agg(F.count("*").alias("n"), F.count("start").alias("starts")).first()
     for frame in cached:
         frame.unpersist()
     if facts.n == 0:
         events.unpersist()
-        raise JourneyError("no usable rows remain after excluding rows without case, "
-                           "activity or time. Check the column mapping.", source=label)
+        raise _nothing_left(exclusions, mapping, label)
     name = f"journey_events_{uuid.uuid4().hex}"
     events.createOrReplaceTempView(name)
     table = pd.DataFrame(exclusions, columns=["reason", "rows", "example_rows",
@@ -515,4 +621,4 @@ def read_log_spark(
                     has_start=facts.starts > 0, columns=dict(mapping),
                     exclusions=table, stages=stages, _con=backend,
                     _source_object=None if label.startswith("<") else label,
-                    resolution="day" if facts.day == 1 else "time")
+                    resolution="day" if day else "time", utc_offset=ref, clock=clock)

@@ -9,6 +9,7 @@ import gzip
 import hashlib
 import io
 import tempfile
+import zipfile
 from pathlib import Path
 
 import duckdb
@@ -118,7 +119,7 @@ def test_wrong_encoding_names_offset_line_and_fix(con, tmp_path):
     with pytest.raises(JourneyError) as err:
         register_source(con, path, name="raw", encoding="utf-8")
     message = str(err.value)
-    assert message.startswith(f"{path}: the file is not valid utf-8 text")
+    assert message.startswith(f"{path}, rows {line}: the file is not valid utf-8 text")
     assert f"byte offset {offset} (line {line})" in message
     assert "encoding='gbk'" in message
     assert err.value.source == str(path)
@@ -132,6 +133,7 @@ def test_invalid_utf8_after_the_sniffed_megabytes_is_located(con, tmp_path):
         register_source(con, path, name="raw")
     assert f"byte offset {len(body) + 5} (line 400002)" in str(err.value)
     assert "encoding='gbk'" in str(err.value)
+    assert err.value.rows == [400002]
     assert "raw" not in [r[0] for r in con.sql("SHOW TABLES").fetchall()]
 
 
@@ -197,7 +199,8 @@ def test_unsupported_extension_lists_supported_ones(con, tmp_path):
     path.write_text("[]")
     with pytest.raises(JourneyError) as err:
         register_source(con, path, name="raw")
-    for suffix in (".csv", ".tsv", ".xlsx", ".parquet", ".xes.gz", "folder", "DataFrame"):
+    for suffix in (".csv", ".tsv", ".xlsx", ".parquet", ".xes", ".zip", ".gz", ".zst", "folder",
+                   "DataFrame"):
         assert suffix in str(err.value)
     with pytest.raises(JourneyError, match="cannot read a list"):
         register_source(con, [1, 2], name="raw")
@@ -206,7 +209,8 @@ def test_unsupported_extension_lists_supported_ones(con, tmp_path):
 def test_folder_of_csv_parts_unites_columns_by_name(con, tmp_path):
     folder = tmp_path / "parts"
     folder.mkdir()
-    write_csv(folder / "part-1.csv", [["case_id", "activity"], ["V1", "挂号"], ["V1", "缴费"]])
+    write_csv(folder / "part-1.csv", [["case_id", "activity", "desk"], ["V1", "挂号", ""],
+                                      ["V1", "缴费", ""]])
     write_csv(folder / "part-2.csv", [["activity", "case_id", "desk"], ["挂号", "V2", "D3"]],
               encoding="gbk")
     (folder / "_SUCCESS").write_text("")
@@ -225,14 +229,36 @@ def test_folder_of_csv_parts_unites_columns_by_name(con, tmp_path):
 def test_folder_of_parquet_parts(con, tmp_path):
     folder = tmp_path / "parts"
     folder.mkdir()
-    pd.DataFrame({"case_id": ["V1"], "n": [1]}).to_parquet(folder / "a.parquet")
-    pd.DataFrame({"case_id": ["V2", "V3"], "cost": [2.5, 3.0]}).to_parquet(folder / "b.parquet")
+    pd.DataFrame({"case_id": ["V1"], "cost": [np.nan]}).to_parquet(folder / "a.parquet")
+    pd.DataFrame({"cost": [2.5, 3.0], "case_id": ["V2", "V3"]}).to_parquet(folder / "b.parquet")
     info = register_source(con, folder, name="raw")
     assert (info.kind, info.encoding, info.n_rows) == ("folder", None, 3)
-    assert con.sql("SELECT _file, _row, case_id, n, cost FROM raw ORDER BY _file, _row"
-                   ).fetchall() == [("a.parquet", 1, "V1", 1, None),
-                                    ("b.parquet", 1, "V2", None, 2.5),
-                                    ("b.parquet", 2, "V3", None, 3.0)]
+    assert con.sql("SELECT _file, _row, case_id, cost FROM raw ORDER BY _file, _row"
+                   ).fetchall() == [("a.parquet", 1, "V1", None),
+                                    ("b.parquet", 1, "V2", 2.5),
+                                    ("b.parquet", 2, "V3", 3.0)]
+
+
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+def test_folder_parts_with_other_headers_are_named(con, tmp_path, kind):
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    frames = {"2024-01": pd.DataFrame({"case_id": ["V1"], "activity": ["A"], "desk": ["D"]}),
+              "2024-02": pd.DataFrame({"case_id": ["V2"], "activity": ["B"], "desk": ["D"]}),
+              "2024-03": pd.DataFrame({"case_id": ["V3"], "step": ["B"], "room": ["R"]})}
+    for stem, frame in frames.items():
+        if kind == "csv":
+            frame.to_csv(folder / f"{stem}.csv", index=False)
+        else:
+            frame.to_parquet(folder / f"{stem}.parquet")
+    with pytest.raises(JourneyError) as err:
+        register_source(con, folder, name="raw")
+    message = str(err.value)
+    assert f"the part '2024-03.{kind}' has other columns than the first part '2024-01.{kind}'" \
+        in message
+    assert "it has 'step', 'room'" in message and "it lacks 'activity', 'desk'" in message
+    assert err.value.column == "step"
+    assert "raw" not in [r[0] for r in con.sql("SHOW TABLES").fetchall()]
 
 
 @pytest.mark.parametrize(("files", "message"), [
@@ -415,13 +441,136 @@ def test_xes_errors(con, tmp_path):
         register_source(con, broken, name="raw")
     empty = tmp_path / "empty.xes"
     empty.write_text('<log><string key="concept:name" value="x"/></log>')
-    with pytest.raises(JourneyError, match="holds no events: no data rows"):
+    with pytest.raises(JourneyError, match="holds no events"):
         register_source(con, empty, name="raw")
     truncated = tmp_path / "cut.xes.gz"
     truncated.write_bytes(gzip.compress(XES.encode())[:60])
-    with pytest.raises(JourneyError, match="cannot read the XES file"):
+    with pytest.raises(JourneyError, match="cannot read the gzip archive"):
         register_source(con, truncated, name="raw")
     assert con.sql("SHOW TABLES").fetchall() == []
+
+
+def _reference_xes(path: Path) -> list[dict]:
+    """A plain ElementTree reading of a small XES file: one dict per event, text values."""
+    import xml.etree.ElementTree as ET
+
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rb") as fh:
+        root = ET.parse(fh).getroot()
+    local = lambda e: e.tag.rsplit("}", 1)[-1]  # noqa: E731
+    rows = []
+    for trace in (e for e in root if local(e) == "trace"):
+        case = {f"case:{a.get('key')}": a.get("value") for a in trace
+                if local(a) not in ("event", "list", "container")}
+        for event in (e for e in trace if local(e) == "event"):
+            rows.append({**case, **{a.get("key"): a.get("value") for a in event
+                                   if local(a) not in ("list", "container")}})
+    return rows
+
+
+@pytest.mark.parametrize("name", ["sepsis_xes", "daily_xes"])
+def test_xes_zoo_logs_match_a_plain_tree_reading(con, tmp_path, name):
+    from zoo import FACTS, build
+
+    path = build(name, tmp_path)
+    expected = _reference_xes(path)
+    info = register_source(con, path, name="raw")
+    assert info.n_rows == len(expected)
+    frame = con.sql("SELECT * FROM raw ORDER BY _row").df()
+    assert frame["case:concept:name"].nunique() == FACTS[name]["cases"]
+    for column in {k for row in expected for k in row}:
+        got = [None if pd.isna(v) else v for v in frame[column]]
+        want = [row.get(column) for row in expected]
+        if frame[column].dtype.kind in "if":  # typed int/float columns
+            want = [None if w is None else float(w) for w in want]
+            got = [None if g is None else float(g) for g in got]
+        elif frame[column].dtype.kind == "b":
+            want = [None if w is None else w == "true" for w in want]
+        assert got == want, column
+
+
+def test_xes_notes_count_what_is_not_read(con, tmp_path):
+    path = tmp_path / "log.xes"
+    path.write_text(XES, encoding="utf-8")
+    info = register_source(con, path, name="raw")
+    # the meta-attribute of org:resource, the list and the value inside it
+    assert info.notes == ("3 list, container or nested XES attribute(s) not read (journey reads "
+                          "the plain attributes of traces and events)",)
+
+
+@pytest.mark.parametrize("encoding", ["GBK", "gb18030", "windows-1252", "UTF-16"])
+def test_xes_in_a_declared_encoding(con, tmp_path, encoding):
+    text = XES.replace('encoding="UTF-8"', f'encoding="{encoding}"')
+    if encoding == "windows-1252":
+        for zh, de in (("挂号", "Aufnahme é"), ("缴费", "Kasse"), ("取药", "Apotheke")):
+            text = text.replace(zh, de)
+    path = tmp_path / "log.xes"
+    path.write_bytes(text.encode(encoding))
+    info = register_source(con, path, name="raw")
+    assert info.n_rows == 3
+    first = con.sql('SELECT "concept:name" FROM raw ORDER BY _row').fetchall()[0][0]
+    assert first == ("Aufnahme é" if encoding == "windows-1252" else "挂号")
+
+
+def test_xes_declaring_gbk_but_holding_other_bytes(con, tmp_path):
+    path = tmp_path / "log.xes"
+    path.write_bytes(XES.replace('encoding="UTF-8"', 'encoding="GBK"').encode("utf-8")
+                     + b"<!-- \xff\xff -->")
+    with pytest.raises(JourneyError, match="declares the encoding 'GBK' but bytes"):
+        register_source(con, path, name="raw")
+    path.write_bytes(XES.replace('encoding="UTF-8"', 'encoding="klingon"').encode())
+    with pytest.raises(JourneyError, match="unknown encoding 'klingon'"):
+        register_source(con, path, name="raw")
+
+
+@pytest.mark.parametrize("doctype", [
+    # entity expansion ("billion laughs")
+    '<!DOCTYPE log [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+    '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>',
+    # an external entity reading a local file
+    '<!DOCTYPE log [<!ENTITY x SYSTEM "file:///etc/passwd">]>',
+    # an external DTD fetched over the network
+    '<!DOCTYPE log SYSTEM "http://example.org/xes.dtd">',
+])
+def test_xes_with_a_dtd_or_entities_is_refused(con, tmp_path, doctype):
+    path = tmp_path / "log.xes"
+    body = ('<log><trace><string key="concept:name" value="&c;"/><event>'
+            '<string key="concept:name" value="A"/></event></trace></log>')
+    path.write_text('<?xml version="1.0"?>' + doctype + body)
+    with pytest.raises(JourneyError, match="declares a DTD or entities"):
+        register_source(con, path, name="raw")
+
+
+def test_xes_one_very_long_value_costs_linear_time(con, tmp_path):
+    import time
+
+    def seconds(n: int) -> float:
+        path = tmp_path / f"long{n}.xes"
+        path.write_text('<log><trace><event><string key="concept:name" value="A"/>'
+                        f'<string key="note" value="{"x" * n}"/></event></trace></log>')
+        t0 = time.process_time()
+        register_source(con, path, name="raw")
+        assert con.sql("SELECT length(note) FROM raw").fetchall() == [(n,)]
+        return time.process_time() - t0
+
+    seconds(1 << 20)  # warm up
+    small, large = seconds(4 << 20), seconds(32 << 20)
+    assert large < 8 * small * 3 + 1  # 8 times the text, far from 64 times the time
+
+
+def test_xes_namespace_prefix_zip_and_zstd(con, tmp_path):
+    prefixed = ('<?xml version="1.0" encoding="UTF-8"?><xes:log xmlns:xes="http://www.xes-'
+                'standard.org/"><xes:trace><xes:string key="concept:name" value="V1"/>'
+                '<xes:event><xes:string key="concept:name" value="A"/></xes:event>'
+                '</xes:trace></xes:log>')
+    with zipfile.ZipFile(tmp_path / "log.zip", "w") as archive:
+        archive.writestr("log.xes", prefixed)
+    _zstd(prefixed.encode(), tmp_path / "log.xes.zst")
+    for name in ("log.zip", "log.xes.zst"):
+        info = register_source(con, tmp_path / name, name="raw")
+        assert info.kind == "xes"
+        assert con.sql('SELECT "case:concept:name", "concept:name" FROM raw').fetchall() == [
+            ("V1", "A")]
 
 
 # --- fingerprints ------------------------------------------------------------------------------
@@ -462,3 +611,297 @@ def test_any_bytes_either_load_or_raise_journey_error(content):
             assert rows.min() >= 2
         finally:
             con.close()
+
+
+# --- compressed files and archives -------------------------------------------------------------
+
+def _zstd(data: bytes, path: Path) -> Path:
+    import pyarrow as pa
+
+    with pa.output_stream(str(path), compression="zstd") as out:
+        out.write(data)
+    return path
+
+
+@pytest.mark.parametrize("name", ["log.csv.gz", "log.tsv.gz", "log.csv.zst", "log.zip",
+                                  "log.CSV.GZ"])
+def test_compressed_csv_reads_like_the_plain_file(con, tmp_path, name):
+    delimiter = "\t" if ".tsv" in name else ","
+    plain = write_csv(tmp_path / ("plain.tsv" if delimiter == "\t" else "plain.csv"),
+                      delimiter=delimiter)
+    data = plain.read_bytes()
+    path = tmp_path / name
+    if name.lower().endswith(".gz"):
+        path.write_bytes(gzip.compress(data))
+    elif name.endswith(".zst"):
+        _zstd(data, path)
+    else:
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("export/visits.csv", data)
+            archive.writestr("__MACOSX/export/._visits.csv", b"\0\0")
+    info = register_source(con, path, name="raw")
+    assert (info.kind, info.encoding, info.n_rows) == ("csv", "utf-8", 3)
+    got = table(con)
+    assert got["_row"].tolist() == [2, 3, 4]
+    values = got[ROWS[0]].astype(object).where(got[ROWS[0]].notna(), None)
+    assert values.to_numpy().tolist() == expected_rows()
+
+
+def test_gbk_csv_inside_gzip_and_zip_is_transcoded(con, tmp_path):
+    data = write_csv(tmp_path / "his.csv", encoding="gbk").read_bytes()
+    (tmp_path / "his.csv.gz").write_bytes(gzip.compress(data))
+    with zipfile.ZipFile(tmp_path / "his.zip", "w") as archive:
+        archive.writestr("his.csv", data)
+    for name in ("his.csv.gz", "his.zip"):
+        info = register_source(con, tmp_path / name, name="raw")
+        assert info.encoding == "gb18030"
+        assert table(con)["活动"].tolist()[0] == "挂号"
+
+
+def test_zip_with_several_files_lists_them_and_says_how_to_choose(con, tmp_path):
+    path = tmp_path / "export.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("2024-01.csv", "case_id,activity\nV1,A\n")
+        archive.writestr("2024-02.csv", "case_id,activity\nV2,B\n")
+        archive.writestr("readme/", "")
+    with pytest.raises(JourneyError) as err:
+        register_source(con, path, name="raw")
+    message = str(err.value)
+    assert "holds 2 files ('2024-01.csv', '2024-02.csv')" in message
+    assert "Extract the one you want" in message and "into a folder" in message
+    assert err.value.source == str(path)
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("cut.csv.gz", gzip.compress(b"case_id,activity\n" + b"V1,A\n" * 5000)[:-40],
+     "cannot read the gzip archive"),
+    ("cut.csv.zst", None, "cannot read the zstd archive"),
+    ("bad.zip", b"PK\x03\x04 not a zip at all", "cannot read the .zip archive"),
+    ("empty.zip", None, "holds no file"),
+    ("inner.zip", None, "journey reads a CSV or XES file inside a .zip"),
+    ("garbage.csv.gz", b"\x1f\x8b\x08\x00garbage", "cannot read the gzip archive"),
+])
+def test_damaged_archives_are_journey_errors(con, tmp_path, name, content, message):
+    path = tmp_path / name
+    if name == "cut.csv.zst":
+        _zstd(b"case_id,activity\n" + b"V1,A\n" * 50000, path)
+        path.write_bytes(path.read_bytes()[:-30])
+    elif name == "empty.zip":
+        zipfile.ZipFile(path, "w").close()
+    elif name == "inner.zip":
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("visits.parquet", b"PAR1")
+    else:
+        path.write_bytes(content)
+    with pytest.raises(JourneyError, match=message) as err:
+        register_source(con, path, name="raw")
+    assert err.value.source == str(path)
+    assert "raw" not in [r[0] for r in con.sql("SHOW TABLES").fetchall()]
+
+
+def test_folder_of_gzip_parts(con, tmp_path):
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    (folder / "a.csv.gz").write_bytes(gzip.compress(b"case_id,activity\nV1,A\nV1,B\n"))
+    (folder / "b.csv").write_bytes(b"case_id,activity\nV2,A\n")
+    info = register_source(con, folder, name="raw")
+    assert info.n_rows == 3
+    assert con.sql("SELECT _file, _row, case_id FROM raw ORDER BY _file, _row").fetchall() == [
+        ("a.csv.gz", 2, "V1"), ("a.csv.gz", 3, "V1"), ("b.csv", 2, "V2")]
+
+
+# --- one line in another encoding ----------------------------------------------------------------
+
+def test_utf8_file_with_one_gbk_line_is_refused_naming_the_line(con, tmp_path):
+    lines = ["就诊号,环节,开始时间"] + [f"V{i},挂号,2024-03-01 08:{i:02d}" for i in range(30)]
+    data = [(line + "\n").encode("utf-8") for line in lines]
+    data[17] = "V16,缴费,2024-03-01 08:16\n".encode("gbk")  # pasted from a GBK export
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(b"".join(data))
+    offset = len(b"".join(data[:17])) + len(b"V16,")
+    with pytest.raises(JourneyError) as err:
+        register_source(con, path, name="raw")
+    message = str(err.value)
+    assert "UTF-8 text except 1 line(s)" in message and "at line 18" in message
+    assert f"byte offset {offset}" in message
+    assert err.value.rows == [18]
+    assert "garble" in message and "save the file as UTF-8" in message
+    # a whole-GBK file is still read as GBK
+    path.write_bytes("\n".join(lines).encode("gbk"))
+    assert register_source(con, path, name="raw").encoding == "gb18030"
+    assert table(con)["环节"].tolist()[0] == "挂号"
+
+
+# --- Parquet -------------------------------------------------------------------------------------
+
+def test_empty_and_damaged_parquet_are_journey_errors(con, tmp_path):
+    empty = tmp_path / "empty.parquet"
+    empty.write_bytes(b"")
+    with pytest.raises(JourneyError, match=r"empty \(0 bytes\)"):
+        register_source(con, empty, name="raw")
+    no_rows = tmp_path / "no_rows.parquet"
+    pd.DataFrame({"case_id": pd.Series([], dtype=str)}).to_parquet(no_rows)
+    with pytest.raises(JourneyError, match="no data rows"):
+        register_source(con, no_rows, name="raw")
+    rng = np.random.default_rng(1)
+    n = 200_000
+    frame = pd.DataFrame({"case_id": [f"V{i // 5}" for i in range(n)],
+                          "activity": rng.choice(["A", "B", "C"], n)})
+    good = tmp_path / "good.parquet"
+    frame.to_parquet(good, row_group_size=50_000, compression="snappy")
+    data = bytearray(good.read_bytes())
+    data[len(data) // 2:len(data) // 2 + 300] = bytes(rng.integers(0, 256, 300, dtype=np.uint8))
+    damaged = tmp_path / "damaged.parquet"
+    damaged.write_bytes(bytes(data))
+    with pytest.raises(JourneyError) as err:
+        register_source(con, damaged, name="raw")
+    assert "the Parquet file is damaged" in str(err.value)
+    assert err.value.source == str(damaged)
+    assert "raw" not in [r[0] for r in con.sql("SHOW TABLES").fetchall()]
+    truncated = tmp_path / "cut.parquet"
+    truncated.write_bytes(good.read_bytes()[:-100])
+    with pytest.raises(JourneyError, match="cannot read the Parquet file"):
+        register_source(con, truncated, name="raw")
+
+
+# --- DataFrames ----------------------------------------------------------------------------------
+
+def test_integer_ids_with_gaps_keep_their_integer_text(con):
+    frame = pd.DataFrame({"case_id": [20044587, None, 20044588],
+                          "score": [1.5, None, 2.0], "n": [1.0, 2.0, 3.0]})
+    assert frame["case_id"].dtype == float
+    register_source(con, frame, name="raw")
+    types = {r[0]: r[1] for r in con.sql("DESCRIBE raw").fetchall()}
+    assert types == {"case_id": "BIGINT", "score": "DOUBLE", "n": "DOUBLE", "_row": "BIGINT"}
+    assert con.sql("SELECT CAST(case_id AS VARCHAR) FROM raw ORDER BY _row").fetchall() == [
+        ("20044587",), (None,), ("20044588",)]
+    big = pd.DataFrame({"case_id": [2.0 ** 60, None]})  # beyond exact floats: left as it is
+    register_source(con, big, name="raw")
+    assert con.sql("DESCRIBE raw").fetchall()[0][1] == "DOUBLE"
+
+
+# --- Excel merged cells --------------------------------------------------------------------------
+
+def test_merged_excel_cells_are_filled_and_counted(con, tmp_path):
+    from zoo import build
+
+    path = build("merged_excel", tmp_path)
+    info = register_source(con, path, name="raw")
+    assert info.n_rows == 120
+    assert info.filled_cells == 30 * 3 * 2  # 30 visits x 3 rows below the first x 2 columns
+    assert info.notes == ("180 empty cell(s) of merged ranges filled with the merged value "
+                          "(Excel shows one value across the range)",)
+    got = con.sql('SELECT "就诊号", count(*), count(DISTINCT "科室") FROM raw GROUP BY 1 '
+                  "ORDER BY 1").fetchall()
+    assert len(got) == 30 and all(n == 4 and d == 1 for _, n, d in got)
+    assert con.sql('SELECT count(*) FROM raw WHERE "就诊号" IS NULL').fetchall() == [(0,)]
+
+
+def test_merged_title_row_is_skipped_and_said(con, tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["门诊流水 2024年3月", None, None])
+    sheet.merge_cells("A1:C1")
+    sheet.append(["就诊号", "环节", "结束时间"])
+    sheet.append(["V1", "挂号", "2024-03-01 08:00"])
+    sheet.append([None, "缴费", "2024-03-01 08:10"])
+    sheet.merge_cells("A3:A4")
+    path = tmp_path / "titled.xlsx"
+    book.save(path)
+    info = register_source(con, path, name="raw")
+    assert info.filled_cells == 1
+    assert info.notes[0] == "row 1 (a title merged across columns) skipped; the header is row 2"
+    assert con.sql('SELECT _row, "就诊号", "环节" FROM raw ORDER BY _row').fetchall() == [
+        (3, "V1", "挂号"), (4, "V1", "缴费")]
+
+
+# --- time_format ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("layout", "message"), [
+    ("%d/%m/%Y %H:%M", None),
+    ("%Y年%m月%d日 %-H时%M分", None),
+    ("%d %b %Y %I:%M %p", None),
+    ("yyyy-MM-dd HH:mm:ss", "pass time_format='%Y-%m-%d %H:%M:%S'"),
+    ("%Y-%m-%d %Q", "uses '%Q', which is not a strftime code"),
+    ("%Y-%m-%d %", "uses '%', which is not a strftime code"),
+    ("%H:%M", "has no year and no month and no day"),
+    ("%Y-%M-%d", "has %M (minutes) but no month; for the month write %m, e.g. '%Y-%m-%d'"),
+    ("%d/%m/%Y %I:%M", "%I (12-hour clock) but no %p"),
+    ("", "is not a layout"),
+    (42, "is not a layout"),
+])
+def test_time_format_is_checked_before_use(layout, message):
+    from journey._timeformat import check_time_format
+
+    if message is None:
+        assert check_time_format(layout, source="log.csv") == layout
+        assert duckdb.sql("SELECT try_strptime('2024-03-01', ?)", params=[layout]) is not None
+        return
+    with pytest.raises(JourneyError) as err:
+        check_time_format(layout, source="log.csv")
+    assert message in str(err.value)
+    assert str(err.value).startswith("log.csv: ")
+
+
+# --- the zoo of real export shapes ---------------------------------------------------------------
+
+@pytest.mark.parametrize(("name", "kind", "encoding"), [
+    ("sepsis_xes", "xes", None), ("daily_xes", "xes", None),
+    ("transfers_csv_gz", "csv", "utf-8"), ("disco_csv", "csv", "utf-8"),
+    ("gbk_his_csv", "csv", "gb18030"), ("lifecycle_csv", "csv", "utf-8"),
+    ("merged_excel", "excel", None), ("sample", "csv", "utf-8"),
+])
+def test_every_zoo_shape_registers(con, tmp_path, name, kind, encoding):
+    from zoo import build
+
+    path = build(name, tmp_path)
+    info = register_source(con, path, name="raw")
+    assert (info.kind, info.encoding) == (kind, encoding)
+    assert info.n_rows == con.sql("SELECT count(*) FROM raw").fetchall()[0][0] > 0
+    # row numbers are unique and follow the file
+    assert con.sql("SELECT count(DISTINCT _row) = count(*), min(_row) >= 1 FROM raw"
+                   ).fetchall() == [(True, True)]
+
+
+@pytest.mark.parametrize("name", ["transfers_csv_gz", "merged_excel", "daily_xes"])
+def test_zoo_shapes_load_with_read_log(tmp_path, name):
+    from zoo import FACTS, OPTIONS, build
+
+    import journey
+
+    path = build(name, tmp_path)
+    log = journey.read_log(path, **OPTIONS.get(name, {}))
+    facts = FACTS.get(name, {})
+    if "cases" in facts:
+        assert log.n_cases == facts["cases"]
+    if "events" in facts:
+        assert log.n_events == facts["events"]
+    if name == "transfers_csv_gz":
+        plain = pd.read_csv(path, dtype=str)  # pandas reads the .gz on its own
+        assert log.n_cases == plain["hadm_id"].nunique()
+
+
+def test_mixed_object_ids_keep_integer_text(con):
+    frame = pd.DataFrame({"case_id": [20044587.0, "NA", 7, None, 1.5],
+                          "activity": ["A", "B", "C", "D", "E"]})
+    register_source(con, frame, name="raw")
+    assert con.sql("SELECT case_id FROM raw ORDER BY _row").fetchall() == [
+        ("20044587",), ("NA",), ("7",), (None,), ("1.5",)]
+
+
+def test_xes_every_attribute_type(con, tmp_path):
+    path = tmp_path / "types.xes"
+    path.write_text(
+        '<log><trace><id key="identity:id" value="6f1c-11"/><boolean key="flag" value="false"/>'
+        '<event><string key="concept:name" value="A"/><id key="identity:id" value="e-1"/>'
+        '<date key="time:timestamp" value="2024-03-31T01:59:59.000+01:00"/>'
+        '<int key="n" value="-3"/><float key="x" value="1e-3"/>'
+        '<boolean key="b" value="TRUE"/></event></trace></log>', encoding="utf-8")
+    register_source(con, path, name="raw")
+    types = {r[0]: r[1] for r in con.sql("DESCRIBE raw").fetchall()}
+    assert types == {"case:identity:id": "VARCHAR", "case:flag": "BOOLEAN",
+                     "concept:name": "VARCHAR", "identity:id": "VARCHAR",
+                     "time:timestamp": "VARCHAR", "n": "BIGINT", "x": "DOUBLE", "b": "BOOLEAN",
+                     "_row": "BIGINT"}
+    assert con.sql("SELECT * EXCLUDE (_row) FROM raw").fetchall() == [
+        ("6f1c-11", False, "A", "e-1", "2024-03-31T01:59:59.000+01:00", -3, 0.001, True)]

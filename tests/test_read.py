@@ -93,12 +93,12 @@ def test_time_zones():
     assert read_log(same).to_pandas().end.dt.hour.tolist() == [8, 9]
     utc = frame(case_id=["a", "a"], activity=["R", "C"],
                 end=["2025-01-06T00:00:00Z", "2025-01-06T01:00:00+00:00"])
-    with pytest.raises(JourneyError, match="different UTC offsets"):
+    with pytest.raises(JourneyError, match="mixes clocks"):
         read_log(utc.assign(end=["2025-01-06T00:00:00Z", "2025-01-06T09:00:00+08:00"]))
     assert read_log(utc, tz="Asia/Shanghai").to_pandas().end.dt.hour.tolist() == [8, 9]
     mixed = frame(case_id=["a", "a"], activity=["R", "C"],
                   end=["2025-01-06T08:00:00+08:00", "2025-01-06 09:00:00"])
-    with pytest.raises(JourneyError, match="rows 2: mixed time zones"):
+    with pytest.raises(JourneyError, match=r"rows 2: 1 value\(s\) carry a UTC offset"):
         read_log(mixed)
     aware = frame(case_id=["a"], activity=["R"],
                   end=pd.to_datetime(["2025-01-06 08:00"]).tz_localize("Asia/Shanghai"))
@@ -118,18 +118,24 @@ def test_end_before_start_raises_or_is_excluded_and_counted():
     assert report.loc["excluded at loading: end before start (excluded)", "count"] == 1
 
 
-def test_duplicates_and_missing_fields_are_counted_not_dropped_silently():
-    df = frame(case_id=["a", "a", "a", None, "b"], activity=["R", "R", "C", "R", None],
+def test_duplicates_are_kept_unless_asked_and_missing_fields_are_counted():
+    df = frame(case_id=["a", "a", "a", None, "b", "a"], activity=["R", "R", "C", "R", None, "C"],
                end=["2025-01-06 08:00", "2025-01-06 08:00", "2025-01-06 09:00",
-                    "2025-01-06 09:00", "2025-01-06 09:00"])
-    log = read_log(df)
+                    "2025-01-06 09:00", "2025-01-06 09:00", "2025-01-06 09:00"],
+               value=[1, 1, 5, 1, 1, None])
+    log = read_log(df)  # both R rows are events; the C twins differ in 'value'
     ex = log.exclusions.set_index("reason").rows
-    assert ex["duplicate activity instance (excluded)"] == 1
     assert ex["missing case id (excluded)"] == 1
     assert ex["missing activity (excluded)"] == 1
-    assert log.n_events == 2 and log.summary()["rows excluded"] == 3
-    assert log.exclusions.set_index("reason").example_rows[
-        "duplicate activity instance (excluded)"] == [2]
+    assert log.n_events == 4 and log.summary()["rows excluded"] == 2
+    dropped = read_log(df, duplicates="drop").exclusions.set_index("reason")
+    assert dropped.rows["exact duplicate (dropped: duplicates='drop')"] == 1
+    assert dropped.example_rows["exact duplicate (dropped: duplicates='drop')"] == [2]
+    collapsed = read_log(df, duplicates=["case_id", "activity", "end"])
+    assert collapsed.n_events == 2
+    assert collapsed.to_pandas().value.tolist() == [1, 5]  # the first in file order
+    with pytest.raises(JourneyError, match="not columns of the log"):
+        read_log(df, duplicates=["nope"])
 
 
 def test_lifecycle_events_are_paired_and_unmatched_reported():
@@ -236,7 +242,7 @@ def test_progress_bar_names_each_step(tmp_path, capsys):
     log = read_log(path, progress=True)
     shown = capsys.readouterr().err
     for step in ("reading visits.csv", "looking for identifiers", "reading times",
-                 "checking rows", "ordering events", "finding duplicates"):
+                 "checking rows", "ordering events"):
         assert step in shown
     assert log.n_events == 3
     # DuckDB's own bar is off while ours shows, and back on afterwards

@@ -68,8 +68,9 @@ def test_malformed_frames_give_a_log_or_a_journey_error(rows):
     assert (out.end >= out.start).all() or out.start.isna().any()
 
 
-def _plain_read(records: list[tuple]) -> tuple[dict, list]:
-    """Exclusions and ordered events with neighbours, by the documented rules in plain Python."""
+def _plain_read(records: list[tuple], drop: bool) -> tuple[dict, list]:
+    """Exclusions and ordered events with neighbours, by the documented rules in plain Python
+    (``drop``: rows equal in every column are kept once)."""
     fields = ("case_id", "activity", "start", "end", "resource")
     rows = [dict(zip(fields, r, strict=True), _row=i) for i, r in enumerate(records)]
     counts = {}
@@ -83,10 +84,10 @@ def _plain_read(records: list[tuple]) -> tuple[dict, list]:
     seen, rows = set(), []
     for r in kept:
         key = (r["case_id"], r["activity"], r["start"], r["end"], r["resource"])
-        if key not in seen:
+        if key not in seen or not drop:
             seen.add(key)
             rows.append(r)
-    counts["duplicate activity instance (excluded)"] = len(kept) - len(rows)
+    counts["exact duplicate (dropped: duplicates='drop')"] = len(kept) - len(rows)
     events = []
     for case in sorted({r["case_id"] for r in rows}):
         visit = sorted((r for r in rows if r["case_id"] == case),
@@ -107,17 +108,18 @@ TIMES = ["2025-01-06 08:00", "2025-01-06 08:05", "2025-01-06 08:10"]
                           st.sampled_from(["x", "y", None])), min_size=1, max_size=12))
 @example([("a", "R", TIMES[0], TIMES[1], "x"), ("a", "C", TIMES[0], TIMES[1], "x"),
           ("a", "R", TIMES[0], TIMES[1], "x"), ("a", "C", TIMES[1], TIMES[2], "y")])
-def test_exclusions_duplicates_and_order_match_a_plain_implementation(rows):
+@pytest.mark.parametrize("duplicates", ["keep", "drop"])
+def test_exclusions_duplicates_and_order_match_a_plain_implementation(duplicates, rows):
     # many ties and repeated rows: duplicates need not be next to each other in the file
     df = pd.DataFrame(rows, columns=["case_id", "activity", "start", "end", "resource"])
-    counts, expected = _plain_read(rows)
+    counts, expected = _plain_read(rows, drop=duplicates == "drop")
     if df[["start", "end", "resource"]].isna().all().any():
         return  # a column without values is not recognised as that field
     if not expected:
         with pytest.raises(JourneyError, match="no usable rows"):
-            journey.read_log(df, invalid="exclude")
+            journey.read_log(df, invalid="exclude", duplicates=duplicates)
         return
-    log = journey.read_log(df, invalid="exclude")
+    log = journey.read_log(df, invalid="exclude", duplicates=duplicates)
     assert log.exclusions.set_index("reason").rows.to_dict() == counts
     out = log.table.execute().sort_values(["case_id", "_seq"])
     text = [None if pd.isna(t) else t.strftime("%Y-%m-%d %H:%M") for t in out.start]
