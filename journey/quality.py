@@ -254,8 +254,7 @@ def check_log(
     # 1. per touchpoint: events, visits starting and ending there, quartiles of service time
     per_activity = dict(n=ev.count(), firsts=ev.count(where=first), lasts=ev.count(where=last))
     if has_start:
-        per_activity.update(zero=ev.count(where=ev.service == 0),
-                            q1=ev.service.quantile(0.25), q3=ev.service.quantile(0.75))
+        per_activity["zero"] = ev.count(where=ev.service == 0)
     stats = ev.group_by("activity").aggregate(**per_activity).execute()
     stats = stats.sort_values("activity", ignore_index=True)
     labels = stats.activity.tolist()
@@ -271,11 +270,12 @@ def check_log(
     # 2. per visit: its events, flagged events, and ties (rows equal in every column are
     #    neighbours in the visit's order: same start and end)
     flags: dict[str, ir.BooleanValue] = {}
-    if has_start:
-        limits = stats.assign(_limit=stats.q3 + extreme_iqr * (stats.q3 - stats.q1))
-        limits = ibis.memtable(limits[["activity", "_limit"]].dropna(),
-                               schema={"activity": "string", "_limit": "float64"})
-        ev = ev.left_join(limits, "activity")
+    if has_start:  # quartiles joined as an expression: the same on every engine
+        quartiles = ev.group_by("activity").aggregate(q1=ev.service.quantile(0.25),
+                                                       q3=ev.service.quantile(0.75))
+        ev = ev.left_join(quartiles.select(
+            "activity", _limit=quartiles.q3 + extreme_iqr * (quartiles.q3 - quartiles.q1)),
+            "activity")
         flags.update(negative=ev.service < 0, zero=ev.service == 0, overlap=ev.gap < 0,
                      extreme=ev.service > ev._limit)
     flags["incomplete"] = ((ev.position == 1) & ~ev.activity.isin(arrival)) | (

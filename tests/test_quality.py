@@ -180,7 +180,6 @@ def test_duplicates_apart_in_the_file_are_found():
     assert copied.to_pandas().duplicated().sum() == 1
 
 
-@pytest.mark.xfail(strict=False, reason="needs read fix: read_log keeps duplicates by default")
 def test_exact_duplicates_read_from_a_frame_are_kept_and_reported():
     df = visits_frame()
     df = pd.concat([df, df.iloc[[5]]], ignore_index=True)
