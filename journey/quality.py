@@ -1,16 +1,25 @@
-"""Data-quality report of a visit log, in the spirit of daqapo."""
+"""Data-quality report of a visit log, in the spirit of daqapo.
+
+Every fact comes from a handful of engine queries whatever the number of columns: one over the
+touchpoints (counts, quartiles), one over the visits (per visit and per column: values, smallest
+and largest value, flagged events), one over rows equal in every column, and small queries over
+the per-visit table for the totals and examples.
+"""
 
 from __future__ import annotations
 
-import difflib
 import re
+import unicodedata
+from collections import defaultdict
 from collections.abc import Iterable
+from itertools import combinations
 from typing import Any
 
 import ibis
+import ibis.expr.types as ir
 import pandas as pd
 
-from journey.engine import sequenced
+from journey.engine import NEIGHBOURS, sequenced
 from journey.log import EventLog
 from journey.stages import touchpoint_of
 
@@ -20,23 +29,145 @@ __all__ = ["check_log"]
 _ARRIVALS = {"appointment_booking", "arrival", "registration", "triage"}
 _EXITS = {"admission", "discharge", "left_unseen", "exit"}
 _COLUMNS = ["check", "count", "unit", "share", "examples", "detail"]
-
-
-def _examples(table: Any, column: str = "case_id", n: int = 5) -> list:
-    values = table.select(column).distinct().order_by(column).limit(n).execute()[column]
-    return values.tolist()
-
-
-def _per_activity(table: Any) -> tuple[int, str]:
-    """Number of events in ``table`` and the five touchpoints with most of them."""
-    by = table.group_by("activity").aggregate(n=ibis._.count()).execute()
-    by = by.sort_values(["n", "activity"], ascending=[False, True]).head(5)
-    return int(table.count().execute()), ", ".join(f"{a}: {n}" for a, n in
-                                                   zip(by.activity, by.n, strict=True))
+_ROLES = ("case_id", "activity", "start", "end")  # never case attributes
+_N_EXAMPLES = 5
 
 
 def _normalise(label: str) -> str:
-    return re.sub(r"[\s_\-./]+", " ", label).strip().casefold()
+    """Lower case, width-folded, every run of spaces or punctuation one space."""
+    label = unicodedata.normalize("NFKC", label)
+    return re.sub(r"[\W_]+", " ", label).strip().casefold()
+
+
+def _within(a: str, b: str, k: int) -> bool:
+    """Whether the edit distance (Levenshtein) between ``a`` and ``b`` is at most ``k``."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1,
+                               previous[j - 1] + (ca != cb)))
+        if min(current) > k:
+            return False
+        previous = current
+    return previous[-1] <= k
+
+
+def _near_duplicates(labels: Iterable[str], similarity: float) -> list[tuple[str, str]]:
+    """Pairs of labels that may name one touchpoint, sorted.
+
+    Two labels pair when they are equal once case, width, spaces and punctuation are ignored,
+    or when they carry the same numbers and their edit distance is at most
+    ``(1 - similarity)`` × the longer one's length: "Admission IC" ~ "Admission NC", but not
+    "ureum - 370007" ~ "ureum - 370014" (two codes of a code list) nor "Lab 1" ~ "Lab 2".
+    """
+    by_form: dict[str, list[str]] = defaultdict(list)
+    for label in sorted(set(labels)):
+        by_form[_normalise(label)].append(label)
+    pairs = {p for group in by_form.values() for p in combinations(group, 2)}
+    by_numbers: dict[tuple[str, ...], list[str]] = defaultdict(list)
+    for form in by_form:
+        by_numbers[tuple(re.findall(r"\d+", form))].append(form)
+    tolerance = 1.0 - similarity
+    for forms in by_numbers.values():
+        forms.sort(key=len)
+        chars = {f: set(f) for f in forms}
+        for i, a in enumerate(forms):
+            for b in forms[i + 1:]:
+                k = int(tolerance * len(b) + 1e-9)
+                if len(b) - len(a) > k:  # longer b only widens the gap: no pair further on
+                    break
+                # an edit changes the set of characters by at most two
+                if k and len(chars[a] ^ chars[b]) <= 2 * k and _within(a, b, k):
+                    pairs |= {tuple(sorted((x, y))) for x in by_form[a] for y in by_form[b]}
+    return sorted(pairs)
+
+
+def _orderable(dtype: Any) -> bool:
+    """Whether both engines can take the smallest and largest value of a column of ``dtype``."""
+    return bool(dtype.is_boolean() or dtype.is_string() or dtype.is_numeric()
+                or dtype.is_temporal() or dtype.is_uuid() or dtype.is_binary())
+
+
+def _names(columns: list[str], limit: int = 12) -> str:
+    shown = ", ".join(columns[:limit])
+    return shown + (f" and {len(columns) - limit} more" if len(columns) > limit else "")
+
+
+class _Engine:
+    """Plain SQL on the engine holding a table, for queries over hundreds of columns.
+
+    Ibis builds a query in time proportional to its size with a large constant (about a
+    millisecond per aggregate), too slow for one aggregate per column of a 2,000-column export;
+    these queries are written as SQL text in the common subset of DuckDB's and Spark's SQL,
+    over the Ibis-compiled SQL of the table.
+    """
+
+    def __init__(self, table: ir.Table) -> None:
+        self.backend = ibis.get_backend(table)
+        self.dialect = self.backend.name  # "duckdb" or "pyspark"
+        self.mark = "`" if self.dialect == "pyspark" else '"'
+
+    def q(self, name: str) -> str:
+        """``name`` as a quoted identifier."""
+        return self.mark + name.replace(self.mark, self.mark * 2) + self.mark
+
+    def source(self, table: ir.Table) -> str:
+        return f"({ibis.to_sql(table, dialect=self.dialect)})"
+
+    def smallest(self, column: str, condition: str) -> str:
+        """The five smallest values of ``column`` where ``condition`` holds, as a list."""
+        x = self.q(column)
+        if self.dialect == "duckdb":
+            return f"min({x}, {_N_EXAMPLES}) FILTER (WHERE {condition})"
+        return f"slice(array_sort(collect_list({x}) FILTER (WHERE {condition})), 1, {_N_EXAMPLES})"
+
+    def per_column(self, table: ir.Table, columns: list[str], varying: list[bool]) -> str:
+        """SQL of one row per (column ``i``, 1-based, and visit): the visit's events ``n``, the
+        column's values ``v`` and whether they vary ``w`` (for columns marked in ``varying``).
+
+        One aggregate per column builds two lists per visit, then the lists are unnested: the
+        queries after it have a fixed size whatever the number of columns.
+        """
+        counts = ", ".join(f"count({self.q(c)})" for c in columns)
+        varies = ", ".join(f"min({self.q(c)}) <> max({self.q(c)})" if w else "false"
+                           for c, w in zip(columns, varying, strict=True))
+        array = "list_value" if self.dialect == "duckdb" else "array"
+        per_case = (f"SELECT case_id, count(*) AS n, {array}({counts}) AS v, "
+                    f"{array}({varies}) AS w FROM {self.source(table)} AS t GROUP BY case_id")
+        if self.dialect == "duckdb":
+            return (f"SELECT case_id, n, generate_subscripts(v, 1) AS i, unnest(v) AS v, "
+                    f"unnest(w) AS w FROM ({per_case}) AS p")
+        return (f"SELECT case_id, n, i + 1 AS i, x.v AS v, x.w AS w FROM ({per_case}) AS p "
+                f"LATERAL VIEW posexplode(arrays_zip(v, w)) e AS i, x")
+
+    def run(self, sql: str) -> pd.DataFrame:
+        result = self.backend.raw_sql(sql)
+        return result.toPandas() if hasattr(result, "toPandas") else result.df()
+
+
+def _examples(value: Any) -> list:
+    return [] if value is None or (not hasattr(value, "__len__") and pd.isna(value)) \
+        else list(value)
+
+
+def _duplicates(engine: _Engine, t: ir.Table, columns: list[str],
+                cases: str) -> tuple[int, list[str]]:
+    """Rows repeating an earlier row in every column: their number and example row groups.
+
+    ``cases`` is SQL selecting the ``case_id`` of the visits that may hold some.
+    """
+    keys = ", ".join(engine.q(c) for c in columns)
+    top = engine.run(
+        f"SELECT n, first_row, last_row, sum(n - 1) OVER () AS extra FROM ("
+        f"SELECT count(*) AS n, min(_row) AS first_row, max(_row) AS last_row "
+        f"FROM {engine.source(t)} AS t WHERE case_id IN ({cases}) GROUP BY {keys}) AS g "
+        f"WHERE n > 1 ORDER BY first_row LIMIT {_N_EXAMPLES}")
+    if top.empty:
+        return 0, []
+    examples = [f"rows {a} and {b}" if n == 2 else f"rows {a} … {b} ({n} rows)"
+                for n, a, b in zip(top.n, top.first_row, top.last_row, strict=True)]
+    return int(top.extra.iloc[0]), examples
 
 
 def check_log(
@@ -51,9 +182,11 @@ def check_log(
 ) -> pd.DataFrame:
     """Data-quality findings of a log, one row per check, each with a count and examples.
 
-    Checks: rows excluded at loading (missing fields, duplicates, end before start, unpaired
-    lifecycle events), negative and zero durations, overlapping touchpoints within a visit,
-    incomplete visits, extreme durations, missing values, near-duplicate activity labels and,
+    Checks: rows excluded at loading (missing fields, end before start, unpaired lifecycle
+    events, ...), exact duplicates (rows equal in every column; kept as events), negative and
+    zero durations, overlapping touchpoints within a visit, incomplete visits, extreme
+    durations, case attributes (columns constant within each visit, reported once), missing
+    values of the other columns, near-duplicate activity labels (offered as questions) and,
     when a ``window`` is given, events outside the study window.
 
     Parameters
@@ -70,110 +203,198 @@ def check_log(
     extreme_iqr : float
         A service time is extreme when above Q3 + ``extreme_iqr`` × IQR of its touchpoint.
     similarity : float
-        Activity labels at least this similar (difflib ratio), or equal when case, spaces and
-        punctuation are ignored, are reported as near-duplicates.
+        Two activity labels are offered as possibly one touchpoint when equal once case,
+        width, spaces and punctuation are ignored, or when they carry the same numbers and
+        differ in at most (1 − ``similarity``) × the longer label's length characters (edit
+        distance): "Admission IC" ~ "Admission NC", but never two codes of a code list.
     min_endpoint_share : float
         See ``arrival``.
 
     Returns
     -------
     DataFrame
-        check, count, unit ("rows", "events", "visits", "values" or "pairs"), share (of that
-        unit in the log), examples (case ids, row numbers or labels), detail.
+        check, count, unit ("rows", "events", "visits", "columns" or "pairs"), share (of that
+        unit in the log), examples (case ids, row numbers, column names or label pairs),
+        detail.
+
+    Notes
+    -----
+    A column is a case attribute when, in every visit, all its values are equal (it may be
+    given on some events only, such as an age recorded at registration), and the log has a
+    visit of two or more events. Its empty cells are not missing values; visits without any
+    value are named in the detail. Exact duplicates are rows equal in every column of the
+    source, empty cells included; rows sharing visit, touchpoint and time that differ in
+    another column are distinct events.
 
     Examples
     --------
     >>> import pandas as pd, journey
-    >>> df = pd.DataFrame({"case_id": ["a", "a", "b"], "activity": ["Lab", "lab ", "Lab"],
+    >>> df = pd.DataFrame({"case_id": ["a", "a", "b"], "activity": ["Lab", "LAB", "Lab"],
     ...     "start": ["2025-01-06 08:00", "2025-01-06 08:05", "2025-01-06 09:00"],
-    ...     "end": ["2025-01-06 08:10", "2025-01-06 08:20", "2025-01-06 09:00"]})
-    >>> report = journey.check_log(journey.read_log(df))
-    >>> report.set_index("check").loc[["overlapping touchpoints", "zero durations"], "count"]
+    ...     "end": ["2025-01-06 08:10", "2025-01-06 08:20", "2025-01-06 09:00"],
+    ...     "age": [41, None, 67]})
+    >>> report = journey.check_log(journey.read_log(df)).set_index("check")
+    >>> report.loc[["overlapping touchpoints", "zero durations", "case attributes"], "count"]
     check
     overlapping touchpoints    1
     zero durations             1
+    case attributes            1
     Name: count, dtype: int64
+    >>> report.loc["near-duplicate activity labels", "examples"]
+    ["'LAB' ~ 'Lab': the same touchpoint?"]
     """
     t = log.table
-    ev = sequenced(t, has_start=log.has_start).drop("occurrence").cache()
-    n_events = int(ev.count().execute())
-    n_cases = int(ev.case_id.nunique().execute())
+    has_start = log.has_start
+    engine = _Engine(t)
+    needed = ("case_id", "activity", "start", "end", "_seq", *NEIGHBOURS)
+    ev = sequenced(t.select(*[c for c in needed if c in t.columns]), has_start=has_start)
+    ev = ev.drop("occurrence")
+    first, last = ev.position == 1, ev.next_activity.isnull()
+
+    # 1. per touchpoint: events, visits starting and ending there, quartiles of service time
+    per_activity = dict(n=ev.count(), firsts=ev.count(where=first), lasts=ev.count(where=last))
+    if has_start:
+        per_activity["zero"] = ev.count(where=ev.service == 0)
+    stats = ev.group_by("activity").aggregate(**per_activity).execute()
+    stats = stats.sort_values("activity", ignore_index=True)
+    labels = stats.activity.tolist()
+    n_visits = int(stats.firsts.sum())
+    if arrival is None:
+        arrival = sorted(set(stats.activity[stats.firsts >= min_endpoint_share * n_visits])
+                         | {a for a in labels if touchpoint_of(a) in _ARRIVALS})
+    if exit is None:
+        exit = sorted(set(stats.activity[stats.lasts >= min_endpoint_share * n_visits])
+                      | {a for a in labels if touchpoint_of(a) in _EXITS})
+    arrival, exit = list(arrival), list(exit)
+
+    # 2. per visit: its events, flagged events, and ties (rows equal in every column are
+    #    neighbours in the visit's order: same start and end)
+    flags: dict[str, ir.BooleanValue] = {}
+    if has_start:  # quartiles joined as an expression: the same on every engine
+        quartiles = ev.group_by("activity").aggregate(q1=ev.service.quantile(0.25),
+                                                       q3=ev.service.quantile(0.75))
+        ev = ev.left_join(quartiles.select(
+            "activity", _limit=quartiles.q3 + extreme_iqr * (quartiles.q3 - quartiles.q1)),
+            "activity")
+        flags.update(negative=ev.service < 0, zero=ev.service == 0, overlap=ev.gap < 0,
+                     extreme=ev.service > ev._limit)
+    flags["incomplete"] = ((ev.position == 1) & ~ev.activity.isin(arrival)) | (
+        ev.next_activity.isnull() & ~ev.activity.isin(exit))
+    if window is not None:
+        lo, hi = (pd.Timestamp(w) for w in window)
+        flags["outside"] = (ev.end < lo) | (ibis.coalesce(ev.start, ev.end) >= hi)
+    per_case = ev.group_by("case_id").aggregate(
+        n=ev.count(), tied=ev.count(where=ev.end.identical_to(ev.prev_end)),
+        **{f: ev.count(where=cond) for f, cond in flags.items()}).cache()
+
+    # 3. per column: events without a value, visits without any, visits where it varies
+    columns = [c for c in t.columns if not c.startswith("_")]
+    checked = [c for c in columns if c != "start" or has_start]
+    attributes = [c for c in columns if c not in _ROLES]
+    schema = t.schema()
+    candidates = [c in attributes and _orderable(schema[c]) for c in checked]
+    per_flag = ["count(*) AS visits", "sum(n) AS events", "max(n) AS longest",
+                "sum(tied) AS tied"]
+    for f in flags:
+        per_flag += [f"sum({f}) AS {f}_events",
+                     f"count(*) FILTER (WHERE {f} > 0) AS {f}_visits",
+                     f"{engine.smallest('case_id', f'{f} > 0')} AS {f}_examples"]
+    try:
+        total = engine.run(f"SELECT {', '.join(per_flag)} FROM {engine.source(per_case)} AS p"
+                           ).iloc[0]
+        facts = engine.run(
+            f"SELECT i, sum(n - v) AS missing, count(*) FILTER (WHERE v = 0) AS absent, "
+            f"count(*) FILTER (WHERE w) AS varying, "
+            f"count(*) FILTER (WHERE v > 0 AND v < n) AS partial, "
+            f"{engine.smallest('case_id', 'v < n')} AS examples "
+            f"FROM ({engine.per_column(t, checked, candidates)}) AS u GROUP BY i")
+        facts = facts.set_index(facts.i.astype(int) - 1).sort_index()
+        facts.index = checked
+        n_events, n_cases = int(total.events), int(total.visits)
+        case_attributes = [c for c, candidate in zip(checked, candidates, strict=True)
+                           if candidate and facts.varying[c] == 0
+                           and facts.absent[c] < n_cases and total.longest >= 2]
+        missing = [c for c in sorted(checked, key=lambda c: c == "start")
+                   if facts.missing[c] and c not in case_attributes]
+        excluded = set(log.exclusions.reason) if len(log.exclusions) else set()
+        duplicates: tuple[int, list] | None = None
+        if not any("duplicate" in r for r in excluded):
+            duplicates = 0, []
+            if total.tied and "_row" in t.columns:  # only visits with ties can hold some
+                duplicates = _duplicates(engine, t, columns, (
+                    f"SELECT case_id FROM {engine.source(per_case)} AS p WHERE tied > 0"))
+    finally:
+        per_case.release()
+
     rows: list[dict] = []
 
-    def add(check: str, count: int, unit: str, examples: list, detail: str) -> None:
-        total = {"events": n_events, "visits": n_cases, "rows": n_events}.get(unit)
+    def add(check: str, count: int, unit: str, examples: list, detail: str,
+            total: int | None = None) -> None:
+        total = total or {"events": n_events, "visits": n_cases, "rows": n_events}.get(unit)
         share = count / total if total else float("nan")
         rows.append(dict(check=check, count=int(count), unit=unit, share=share,
                          examples=examples, detail=detail))
 
+    def flagged(f: str, unit: str = "events") -> tuple[int, str, list]:
+        return int(total[f"{f}_{unit}"]), unit, _examples(total[f"{f}_examples"])
+
+    def top(column: str) -> str:
+        by = stats.sort_values([column, "activity"], ascending=[False, True]).head(5)
+        by = by[by[column] > 0]
+        return ", ".join(f"{a}: {n}" for a, n in zip(by.activity, by[column], strict=True))
+
     for r in log.exclusions.itertuples(index=False):
         add(f"excluded at loading: {r.reason}", r.rows, "rows", list(r.example_rows),
             "row numbers as in the source file")
-    excluded = set(log.exclusions.reason) if len(log.exclusions) else set()
-    if not any("duplicate" in r for r in excluded):
-        add("duplicate events", 0, "events", [], "same visit, touchpoint, times and resource")
-    if log.has_start:
-        neg = ev.filter(ev.service < 0)
-        add("negative durations", int(neg.count().execute()), "events", _examples(neg),
+    if duplicates is not None:
+        add("duplicate events", *duplicates[:1], "events", duplicates[1],
+            "rows equal in every column of the source (row numbers as in the file); each is "
+            "counted as an event: drop them when reading if the export repeated them")
+    if has_start:
+        add("negative durations", *flagged("negative"),
             "end before start; read_log(..., invalid='exclude') removes and counts them")
-        zero = ev.filter(ev.service == 0)
-        n, detail = _per_activity(zero)
-        add("zero durations", n, "events", _examples(zero), detail)
-        over = ev.filter(ev.gap < 0)
-        add("overlapping touchpoints", int(over.count().execute()), "events", _examples(over),
+        add("zero durations", *flagged("zero"), top("zero"))
+        add("overlapping touchpoints", *flagged("overlap"),
             "a touchpoint started before the previous one in the visit ended; "
             "no wait is counted for it")
     else:
         add("durations", 0, "events", [], "not checked: the log has no start times")
-
-    firsts = ev.filter(ev.position == 1).group_by("activity").aggregate(n=ibis._.count()).execute()
-    lasts = ev.filter(ev.next_activity.isnull()).group_by("activity").aggregate(
-        n=ibis._.count()).execute()
-    labels = sorted(t.select("activity").distinct().execute().activity)
-    if arrival is None:
-        arrival = sorted(set(firsts.activity[firsts.n >= min_endpoint_share * n_cases])
-                         | {a for a in labels if touchpoint_of(a) in _ARRIVALS})
-    if exit is None:
-        exit = sorted(set(lasts.activity[lasts.n >= min_endpoint_share * n_cases])
-                      | {a for a in labels if touchpoint_of(a) in _EXITS})
-    arrival, exit = list(arrival), list(exit)
-    bad = ev.filter(((ev.position == 1) & ~ev.activity.isin(arrival))
-                    | ((ev.next_activity.isnull()) & ~ev.activity.isin(exit)))
-    add("incomplete visits", int(bad.case_id.nunique().execute()), "visits", _examples(bad),
+    add("incomplete visits", *flagged("incomplete", "visits"),
         f"not starting with {arrival} or not ending with {exit}")
+    if has_start:
+        stats["extreme"] = 0
+        if total.extreme_events:
+            extreme = ev.group_by("activity").aggregate(
+                extreme=ev.count(where=flags["extreme"])).execute()
+            stats["extreme"] = stats.activity.map(extreme.set_index("activity").extreme)
+        add("extreme durations", *flagged("extreme"),
+            f"service above Q3 + {extreme_iqr} × IQR of its touchpoint; {top('extreme')}")
 
-    if log.has_start:
-        q = ev.group_by("activity").aggregate(q1=ev.service.quantile(0.25),
-                                              q3=ev.service.quantile(0.75))
-        j = ev.inner_join(q, "activity")
-        ext = j.filter(j.service > j.q3 + extreme_iqr * (j.q3 - j.q1))
-        n, detail = _per_activity(ext)
-        add("extreme durations", n, "events", _examples(ext),
-            f"service above Q3 + {extreme_iqr} × IQR of its touchpoint; {detail}")
+    if case_attributes:
+        partial = [c for c in case_attributes if facts.partial[c]]
+        absent = [f"{c} ({int(facts.absent[c])} visits)" for c in case_attributes
+                  if facts.absent[c]]
+        detail = f"{_names(case_attributes)} — constant within each visit"
+        if partial:
+            detail += ("; given on some events of a visit only (their empty cells are not "
+                       f"missing values): {_names(partial)}")
+        if absent:
+            detail += f"; no value in whole visits: {_names(absent)}"
+        add("case attributes", len(case_attributes), "columns", case_attributes, detail,
+            total=len(attributes))
+    for c in missing:
+        add(f"missing values: {c}", int(facts.missing[c]), "events",
+            _examples(facts.examples[c]),
+            "no start time: no service time, and no wait before this touchpoint"
+            if c == "start" else "empty cells in this column")
 
-    columns = [c for c in t.columns if not c.startswith("_") and c != "start"]
-    nulls = t.aggregate(**{f"n{i}": t[c].isnull().cast("int64").sum()
-                           for i, c in enumerate(columns)}).execute().iloc[0]
-    for i, c in enumerate(columns):
-        if nulls[f"n{i}"]:
-            add(f"missing values: {c}", int(nulls[f"n{i}"]), "events",
-                _examples(t.filter(t[c].isnull())), "empty cells in this column")
-    if log.has_start:
-        n = int(t.start.isnull().cast("int64").sum().execute() or 0)
-        if n:
-            add("missing values: start", n, "events", _examples(t.filter(t.start.isnull())),
-                "no start time: no service time, and no wait before this touchpoint")
-
-    pairs = [(a, b) for i, a in enumerate(labels) for b in labels[i + 1:]
-             if _normalise(a) == _normalise(b)
-             or difflib.SequenceMatcher(None, _normalise(a), _normalise(b)).ratio() >= similarity]
-    add("near-duplicate activity labels", len(pairs), "pairs", [f"{a!r} ~ {b!r}"
-                                                               for a, b in pairs[:5]],
-        "labels that probably name the same touchpoint; unify them before mapping")
+    pairs = _near_duplicates(labels, similarity)
+    add("near-duplicate activity labels", len(pairs), "pairs",
+        [f"{a!r} ~ {b!r}: the same touchpoint?" for a, b in pairs[:_N_EXAMPLES]],
+        "a question for the hospital, not an error: labels that differ only in case, "
+        "spacing, punctuation or a few letters (never in their numbers) may be two "
+        "spellings of one touchpoint, or two touchpoints")
 
     if window is not None:
-        lo, hi = (pd.Timestamp(w) for w in window)
-        out = ev.filter((ev.end < lo) | (ibis.coalesce(ev.start, ev.end) >= hi))
-        add("events outside the study window", int(out.count().execute()), "events",
-            _examples(out), f"window [{lo}, {hi})")
+        add("events outside the study window", *flagged("outside"), f"window [{lo}, {hi})")
     return pd.DataFrame(rows, columns=_COLUMNS)
