@@ -294,8 +294,13 @@ def animate(log: EventLog, *, day: Any = None, period: tuple[Any, Any] | None = 
                              time_kind=log.time_kind, min_count=k, lang=lang, title=title)
     where = {n: (x, y) for tr_ in fig.data if (tr_.meta or {}).get("role") == "node"
              for n, x, y in zip(tr_.meta["nodes"], tr_.x, tr_.y, strict=True)}
-    curves = {(tr_.meta["source"], tr_.meta["target"]): np.column_stack([tr_.x, tr_.y])
-              for tr_ in fig.data if (tr_.meta or {}).get("role") == "edge"}
+    curves = {}  # each drawn edge's curve: edges of one style share a trace, split by NaN
+    for tr_ in fig.data:
+        if (tr_.meta or {}).get("role") == "edge_lines":
+            xy = np.column_stack([np.asarray(tr_.x, float), np.asarray(tr_.y, float)])
+            parts = np.split(xy, np.flatnonzero(np.isnan(xy[:, 0])))
+            for (u, v), part in zip(tr_.meta["edges"], parts, strict=False):
+                curves[(u, v)] = part[~np.isnan(part[:, 0])]
     for tr_ in fig.data:
         if (tr_.meta or {}).get("role") == "node":
             tr_.marker.showscale = False  # the dots' colour bar takes its place
