@@ -62,7 +62,7 @@ from journey.formats import sha256_of
 from journey.i18n import get_language, set_language, use_cjk_font
 from journey.privacy import set_min_count
 
-__all__ = ["SUPPRESSED", "build_report", "suppress_small_counts"]
+__all__ = ["SUPPRESSED", "build_report", "read_study", "suppress_small_counts"]
 
 #: What a suppressed cell shows in report tables and CSV files.
 SUPPRESSED = "*"
@@ -77,7 +77,11 @@ _VERSIONS = ("journey", "pandas", "numpy", "duckdb", "ibis-framework", "statsmod
 # a notebook parameter X_path receives the report's file input X; without the file, a notebook
 # needing one of these is skipped, and any other X_path is passed as None
 _REQUIRED = ("log", "surveys", "complaints", "followups")
-_SETTINGS = ("intervention", "department", "control", "lang")
+_SETTINGS = ("intervention", "department", "control", "activity", "target_wait",
+             "case_mix", "lang")
+_STUDY_KEYS = ("intervention", "department", "control", "activity", "target_wait", "case_mix")
+_READ_OPTIONS = ("case", "activity", "start", "end", "timestamp", "department", "resource",
+                 "tz", "encoding", "sheet")
 _OPTION = {"surveys": "--surveys", "complaints": "--complaints", "followups": "--followups"}
 
 # columns holding counts of patients or visits: these names, optionally with a group suffix,
@@ -90,6 +94,8 @@ _GROUP_SUFFIX = re.compile(r"_(a|b|before|after|control|treated|intervention)$")
 _NOT_PEOPLE = re.compile(r"points|periods|boot|ranges|touchpoints|concern|improvement|neutral"
                          r"|trend|shift|runs|steps|days|weeks|months|hours|minutes")
 _SHARE_WORDS = ("share", "rate", "pct", "percent", "proportion", "retention")
+# columns that name visits or patients, or list them: never in a shared report
+_PRIVATE = {"examples", "example_rows", "example_values", "case_id", "patient_id", "cases_list"}
 
 _TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- block html_head_js -%}
@@ -115,6 +121,13 @@ _TEXT = {
                     "to see them."),
         "manifest": ("Package versions and fingerprints (SHA-256) of the inputs are in "
                      "`manifest.json`; the key tables are in `tables/`."),
+        "summary": "Summary of findings", "contents": "Contents",
+        "methods": "Methods, inputs and privacy", "not_shown": "not shown: ",
+        "keys": {"time": "Where time is lost, and when", "waits": "Waits against targets",
+                 "effect": "Did the change work", "experience": "Where experience is won or lost",
+                 "quality": "Data quality"},
+        "needs": {"experience": "05_experience"},
+        "needs_file": "needs {files}: give the file to fill this section",
     },
     "zh": {
         "title": "患者就医旅程研究报告",
@@ -125,8 +138,63 @@ _TEXT = {
                     "并注明未显示的项目数。"
                     "其他图形基于完整数据绘制，请仅向有权查看这些数据的人员分享本报告。"),
         "manifest": "软件包版本与输入文件指纹（SHA-256）见 `manifest.json`；主要表格见 `tables/`。",
+        "summary": "主要发现", "contents": "目录", "methods": "方法、输入与隐私保护",
+        "not_shown": "未显示：",
+        "keys": {"time": "时间耗在哪里、何时", "waits": "等待与目标", "effect": "改进是否有效",
+                 "experience": "体验的得失", "quality": "数据质量"},
+        "needs": {"experience": "05_experience"},
+        "needs_file": "需要 {files}：提供该文件后显示本节",
     },
 }
+
+
+def read_study(path: str | Path | None, **given: object) -> dict[str, object]:
+    """The change a study looks at: from a study file (TOML), overridden by given values.
+
+    The file may set ``intervention`` (first day of the change, ``"YYYY-MM-DD"``),
+    ``department`` (where it was made), ``control`` (a comparable department without it),
+    ``activity`` (the touchpoint whose wait should change), ``target_wait`` (minutes) and
+    ``case_mix`` (a list of covariates). A value given as a keyword and not ``None`` wins.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A TOML file such as ``journey.toml``; ``None`` for the given values only.
+    **given
+        The same keys.
+
+    Returns
+    -------
+    dict
+        Every key, ``None`` when neither the file nor the caller set it.
+
+    Examples
+    --------
+    >>> read_study(None, department="Cardiology")["department"]
+    'Cardiology'
+    >>> read_study(None)["intervention"] is None
+    True
+    """
+    import tomllib
+
+    unknown = set(given) - set(_STUDY_KEYS)
+    if unknown:
+        raise JourneyError(f"unknown study settings {sorted(unknown)}; use {list(_STUDY_KEYS)}")
+    values: dict[str, object] = dict.fromkeys(_STUDY_KEYS)
+    if path is not None:
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError as err:
+            raise JourneyError(f"{path}: study file not found") from err
+        except tomllib.TOMLDecodeError as err:
+            raise JourneyError(f"{path}: not a valid TOML study file: {err}") from err
+        extra = set(data) - set(_STUDY_KEYS)
+        if extra:
+            raise JourneyError(f"{path}: unknown keys {sorted(extra)}; a study file may set "
+                               f"{', '.join(_STUDY_KEYS)}")
+        values.update({k: str(v) if k == "intervention" else v for k, v in data.items()})
+    values.update({k: v for k, v in given.items() if v is not None})
+    return values
 
 
 def _is_count(name: object, column: pd.Series) -> bool:
@@ -223,27 +291,111 @@ def _slug(source: str) -> str:
     return re.sub(r"[^0-9A-Za-z]+", "_", line).strip("_")[:40].strip("_")
 
 
-def _start_report_kernel(tables: str, notebook: str, threshold: int, lang: str) -> None:
+def _float(x: float) -> str:
+    if pd.isna(x):
+        return "–"
+    if abs(x) < 0.0005:
+        return "0"
+    return f"{x:,.3f}".rstrip("0").rstrip(".")
+
+
+def _p_value(x: object) -> object:
+    if not isinstance(x, int | float) or pd.isna(x):
+        return x
+    return "< 0.001" if x < 0.001 else f"{x:.3f}"
+
+
+def _shareable(frame: pd.DataFrame, threshold: int, lang: str) -> pd.DataFrame:
+    """A table as a shared report shows it: small counts hidden, no record-level columns,
+    lists as text, p-values as ``< 0.001``, headers in the report's language."""
+    from journey.i18n import translate_columns
+
+    if isinstance(frame.columns, pd.MultiIndex):
+        frame = frame.copy()
+        frame.columns = [" ".join(map(str, c)).strip() for c in frame.columns]
+    out = suppress_small_counts(frame.drop(columns=[c for c in frame.columns
+                                                    if str(c) in _PRIVATE]),
+                                threshold=threshold)
+    for column in out.columns:
+        values = out[column]
+        if values.dtype == object and values.map(lambda v: isinstance(v, list | tuple)).any():
+            out[column] = values.map(lambda v: ", ".join(map(str, v))
+                                     if isinstance(v, list | tuple) else v)
+        if "p_value" in str(column):
+            out[column] = values.map(_p_value).astype(object)
+    if not isinstance(out.index, pd.RangeIndex):
+        out = out.reset_index()
+        if "index" in out.columns:
+            out = out.rename(columns={"index": ""})
+    for column in out.columns:
+        if out[column].dtype == object:
+            out[column] = out[column].map(_plain)
+    if lang == "zh":
+        out = translate_columns(out, "zh")
+    else:
+        out.columns = [str(c).replace("_", " ") for c in out.columns]
+    return out
+
+
+def _plain(value: object) -> object:
+    """A text cell without Python notation: ``['A', 'B']`` reads ``A, B``, None is empty."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "–"
+    if isinstance(value, str):
+        return _LIST.sub(lambda m: ", ".join(re.findall(r"'([^']*)'", m.group(0))), value)
+    return value
+
+
+_LIST = re.compile(r"\['[^'\]]*'(?:, '[^'\]]*')*\]")
+
+
+def _neutralise(value: object) -> object:
+    """A text cell that a spreadsheet would run as a formula starts with a quote instead."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def _start_report_kernel(tables: str, notebook: str, threshold: int, lang: str,
+                         names: dict[str, str] | None = None,
+                         read_options: dict | None = None) -> None:
     """Run inside a notebook's kernel: language, suppressed tables and figures, CSV export."""
+    import functools
+    import warnings
+
     import plotly.io as pio
     from IPython import get_ipython
+
+    import journey
 
     shell = get_ipython()
     set_language(lang)
     set_min_count(threshold)
+    warnings.filterwarnings("ignore")  # warnings are for the analyst's notebook, not the report
+    if read_options:
+        from journey.read import read_log
+
+        journey.read_log = functools.partial(read_log, **read_options)
     if lang == "zh":
         with contextlib.suppress(JourneyError):  # without a CJK font, figures lose glyphs only
             use_cjk_font()
     pio.renderers.default = "plotly_mimetype"
     formatters = shell.display_formatter.formatters
-    formatters["text/html"].for_type(
-        pd.DataFrame, lambda df: suppress_small_counts(df, threshold=threshold)._repr_html_())
+
+    def html(frame: pd.DataFrame) -> str:
+        return _shareable(frame, threshold, lang).to_html(
+            index=False, na_rep="–", float_format=_float, border=0, classes="dataframe")
+
+    formatters["text/html"].for_type(pd.DataFrame, html)
+    formatters["text/html"].for_type(dict, lambda d: html(pd.DataFrame(
+        {"": list(map(str, d)), " ": [str(v) for v in d.values()]})))
+    formatters["text/html"].for_type(pd.Series, lambda s: html(s.to_frame()))
     formatters["text/plain"].for_type(
-        pd.DataFrame,
-        lambda df, p, cycle: p.text(repr(suppress_small_counts(df, threshold=threshold))))
+        pd.DataFrame, lambda df, p, cycle: p.text(
+            _shareable(df, threshold, lang).to_string(index=False, na_rep="–")))
     formatters["text/plain"].for_type(
-        pd.Series, lambda s, p, cycle: p.text(repr(
-            suppress_small_counts(s.to_frame(), threshold=threshold).iloc[:, 0])))
+        pd.Series, lambda s, p, cycle: p.text(
+            _shareable(s.to_frame(), threshold, lang).to_string(index=False, na_rep="–")))
     folder = Path(tables) / notebook
     marked = 0
 
@@ -259,12 +411,27 @@ def _start_report_kernel(tables: str, notebook: str, threshold: int, lang: str) 
         if not isinstance(value, pd.DataFrame):
             return
         folder.mkdir(parents=True, exist_ok=True)
-        table = suppress_small_counts(value, threshold=threshold)
-        index = not isinstance(table.index, pd.RangeIndex)
-        table.to_csv(folder / f"{marked:02d}_{_slug(source)}.csv", index=index,
-                     float_format=_FLOAT_FORMAT, lineterminator="\n")
+        table = _shareable(value, threshold, lang).map(_neutralise)
+        name = (names or {}).get(source.strip()) or _slug(source)
+        table.to_csv(folder / f"{marked:02d}_{name}.csv", index=False,
+                     float_format=_FLOAT_FORMAT, lineterminator="\n", encoding="utf-8-sig")
 
     shell.events.register("post_run_cell", export)
+
+
+def _table_names(nb: dict) -> dict[str, str]:
+    """A file name for each marked cell: the heading of its section, e.g. ``touchpoints``."""
+    names, heading, seen = {}, "", {}
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "markdown":
+            for line in cell["source"].splitlines():
+                if line.startswith("#"):
+                    heading = re.sub(r"^#+\s*(\d+\.\s*)?", "", line).split(" / ")[0]
+        elif cell["source"].lstrip().startswith(_CHECK_MARK) and heading:
+            slug = re.sub(r"[^0-9a-z]+", "_", heading.lower()).strip("_")[:40].strip("_")
+            seen[slug] = seen.get(slug, 0) + 1
+            names[cell["source"].strip()] = slug + (f"_{seen[slug]}" if seen[slug] > 1 else "")
+    return names
 
 
 def _select(folder: Path, notebooks: str | Sequence[str] | None) -> list[Path]:
@@ -323,23 +490,148 @@ def _plotly_to_html(nb: dict) -> int:
     return figures
 
 
+_CJK = re.compile(r"[\u3400-\u9fff\uff01-\uff5e]")
+_LETTERS = re.compile(r"[A-Za-z\u3400-\u9fff]")
+
+
+def _is_chinese(text: str) -> bool:
+    letters = _LETTERS.findall(re.sub(r"`[^`]*`", "", text))
+    return bool(letters) and sum(bool(_CJK.match(c)) for c in letters) / len(letters) > 0.3
+
+
+def _one_language(markdown: str, lang: str) -> str:
+    """The paragraphs of a bilingual markdown cell in one language; ``A / B`` headings split."""
+    keep = []
+    for block in re.split(r"\n\s*\n", markdown):
+        if block.startswith("#"):
+            head, _, rest = block.partition("\n")
+            hashes, title = re.match(r"(#+\s*)(.*)", head).groups()
+            parts = [part for part in title.split(" / ") if part.strip()]
+            chosen = [part for part in parts if _is_chinese(part) == (lang == "zh")]
+            if lang == "zh" and chosen:
+                number = re.match(r"\s*(\d+\s*[·.]\s*)", parts[0])
+                if number and not chosen[0].lstrip().startswith(number.group(1).strip()):
+                    chosen[0] = number.group(1) + chosen[0]
+            block = hashes + (chosen[0] if chosen else parts[0]).strip()
+            if rest.strip() and _is_chinese(rest) == (lang == "zh"):
+                block += "\n" + rest
+            keep.append(block)
+        elif _is_chinese(block) == (lang == "zh"):
+            keep.append(block)
+    return "\n\n".join(keep)
+
+
+def _findings(cells: list) -> tuple[dict[str, str], dict[str, str]]:
+    """The findings and the skipped sections that the notebooks displayed, by key."""
+    found, skipped = {}, {}
+    for cell in cells:
+        for output in cell.get("outputs", []):
+            meta = output.get("metadata", {}).get("journey", {})
+            text = output.get("data", {}).get("text/plain", "")
+            if "finding" in meta and "skipped" not in meta:
+                found.setdefault(meta["finding"], text)
+            elif "skipped" in meta:
+                skipped.setdefault(meta.get("finding") or meta["skipped"], meta["skipped"])
+    return found, skipped
+
+
+def _summary(lang: str, found: dict[str, str], skipped: dict, not_run: dict[str, str],
+             sections: list[tuple[str, str]]) -> str:
+    text = _TEXT[lang]
+    lines = [f"# {text['title']}", "", f"## {text['summary']}", ""]
+    for key in ("time", "waits", "effect", "experience", "quality"):
+        label = text["keys"][key]
+        if key in found:
+            lines.append(f"- **{label}:** {found[key]}")
+        elif key in skipped:
+            lines.append(f"- **{label}:** {text['not_shown']}{skipped[key]}")
+        elif key in text["needs"] and text["needs"][key] in not_run:
+            lines.append(f"- **{label}:** {text['not_shown']}{not_run[text['needs'][key]]}")
+    lines += ["", f"## {text['contents']}", ""]
+    lines += [f"{i}. [{title}](#{anchor})" for i, (anchor, title) in enumerate(sections, 1)]
+    return "\n".join(lines)
+
+
 def _header(lang: str, settings: dict, inputs: dict, skipped: dict, threshold: int,
             created: str) -> str:
     text = _TEXT[lang]
-    lines = [f"# {text['title']}", "",
+    lines = [f"<details><summary>{text['methods']}</summary>", "",
              text["run"].format(date=created, version=importlib.metadata.version("journey")),
              "", f"**{text['inputs']}:** " + ", ".join(
                  f"{k} `{Path(v['path']).name}` (sha256 `{v['sha256'][:12]}…`)"
                  for k, v in inputs.items())]
     shown = {k: v for k, v in settings.items() if v is not None}
-    lines += ["", f"**{text['parameters']}:** " + ", ".join(f"{k} = `{v}`"
-                                                         for k, v in shown.items())]
+    lines += ["", f"**{text['parameters']}:** " + ", ".join(
+        f"{k} = `{', '.join(map(str, v)) if isinstance(v, list | tuple) else v}`"
+        for k, v in shown.items())]
     if skipped:
         lines += ["", f"**{text['skipped']}:** " + "; ".join(f"{k} ({v})"
                                                           for k, v in skipped.items())]
     lines += ["", text["privacy"].format(last=threshold - 1, mark=SUPPRESSED), "",
-              text["manifest"]]
+              text["manifest"], "", "</details>"]
     return "\n".join(lines)
+
+
+def _kernel_manager() -> type:
+    """Kernels talk over local IPC sockets (no TCP port, no plain-text network warning)."""
+    import os
+    import uuid
+
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import CaselessStrEnum
+
+    if os.name == "nt":  # IPC transport needs Unix sockets
+        return AsyncKernelManager
+
+    class _IPCKernelManager(AsyncKernelManager):
+        transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+
+        def _ip_default(self) -> str:
+            return str(Path(tempfile.gettempdir()) / f"journey-kernel-{uuid.uuid4().hex[:12]}")
+
+    return _IPCKernelManager
+
+
+def check_inputs(log: str | Path, *, read_options: dict | None = None,
+                 settings: dict | None = None) -> object:
+    """Read the log and check the study settings against it, before any notebook runs.
+
+    Raises :class:`~journey.errors.JourneyError` naming the problem: a file or column
+    ``read_log`` cannot use, an intervention date that is not a date or lies outside the
+    log's period, a department or control not present in the log.
+
+    Returns
+    -------
+    EventLog
+    """
+    from journey.read import read_log
+
+    settings = settings or {}
+    eventlog = read_log(log, **(read_options or {}))
+    first, last = (pd.Timestamp(x) for x in eventlog.period)
+    when = settings.get("intervention")
+    if when is not None:
+        try:
+            when = pd.Timestamp(str(when))
+        except ValueError as err:
+            raise JourneyError(f"intervention {when!r} is not a date; give YYYY-MM-DD") from err
+        if pd.isna(when) or not first.normalize() < when <= last:
+            raise JourneyError(f"intervention {when:%Y-%m-%d} lies outside the log's period "
+                               f"{first:%Y-%m-%d} to {last:%Y-%m-%d}")
+    names = [settings.get(k) for k in ("department", "control") if settings.get(k) is not None]
+    if names:
+        if "department" not in eventlog.columns:
+            raise JourneyError("a studied or control department needs a department column; "
+                               "the log has none (name it with --department COLUMN, "
+                               "read_log's department=)")
+        t = eventlog.table
+        present = set(t.department.cast("string").distinct().execute().iloc[:, 0].dropna())
+        for name in names:
+            if str(name) not in present:
+                shown = ", ".join(sorted(present)[:12])
+                raise JourneyError(f"department {name!r} is not in the log; its departments: "
+                                   f"{shown}")
+    return eventlog
 
 
 def build_report(
@@ -353,6 +645,9 @@ def build_report(
     intervention: str | None = None,
     department: str | None = None,
     control: str | None = None,
+    activity: str | None = None,
+    study: str | Path | None = None,
+    read_options: dict | None = None,
     lang: str | None = None,
     notebooks: str | Sequence[str] | None = None,
     notebooks_dir: str | Path | None = None,
@@ -362,40 +657,51 @@ def build_report(
     """Run the study notebooks on a log and write a self-contained HTML report.
 
     See the module description for what is written to ``out`` and how parameters reach the
-    notebooks.
+    notebooks. The log and every setting are checked before a kernel starts
+    (:func:`check_inputs`).
 
     Parameters
     ----------
     log : str or Path
         The visit log (any file :func:`journey.read_log` reads).
     out : str or Path
-        Output folder (created): ``report.html``, ``tables/``, ``manifest.json``.
+        Output folder (created): ``report.html``, ``tables/``, ``manifest.json``. Only files
+        this function wrote before are replaced or removed.
     surveys, complaints, followups : str or Path, optional
         Side tables for the notebooks that use them; notebooks that need a missing one are
-        skipped and listed.
+        skipped and the summary says which file would fill them.
     survey_touchpoints : str or Path, optional
-        Survey ratings per touchpoint (one row per respondent and touchpoint); without it the
-        experience notebook leaves out its per-touchpoint scores with a note.
+        Survey ratings per touchpoint (one row per respondent and touchpoint).
     intervention : str, optional
         Date of the change, ``"YYYY-MM-DD"``, for the before/after notebook.
     department, control : str, optional
-        Department studied and control department.
+        Department studied and control department (values of the department column).
+    activity : str, optional
+        Touchpoint whose wait the before/after study follows; default where most
+        patient-hours are lost.
+    study : str or Path, optional
+        A study file (TOML, :func:`read_study`) with the settings above; given arguments win.
+        Recorded in the manifest.
+    read_options : dict, optional
+        Keyword arguments of :func:`journey.read_log` (``case``, ``activity``, ``start``,
+        ``end``, ``timestamp``, ``department``, ``resource``, ``tz``, ``encoding``,
+        ``sheet``), used by every notebook.
     lang : {"en", "zh"}, optional
-        Language of figures and report text; default :func:`journey.i18n.get_language`.
+        Language of the whole report; default :func:`journey.i18n.get_language`.
     notebooks : str or list of str, optional
         Which notebooks, by number or name (``"01,03"``); default all.
     notebooks_dir : str or Path, optional
-        Folder of the numbered notebooks; default the project's ``notebooks/``.
+        Folder of the numbered notebooks; default the ones shipped with the package.
     threshold : int, default 5
-        Counts below it are suppressed in tables (:func:`suppress_small_counts`) and left out
-        of the journey-map figures (:func:`journey.privacy.set_min_count`).
+        Counts below it are suppressed in tables (:func:`suppress_small_counts`), sentences
+        and the journey-map figures (:func:`journey.privacy.set_min_count`).
     progress : bool, default True
         Show a progress bar over the notebooks.
 
     Returns
     -------
     Path
-        The HTML report.
+        The HTML report; ``.skipped`` of :data:`LAST_RUN` lists the sections left out.
 
     Examples
     --------
@@ -413,24 +719,32 @@ def build_report(
     lang = get_language() if lang is None else lang
     if lang not in _TEXT:
         raise JourneyError(f"lang={lang!r} is not supported; use 'en' or 'zh'")
+    read_options = {k: v for k, v in (read_options or {}).items() if v is not None}
+    unknown = set(read_options) - set(_READ_OPTIONS)
+    if unknown:
+        raise JourneyError(f"unknown read options {sorted(unknown)}; use {list(_READ_OPTIONS)}")
     folder = (Path(notebooks_dir) if notebooks_dir is not None else _NOTEBOOKS_DIR).resolve()
     selected = _select(folder, notebooks)
     # No "truth" input: truth.json holds the true values of the simulation that generated all of
-    # data/sample at once. A report cannot tell that a log and its side tables are exactly that
-    # unmodified output (a path says nothing about edits; matching the content would pull a file
-    # from data/sample into a report on a copy), so truth_path is always None and the truth
-    # checks run only in the committed notebooks on the sample itself.
+    # data/sample at once; a report cannot tell that its inputs are that unmodified output, so
+    # truth_path is always None and the truth checks run only in the committed notebooks.
     files = {"log": log, "surveys": surveys, "complaints": complaints, "followups": followups,
-             "survey_touchpoints": survey_touchpoints}
+             "survey_touchpoints": survey_touchpoints, "study": study}
     files = {k: None if v is None else str(Path(v).expanduser().resolve())
              for k, v in files.items()}
+    for name, path in files.items():
+        if path is not None and not Path(path).exists():
+            raise JourneyError(f"{path}: {name} file not found")
     inputs = {k: {"path": v, "sha256": sha256_of(v)} for k, v in files.items() if v is not None}
-    settings = {"intervention": intervention, "department": department, "control": control,
-                "lang": lang}
+    chosen = read_study(files["study"], intervention=intervention, department=department,
+                        control=control, activity=activity)
+    settings = {**chosen, "lang": lang}
+    check_inputs(files["log"], read_options=read_options, settings=settings)
+    files.pop("study")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     created = dt.datetime.now().isoformat(timespec="seconds")
-    runs, skipped, cells = [], {}, []
+    runs, skipped, cells, sections = [], {}, [], []
     with tempfile.TemporaryDirectory(prefix="journey-report-") as tmp:
         tables = Path(tmp) / "tables"
         for path in (bar := tqdm(selected, desc="notebooks", unit="notebook",
@@ -441,17 +755,19 @@ def build_report(
                 if notebooks is not None:
                     raise JourneyError(f"notebook {path.stem} needs {', '.join(missing)}; add "
                                        "the file(s) or leave the notebook out")
-                skipped[path.stem] = "needs " + ", ".join(missing)
+                skipped[path.stem] = _TEXT[lang]["needs_file"].format(files=", ".join(missing))
                 continue
             nb = nbformat.read(path, as_version=4)
             setup = (f"import journey.report\njourney.report._start_report_kernel("
-                     f"{str(tables)!r}, {path.stem!r}, {threshold!r}, {lang!r})")
+                     f"{str(tables)!r}, {path.stem!r}, {threshold!r}, {lang!r}, "
+                     f"{_table_names(nb)!r}, {read_options!r})")
             nb.cells.insert(0, nbformat.v4.new_code_cell(setup, metadata={"tags": [_SETUP_TAG]}))
             copy, executed = Path(tmp) / path.name, Path(tmp) / f"executed_{path.name}"
             nbformat.write(nb, copy)
             try:
                 pm.execute_notebook(str(copy), str(executed), parameters=passed, cwd=str(folder),
-                                    progress_bar=False)
+                                    progress_bar=False, log_output=False,
+                                    kernel_manager_class=_kernel_manager())
             except pm.PapermillExecutionError as err:
                 failed = out / f"failed_{path.name}"
                 if executed.exists():
@@ -460,19 +776,29 @@ def build_report(
                                    f"{err.ename}: {err.evalue}; open {failed} to see the cell "
                                    "and the full error") from err
             result = nbformat.read(executed, as_version=4)
-            cells += [c for c in result.cells if _SETUP_TAG not in c.metadata.get("tags", [])]
+            body = [c for c in result.cells if _SETUP_TAG not in c.metadata.get("tags", [])
+                    and "parameters" not in c.metadata.get("tags", [])
+                    and "injected-parameters" not in c.metadata.get("tags", [])]
+            for cell in body:
+                if cell.cell_type == "markdown":
+                    cell.source = _one_language(cell.source, lang)
+            title = next((c.source.splitlines()[0].lstrip("# ") for c in body
+                          if c.cell_type == "markdown" and c.source.startswith("#")), path.stem)
+            anchor = f"section-{path.stem[:2]}"
+            sections.append((anchor, title))
+            cells += [nbformat.v4.new_markdown_cell(f'<a id="{anchor}"></a>'), *body]
             runs.append({"notebook": path.name, "sha256": sha256_of(path),
                          "parameters": passed})
-        if (out / "tables").exists():
-            shutil.rmtree(out / "tables")
-        if tables.exists():
-            shutil.copytree(tables, out / "tables")
-    if not runs:
-        raise JourneyError(f"no notebook could run: {skipped}; add the missing files")
+        if not runs:
+            raise JourneyError(f"no notebook could run: {skipped}; add the missing files")
+        written = _replace_tables(out, tables)
 
+    found, not_shown = _findings(cells)
     report = nbformat.v4.new_notebook(metadata={"title": _TEXT[lang]["title"]})
-    report.cells = [nbformat.v4.new_markdown_cell(
-        _header(lang, settings, inputs, skipped, threshold, created)), *cells]
+    report.cells = [nbformat.v4.new_markdown_cell(_summary(lang, found, not_shown, skipped,
+                                                           sections)),
+                    nbformat.v4.new_markdown_cell(
+                        _header(lang, settings, inputs, skipped, threshold, created)), *cells]
     figures = _plotly_to_html(report)
     exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
                             exclude_output_prompt=True, embed_images=True,
@@ -481,25 +807,48 @@ def build_report(
                             template_file="journey_report.html.j2")
     html, _ = exporter.from_notebook_node(
         report, resources={"plotly_js": get_plotlyjs() if figures else ""})
+    for item in inputs.values():  # file names only, never the analyst's folders
+        html = html.replace(str(Path(item["path"]).parent) + "/", "")
     page = out / "report.html"
     page.write_text(html, encoding="utf-8")
 
-    table_files = sorted((out / "tables").rglob("*.csv")) if (out / "tables").exists() else []
     manifest = {
         "created": created,
         "python": platform.python_version(),
         "versions": {name: importlib.metadata.version(name) for name in _VERSIONS},
-        "parameters": {**settings, "threshold": threshold, "notebooks": notebooks},
+        "parameters": {**settings, "threshold": threshold, "notebooks": notebooks,
+                       "read_options": read_options},
         "inputs": inputs,
         "notebooks": runs,
         "skipped": skipped,
+        "sections_not_shown": not_shown,
         "figures": figures,
         "suppression": {"threshold": threshold, "marker": SUPPRESSED},
         "tables": {p.relative_to(out).as_posix(): {
-            "suppressed_cells": int((pd.read_csv(p, dtype=str, keep_default_na=False)
+            "suppressed_cells": int((pd.read_csv(p, dtype=str, keep_default_na=False,
+                                                 encoding="utf-8-sig")
                                      == SUPPRESSED).to_numpy().sum())}
-            for p in table_files},
+            for p in written},
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
                                        encoding="utf-8")
     return page
+
+
+def _replace_tables(out: Path, tables: Path) -> list[Path]:
+    """Copy this run's tables into ``out/tables``, removing only the tables that an earlier
+    report listed in ``out/manifest.json`` (files this function wrote), never other files."""
+    old = out / "manifest.json"
+    if old.exists():
+        with contextlib.suppress(ValueError, KeyError, TypeError, OSError):
+            for name in json.loads(old.read_text(encoding="utf-8"))["tables"]:
+                target = (out / name).resolve()
+                if target.is_relative_to(out.resolve() / "tables") and target.suffix == ".csv":
+                    target.unlink(missing_ok=True)
+    written = []
+    for source in sorted(tables.rglob("*.csv")) if tables.exists() else []:
+        target = out / "tables" / source.relative_to(tables)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        written.append(target)
+    return written
