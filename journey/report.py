@@ -69,7 +69,11 @@ SUPPRESSED = "*"
 
 _CHECK_MARK = "# NBVAL_CHECK_OUTPUT"
 _SETUP_TAG = "journey-report-setup"
-_NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+# the study notebooks: inside the installed package (the wheel ships them in journey/notebooks),
+# else the project's notebooks/ folder (a source checkout or an editable install)
+_NOTEBOOKS_DIR = next((folder for folder in (Path(__file__).resolve().parent / "notebooks",
+                                             Path(__file__).resolve().parent.parent / "notebooks")
+                       if folder.is_dir()), Path(__file__).resolve().parent / "notebooks")
 _FLOAT_FORMAT = "%.10g"
 _VERSIONS = ("journey", "pandas", "numpy", "duckdb", "ibis-framework", "statsmodels", "scipy",
              "plotly", "matplotlib", "seaborn", "papermill", "nbconvert")
