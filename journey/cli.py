@@ -82,6 +82,12 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _shown(path: Path) -> str:
+    """A path as the user typed it: relative to the current folder when inside it."""
+    relative = os.path.relpath(path)
+    return str(path) if relative.startswith("..") else relative
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``journey`` command.
 
@@ -120,12 +126,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"journey report: error: {err}", file=sys.stderr)
         return 2
     manifest = json.loads((page.parent / "manifest.json").read_text(encoding="utf-8"))
-    for name, reason in {**manifest["skipped"], **manifest["sections_not_shown"]}.items():
-        print(f"not shown: {name}: {reason}" if name != reason else f"not shown: {reason}")
+    reasons = {**manifest["skipped"], **manifest["sections_not_shown"]}
+    for name, reason in reasons.items():
+        if name in manifest["skipped"]:
+            print(f"not shown: {name}: {reason}")
+        elif name == reason or name not in reasons.values():
+            print(f"not shown: {reason}")
     tables = page.parent / "tables"
     if manifest["tables"]:
-        print(f"tables: {len(manifest['tables'])} CSV files in {os.path.relpath(tables)}")
-    print(Path(os.path.relpath(page)) if not Path(args.out).is_absolute() else page)
+        print(f"tables: {len(manifest['tables'])} CSV files in {_shown(tables)}")
+    print(_shown(page))
     return 0
 
 

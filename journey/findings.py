@@ -25,6 +25,7 @@ import pandas as pd
 
 from journey.errors import JourneyError
 from journey.privacy import get_min_count
+from journey.stages import activities_of
 
 __all__ = ["Finding", "Skipped", "attempt", "effect_finding", "experience_finding",
            "halves", "most_waited", "quality_finding", "require", "time_finding", "top_row",
@@ -227,8 +228,11 @@ def attempt(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
                 return item
     try:
         return function(*args, **kwargs)
-    except JourneyError as err:
-        return Skipped(str(err).split(" (")[0] if str(err).startswith("/") else str(err))
+    except JourneyError as err:  # the reason without the file's path
+        text = str(err)
+        if err.source and text.startswith(str(err.source)):
+            text = text[len(str(err.source)):].lstrip(":, ")
+        return Skipped(text)
 
 
 def require(condition: bool, reason: str) -> Skipped | None:
@@ -361,7 +365,8 @@ def time_finding(decomposition: Any, ranking: Any = None, *, lang: str | None = 
     if ranking is not None and not isinstance(ranking, Skipped) and len(ranking.table):
         r = ranking.table.iloc[0]
         if isinstance(r.worst_block, str):
-            parts.append(T["block"].format(b=_name(r.activity, lang), block=r.worst_block,
+            parts.append(T["block"].format(b=_name(r.activity, lang),
+                                           block=_name(r.worst_block, lang),
                                            block_mean=r.block_mean, other=r.other_mean,
                                            ratio=r.build_up))
         else:
@@ -396,6 +401,7 @@ def wait_finding(summary: pd.DataFrame, attainment: Any = None, *, flow: bool = 
     lang = _lang(lang)
     T = _TEXT[lang]
     rows = summary.dropna(subset=["median"])
+    rows = rows[~rows.activity.isin(activities_of(rows.activity, "left_unseen"))]
     if rows.empty:
         return Skipped(T["no_block"], "waits")
     r = rows.sort_values(["median", "activity"], ascending=[False, True]).iloc[0]

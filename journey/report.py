@@ -322,18 +322,21 @@ def _shareable(frame: pd.DataFrame, threshold: int, lang: str) -> pd.DataFrame:
                                 threshold=threshold)
     for column in out.columns:
         values = out[column]
-        if values.dtype == object and values.map(lambda v: isinstance(v, list | tuple)).any():
+        if values.map(lambda v: isinstance(v, list | tuple)).any():
             out[column] = values.map(lambda v: ", ".join(map(str, v))
                                      if isinstance(v, list | tuple) else v)
         if "p_value" in str(column):
             out[column] = values.map(_p_value).astype(object)
+    if out.index.name is None and pd.api.types.is_integer_dtype(out.index):
+        out = out.reset_index(drop=True)  # row numbers of a sorted or filtered table
     if not isinstance(out.index, pd.RangeIndex):
         out = out.reset_index()
         if "index" in out.columns:
             out = out.rename(columns={"index": ""})
     for column in out.columns:
-        if out[column].dtype == object:
-            out[column] = out[column].map(_plain)
+        if not pd.api.types.is_numeric_dtype(out[column]) and \
+                not pd.api.types.is_datetime64_any_dtype(out[column]):
+            out[column] = out[column].astype(object).map(_plain)
     if lang == "zh":
         out = translate_columns(out, "zh")
     else:
@@ -475,6 +478,20 @@ def _parameters(declared: dict, files: dict[str, str | None], settings: dict,
     return passed, missing
 
 
+_LINK = re.compile(r"<(/?)(a\b)", re.I)
+
+
+def _no_links(value: object) -> object:
+    """Figure texts with ``<a …>`` written out, so a name in the data never renders a link."""
+    if isinstance(value, str):
+        return _LINK.sub(r"&lt;\1\2", value)
+    if isinstance(value, dict):
+        return {k: _no_links(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_no_links(v) for v in value]
+    return value
+
+
 def _plotly_to_html(nb: dict) -> int:
     """Replace plotly outputs by static HTML that draws them with the page's plotly.js."""
     import plotly.io as pio
@@ -486,7 +503,7 @@ def _plotly_to_html(nb: dict) -> int:
             if figure is None:
                 continue
             figures += 1
-            figure = dict(figure)
+            figure = _no_links(dict(figure))
             config = figure.pop("config", None) or {}
             output["data"] = {"text/html": pio.to_html(
                 figure, config=config, include_plotlyjs=False, full_html=False,
@@ -629,7 +646,8 @@ def check_inputs(log: str | Path, *, read_options: dict | None = None,
                                "the log has none (name it with --department COLUMN, "
                                "read_log's department=)")
         t = eventlog.table
-        present = set(t.department.cast("string").distinct().execute().iloc[:, 0].dropna())
+        present = set(t.select(d=t.department.cast("string")).distinct().execute()["d"]
+                      .dropna())
         for name in names:
             if str(name) not in present:
                 shown = ", ".join(sorted(present)[:12])
@@ -762,7 +780,8 @@ def build_report(
                 skipped[path.stem] = _TEXT[lang]["needs_file"].format(files=", ".join(missing))
                 continue
             nb = nbformat.read(path, as_version=4)
-            setup = (f"import journey.report\njourney.report._start_report_kernel("
+            setup = (f"import os\nos.environ['TQDM_DISABLE'] = '1'\n"
+                     f"import journey.report\njourney.report._start_report_kernel("
                      f"{str(tables)!r}, {path.stem!r}, {threshold!r}, {lang!r}, "
                      f"{_table_names(nb)!r}, {read_options!r})")
             nb.cells.insert(0, nbformat.v4.new_code_cell(setup, metadata={"tags": [_SETUP_TAG]}))

@@ -559,3 +559,13 @@ def test_wheel_ships_the_notebooks_and_lab_is_an_extra(tmp_path):
     assert lab and all("extra == 'lab'" in line or 'extra == "lab"' in line for line in lab)
     assert any(line.startswith("Requires-Dist: papermill") and "extra" not in line
                for line in requires)
+
+
+def test_figure_labels_render_no_links():
+    from journey.report import _no_links
+
+    figure = {"data": [{"x": ['<a href="http://x">Lab</a>', "Pay<br>ment"], "y": [1, 2]}],
+              "layout": {"title": {"text": "<A HREF='x'>t</A>"}}}
+    clean = _no_links(figure)
+    assert clean["data"][0]["x"] == ['&lt;a href="http://x">Lab&lt;/a>', "Pay<br>ment"]
+    assert clean["layout"]["title"]["text"] == "&lt;A HREF='x'>t&lt;/A>"
