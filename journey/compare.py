@@ -505,7 +505,7 @@ def _per_visit(log: EventLog, *, left: str | list[str] | None, metric: str,
     for c in columns:
         log._need(c)
     frame = values.filter(values.group == department).select(
-        "case_id", "arrival", "value", *columns).order_by("arrival").execute()
+        "case_id", "arrival", "value", *columns).order_by(["arrival", "case_id"]).execute()
     frame["hour"] = frame["arrival"].dt.hour
     frame["weekday"] = frame["arrival"].dt.day_name()
     for c in columns:

@@ -1,18 +1,23 @@
 """Study reports: run the numbered notebooks on a log and write one self-contained HTML report.
 
-:func:`build_report` (and the command ``journey report``) runs the study notebooks
-(``notebooks/NN_name.ipynb``) with papermill on the user's files and writes to ``out``:
+:func:`build_report` (and the command ``journey report``) checks the log and the settings
+(:func:`check_inputs`), runs the study notebooks (shipped in ``journey/notebooks/``, or the
+project's ``notebooks/`` in a source checkout) with papermill on the user's files and writes
+to ``out``:
 
-- ``report.html`` — one self-contained page: code hidden, plotly.js embedded once inline (no
-  CDN, no require.js, no MathJax), so it opens on a hospital network without internet;
-- ``tables/NN_name/KK_expression.csv`` — the key tables: the value of every cell whose first
-  line is ``# NBVAL_CHECK_OUTPUT`` (the cells whose numbers the notebook tests also check),
-  when that value is a DataFrame or Series. ``KK`` numbers the marked cells of a notebook in
-  order; the rest of the name is the first line of the cell's last statement. The folder is
-  replaced on each run;
-- ``manifest.json`` — run date, parameters, package versions, which notebooks ran or were
-  skipped and why, the tables with their number of suppressed cells, and the SHA-256 of every
-  input and notebook (:func:`journey.formats.sha256_of`).
+- ``report.html`` — one self-contained page in one language: a summary of findings (the
+  sentences of :mod:`journey.findings` that the notebooks displayed, and for each section that
+  did not apply, its reason), a table of contents, the sections, and the methods folded under
+  ``<details>``; code hidden, plotly.js embedded once inline (no CDN, no require.js, no
+  MathJax), so it opens on a hospital network without internet;
+- ``tables/NN_notebook/KK_section.csv`` — the key tables: the value of every cell whose first
+  line is ``# NBVAL_CHECK_OUTPUT``, when it is a DataFrame or Series, named after the section
+  heading above it; shared as the report shows them (see below), ``utf-8-sig`` so Excel
+  opens Chinese headers. Only tables an earlier report listed in ``manifest.json`` are
+  replaced; no other file in ``out`` is touched;
+- ``manifest.json`` — run date, parameters (with the study file and the read options),
+  package versions, which notebooks ran, which sections were not shown and why, the tables
+  with their number of suppressed cells, and the SHA-256 of every input and notebook.
 
 Parameters reach a notebook only when its ``parameters`` cell declares them (papermill's
 ``inspect_notebook``), by one rule: a file input ``X`` goes to the parameter ``X_path``
@@ -28,17 +33,19 @@ notebook is ever used: the user's report never mixes in the sample data.
 Notebooks run on a temporary copy with the notebooks folder as working directory; inputs are
 passed as absolute paths.
 
-Small counts: every DataFrame or Series a notebook displays in the report and every exported
-CSV goes through :func:`suppress_small_counts` (default threshold 5): counts from 1 to 4 and
-the shares in the same row are replaced by ``"*"``. The journey-map figures (process map,
-Sankey, stage map, variants, map changes) leave out every element built from 1 to 4 visits and
-say how many they hid (:func:`journey.privacy.set_min_count`). Styled tables (``df.style``),
-printed text and the other charts (waits, queues, SPC, experience) are drawn from the full
-data, and a total minus the parts shown can reveal a hidden count, so share the report only
-with people entitled to see the underlying counts.
+Shared tables: every DataFrame or Series a notebook displays in the report and every exported
+CSV goes through :func:`suppress_small_counts` (default threshold 5: counts from 1 to 4 and
+the shares in the same row become ``"*"``), loses the columns naming visits or patients
+(``case_id``, ``patient_id``, data-quality ``examples``), shows lists as text, p-values as
+``< 0.001``, no row numbers, and headers in the report's language; CSV text cells starting
+with ``=``, ``+``, ``-`` or ``@`` are neutralised with a leading quote. Sentences write small
+counts as "fewer than 5"; the journey-map figures leave out elements of 1 to 4 visits
+(:func:`journey.privacy.set_min_count`); figure texts never render links. A total minus the
+parts shown can still reveal a hidden count, and the other charts are drawn from the full
+data, so share the report only with people entitled to see the underlying counts.
 
-Re-running on the same inputs gives byte-identical CSV tables (floats are written with ten
-significant digits, which absorbs last-bit differences of parallel sums).
+Re-running on the same inputs gives the same report and byte-identical CSV tables (floats are
+written with ten significant digits, which absorbs last-bit differences of parallel sums).
 """
 
 from __future__ import annotations
@@ -93,7 +100,9 @@ _OPTION = {"surveys": "--surveys", "complaints": "--complaints", "followups": "-
 # periods or bootstrap draws (_NOT_PEOPLE)
 _COUNT_NAMES = {"n", "count", "cases", "visits", "patients", "events", "transitions", "repeats",
                 "complaints", "respondents", "responses", "calls", "followup_calls",
-                "return_visits", "retained"}
+                "return_visits", "retained", "promoters", "detractors", "passives", "left",
+                "open", "within", "missing", "called", "reached", "not_due_response",
+                "not_due_resolution", "not_yet_due"}
 _GROUP_SUFFIX = re.compile(r"_(a|b|before|after|control|treated|intervention)$")
 _NOT_PEOPLE = re.compile(r"points|periods|boot|ranges|touchpoints|concern|improvement|neutral"
                          r"|trend|shift|runs|steps|days|weeks|months|hours|minutes")
@@ -232,7 +241,10 @@ def suppress_small_counts(frame: pd.DataFrame, *, columns: Sequence[str] | None 
         The count columns. Default: numeric columns with whole-number values named ``n``,
         ``count``, ``cases``, ``visits``, ``patients``, ``events``, ``transitions``,
         ``repeats``, ``complaints``, ``respondents``, ``responses``, ``calls``,
-        ``followup_calls``, ``return_visits``, ``retained`` (also with a suffix ``_a``, ``_b``,
+        ``followup_calls``, ``return_visits``, ``retained``, ``promoters``, ``detractors``,
+        ``passives``, ``left``, ``open``, ``within``, ``missing``, ``called``, ``reached``,
+        ``not_due_response``, ``not_due_resolution``, ``not_yet_due`` (also with a suffix
+        ``_a``, ``_b``,
         ``_before``, ``_after``, ``_control``, ``_treated``, ``_intervention``), or starting
         with ``n_`` or ending in ``_n`` (except counts of time points, SPC signals, periods
         and bootstrap draws such as ``n_points``, ``n_concern``, ``trend_n``, ``n_boot``).

@@ -921,6 +921,8 @@ def wait_drivers(
         "wait", "queue", *keys[1:], *attributes,
         hour=_.arrival.hour(),
         weekday=_.arrival.day_of_week.index()).execute()
+    # rows come back in no fixed order: sort them so the fit repeats to the last digit
+    data = data.sort_values(list(data.columns), ignore_index=True, na_position="last")
     if len(data) < 30:
         raise JourneyError(f"only {len(data)} waits before {activity!r}; a quantile regression "
                            "needs at least 30.", source=log.source)
