@@ -17,6 +17,7 @@ notebook runs to the end on any valid log.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -54,8 +55,8 @@ _TEXT = {
                  "{p90:.0f} min."),
         "word_wait": "wait", "word_flow": "flow time",
         "target": "{share:.0%} of {measure} (95% CI {lo:.0%}–{hi:.0%}).",
-        "effect": ("{metric}: {change:+.1f} (95% CI {lo:+.1f} to {hi:+.1f}; {method}). "
-                   "{verdict}"),
+        "effect": ("{metric}: {change:+.1f}{unit} (95% CI {lo:+.1f} to {hi:+.1f}; "
+                   "{method}). {verdict}"),
         "fell": "The measure fell by more than day-to-day variation explains.",
         "rose": "The measure rose by more than day-to-day variation explains.",
         "unclear": "The interval includes no change: the data cannot tell an effect from noise.",
@@ -84,7 +85,7 @@ _TEXT = {
                  "（95% 置信区间 {lo:.0f}–{hi:.0f}），十分之一的患者超过 {p90:.0f} 分钟。"),
         "word_wait": "等候", "word_flow": "流转时间",
         "target": "{measure}的比例为 {share:.0%}（95% 置信区间 {lo:.0%}–{hi:.0%}）。",
-        "effect": ("{metric}：{change:+.1f}（95% 置信区间 {lo:+.1f} 至 {hi:+.1f}；"
+        "effect": ("{metric}：{change:+.1f}{unit}（95% 置信区间 {lo:+.1f} 至 {hi:+.1f}；"
                    "{method}）。{verdict}"),
         "fell": "下降幅度超出日常波动。",
         "rose": "上升幅度超出日常波动。",
@@ -108,9 +109,14 @@ def _lang(lang: str | None) -> str:
 
 
 def _name(value: object, lang: str) -> str:
+    """A name for a sentence: translated in Chinese, ``snake_case`` keys readable in English."""
     from journey.i18n import translate
 
-    return translate(str(value), "zh") if lang == "zh" else str(value)
+    if lang == "zh":
+        return translate(str(value), "zh")
+    text = str(value)
+    return text.replace("_", " ").capitalize() if re.fullmatch(r"[a-z]+(_[a-z]+)+", text) \
+        else text
 
 
 def _count(n: float, lang: str) -> str:
@@ -320,12 +326,11 @@ def quality_finding(log: Any, *, lang: str | None = None) -> Finding:
     >>> import journey
     >>> log = journey.read_log(pd.DataFrame({"case_id": ["a"] * 2,
     ...     "activity": ["Registration", "Payment"],
-    ...     "end": ["2025-03-03", "2025-03-04"]}))
+    ...     "end": ["2025-03-03 08:10", "2025-03-04 09:30"]}))
     >>> print(quality_finding(log, lang="en"))  # doctest: +NORMALIZE_WHITESPACE
     The log holds fewer than 5 visits and fewer than 5 events from 2025-03-03 to 2025-03-04.
     Times between touchpoints are flow times: the log has completion times only, so waiting
-    and service cannot be told apart. Times are recorded to the day, so there are no
-    hour-of-day results.
+    and service cannot be told apart.
     """
     lang = _lang(lang)
     T = _TEXT[lang]
@@ -437,8 +442,14 @@ def effect_finding(comparison: Any, *, lang: str | None = None) -> Finding | Ski
     else:
         verdict = T["unclear"]
     caveats = str(row.caveats).strip() if isinstance(row.caveats, str) else ""
-    text = T["effect"].format(metric=row.metric, change=row.change, lo=row.ci_low,
-                              hi=row.ci_high, method=row.method, verdict=verdict)
+    from journey.series import METRICS
+
+    options = getattr(comparison, "options", None) or {}
+    unit = METRICS.get(options.get("metric"), ("", "", ""))[2]
+    unit = {"minutes": " min" if lang == "en" else " 分钟"}.get(unit, "")
+    what = f"{_name(options['activity'], lang)}: " if options.get("activity") else ""
+    text = T["effect"].format(metric=what + row.metric, change=row.change, lo=row.ci_low,
+                              hi=row.ci_high, method=row.method, verdict=verdict, unit=unit)
     if caveats:
         text += T["caveats"].format(caveats=caveats.rstrip("."))
     return Finding("effect", text)
