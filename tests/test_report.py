@@ -317,7 +317,7 @@ def test_rerun_gives_identical_tables(runs):
     first, second = ({p.name: p.read_bytes() for p in (out / "tables" / "05_experience").glob(
         "*.csv")} for out in outs)
     extra = set(first) - set(second)
-    assert extra == {"02_satisfaction_per_dimension_and_per_touchpo_2.csv"}
+    assert extra == {"02_satisfaction_per_dimension_and_per_touch_2.csv"}
     assert len(second) > 5 and second == {name: first[name] for name in second}
 
 
@@ -365,7 +365,7 @@ def test_touchpoint_scores_appear_with_the_file(runs):
     match a plain count, mean and top-box count per touchpoint."""
     _, side, outs, pages = runs
     table = pd.read_csv(outs[0] / "tables" / "05_experience"
-                        / "02_satisfaction_per_dimension_and_per_touchpo_2.csv",
+                        / "02_satisfaction_per_dimension_and_per_touch_2.csv",
                         dtype=str, keep_default_na=False, encoding="utf-8-sig")
     table = table.rename(columns=lambda c: c.replace(" ", "_")).set_index("activity")
     ratings = pd.read_csv(side["survey_touchpoints"])
