@@ -834,6 +834,8 @@ def build_report(
                                                            sections)),
                     nbformat.v4.new_markdown_cell(
                         _header(lang, settings, inputs, skipped, threshold, created)), *cells]
+    for number, cell in enumerate(report.cells):  # fixed ids: a re-run gives the same page
+        cell.id = f"cell-{number}"
     figures = _plotly_to_html(report)
     exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
                             exclude_output_prompt=True, embed_images=True,
