@@ -44,6 +44,7 @@ report: $(STAMP)
 	$(BIN)/journey report data/sample/visits.csv --surveys data/sample/surveys.csv \
 		--survey-touchpoints data/sample/survey_touchpoints.csv \
 		--complaints data/sample/complaints.csv --followups data/sample/followup_calls.csv \
+		--study data/sample/study.toml \
 		--out reports/sample
 
 lab: $(STAMP)
@@ -58,7 +59,7 @@ bench: $(STAMP)
 lock:
 	$(PYTHON) -m pip install --quiet uv
 	$(PYTHON) -m uv pip compile pyproject.toml --extra dev --python-version 3.11 \
-		--extra spark --no-header --no-annotate -o requirements.lock
+		--extra spark --extra lab --no-header --no-annotate -o requirements.lock
 
 clean:
 	rm -rf $(VENV) reports .pytest_cache .ruff_cache .hypothesis

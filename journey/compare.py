@@ -342,14 +342,14 @@ def compare_periods(
     intervention: Any,
     metric: Literal["wait_median", "wait_p90", "wait_mean", "within_target", "los_median",
                     "visits", "left_unseen_rate", "return_rate"] = "wait_median",
-    activity: str | None = "Consultation",
-    department: str = "Internal Medicine",
+    activity: str | None = None,
+    department: str,
     control: str | None = None,
     freq: Literal["D", "W"] = "D",
     placebo: Any = None,
     by: str | None = "department",
     target: float | None = None,
-    left: str = "Left unseen",
+    left: str | list[str] | None = None,
     window: str | pd.Timedelta = "30D",
     case_mix: Sequence[str] | None = None,
     seasonality: Literal["weekday"] | int | None = None,
@@ -369,7 +369,8 @@ def compare_periods(
         First day of the changed process; visits arriving from then on are "after".
     metric, activity, freq, by, target, left, window
         The measure, as in :func:`journey.metric_series` (by default the daily median wait
-        before Consultation). ``activity`` is ignored by measures that are not waits.
+        before ``activity``, which wait measures need). ``activity`` is ignored by measures
+        that are not waits.
     department : str
         The treated group (a value of ``by``).
     control : str, optional
@@ -426,7 +427,8 @@ def compare_periods(
     ...     "start": np.concatenate([arrival, seen]),
     ...     "end": np.concatenate([arrival, seen]) + pd.Timedelta(minutes=5)})
     >>> res = compare_periods(journey.read_log(df), intervention="2025-01-27",
-    ...                       metric="wait_mean", n_boot=500)
+    ...                       metric="wait_mean", activity="Consultation",
+    ...                       department="Internal Medicine", n_boot=500)
     >>> res.table.loc[[0, 2, 3], ["metric", "before", "after", "change", "ci_low",
     ...                           "ci_high"]].round(1)
                                     metric  before  after  change  ci_low  ci_high
@@ -526,7 +528,7 @@ def compare_periods(
                                 pcaveats))
         result.placebo_result = pres
     if METRICS[metric][2] == "minutes":
-        result.visits = _per_visit(log, metric=metric, activity=activity, by=by,
+        result.visits = _per_visit(log, left=left, metric=metric, activity=activity, by=by,
                                    department=department, case_mix=case_mix)
         what = METRICS[metric][0]
         rows += _visit_rows(result.visits, when,
@@ -595,18 +597,19 @@ def _verdict(table: pd.DataFrame, control: str | None, unit: str, lang: str) -> 
     return text
 
 
-def _per_visit(log: EventLog, *, metric: str, activity: str | None, by: str | None,
-               department: str, case_mix: Sequence[str] | None) -> pd.DataFrame:
+def _per_visit(log: EventLog, *, left: str | list[str] | None, metric: str,
+               activity: str | None, by: str | None, department: str,
+               case_mix: Sequence[str] | None) -> pd.DataFrame:
     """Per-visit values of the treated department with the case-mix columns (small frame)."""
     _, values, _ = _visit_values(log, metric=metric, activity=activity, freq="D", by=by,
-                                    target=None, left="Left unseen", window="30D")
+                                    target=None, left=left, window="30D")
     if case_mix is None:
         case_mix = ["hour", "weekday", *[c for c in CASE_MIX if c in log.attributes]]
     columns = [c for c in case_mix if c not in ("hour", "weekday")]
     for c in columns:
         log._need(c)
     frame = values.filter(values.group == department).select(
-        "case_id", "arrival", "value", *columns).order_by("arrival").execute()
+        "case_id", "arrival", "value", *columns).order_by(["arrival", "case_id"]).execute()
     wall = wall_clock_values(frame["arrival"], log.clock)  # the hospital's clock
     frame["hour"] = wall.dt.hour
     frame["weekday"] = wall.dt.day_name()

@@ -32,6 +32,7 @@ import pandas as pd
 from journey.engine import minutes, sequenced, wall_clock
 from journey.errors import JourneyError
 from journey.log import EventLog
+from journey.stages import activities_of
 
 __all__ = ["METRICS", "metric_series"]
 
@@ -58,7 +59,7 @@ def _visit_values(
     freq: str,
     by: str | None,
     target: float | None,
-    left: str,
+    left: str | list[str] | None,
     window: str | pd.Timedelta,
 ) -> tuple[ir.Table, ir.Table, dict[str, str]]:
     """Per-visit values of a measure as Ibis tables, with the counts behind the notes.
@@ -84,6 +85,8 @@ def _visit_values(
         raise JourneyError(f"activity={activity!r} is not a touchpoint of this log; its "
                            f"touchpoints are {log.activities[:12]}"
                            f"{' ...' if len(log.activities) > 12 else ''}.", source=log.source)
+    left = (activities_of(log.activities, "left_unseen") if left is None
+            else [left] if isinstance(left, str) else list(left))
     t = log.table
     ev = sequenced(t, has_start=log.has_start)
     ev = ev.mutate(_last=ev._seq.max().over(ibis.window(group_by="case_id")))
@@ -93,7 +96,7 @@ def _visit_values(
     last = ev.filter(ev._seq == ev._last).select("case_id", *keep, *log.attributes, group=group)
     span = t.group_by("case_id").aggregate(
         arrival=ibis.coalesce(t.start, t.end).min(), departure=t.end.max(),
-        left_unseen=(t.activity == left).any(),
+        left_unseen=(t.activity.isin(left) if left else t.activity.isnull() & False).any(),
     )
     visits = span.join(last, "case_id")
     day = wall_clock(visits.arrival, log.clock)  # periods of the hospital's calendar
@@ -153,7 +156,7 @@ def metric_series(
     freq: Literal["D", "W"] = "D",
     by: str | None = "department",
     target: float | None = None,
-    left: str = "Left unseen",
+    left: str | list[str] | None = None,
     window: str | pd.Timedelta = "30D",
 ) -> pd.DataFrame:
     """A daily or weekly series of a journey measure per group, with the visits behind it.
@@ -179,8 +182,10 @@ def metric_series(
         ``"all"``). Missing values form the group ``"(missing)"``.
     target : float, optional
         Minutes, for ``metric="within_target"``.
-    left : str
-        Name of the touchpoint recording that a patient left unseen.
+    left : str or list of str, optional
+        Name(s) of the touchpoint recording that a patient left unseen; default the log's
+        activities that the touchpoint catalogue maps to leaving unseen
+        (:func:`journey.stages.activities_of`).
     window : str or Timedelta
         Return window for ``metric="return_rate"``.
 

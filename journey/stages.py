@@ -13,7 +13,9 @@ from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
-__all__ = ["CATALOGUE", "STAGES", "catalogue", "stage_of", "touchpoint_of"]
+from journey.errors import JourneyError
+
+__all__ = ["CATALOGUE", "STAGES", "activities_of", "catalogue", "stage_of", "touchpoint_of"]
 
 STAGES: dict[str, dict[str, str]] = {
     "pre": {"en": "Pre-visit", "zh": "院前"},
@@ -90,6 +92,36 @@ def touchpoint_of(activity: str, mapping: Mapping[str, str] | None = None) -> st
     if mapping and activity in mapping:
         return mapping[activity]
     return _LOOKUP.get(_key(activity))
+
+
+def activities_of(activities: Iterable[str], *touchpoints: str,
+                  mapping: Mapping[str, str] | None = None) -> list[str]:
+    """The activity names of a log that map onto catalogue touchpoints, in the log's order.
+
+    This is how analyses find a log's own name for a step (its "left unseen" or "consultation"
+    touchpoint) instead of assuming one hospital's names.
+
+    Parameters
+    ----------
+    activities : iterable of str
+        The log's activity names (``log.activities``).
+    *touchpoints : str
+        Canonical touchpoints (the ``touchpoint`` column of :data:`CATALOGUE`).
+    mapping : dict, optional
+        The user's own ``{activity: touchpoint}`` entries, tried first.
+
+    Examples
+    --------
+    >>> activities_of(["挂号", "看诊", "未就诊离开"], "consultation", "treatment")
+    ['看诊']
+    >>> activities_of(["Registration"], "left_unseen")
+    []
+    """
+    unknown = set(touchpoints) - set(CATALOGUE.touchpoint)
+    if unknown:
+        raise JourneyError(f"not catalogue touchpoints: {sorted(unknown)}; use names from "
+                         "CATALOGUE.touchpoint")
+    return [a for a in dict.fromkeys(activities) if touchpoint_of(a, mapping) in touchpoints]
 
 
 def stage_of(activity: str, mapping: Mapping[str, str] | None = None) -> str:

@@ -22,6 +22,7 @@ from journey.errors import JourneyError
 from journey.experience import _require
 from journey.log import EventLog
 from journey.loyalty import _unique_visits
+from journey.stages import activities_of
 
 __all__ = ["join_experience", "visit_table"]
 
@@ -57,7 +58,7 @@ _NOTES: dict[str, dict[str, str]] = {
 def visit_table(
     log: EventLog,
     *,
-    left: str | Iterable[str] = "Left unseen",
+    left: str | Iterable[str] | None = None,
     flags: Mapping[str, str | Iterable[str]] | None = None,
     charge: str | None = "charge",
     lang: str | None = None,
@@ -88,8 +89,10 @@ def visit_table(
     Parameters
     ----------
     log : EventLog
-    left : str or list of str, default "Left unseen"
-        Touchpoint(s) marking a patient who left before being seen (e.g. "未就诊离开").
+    left : str or list of str, optional
+        Touchpoint(s) marking a patient who left before being seen (e.g. "未就诊离开");
+        default the log's activities that the touchpoint catalogue maps to leaving unseen
+        (:func:`journey.stages.activities_of`), none when it has no such name.
     flags : dict, optional
         Further yes/no columns ``{name: touchpoint or list of touchpoints}``: True when the
         visit passes one of them, e.g. ``{"admitted": "Admission"}``.
@@ -135,12 +138,15 @@ def visit_table(
     s = sequenced(t, has_start=log.has_start)
     charge = charge if charge in t.columns else None
     attributes = [c for c in log.attributes if c != charge]
+    if left is None:
+        left = activities_of(log.activities, "left_unseen")
     marks = {"left_unseen": left, **(flags or {})}
     marks = {k: [v] if isinstance(v, str) else list(v) for k, v in marks.items()}
     aggs = {
         "total_wait_h": ibis.coalesce(s.wait.sum(), 0.0) / 60.0,
         "rework": (s.occurrence > 1).any(),
-        **{name: s.activity.isin(acts).any() for name, acts in marks.items()},
+        **{name: (s.activity.isin(acts) if acts else s.activity.isnull() & False).any()
+           for name, acts in marks.items()},
         "_overlaps": (s.gap < 0).sum(),
     }
     if "patient_id" in t.columns:

@@ -29,6 +29,7 @@ from journey.engine import minutes, sequenced, wall_clock
 from journey.errors import JourneyError
 from journey.experience import _wilson
 from journey.log import EventLog
+from journey.stages import activities_of
 
 __all__ = [
     "DAY_NAMES",
@@ -596,9 +597,10 @@ def target_attainment(
     ----------
     log : EventLog
     limits : dict, optional
-        ``{touchpoint: minutes}``, e.g. ``{"Triage": 15}``. Without start times the limit
-        applies to the flow time (previous end → end of the touchpoint).
-    ed_standard : (department, minutes), optional
+        ``{touchpoint: minutes}``, e.g. ``{"Triage": 15}``; default 30 minutes before each of
+        the log's activities that the touchpoint catalogue maps to consultation. Without start
+        times the limit applies to the flow time (previous end → end of the touchpoint).
+    ed_standard : (department, minutes) or None
         The ED department's name and the limit (NHS: 95% within 240 min).
 
     With neither, there is no target to measure: the result is empty and its note (and its
@@ -620,10 +622,11 @@ def target_attainment(
     >>> target_attainment(log, limits={"Consultation": 30}).table[["measure", "share"]]
                      measure  share
     0  Consultation ≤ 30 min    0.5
-    >>> print(target_attainment(log).notes[0])  # doctest: +ELLIPSIS
+    >>> print(target_attainment(log, limits={}).notes[0])  # doctest: +ELLIPSIS
     No target given: pass limits={touchpoint: minutes} ... touchpoints: 'Consultation', 'Triage'.
     """
-    limits = {} if limits is None else dict(limits)
+    limits = ({a: 30 for a in activities_of(log.activities, "consultation")}
+              if limits is None else dict(limits))
     if not limits and ed_standard is None:
         return _no_targets(log)
     parts: list[ir.Table] = []
@@ -773,8 +776,8 @@ class LeftUnseen:
 def left_unseen(
     log: EventLog,
     *,
-    seen: str | Iterable[str] = ("Consultation", "Treatment"),
-    left: str = "Left unseen",
+    seen: str | Iterable[str] | None = None,
+    left: str | Iterable[str] | None = None,
     confidence: float = 0.95,
 ) -> LeftUnseen:
     """Rate of leaving unseen, and the time to being seen with leavers censored.
@@ -788,6 +791,10 @@ def left_unseen(
     (``CumIncidenceRight``, Aalen–Johansen) reports instead the real chances of having been
     seen, or of having left, by each time. Visits with neither event are counted and left out
     of the time analysis.
+
+    ``seen`` and ``left`` default to the log's activities that the touchpoint catalogue
+    (:func:`journey.stages.activities_of`) maps to consultation or treatment, and to leaving
+    unseen; a log without such names must name them.
 
     Examples
     --------
@@ -805,13 +812,23 @@ def left_unseen(
     """
     from statsmodels.duration.survfunc import CumIncidenceRight, SurvfuncRight
 
-    seen = [seen] if isinstance(seen, str) else list(seen)
+    seen = (activities_of(log.activities, "consultation", "treatment") if seen is None
+            else [seen] if isinstance(seen, str) else list(seen))
+    left = (activities_of(log.activities, "left_unseen") if left is None
+            else [left] if isinstance(left, str) else list(left))
+    if not seen:
+        raise JourneyError("no activity of the log is a consultation or treatment in the "
+                           "touchpoint catalogue: name the touchpoints that count as being "
+                           "seen with seen=[...]", source=log.source)
+    if not left:
+        raise JourneyError("no activity of the log records leaving unseen in the touchpoint "
+                           "catalogue: name it with left=...", source=log.source)
     t = log.table
     when = ibis.coalesce(t.start, t.end) if log.has_start else t.end
     dept = {"department": t.department.argmax(t._seq)} if "department" in t.columns else {}
     v = t.group_by("case_id").aggregate(
         arrival=when.min(), seen_at=when.min(where=t.activity.isin(seen)),
-        left_at=when.min(where=t.activity == left), **dept).execute()
+        left_at=when.min(where=t.activity.isin(left)), **dept).execute()
     is_left = v.left_at.notna() & (v.seen_at.isna() | (v.left_at < v.seen_at))
     is_seen = v.seen_at.notna() & ~is_left
     v["outcome"] = np.select([is_seen, is_left], ["seen", "left"], "neither")
@@ -824,11 +841,12 @@ def left_unseen(
     table = pd.DataFrame([(name, len(g), int((g.outcome == "left").sum())) for name, g in groups],
                          columns=["group", "visits", "left"])
     table = _rates(table, "left", "visits", "rate", confidence)
-    notes = [f"{(v.outcome == 'neither').sum()} of {len(v)} visits reached neither {seen} nor "
-             f"{left!r}; they count in the rate's denominator and are left out of the times."]
+    notes = [f"{(v.outcome == 'neither').sum()} of {len(v)} visits reached neither "
+             f"{', '.join(seen)} nor {', '.join(left)}; they count in the rate's denominator "
+             "and are left out of the times."]
     if (v.seen_at.notna() & v.left_at.notna() & ~is_left).any():
         notes.append(f"{int((v.seen_at.notna() & v.left_at.notna() & ~is_left).sum())} visits "
-                     f"have {left!r} after being seen; they count as seen.")
+                     f"have {', '.join(left)} after being seen; they count as seen.")
     d = v[v.outcome != "neither"].sort_values("case_id", ignore_index=True)
     if (d.outcome == "seen").sum() == 0:
         raise JourneyError(f"no visit reached {seen}: name the touchpoints that count as "
@@ -923,7 +941,7 @@ def _factor(s: pd.Series, min_count: int) -> pd.Series:
 def wait_drivers(
     log: EventLog,
     *,
-    activity: str = "Consultation",
+    activity: str | None = None,
     q: Sequence[float] = (0.5, 0.9),
     attributes: Sequence[str] | None = None,
     calendar: Mapping[str, str | None] | None = None,
@@ -952,8 +970,9 @@ def wait_drivers(
     Parameters
     ----------
     log : EventLog
-    activity : str
-        The touchpoint whose wait is modelled.
+    activity : str, optional
+        The touchpoint whose wait is modelled; default the one with the most patient-hours
+        of waiting before it.
     q : list of float
         Quantiles (0.5 = median, 0.9 = the long waits).
     attributes : list of str, optional
@@ -978,6 +997,12 @@ def wait_drivers(
 
     lang = _resolve(lang)
     ev = _events(log, calendar)
+    if activity is None:
+        totals = ev.group_by("activity").aggregate(total=ev.wait.sum()).execute()
+        totals = totals.dropna().sort_values(["total", "activity"], ascending=[False, True])
+        if totals.empty:
+            raise JourneyError("no waits in the log; pass activity=", source=log.source)
+        activity = str(totals.activity.iloc[0])
     ev = ev.filter((ev.activity == activity) & ev.wait.notnull())
     keys = ["activity", "department"] if "department" in ev.columns else ["activity"]
     ev = _string_keys(ev, keys)
@@ -993,6 +1018,8 @@ def wait_drivers(
     wall = wall_clock(queued.arrival, log.clock)
     data = queued.select("wait", "queue", *keys[1:], *attributes, hour=wall.hour(),
                          weekday=wall.day_of_week.index()).execute()
+    # rows come back in no fixed order: sort them so the fit repeats to the last digit
+    data = data.sort_values(list(data.columns), ignore_index=True, na_position="last")
     if len(data) < 30:
         raise JourneyError(f"only {len(data)} {'waits' if log.has_start else 'flow times'} "
                            f"before {activity!r}; a quantile regression needs at least 30 "

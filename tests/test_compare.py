@@ -13,11 +13,19 @@ import pytest
 from scipy import stats
 
 import journey
-from journey.compare import PeriodComparison, compare_periods
+from journey.compare import PeriodComparison
+from journey.compare import compare_periods as _compare_periods
 
 START = pd.Timestamp("2025-01-06")  # a Monday
 CHANGE = START + pd.Timedelta(days=28)
 IM, SU = "Internal Medicine", "Surgery"
+
+
+def compare_periods(*args, **kwargs):
+    """The department and touchpoint these fixtures study: compare_periods has no defaults."""
+    return _compare_periods(*args, **{"department": IM, "activity": "Consultation", **kwargs})
+
+
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 
 

@@ -324,6 +324,7 @@ def _compare_log() -> pd.DataFrame:
 def test_comparison_caveats_and_figure(zh_session):
     log = journey.read_log(_compare_log())
     args = {"intervention": T0 + pd.Timedelta(days=28), "metric": "wait_mean",
+            "activity": "Consultation",
             "department": "内科", "control": "外科", "placebo": T0 + pd.Timedelta(days=14),
             "n_boot": 200}
     with warnings.catch_warnings():

@@ -18,7 +18,7 @@ def _name(requirement: str) -> str:
 def test_environment_yml_lists_the_same_packages_as_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     extras = project["optional-dependencies"]
-    wanted = sorted(project["dependencies"] + extras["dev"] + extras["spark"])
+    wanted = sorted(project["dependencies"] + extras["dev"] + extras["spark"] + extras["lab"])
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
     assert sorted(r for r in pip if not r.startswith("-e")) == wanted
@@ -30,5 +30,5 @@ def test_lock_file_pins_every_dependency():
               (ROOT / "requirements.lock").read_text().splitlines()
               if "==" in line and not line.startswith("#")}
     extras = project["optional-dependencies"]
-    for req in project["dependencies"] + extras["dev"] + extras["spark"]:
+    for req in project["dependencies"] + extras["dev"] + extras["spark"] + extras["lab"]:
         assert _name(req) in locked, req

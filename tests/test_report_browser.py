@@ -78,4 +78,6 @@ def test_chinese_report_renders_in_chromium(chinese_report, tmp_path):
             figure.get("id")
     assert soup.html.get("lang") == "zh"
     assert "患者就医旅程研究报告" in soup.title.get_text()
-    assert "隐私保护" in soup.get_text()
+    text = soup.get_text()
+    assert "隐私保护" in text and "主要发现" in text and "目录" in text
+    assert "How to read" not in text and "Summary of findings" not in text  # one language

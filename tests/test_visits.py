@@ -121,9 +121,11 @@ def test_flags_left_and_missing_columns():
     assert "charges" not in v.columns
     assert v.admitted.tolist() == [False, False, True, False]
     assert v.tests.tolist() == [True, False, True, False]
-    assert not v.left_unseen.any()
-    assert any("left_unseen is False for every visit" in n for n in v.attrs["notes"])
-    assert visit_table(log, left="未就诊离开").left_unseen.tolist() == [False, True, False, False]
+    # the default finds the log's own name for leaving unseen through the catalogue
+    assert v.left_unseen.tolist() == [False, True, False, False]
+    other = visit_table(log, left="Gone")
+    assert not other.left_unseen.any()
+    assert any("left_unseen is False for every visit" in n for n in other.attrs["notes"])
 
 
 def test_text_in_charge_column_raises():
