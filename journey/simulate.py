@@ -51,6 +51,17 @@ START = "2025-01-06"
 DAYS = 91
 SEED = 2025
 INTERVENTION_DATE = "2025-02-24"
+#: The study file of the sample's change, read by ``journey report --study`` and notebook 04.
+_STUDY = """\
+# The change studied in the sample hospital: `journey report --study data/sample/study.toml`
+# and notebook 04 read it. Time-slot appointments in Internal Medicine from 24 February 2025.
+intervention = "{date}"
+department = "Internal Medicine"
+control = "Surgery"
+activity = "Consultation"
+target_wait = 30
+case_mix = ["weekday", "age_band", "chronic", "visit_type"]
+"""
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -847,6 +858,7 @@ def write_sample(out: str | Path = "data/sample", *, seed: int = SEED, start: st
     (out / "truth.json").write_text(json.dumps(truth, indent=2, ensure_ascii=False) + "\n",
                                     encoding="utf-8")
     (out / "README.md").write_text(_readme(truth), encoding="utf-8")
+    (out / "study.toml").write_text(_STUDY.format(date=INTERVENTION_DATE), encoding="utf-8")
     return truth
 
 

@@ -74,6 +74,10 @@ def _plain_read(records: list[tuple], drop: bool) -> tuple[dict, list]:
     fields = ("case_id", "activity", "start", "end", "resource")
     rows = [dict(zip(fields, r, strict=True), _row=i) for i, r in enumerate(records)]
     counts = {}
+    moments = [r for r in rows if r["end"] is None and r["start"] is not None]
+    for r in moments:  # a start without an end is a moment at its start
+        r["end"] = r["start"]
+    counts["missing end time (kept as a moment at its start)"] = len(moments)
     for field, reason in (("case_id", "missing case id"), ("activity", "missing activity"),
                           ("end", "missing time")):
         kept = [r for r in rows if r[field] is not None]
