@@ -329,6 +329,8 @@ def animate(log: EventLog, *, day: Any = None, period: tuple[Any, Any] | None = 
     if len(tokens):
         tokens[["x", "y"]] = [place(r) for r in tokens.itertuples(index=False)]
         tokens = tokens[tokens.x.notna()]
+    else:  # no patient on a path in the window: frames of counts only
+        tokens = tokens.assign(x=pd.Series(dtype=float), y=pd.Series(dtype=float))
     top = float(tokens.waited.quantile(0.95)) if len(tokens) else 1.0
     unit = L[kind]
     waited_label = L["waited" if log.has_start else "waited_flow"].format(unit=unit)

@@ -343,7 +343,7 @@ def compare_periods(
     metric: Literal["wait_median", "wait_p90", "wait_mean", "within_target", "los_median",
                     "visits", "left_unseen_rate", "return_rate"] = "wait_median",
     activity: str | None = None,
-    department: str,
+    department: str | None = None,
     control: str | None = None,
     freq: Literal["D", "W"] = "D",
     placebo: Any = None,
@@ -372,7 +372,9 @@ def compare_periods(
         before ``activity``, which wait measures need). ``activity`` is ignored by measures
         that are not waits.
     department : str
-        The treated group (a value of ``by``).
+        The treated group (a value of ``by``); required when ``by`` is given, since only you
+        know which department changed (the error lists the log's values). With ``by=None``
+        the whole log is the treated group.
     control : str, optional
         A comparable group without the change; adds controlled ITS, difference-in-differences
         and a parallel-trends check, which remove changes common to both (season, staffing).
@@ -440,6 +442,15 @@ def compare_periods(
 
     C = _CAVEATS[_resolve(lang)]
     when = pd.Timestamp(intervention)
+    if department is None:
+        if by is not None:
+            log._need(by)
+            values = sorted(log.table.select(by).distinct().execute()[by].dropna().astype(str))
+            raise JourneyError(
+                f"department= names the group whose process changed; the log's {by} values "
+                f"are {values[:12]}{' ...' if len(values) > 12 else ''}. Pass by=None to "
+                "compare the whole log before and after.", source=log.source)
+        department = "all"
     series = metric_series(log, metric=metric, activity=activity, freq=freq, by=by,
                            target=target, left=left, window=window)
     groups = [department] + ([control] if control is not None else [])

@@ -257,6 +257,11 @@ def check_log(
         per_activity["zero"] = ev.count(where=ev.service == 0)
     stats = ev.group_by("activity").aggregate(**per_activity).execute()
     stats = stats.sort_values("activity", ignore_index=True)
+    if stats.empty:  # nothing to check: say so in one row
+        filters = "; ".join(log.filters) or "none"
+        return pd.DataFrame([dict(check="events", count=0, unit="events", share=float("nan"),
+                                  examples=[], detail=f"the log has no events (filters: "
+                                                      f"{filters})")], columns=_COLUMNS)
     labels = stats.activity.tolist()
     n_visits = int(stats.firsts.sum())
     if arrival is None:
