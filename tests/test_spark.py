@@ -404,6 +404,7 @@ def test_real_export_shapes_identical_to_duckdb(spark, tmp_path, name):
     a = duck.to_pandas()[cols].reset_index(drop=True)
     b = sp.to_pandas()[cols].reset_index(drop=True)
     pd.testing.assert_frame_equal(a, b, check_dtype=False)
-    pd.testing.assert_frame_equal(to_seconds(journey.journey_map(sp).transitions),
-                                  to_seconds(journey.journey_map(duck).transitions),
-                                  check_exact=True, check_dtype=False)
+    # milliseconds in XES: the engines round a duration to whole seconds differently
+    pd.testing.assert_frame_equal(journey.journey_map(sp).transitions,
+                                  journey.journey_map(duck).transitions, check_exact=False,
+                                  rtol=0, atol=1.01 / 60, check_dtype=False)
