@@ -46,7 +46,9 @@ _TEXT = {
         "minute": "",
         "lost": ("{share:.0%} of the {hours} patient-hours spent in the hospital were waiting; "
                  "most waiting happens before {a} ({a_share:.0%} of all waiting)."),
-        "block": ("The strongest queue build-up is at {b}: {block}, with a mean wait of "
+        "lost_flow": ("The visits spent {hours} patient-hours in the hospital; most of that "
+                      "flow time (waiting and service together) led up to {a} ({a_share:.0%})."),
+        "block": ("The strongest queue build-up is at {b}: {block}, with a mean {word} of "
                   "{block_mean:.0f} min against {other:.0f} min at other times "
                   "({ratio:.1f} times as long)."),
         "no_block": "No touchpoint shows a recurring block of longer waits.",
@@ -77,7 +79,9 @@ _TEXT = {
         "minute": "",
         "lost": ("患者在院共 {hours} 人·小时，其中 {share:.0%} 在等候；"
                  "等候最多发生在{a}之前（占全部等候的 {a_share:.0%}）。"),
-        "block": ("排队积压最明显的是{b}：{block} 平均等候 {block_mean:.0f} 分钟，"
+        "lost_flow": ("患者在院共 {hours} 人·小时；流转时间（等候与服务合计）最多发生在{a}之前"
+                      "（占 {a_share:.0%}）。"),
+        "block": ("排队积压最明显的是{b}：{block} 平均{word} {block_mean:.0f} 分钟，"
                   "其他时段为 {other:.0f} 分钟（{ratio:.1f} 倍）"
                   "。"),
         "no_block": "没有环节在固定时段反复出现更长的等候。",
@@ -363,14 +367,19 @@ def time_finding(decomposition: Any, ranking: Any = None, *, lang: str | None = 
     lang = _lang(lang)
     T = _TEXT[lang]
     totals = decomposition.totals.iloc[0]
-    table = decomposition.table.sort_values(["wait_hours", "activity"], ascending=[False, True])
+    flow = "flow_hours" in decomposition.table  # completion times only: flow, not wait
+    gap = "flow" if flow else "wait"
+    table = decomposition.table.sort_values([f"{gap}_hours", "activity"],
+                                            ascending=[False, True])
     top = table.iloc[0]
-    parts = [T["lost"].format(share=totals.wait_share, hours=f"{totals.los_hours:,.0f}",
-                              a=_name(top.activity, lang), a_share=top.wait_share)]
+    parts = [T["lost_flow" if flow else "lost"].format(
+        share=totals.get("wait_share"), hours=f"{totals.los_hours:,.0f}",
+        a=_name(top.activity, lang), a_share=top[f"{gap}_share"])]
     if ranking is not None and not isinstance(ranking, Skipped) and len(ranking.table):
         r = ranking.table.iloc[0]
         if isinstance(r.worst_block, str):
             parts.append(T["block"].format(b=_name(r.activity, lang),
+                                           word=T["word_flow" if flow else "word_wait"],
                                            block=_name(r.worst_block, lang),
                                            block_mean=r.block_mean, other=r.other_mean,
                                            ratio=r.build_up))

@@ -12,6 +12,7 @@ from journey.findings import (
     effect_finding,
     experience_finding,
     most_waited,
+    time_finding,
     wait_finding,
 )
 
@@ -53,6 +54,26 @@ def test_wait_finding_names_the_longest_median_and_hides_small_targets():
     assert "before B: median 25 min (95% CI 20–31)" in text and "60 min" in text
     assert "60% of B ≤ 30 min" in text and "A ≤ 5 min" not in text  # 3 waits: not shown
     assert most_waited(summary) == "B"  # 40 × 30 > 9 × 90 > 50 × 10
+
+
+@pytest.mark.parametrize("gap", ["wait", "flow"])
+def test_time_finding_names_the_largest_share_of_waits_or_flow_times(gap):
+    # a log with completion times only has flow times: the sentence must not call them waits
+    table = pd.DataFrame({"activity": ["A", "B"], f"{gap}_hours": [30.0, 70.0],
+                          f"{gap}_share": [0.3, 0.7]})
+    totals = pd.DataFrame({"los_hours": [200.0], f"{gap}_hours": [100.0],
+                           f"{gap}_share": [0.5]})
+    decomposition = type("D", (), {"table": table, "totals": totals})()
+    ranking = type("R", (), {"table": pd.DataFrame({
+        "activity": ["A"], "worst_block": ["Mon–Fri 09:00–11:00"], "block_mean": [40.0],
+        "other_mean": [10.0], "build_up": [4.0]})})()
+    text = time_finding(decomposition, ranking, lang="en").text
+    assert "before B (70%" in text or "up to B (70%" in text
+    assert "200 patient-hours" in text and "(4.0 times as long)" in text
+    if gap == "wait":
+        assert text.startswith("50% of the 200") and "mean wait of 40 min" in text
+    else:
+        assert "waiting" not in text.split(";")[0] and "mean flow time of 40 min" in text
 
 
 def test_experience_finding_names_the_top_driver_and_the_weakest_dimension():
