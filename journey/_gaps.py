@@ -48,3 +48,15 @@ def gap_columns(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
                                       if isinstance(c, str)})
     frame.attrs["time_kind"] = "flow" if flow else "wait"
     return frame
+
+
+def wait_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with ``flow`` gap columns named back to ``wait`` (the inverse of
+    :func:`gap_columns`), for code that reads either kind of table under one name.
+
+    >>> list(wait_columns(pd.DataFrame(columns=["activity", "flow_median", "total_flow_h"])))
+    ['activity', 'wait_median', 'total_wait_h']
+    """
+    token = re.compile(r"(^|_)flow(?=_|$)")
+    renamed = {c: token.sub(r"\1wait", c) for c in frame.columns if isinstance(c, str)}
+    return frame.rename(columns=renamed) if any(k != v for k, v in renamed.items()) else frame

@@ -461,9 +461,7 @@ def compare_periods(
                                f"are {known}.", column=by)
     series = series[series["group"].isin(groups)].reset_index(drop=True)
     measure = _describe(metric, activity if METRICS[metric][0] in ("wait", "within target")
-                        else None, freq, target)
-    if log.time_kind == "flow":  # completion times only: the gaps are flow times
-        measure = measure.replace("wait before", "flow time to").replace("wait", "flow time")
+                        else None, freq, target, log.time_kind)
     treated = _open_periods(series, [department])
     closed = int((series.loc[series["group"] == department, "n"] == 0).sum())
     gap_note = [C["closed"].format(n=closed)] if closed else []

@@ -28,6 +28,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from journey._gaps import wait_columns
 from journey.errors import JourneyError
 from journey.privacy import _check_min_count, get_min_count
 from journey.stages import CATALOGUE, STAGES, _new_episodes, stage_of, touchpoint_of
@@ -168,10 +169,12 @@ def _say_hidden(fig: go.Figure, hidden: int, k: int | None, lang: str) -> go.Fig
 
 
 def _table(df: pd.DataFrame, name: str, columns: list[str]) -> pd.DataFrame:
-    """Check that a journey-map table has its columns; return a copy."""
+    """Check that a journey-map table has its columns; return a copy. Flow-time columns of a
+    log without start times (``flow_median``) are read under their wait names."""
     if not isinstance(df, pd.DataFrame):
         raise JourneyError(f"{name} must be a pandas DataFrame, got {type(df).__name__}; "
                            "pass the table of a journey map")
+    df = wait_columns(df)
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise JourneyError(f"the {name} table lacks the column(s) {missing}; pass the {name} "

@@ -10,6 +10,7 @@ import ibis
 import numpy as np
 import pandas as pd
 
+from journey._gaps import gap_columns, wait_columns
 from journey._simplify import check_amount, keep_paths, top_activities
 from journey.engine import NEIGHBOURS, case_paths, sequenced
 from journey.errors import JourneyError
@@ -59,7 +60,8 @@ class JourneyMap:
 
     Each table is computed in the engine the first time it is read, then kept. All times are
     minutes. ``time_kind`` is ``"wait"`` when the log has start times and ``"flow"``
-    otherwise: the ``wait_*`` columns are then flow times between completions.
+    otherwise: the ``wait_*`` columns are then named ``flow_*`` (flow times between
+    completions, the next touchpoint's service included).
 
     Attributes
     ----------
@@ -105,8 +107,8 @@ class JourneyMap:
                         service=ev.service.quantile(_QUANTILES),
                         wait=ev.wait.quantile(_QUANTILES))
         tp.insert(1, "stage", [stage_of(a, self.stage_mapping) for a in tp.activity])
-        return tp.sort_values(["cases", "activity"], ascending=[False, True],
-                              ignore_index=True)
+        return gap_columns(tp.sort_values(["cases", "activity"], ascending=[False, True],
+                                          ignore_index=True), self.time_kind)
 
     @cached_property
     def _all_transitions(self) -> pd.DataFrame:
@@ -121,8 +123,9 @@ class JourneyMap:
         source_cases = self.touchpoints.set_index("activity").cases
         tr.insert(4, "share_of_source",
                   tr.cases / tr.source.map(source_cases).astype("float64"))
-        return tr.sort_values(["transitions", "source", "target"],
-                              ascending=[False, True, True], ignore_index=True)
+        return gap_columns(tr.sort_values(["transitions", "source", "target"],
+                                          ascending=[False, True, True], ignore_index=True),
+                           self.time_kind)
 
     @cached_property
     def transitions(self) -> pd.DataFrame:
@@ -368,7 +371,8 @@ class MapComparison:
         from journey.figures import map_difference_figure
 
         return map_difference_figure(self.touchpoints_change, self.transitions_change,
-                                     metric=metric, top=top, lang=lang)
+                                     metric=metric, top=top, time_kind=self.time_kind,
+                                     lang=lang)
 
 
 def compare_maps(a: JourneyMap, b: JourneyMap, *, labels: tuple[str, str] = ("a", "b"),
@@ -376,7 +380,7 @@ def compare_maps(a: JourneyMap, b: JourneyMap, *, labels: tuple[str, str] = ("a"
     """Per-touchpoint and per-transition change in volume and median wait from map a to b.
 
     Touchpoints or transitions present in only one map get zero cases and a missing wait in
-    the other.
+    the other. Maps of logs without start times compare flow times (``flow_median_*``).
 
     Examples
     --------
@@ -396,6 +400,7 @@ def compare_maps(a: JourneyMap, b: JourneyMap, *, labels: tuple[str, str] = ("a"
                            "same kind (both with or both without start times).")
 
     def change(x: pd.DataFrame, y: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+        x, y = wait_columns(x), wait_columns(y)
         m = x[[*keys, "cases", "wait_median"]].merge(
             y[[*keys, "cases", "wait_median"]], on=keys, how="outer", suffixes=("_a", "_b"))
         m[["cases_a", "cases_b"]] = m[["cases_a", "cases_b"]].fillna(0).astype("int64")
@@ -403,7 +408,7 @@ def compare_maps(a: JourneyMap, b: JourneyMap, *, labels: tuple[str, str] = ("a"
         m["wait_median_change"] = m.wait_median_b - m.wait_median_a
         cols = [*keys, "cases_a", "cases_b", "cases_change", "wait_median_a", "wait_median_b",
                 "wait_median_change"]
-        return m[cols].sort_values(keys, ignore_index=True)
+        return gap_columns(m[cols].sort_values(keys, ignore_index=True), a.time_kind)
 
     return MapComparison(
         touchpoints_change=change(a.touchpoints, b.touchpoints, ["activity"]),

@@ -267,17 +267,22 @@ def metric_series(
                      unit=METRICS[metric][2], improvement=METRICS[metric][3],
                      time_kind=log.time_kind, notes=notes,
                      measure=_describe(metric, activity if METRICS[metric][0] in (
-                         "wait", "within target") else None, freq, target))
+                         "wait", "within target") else None, freq, target, log.time_kind))
     return out
 
 
-def _describe(metric: str, activity: str | None, freq: str, target: float | None) -> str:
-    """Readable name of a series, e.g. "daily median wait before Consultation (minutes)"."""
+def _describe(metric: str, activity: str | None, freq: str, target: float | None,
+              time_kind: str = "wait") -> str:
+    """Readable name of a series, e.g. "daily median wait before Consultation (minutes)";
+    "daily median flow time to Consultation (minutes)" in a log without start times."""
     what, stat, unit, _ = METRICS[metric]
     period = {"D": "daily", "W": "weekly"}[freq]
-    before = f" before {activity}" if activity else ""
+    flow = time_kind == "flow"
+    before = (f" to {activity}" if flow else f" before {activity}") if activity else ""
+    gap = "flow time" if flow else "wait"
+    what = gap if what == "wait" else what
     if metric == "within_target":
-        thing = f"wait{before}" if activity else "length of stay"
+        thing = f"{gap}{before}" if activity else "length of stay"
         return f"{period} share of visits with {thing} ≤ {target:g} min"
     if metric == "visits":
         return f"{period} visits"

@@ -72,6 +72,9 @@ def assert_map_matches(df: pd.DataFrame, has_start: bool = True) -> journey.Jour
                                                                       "end"]
     m = journey.journey_map(journey.read_log(df[cols]))
     ref = reference(df, has_start)
+    if not has_start:  # flow times are named apart from waits
+        for name in ("touchpoints", "transitions"):
+            ref[name].columns = [c.replace("wait_", "flow_") for c in ref[name].columns]
     got = m.touchpoints.set_index("activity").sort_index()
     exp = ref["touchpoints"].sort_index()
     pd.testing.assert_frame_equal(got[exp.columns], exp, check_dtype=False)
@@ -132,10 +135,19 @@ def test_completion_times_only_gives_flow_times():
     df = pd.DataFrame({"case_id": ["a", "a", "a"], "activity": ["Registration", "Lab", "Exit"],
                        "end": minutes(0, 30, 45)})
     m = assert_map_matches(df, has_start=False)
-    tr = m.transitions.set_index(["source", "target"]).wait_median
+    tr = m.transitions.set_index(["source", "target"]).flow_median
     assert (tr[("Registration", "Lab")], tr[("Lab", "Exit")]) == (30.0, 15.0)
     assert any("flow times" in n for n in m.notes)
     assert m.touchpoints.service_median.isna().all()
+    # no column, axis, legend or hover text calls a flow time a wait
+    c = journey.compare_maps(m, m)
+    for table in (m.touchpoints, m.transitions, c.touchpoints_change, c.transitions_change):
+        assert not [col for col in table.columns if "wait" in col]
+        assert "flow_median" in "".join(table.columns)
+    assert (c.transitions_change.flow_median_change == 0).all()
+    for fig in (m.process_map(), m.stage_map(), c.figure()):
+        text = fig.to_json()
+        assert "flow time" in text and "wait" not in text.lower().replace("waiting", "")
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -166,7 +178,7 @@ def test_simplification_keeps_most_frequent_touchpoints_and_paths():
     assert set(m.touchpoints.activity) == {"R", "C"}
     tr = m.transitions.set_index(["source", "target"])
     assert tr.loc[("R", "C"), "cases"] == 3  # visit a reconnects around X
-    assert tr.loc[("R", "C"), "wait_median"] == 20
+    assert tr.loc[("R", "C"), "flow_median"] == 20  # no start times: a flow time
     with pytest.raises(journey.JourneyError):
         journey.journey_map(log, paths=0)
 

@@ -211,6 +211,9 @@ def test_flow_times_are_named(data):
     got = metric_series(log, metric="wait_median", activity="Consultation")
     assert got.attrs["time_kind"] == "flow"
     assert any("flow times" in note for note in got.attrs["notes"])
+    assert got.attrs["measure"] == "daily median flow time to Consultation (minutes)"
+    got = metric_series(log, metric="within_target", activity="Consultation", target=30)
+    assert got.attrs["measure"] == "daily share of visits with flow time to Consultation ≤ 30 min"
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
