@@ -21,9 +21,9 @@ Supported sources
   CSV or XES file (folders, ``__MACOSX`` and dot files inside are ignored). A ``.zip`` with
   several files is refused with their names: extract the one wanted, or all of them into a
   folder and read the folder. A damaged or cut-short archive is a :class:`JourneyError`.
-- ``.xlsx`` (``.xls`` needs the ``xlrd`` package): values as text, except columns of real
+- ``.xlsx`` and legacy ``.xls``: values as text, except columns of real
   date-time cells, which stay timestamps; ``_row`` is the sheet row; empty rows are skipped.
-  Merged cells (``.xlsx``) are filled with the merged value across their range, counted in
+  Merged cells are filled with the merged value across their range, counted in
   ``SourceInfo.filled_cells``; a first row that is one title merged across columns is skipped.
   Both are said in ``SourceInfo.notes``.
 - ``.parquet``: column types kept; ``_row`` is the 1-based position. Every page is decoded
@@ -798,7 +798,7 @@ def _read_excel(path: Path, label: str, sheet: int | str,
                 ) -> tuple[pd.DataFrame, np.ndarray, int, tuple[str, ...]]:
     """The sheet's rows as text (date-time columns as timestamps), their sheet rows, the number
     of merged cells filled and notes."""
-    engine = "xlrd" if path.suffix.lower() == ".xls" else "openpyxl"
+    engine = "calamine" if path.suffix.lower() == ".xls" else "openpyxl"
     merged: list[tuple[int, int, int, int]] = []
     try:
         with pd.ExcelFile(path, engine=engine) as book:
@@ -809,12 +809,16 @@ def _read_excel(path: Path, label: str, sheet: int | str,
                                    "0-based position>", source=label)
             raw = pd.read_excel(book, sheet_name=sheet, header=None, dtype=object,
                                 keep_default_na=False, na_values=[])
+            title = sheet if isinstance(sheet, str) else sheets[sheet]
             if engine == "openpyxl":
-                title = sheet if isinstance(sheet, str) else sheets[sheet]
                 merged = _merged_ranges(path, getattr(book.book[title], "_worksheet_path", None))
+            else:  # legacy .xls: the reader lists the merged ranges itself
+                merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in
+                          book.book.get_sheet_by_name(title).merged_cell_ranges or []]
     except ImportError as exc:
-        raise JourneyError(f"reading {path.suffix} files needs the {engine} package (pip install "
-                           f"{engine}), or open the file in Excel and save it as .xlsx",
+        package = "python-calamine" if engine == "calamine" else engine
+        raise JourneyError(f"reading {path.suffix} files needs the {package} package (pip "
+                           f"install {package}), or open the file in Excel and save it as .xlsx",
                            source=label) from exc
     except JourneyError:
         raise

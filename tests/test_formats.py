@@ -20,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import journey
 from journey.errors import JourneyError
 from journey.formats import SourceInfo, register_source, sha256_of
 
@@ -813,6 +814,27 @@ def test_merged_title_row_is_skipped_and_said(con, tmp_path):
     assert info.notes[0] == "row 1 (a title merged across columns) skipped; the header is row 2"
     assert con.sql('SELECT _row, "就诊号", "环节" FROM raw ORDER BY _row').fetchall() == [
         (3, "V1", "挂号"), (4, "V1", "缴费")]
+
+
+def test_legacy_xls_merged_cells_are_filled_and_its_title_row_skipped(con):
+    # a committed .xls (scripts/make_merged_xls.py): 12 visits of 4 rows, the visit number and
+    # department merged down each visit, a title merged across the five columns
+    path = Path(__file__).parent / "data" / "merged.xls"
+    info = register_source(con, path, name="raw")
+    assert info.n_rows == 48 and info.filled_cells == 12 * 3 * 2
+    assert info.notes == ("row 1 (a title merged across columns) skipped; the header is row 2",
+                          "72 empty cell(s) of merged ranges filled with the merged value "
+                          "(Excel shows one value across the range)")
+    got = con.sql('SELECT "就诊号", count(*), count(DISTINCT "科室"), min(_row) FROM raw '
+                  "GROUP BY 1 ORDER BY 1").fetchall()
+    assert [(v, n, d) for v, n, d, _ in got] == [(f"X{i:03d}", 4, 1) for i in range(12)]
+    assert [r for *_, r in got] == list(range(3, 50, 4))  # sheet rows, the header is row 2
+    assert con.sql('SELECT DISTINCT "科室" FROM raw ORDER BY 1').fetchall() == [
+        ("口腔科",), ("耳鼻喉科",)]
+    types = dict(con.sql("DESCRIBE raw").fetchall()[i][:2] for i in range(5))
+    assert types["开始时间"].startswith("TIMESTAMP")  # date cells stay times
+    log = journey.read_log(path)
+    assert (log.n_cases, log.n_events) == (12, 48)
 
 
 # --- time_format ---------------------------------------------------------------------------------
