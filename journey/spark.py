@@ -176,25 +176,18 @@ def _source_frame(session: Any, source: Any) -> tuple[Any, str, bool, int]:
         folder = path.is_dir() if local else not path.suffix
         parts = sorted(p for p in path.iterdir() if p.is_file()
                        and not p.name.startswith((".", "_"))) if local and folder else [path]
-        suffixes = {p.suffix.lower() for p in parts}
-        if suffixes and suffixes <= set(_CSV_SUFFIXES):
-            line = parts[0].open(encoding="utf-8-sig").readline() if local else ","
-            sep = max(",\t;|", key=line.count)
-            names = next(csv.reader([line], delimiter=sep)) if local else None
-            _check_columns(names or [], label)
-            schema = ", ".join(f"{_quote(n)} STRING" for n in names) if names else None
-            frame = session.read.csv(label, header=True, sep=sep, encoding="UTF-8",
-                                     schema=schema, enforceSchema=False)
+        kinds = {_part_kind(p, label) for p in parts}
+        if kinds == {"csv"}:
+            frame = _csv_parts(session, label, parts if local else None)
             header = 1
-        elif suffixes <= {".parquet", ""}:
+        elif kinds <= {"parquet"}:
             frame, header = session.read.parquet(label), 0
+            frame = frame.select("*", F.col("_metadata.file_name").alias("_file"),
+                                 F.col("_metadata.file_block_start").alias("__block"))
         else:
-            raise JourneyError(f"read_log_spark reads Parquet and CSV files or folders of them, "
-                               f"not {sorted(suffixes)}; read other files with "
-                               "journey.read_log, or pass a Spark DataFrame.", source=label)
-        _check_columns(frame.columns, label)
-        frame = frame.select("*", F.col("_metadata.file_name").alias("_file"),
-                             F.col("_metadata.file_block_start").alias("__block"))
+            raise JourneyError("the folder mixes CSV and Parquet parts; keep parts of one kind "
+                               "in a folder", source=label)
+        _check_columns([c for c in frame.columns if c not in ("_file", "__block")], label)
     else:
         raise JourneyError(f"cannot read a {type(source).__name__}: pass a Spark DataFrame or "
                            "the path of a Parquet or CSV file or folder.")
@@ -215,6 +208,63 @@ def _source_frame(session: Any, source: Any) -> tuple[Any, str, bool, int]:
                              + F.lit(1 + header)).drop("__block", "__mid", "__lo", "__before")
     n_rows = sum(r["__n"] for r in listing)
     return (frame if folder else frame.drop("_file")), label, folder, n_rows
+
+
+def _part_kind(path: Path, label: str) -> str:
+    """``"csv"`` (plain, or compressed with gzip or bzip2, which Spark reads itself) or
+    ``"parquet"``; other files are refused with what to do instead."""
+    name = path.name.lower().removesuffix(".gz").removesuffix(".bz2")
+    if name.endswith(_CSV_SUFFIXES):
+        return "csv"
+    if name == path.name.lower() and (name.endswith(".parquet") or not path.suffix):
+        return "parquet"
+    raise JourneyError(
+        f"read_log_spark reads Parquet files and CSV files (plain, .gz or .bz2) or folders of "
+        f"them, not {path.name!r}: decompress a .zst or .zip first (zstd -d, unzip), read "
+        "other files with journey.read_log, or pass a Spark DataFrame.", source=label)
+
+
+def _header(path: Path) -> tuple[str, list[str]]:
+    """The delimiter and column names of a local CSV part (first line, compressed or not)."""
+    import bz2
+    import gzip
+
+    opener = {".gz": gzip.open, ".bz2": bz2.open}.get(path.suffix.lower(), open)
+    with opener(path, "rt", encoding="utf-8-sig") as fh:
+        line = fh.readline()
+    sep = max(",\t;|", key=line.count)
+    return sep, next(csv.reader([line], delimiter=sep), [])
+
+
+def _csv_parts(session: Any, label: str, parts: list[Path] | None) -> Any:
+    """The CSV rows of ``label`` as text, with ``_file`` and ``__block``. Local parts must
+    share one header (as :func:`journey.read_log` requires; the order may differ); each
+    part is then read with its own header. Remote files: comma-separated, header checked by
+    Spark."""
+    from pyspark.sql import functions as F
+
+    from journey.formats import _same_header
+
+    def located(frame: Any) -> Any:
+        return frame.select("*", F.col("_metadata.file_name").alias("_file"),
+                            F.col("_metadata.file_block_start").alias("__block"))
+
+    def read(source: str, sep: str, names: list[str]) -> Any:
+        schema = ", ".join(f"{_quote(n)} STRING" for n in names)
+        return located(session.read.csv(source, header=True, sep=sep, encoding="UTF-8",
+                                        schema=schema, enforceSchema=False))
+
+    if parts is None:
+        return located(session.read.csv(label, header=True, sep=",", encoding="UTF-8"))
+    headers = {p: _header(p) for p in parts}
+    first = None
+    for p, (_, names) in headers.items():
+        _check_columns(names, label)
+        first = _same_header(first, p.name, names, label)
+    if len({(sep, tuple(names)) for sep, names in headers.values()}) == 1:
+        return read(label, *headers[parts[0]])  # one read, which Spark splits into tasks
+    return reduce(lambda x, y: x.unionByName(y),
+                  [read(str(p), sep, names) for p, (sep, names) in headers.items()])
 
 
 def _offset_minutes(text: Any) -> Any:
@@ -438,8 +488,11 @@ def read_log_spark(
     source : pyspark.sql.DataFrame or path
         A Spark DataFrame, or the path (local or a cluster file system such as ``hdfs://`` or
         ``s3a://``) of a Parquet or CSV file or of a folder of Parquet or CSV parts. CSV files
-        are read as UTF-8 with a header line; the delimiter (comma, tab, semicolon or bar) is
-        taken from the header of a local file, comma otherwise.
+        (plain, ``.gz`` or ``.bz2``) are read as UTF-8 with a header line; the delimiter
+        (comma, tab, semicolon or bar) is taken from each local part's header, comma
+        otherwise. Local parts must have the same columns, in any order, as
+        :func:`journey.read_log` requires. ``.zst`` and ``.zip`` files are refused: decompress
+        them first, or read them with :func:`journey.read_log`.
     session : pyspark.sql.SparkSession, optional
         The session to use; defaults to the active one (``SparkSession.builder.getOrCreate()``).
     case, activity, start, end, timestamp, resource, department, patient, lifecycle : str, optional

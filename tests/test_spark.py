@@ -408,3 +408,35 @@ def test_real_export_shapes_identical_to_duckdb(spark, tmp_path, name):
     pd.testing.assert_frame_equal(journey.journey_map(sp).transitions,
                                   journey.journey_map(duck).transitions, check_exact=False,
                                   rtol=0, atol=1.01 / 60, check_dtype=False)
+
+
+def test_parts_in_another_column_order_and_compressed_parts_as_read_log(spark, tmp_path):
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    pd.DataFrame(PART1, columns=COLUMNS).to_csv(parts / "part1.csv", index=False)
+    # the second part: columns in another order, ';'-separated, gzip-compressed
+    pd.DataFrame(PART2, columns=COLUMNS)[COLUMNS[::-1]].to_csv(
+        parts / "part2.csv.gz", index=False, sep=";", compression="gzip")
+    options = {"invalid": "exclude", "duplicates": "drop"}
+    duck, sp = read_log(parts, **options), read_log_spark(str(parts), session=spark, **options)
+    cols = ["case_id", "activity", "start", "end", "resource"]
+    pd.testing.assert_frame_equal(sp.to_pandas()[cols].reset_index(drop=True),
+                                  duck.to_pandas()[cols].reset_index(drop=True),
+                                  check_dtype=False)
+    assert sp.n_events == duck.n_events == 11
+    # row numbers count within each part, header = row 1, as read_log's
+    pd.testing.assert_frame_equal(sp.exclusions, duck.exclusions, check_dtype=False)
+    assert sp.exclusions.example_rows.tolist() == [[9], [5], [3], [8]]
+    # a part with other columns: the same refusal as read_log's, naming the part
+    pd.DataFrame(PART2, columns=COLUMNS).rename(columns={"resource": "staff"}).to_csv(
+        parts / "part3.csv", index=False)
+    with pytest.raises(JourneyError) as expected:
+        read_log(parts)
+    with pytest.raises(JourneyError) as got:
+        read_log_spark(str(parts), session=spark)
+    assert str(got.value) == str(expected.value) and "part3.csv" in str(got.value)
+    # formats Spark cannot read itself: a clear refusal, not a Spark error
+    (parts / "part3.csv").unlink()
+    (tmp_path / "log.csv.zst").write_bytes(b"\x28\xb5\x2f\xfd")
+    with pytest.raises(JourneyError, match=r"decompress a \.zst or \.zip first"):
+        read_log_spark(str(tmp_path / "log.csv.zst"), session=spark)
