@@ -156,7 +156,8 @@ def _counts(events: Any, frames: pd.DataFrame, *, has_start: bool, daily: bool,
     w = w.mutate(stretch=(share * bins).floor().cast("int64").clip(0, bins - 1),
                  waited=minutes(w.prev_end, w.t) / (1440.0 if daily else 1.0))
     tokens = w.group_by(["frame", "prev_activity", "activity", "stretch"]).aggregate(
-        patients=w.count(), waited=w.waited.mean()).execute()
+        patients=w.count(), waited=w.waited.mean()).order_by(
+        ["frame", "prev_activity", "activity", "stretch"]).execute()
     tokens = tokens.rename(columns={"prev_activity": "source", "activity": "target"})
     waiting = tokens.groupby(["frame", "target"]).patients.sum().rename("waiting")
     parts = [waiting.rename_axis(["frame", "activity"])]
@@ -170,7 +171,7 @@ def _counts(events: Any, frames: pd.DataFrame, *, has_start: bool, daily: bool,
     done = ev.group_by([bucket, ev.activity]).aggregate(completed=ev.count()).execute()
     done = done[done.frame.between(0, len(frames) - 1)]
     parts.append(done.set_index(["frame", "activity"]).completed)
-    nodes = pd.concat(parts, axis=1).fillna(0).astype("int64").reset_index()
+    nodes = pd.concat(parts, axis=1).sort_index().fillna(0).astype("int64").reset_index()
     return tokens, nodes
 
 

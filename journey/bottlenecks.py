@@ -240,7 +240,9 @@ def time_decomposition(log: EventLog, *, by: str | Sequence[str] | None = None,
             service_median=e.service.median()).execute()
         total = out.groupby(keys).wait_hours.transform("sum") if keys else out.wait_hours.sum()
         out.insert(len(group) + 2, "wait_share", out.wait_hours / total)
-        return out.sort_values([*keys, "wait_hours"], ascending=[True] * len(keys) + [False],
+        rest = [g for g in group if g not in keys]  # ties in a fixed order: same rows each run
+        return out.sort_values([*keys, "wait_hours", *rest],
+                               ascending=[True] * len(keys) + [False] + [True] * len(rest),
                                ignore_index=True)
 
     table = per([*keys, "activity"])
