@@ -223,3 +223,13 @@ def test_sample_left_unseen_rates_match_truth():
     assert t.loc["all", "rate"] == pytest.approx(truth["left_unseen_rate"], abs=5e-5)
     for dept, rate in truth["left_unseen_rate_by_department"].items():
         assert t.loc[dept, "rate"] == pytest.approx(rate, abs=5e-5)
+
+
+def test_wait_figure_is_the_same_whatever_the_row_order(df):
+    """A re-run must draw the same figure: groups come in a fixed order, not the engine's."""
+    shuffled = df.sample(frac=1, random_state=3).reset_index(drop=True)
+    figures = [wait_figure(journey.read_log(d), kind="box") for d in (df, shuffled)]
+    first, second = ([list(trace.y) for trace in f.data] for f in figures)
+    assert first == second
+    groups = list(dict.fromkeys(first[0]))
+    assert groups == sorted(groups)
