@@ -10,6 +10,9 @@ the map in the engine; only the map's tables and a histogram come back.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -78,6 +81,26 @@ def _segments(log: EventLog) -> dict[str, list]:
         values = t.select(c).distinct().execute()[c].dropna()
         out[c] = sorted(values.tolist(), key=str)
     return out
+
+
+@contextmanager
+def _all_cores(log: EventLog) -> Iterator[None]:
+    """Let the engine use every core while the explorer queries, then restore its setting.
+
+    Small logs are read onto one thread so that a study's sums repeat bit for bit; an
+    explorer's redraw shows counts and quantiles, which do not depend on the threads, and
+    must be quick.
+    """
+    con = getattr(log._con, "con", None)
+    if con is None or not hasattr(con, "execute"):  # not DuckDB (Spark): nothing to set
+        yield
+        return
+    threads = con.execute("SELECT current_setting('threads')").fetchall()[0][0]
+    con.execute(f"SET threads = {max(int(os.cpu_count() or 1), int(threads))}")
+    try:
+        yield
+    finally:
+        con.execute(f"SET threads = {int(threads)}")
 
 
 def _histogram(events: Any, source: str, target: str) -> tuple[pd.DataFrame, pd.Series]:
@@ -174,7 +197,7 @@ class Explorer:
         self.map_out, self.path_out = w.Output(), w.Output()
         self.path_text = w.HTML()
         self._cache: dict[tuple, Any] = {}
-        self._tables: dict[tuple, Any] = {}
+        self._selections: dict[tuple, EventLog] = {}  # filters -> stored selection
         filters = [self.period, *([self.department] if self.department else []),
                    *self.segments.values()]
         for control in (self.activities, self.paths, self.metric, *filters):
@@ -211,11 +234,13 @@ class Explorer:
         key = (self.period.index, getattr(self.department, "value", None),
                tuple((c, d.value) for c, d in self.segments.items()), self.activities.value)
         if key not in self._cache:  # the paths slider only trims the transitions: no query
-            selection = self.selection()
-            full = journey_map(selection, activities=self.activities.value)
-            self._tables[key] = selection.table
-            if full.n_cases:  # computed once, kept by the maps with_paths() derives
-                full.touchpoints, full._all_transitions, full.starts, full.ends  # noqa: B018
+            with _all_cores(self.log):
+                # the touchpoints slider keeps the stored selection of the same filters
+                selection = self._selections.get(key[:3]) or self.selection()
+                self._selections[key[:3]] = selection
+                full = journey_map(selection, activities=self.activities.value)
+                if full.n_cases:  # computed once, kept by the maps with_paths() derives
+                    full.touchpoints, full._all_transitions, full.starts, full.ends  # noqa: B018
             self._cache[key] = full
             maps = [k for k in self._cache if len(k) == 4]
             for old in maps[:-_KEEP]:  # the oldest selections leave the engine's memory
@@ -263,7 +288,8 @@ class Explorer:
         s, t = self.path.value
         key = (self._key, s, t)
         if key not in self._cache:
-            self._cache[key] = _histogram(self.journey_map.events, s, t)
+            with _all_cores(self.log):
+                self._cache[key] = _histogram(self.journey_map.events, s, t)
         bins, row = self._cache[key]
         self.path_bins, self.path_summary = bins, row
         time = L[self.log.time_kind]
@@ -295,7 +321,9 @@ class Explorer:
         del self._cache[key]
         for k in [k for k in self._cache if k[0] == key]:
             del self._cache[k]
-        table = self._tables.pop(key)
+        if any(len(k) == 4 and k[:3] == key[:3] for k in self._cache):
+            return  # another touchpoints setting still maps these filters
+        table = self._selections.pop(key[:3]).table
         if table is not self.log.table and hasattr(table, "release"):
             table.release()
 

@@ -131,3 +131,27 @@ def test_filters_that_leave_nothing_are_said(tmp_path):
     assert ex.path.value is None
     with pytest.raises(JourneyError, match="EventLog"):
         journey.explore(log.to_pandas())
+
+
+def test_touchpoints_slider_keeps_the_selection_and_the_engine_setting(sample_log):
+    """Moving the touchpoints slider on a filtered selection maps the stored selection (no
+    second copy), the map equals journey_map's, and the engine's threads are as before."""
+    con = sample_log._con.con
+    threads = con.execute("SELECT current_setting('threads')").fetchall()
+    ex = journey.explore(sample_log)
+    department = ex.department.options[1][1]
+    ex.department.value = department
+    stored = ex._selections[ex._key[:3]]
+    ex.activities.value = 0.6
+    assert ex._selections[ex._key[:3]] is stored
+    chosen = sample_log.filter(department=department)
+    same_map(ex, journey.journey_map(chosen, activities=0.6))
+    assert con.execute("SELECT current_setting('threads')").fetchall() == threads
+    for share in np.arange(0.5, 1.0, 0.05):  # more selections than are kept
+        ex.activities.value = round(float(share), 2)
+        ex.department.value = None if ex.department.value else department
+    maps = [k for k in ex._cache if len(k) == 4]
+    assert len(maps) == 8  # the oldest left the engine; the selections still mapped stay
+    assert set(ex._selections) == {k[:3] for k in maps}
+    same_map(ex, journey.journey_map(chosen if ex.department.value else sample_log,
+                                     activities=ex.activities.value))
