@@ -223,7 +223,7 @@ class PeriodComparison:
         >>> res.figure(lang="zh").layout.yaxis.title.text  # doctest: +SKIP
         '每日就诊前等候均值（分钟）'
         """
-        from journey.i18n import _resolve
+        from journey._language import _resolve
 
         lang = _resolve(lang)
         measure = self.measure if lang == "en" else _measure_zh(self.options)
@@ -438,7 +438,7 @@ def compare_periods(
     2           average effect after (ITS)    45.7   24.5   -23.4   -27.2    -19.6
     3  median change (day-block bootstrap)    43.0   22.0   -21.0   -23.0    -19.0
     """
-    from journey.i18n import _resolve
+    from journey._language import _resolve
 
     C = _CAVEATS[_resolve(lang)]
     when = pd.Timestamp(intervention)

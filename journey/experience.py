@@ -25,6 +25,7 @@ import statsmodels.api as sm
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
+from journey._labels import _IPA_LABELS, DIMENSIONS, QUADRANTS
 from journey.errors import JourneyError
 
 __all__ = [
@@ -41,33 +42,8 @@ __all__ = [
     "satisfaction_scores",
 ]
 
-#: The four satisfaction dimensions of a survey (1–5 each), in the order they are reported.
-DIMENSIONS: tuple[str, ...] = (
-    "medical_quality",
-    "process_convenience",
-    "humanistic_care",
-    "information_transparency",
-)
 
-#: IPA quadrant labels (Martilla & James 1977), keyed by (high importance, high performance).
-QUADRANTS: dict[tuple[bool, bool], str] = {
-    (True, False): "Concentrate here",
-    (True, True): "Keep up the good work",
-    (False, False): "Low priority",
-    (False, True): "Possible overkill",
-}
 
-# figure labels of the IPA grid (quadrant names and importance methods are looked up by value)
-_IPA_LABELS: dict[str, dict[str, str]] = {
-    "en": {"performance": "performance", "importance": "importance",
-           "x": "Performance (mean score)", "y": "Importance ({})",
-           "title": "Importance–performance (n = {})"},
-    "zh": {"performance": "表现", "importance": "重要性", "x": "表现（平均分）",
-           "y": "重要性（{}）", "title": "重要性–表现分析（n = {}）",
-           "correlation": "与总体评价的相关系数", "relative_weights": "相对权重",
-           "Concentrate here": "重点改进区", "Keep up the good work": "继续保持区",
-           "Low priority": "低优先区", "Possible overkill": "供给过度区"},
-}
 
 # plain-language texts of the tables (readings of experience_vs_journey, suppression notes)
 _TEXTS: dict[str, dict[str, str]] = {
@@ -195,7 +171,7 @@ def _suppress(table: pd.DataFrame, count: str, min_count: int, unit: str,
               keys: list[str], *, lang: str | None = None) -> pd.DataFrame:
     """Mask every number of the rows where ``count`` < ``min_count`` and say so in ``note``
     (in ``lang``, default the session language)."""
-    from journey.i18n import _resolve
+    from journey._language import _resolve
 
     T = _TEXTS[_resolve(lang)]
     small = (table[count] < min_count).fillna(False).to_numpy(dtype=bool)
@@ -473,7 +449,8 @@ class ImportancePerformance:
         """
         import plotly.graph_objects as go
 
-        from journey.i18n import _resolve, translate
+        from journey._language import _resolve
+        from journey.i18n import translate
 
         lang = _resolve(lang)
         L = _IPA_LABELS[lang]
@@ -675,7 +652,7 @@ def experience_vs_journey(
     ...                       ).table.reading.item()
     '总等候时间每增加一小时，总体评价低 0.81 分（95%置信区间 -1.06 至 -0.56），其他因素保持不变。'
     """
-    from journey.i18n import _resolve
+    from journey._language import _resolve
 
     lang = _resolve(lang)
     if predictors is None:

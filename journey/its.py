@@ -144,7 +144,8 @@ _NOTES: dict[str, dict[str, str]] = {
 
 def _labels(lang: str | None, value: str) -> tuple[dict[str, str], str]:
     """The figure labels of ``lang`` and the value column's name in it."""
-    from journey.i18n import COLUMN_NAMES_ZH, _resolve
+    from journey._language import _resolve
+    from journey.i18n import COLUMN_NAMES_ZH
 
     lang = _resolve(lang)
     return _LABELS[lang], COLUMN_NAMES_ZH.get(value, value) if lang == "zh" else value
@@ -584,7 +585,7 @@ def its(
     >>> round(float(res.level_change["estimate"]), 2)
     0.84
     """
-    from journey.i18n import _resolve
+    from journey._language import _resolve
 
     lang = _resolve(lang)
     if hac_lags is not None and family != "gaussian":
@@ -703,7 +704,7 @@ def controlled_its(
     >>> round(float(res.level_change["estimate"]), 1)
     -7.0
     """
-    from journey.i18n import _resolve
+    from journey._language import _resolve
 
     lang = _resolve(lang)
     wide = _paired(data, value=value, date=date, group=group, treated=treated, control=control,
@@ -849,7 +850,7 @@ def did(
     >>> float(res.table.loc[0, "estimate"])
     -9.5
     """
-    from journey.i18n import _resolve
+    from journey._language import _resolve
 
     N = _NOTES[_resolve(lang)]
     wide = _paired(data, value=value, date=date, group=group, treated=treated, control=control,

@@ -457,7 +457,7 @@ class Concentration:
         """
         import plotly.graph_objects as go
 
-        from journey.i18n import _resolve
+        from journey._language import _resolve
 
         L = _LABELS[_resolve(lang)]
         lz = self.lorenz

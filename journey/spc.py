@@ -33,6 +33,7 @@ import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy.stats import binom
 
+from journey._labels import _SPC_LABELS as _LABELS
 from journey.errors import JourneyError
 
 __all__ = ["CHARTS", "SPC_COLOURS", "SPCResult", "spc"]
@@ -52,26 +53,6 @@ SPC_COLOURS: dict[str, str] = {
     "target": "#de1b1b",
 }
 
-# figure labels; the English names are the table's own values
-_LABELS: dict[str, dict[str, str]] = {
-    "en": {"value": "value", "mean": "mean", "upl": "upl", "lpl": "lpl", "target": "target",
-           "rule": "rule", "variation": "variation", "assurance": "assurance", "none": "none",
-           "median": "median", "gap": "no data"},
-    "zh": {"value": "数值", "mean": "均值", "upl": "控制上限", "lpl": "控制下限", "target": "目标",
-           "rule": "判断规则", "variation": "变异", "assurance": "达标", "none": "无",
-           "median": "中位数", "gap": "无数据", "long_run": "连续多点在中位数同侧",
-           "common_cause": "普通原因变异", "special_cause_improvement": "特殊原因变异（改善）",
-           "special_cause_concern": "特殊原因变异（恶化）",
-           "special_cause_neutral_high": "特殊原因变异（偏高）",
-           "special_cause_neutral_low": "特殊原因变异（偏低）",
-           "outside_limits": "超出控制限", "trend": "连续上升或下降",
-           "two_in_three": "3点中2点靠近控制限",
-           "shift": "连续多点在均值同侧", "improvement_high": "改善（升高）",
-           "improvement_low": "改善（降低）", "concern_high": "恶化（升高）",
-           "concern_low": "恶化（降低）", "neutral_high": "偏高", "neutral_low": "偏低",
-           "consistent_pass": "稳定达标", "consistent_fail": "稳定不达标",
-           "inconsistent": "时而达标时而不达标"},
-}
 
 # the trial-limits warning in English and Chinese
 _TRIAL: dict[str, str] = {
@@ -339,7 +320,8 @@ class SPCResult:
         """
         import plotly.graph_objects as go
 
-        from journey.i18n import COLUMN_NAMES_ZH, _resolve
+        from journey._language import _resolve
+        from journey.i18n import COLUMN_NAMES_ZH
 
         lang = _resolve(lang)
         L = _LABELS[lang]
@@ -728,7 +710,7 @@ def spc(
        mean     lpl     upl
     0  0.75  0.7304  0.7696
     """
-    from journey.i18n import _resolve
+    from journey._language import _resolve
 
     lang = _resolve(lang)
     if improvement not in _DIRECTION:

@@ -131,7 +131,7 @@ def visit_table(
     >>> visit_table(log, lang="zh").attrs["notes"][1]
     '0 个环节在前一环节结束前就已开始（重叠）；它们不计入等候'
     """
-    from journey.i18n import _resolve
+    from journey._language import _resolve
 
     N = _NOTES[_resolve(lang)]
     t = log.table
@@ -236,7 +236,7 @@ def join_experience(
     >>> join_experience(v, surveys=s, complaints=c, lang="zh").attrs["notes"]
     ['已剔除 1 条 case_id 不在 visits 中的投诉记录']
     """
-    from journey.i18n import _resolve
+    from journey._language import _resolve
 
     N = _NOTES[_resolve(lang)]
     _require(visits, ["case_id"], "visits")

@@ -25,6 +25,7 @@ import pandas as pd
 from scipy import stats
 
 from journey._gaps import gap_columns
+from journey._labels import _DAY_ZH, DAY_NAMES
 from journey.engine import minutes, sequenced, wall_clock
 from journey.errors import JourneyError
 from journey.experience import _wilson
@@ -43,9 +44,6 @@ __all__ = [
     "wait_summary",
 ]
 
-DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_DAY_ZH = dict(zip(DAY_NAMES, ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
-                   strict=True))
 MISSING = "(missing)"
 _DAY_KEYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4,
              "saturday": 5, "sunday": 6}
@@ -448,7 +446,8 @@ def wait_figure(
     >>> wait_figure(journey.read_log(df), lang="zh").layout.title.text
     '等候：按环节'
     """
-    from journey.i18n import COLUMN_NAMES_ZH, _resolve
+    from journey._language import _resolve
+    from journey.i18n import COLUMN_NAMES_ZH
 
     lang = _resolve(lang)
     L = _LABELS[lang]
@@ -544,7 +543,7 @@ class Attainment:
         """
         import plotly.express as px
 
-        from journey.i18n import _resolve
+        from journey._language import _resolve
 
         lang = _resolve(lang)
         L = _LABELS[lang]
@@ -754,7 +753,7 @@ class LeftUnseen:
         """
         import plotly.graph_objects as go
 
-        from journey.i18n import _resolve
+        from journey._language import _resolve
 
         L = _LABELS[_resolve(lang)]
         s, c = self.survival, self.incidence
@@ -907,7 +906,7 @@ class WaitDrivers:
         """
         import plotly.express as px
 
-        from journey.i18n import _resolve
+        from journey._language import _resolve
 
         lang = _resolve(lang)
         L = _LABELS[lang]
@@ -993,7 +992,7 @@ def wait_drivers(
     """
     import statsmodels.api as sm
 
-    from journey.i18n import _resolve
+    from journey._language import _resolve
 
     lang = _resolve(lang)
     ev = _events(log, calendar)
