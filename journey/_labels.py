@@ -13,6 +13,7 @@ __all__ = [
     "QUADRANTS",
     "_BOTTLENECK_LABELS",
     "_DAY_ZH",
+    "_EXPERIENCE_TEXTS",
     "_IPA_LABELS",
     "_SPC_LABELS",
     "_WHAT_IF_LABELS",
@@ -113,4 +114,31 @@ _SPC_LABELS: dict[str, dict[str, str]] = {
            "concern_low": "恶化（降低）", "neutral_high": "偏高", "neutral_low": "偏低",
            "consistent_pass": "稳定达标", "consistent_fail": "稳定不达标",
            "inconsistent": "时而达标时而不达标"},
+}
+
+
+# plain-language texts of the tables (readings of experience_vs_journey, suppression notes)
+_EXPERIENCE_TEXTS: dict[str, dict[str, str]] = {
+    "en": {"suppressed": "suppressed: fewer than {n} {unit}", "join": "; ",
+           "higher": "higher", "lower": "lower", "ci": "{level:.0%} CI {lo:+.2f} to {hi:+.2f}",
+           "binary": "Visits with {term} score {coef:.2f} points {what} on {outcome} than "
+                     "visits without ({ci}), other predictors held fixed.",
+           "hour": "Each extra hour of {term} goes with a {coef:.2f}-point {what} {outcome} "
+                   "({ci}), other predictors held fixed.",
+           "unit": "Each 1-unit increase in {term} goes with a {coef:.2f}-point {what} "
+                   "{outcome} ({ci}), other predictors held fixed.",
+           "zero": " The interval includes 0: no clear association."},
+    "zh": {"suppressed": "已隐藏：{unit}少于 {n}", "join": "；",
+           "respondents": "应答人数", "complaints": "投诉数", "visits": "就诊人次",
+           "patients": "患者数", "higher": "高", "lower": "低",
+           "ci": "{level:.0%}置信区间 {lo:+.2f} 至 {hi:+.2f}",
+           "binary": "有{term}的就诊，{outcome}比没有的{what} {coef:.2f} 分（{ci}），"
+                     "其他因素保持不变。",
+           "hour": "{term}每增加一小时，{outcome}{what} {coef:.2f} 分（{ci}），其他因素保持不变。",
+           "unit": "{term}每增加 1 个单位，{outcome}{what} {coef:.2f} 分（{ci}），"
+                   "其他因素保持不变。",
+           "zero": "置信区间包含 0：没有明确的关联。",
+           "total_wait_h": "总等候时间", "total_flow_h": "总流转时间", "los_h": "在院时长",
+           "rework": "重复环节",
+           "left_unseen": "未就诊离开"},
 }

@@ -17,11 +17,10 @@ import ibis
 import pandas as pd
 
 from journey._gaps import gap_columns
+from journey._tables import _require, _unique_visits
 from journey.engine import case_paths, sequenced
 from journey.errors import JourneyError
-from journey.experience import _require
 from journey.log import EventLog
-from journey.loyalty import _unique_visits
 from journey.stages import activities_of
 
 __all__ = ["join_experience", "visit_table"]

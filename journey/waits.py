@@ -26,9 +26,9 @@ from scipy import stats
 
 from journey._gaps import gap_columns
 from journey._labels import _DAY_ZH, DAY_NAMES
+from journey._tables import _wilson
 from journey.engine import minutes, sequenced, wall_clock
 from journey.errors import JourneyError
-from journey.experience import _wilson
 from journey.log import EventLog
 from journey.stages import activities_of
 
