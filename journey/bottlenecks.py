@@ -37,10 +37,7 @@ from ibis import _
 from journey._gaps import gap_columns, gap_name
 from journey._labels import _BOTTLENECK_LABELS as _LABELS
 from journey._labels import DAY_NAMES
-from journey.engine import minutes, wall_clock, wall_clock_values
-from journey.errors import JourneyError
-from journey.log import EventLog
-from journey.waits import (
+from journey._timeline import (
     _events,
     _label_days,
     _need_events,
@@ -48,6 +45,9 @@ from journey.waits import (
     _time_note,
     _visits,
 )
+from journey.engine import minutes, wall_clock, wall_clock_values
+from journey.errors import JourneyError
+from journey.log import EventLog
 
 __all__ = [
     "Bottlenecks",
