@@ -26,9 +26,8 @@ import pandas as pd
 import statsmodels.formula.api as smf
 from statsmodels.stats.nonparametric import rank_compare_2indep
 
+from journey._timeseries import COLUMNS, _frame, _post, _row
 from journey.errors import JourneyError
-from journey.its import COLUMNS, _post, _row
-from journey.spc import _frame
 
 __all__ = ["bootstrap_quantile_change", "probability_of_superiority", "quantile_change"]
 

@@ -34,6 +34,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from scipy.stats import binom
 
 from journey._labels import _SPC_LABELS as _LABELS
+from journey._timeseries import _frame
 from journey.errors import JourneyError
 
 __all__ = ["CHARTS", "SPC_COLOURS", "SPCResult", "spc"]
@@ -67,61 +68,6 @@ D2 = 1.128  # mean moving range of two points / sigma
 SCREEN_LIMIT = 3.267  # D4 for n = 2: moving ranges at or above 3.267·mR̄ are screened out
 TRIAL_POINTS = 13  # groups with fewer points have trial limits
 _DIRECTION = {"increase": 1, "decrease": -1, "neutral": 0}
-
-
-def _frame(data: Any, columns: dict[str, str | None], *, where: str,
-           gaps: Sequence[str] = ()) -> pd.DataFrame:
-    """Check that ``data`` is a DataFrame holding ``columns`` (role → name) without missing
-    values, except in the roles listed in ``gaps`` (periods without data).
-
-    Returns a copy with the columns renamed to their roles; raises JourneyError otherwise.
-    """
-    if not isinstance(data, pd.DataFrame):
-        raise JourneyError(
-            f"{where}() needs a pandas DataFrame in long format, got {type(data).__name__}."
-        )
-    for role, name in columns.items():
-        if name is None:
-            raise JourneyError(f"{where}() needs the name of the {role} column: {role}='...'.")
-        if name not in data.columns:
-            raise JourneyError(
-                f"column {name!r} not found; the data has {list(map(str, data.columns))}. "
-                f"Pass the right name as {role}=...",
-                source="<DataFrame>",
-                column=name,
-            )
-        missing = np.flatnonzero(data[name].isna().to_numpy())
-        if missing.size and role not in gaps:
-            raise JourneyError(
-                f"{missing.size} missing value(s); fill or drop these rows before calling "
-                f"{where}(), so that every exclusion is your own decision.",
-                source="<DataFrame>",
-                column=name,
-                rows=[int(i) + 2 for i in missing],
-            )
-    out = pd.DataFrame({role: data[name].to_numpy() for role, name in columns.items()})
-    for role in ("date",):
-        if role in out:
-            try:
-                out[role] = pd.to_datetime(out[role])
-            except (ValueError, TypeError) as err:
-                raise JourneyError(
-                    f"cannot read the dates ({err}); give datetimes or ISO dates.",
-                    column=columns[role],
-                ) from err
-    for role in ("value", "denominator"):
-        if role in out:
-            number = pd.to_numeric(out[role], errors="coerce")
-            bad = np.flatnonzero((number.isna() & out[role].notna()).to_numpy()
-                                 if role in gaps else number.isna().to_numpy())
-            if bad.size:
-                raise JourneyError(
-                    "values are not numbers; clean them before the analysis.",
-                    column=columns[role],
-                    rows=[int(i) + 2 for i in bad],
-                )
-            out[role] = number.astype(float)
-    return out
 
 
 def _run_ends(relative: Sequence[float], n: int) -> np.ndarray:
