@@ -300,7 +300,7 @@ class Bottlenecks:
             d = d.assign(day=d.day.map(L), activity=d.activity.map(lambda a: translate(a, "zh")))
             names = [translate(a, "zh") for a in names]
             labels |= {"day": L["day"], "activity": L["activity"]}
-        from journey.figures import _own_y_axes
+        from journey._plotting import _own_y_axes
 
         return _own_y_axes(px.line(
             d, x="hour", y=y, color="day", facet_col="activity",

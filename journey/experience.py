@@ -332,7 +332,7 @@ class ImportancePerformance:
         lang = _resolve(lang)
         L = _IPA_LABELS[lang]
         t = self.table
-        from journey.figures import _ipa_layout, _readable
+        from journey._plotting import _ipa_layout, _readable
 
         names = [(labels or {}).get(a, translate(a, lang) if lang == "zh" else _readable(a))
                  for a in t["attribute"]]

@@ -819,7 +819,7 @@ class WaitDrivers:
                          error_x_minus="minus", hover_data=["reading"], labels=labels,
                          title=L["drivers_flow" if flow else "drivers"])
         fig.add_vline(x=0, line_dash="dot")
-        from journey.figures import _every_category
+        from journey._plotting import _every_category
 
         return _every_category(fig, d.term.nunique())
 
