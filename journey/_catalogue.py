@@ -1,15 +1,18 @@
-"""The rows of the touchpoint catalogue and the lookup of activity names, below every module.
+"""The rows of the touchpoint catalogue, the lookup of activity names and the episode rule.
 
 :mod:`journey.stages` builds :data:`journey.stages.CATALOGUE` from these rows and maps activity
 names with the lookup; :mod:`journey._scan` takes the Chinese names from it so that no
-touchpoint name is taken for a person's name.
+touchpoint name is taken for a person's name; :mod:`journey.figures` leaves the touchpoints
+that open a new episode (:func:`_new_episodes`) out of a visit's pain points.
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["_LOOKUP", "_ROWS", "_key"]
+import pandas as pd
+
+__all__ = ["EPISODE_FACTOR", "EPISODE_FLOOR_MIN", "_LOOKUP", "_ROWS", "_key", "_new_episodes"]
 
 # canonical touchpoint: (stage, order within the journey, English name, Chinese name, aliases)
 _ROWS: list[tuple[str, str, int, str, str, tuple[str, ...]]] = [
@@ -56,3 +59,41 @@ _LOOKUP: dict[str, str] = {}
 for _tp, _stage, _order, _en, _zh, _aliases in _ROWS:
     for _name in (_tp, _en, _zh, *_aliases):
         _LOOKUP.setdefault(_key(_name), _tp)
+
+
+#: A touchpoint opens a new episode when its median gap is at least this many times the
+#: typical gap of the log, and at least :data:`EPISODE_FLOOR_MIN` minutes.
+EPISODE_FACTOR = 10
+EPISODE_FLOOR_MIN = 7 * 24 * 60
+
+
+def _new_episodes(touchpoints: pd.DataFrame, column: str = "wait_median") -> pd.DataFrame:
+    """The touchpoints that open a new episode rather than continue the visit.
+
+    A *new episode* is a return (to the ED weeks later, a readmission): the time before the
+    touchpoint is not part of the visit's journey, so it is no pain point of the visit. From
+    the data: the typical gap of the log is the median of the touchpoints' median gaps,
+    weighted by their events (so the busy touchpoints set it); a touchpoint opens a new
+    episode when its median gap is at least :data:`EPISODE_FACTOR` times that typical gap and
+    at least :data:`EPISODE_FLOOR_MIN` minutes (a week), so that days-long stays of inpatient
+    logs are not cut into episodes.
+
+    Returns the rows of ``touchpoints`` that open one, with ``typical`` (minutes) added.
+
+    Examples
+    --------
+    >>> tp = pd.DataFrame({"activity": ["Triage", "Lab", "ED return"],
+    ...                    "events": [100, 300, 10], "wait_median": [10.0, 30.0, 68064.0]})
+    >>> _new_episodes(tp)[["activity", "typical"]]
+        activity  typical
+    2  ED return     30.0
+    """
+    known = touchpoints[touchpoints[column].notna()]
+    if known.empty:
+        return known.assign(typical=pd.Series(dtype="float64"))
+    weights = known["events"] if "events" in known else known.get("cases", 1)
+    order = known[column].sort_values(kind="stable")
+    cum = pd.Series(weights, index=known.index).reindex(order.index).cumsum()
+    typical = float(order[cum >= cum.iloc[-1] / 2].iloc[0])
+    limit = max(EPISODE_FACTOR * typical, EPISODE_FLOOR_MIN)
+    return known[known[column] >= limit].assign(typical=typical)

@@ -18,7 +18,7 @@ from journey.errors import JourneyError
 from journey.log import EventLog
 from journey.stages import activities_of
 
-__all__ = ["METRICS", "_describe", "_measure_zh", "_visit_values"]
+__all__ = ["METRICS", "MISSING_GROUP", "_FREQ", "_describe", "_measure_zh", "_visit_values"]
 
 
 #: Measure → (what is aggregated per visit, statistic, unit, better direction).

@@ -28,6 +28,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from journey._catalogue import _new_episodes
 from journey._gaps import wait_columns
 from journey._plotting import (
     _choice,
@@ -775,44 +776,6 @@ def _stage_order(tp: pd.DataFrame) -> pd.DataFrame:
     return tp.sort_values(["_s", "_unknown", "_o", "_v", "_n"], kind="stable")
 
 
-#: A touchpoint opens a new episode when its median gap is at least this many times the
-#: typical gap of the log, and at least :data:`EPISODE_FLOOR_MIN` minutes.
-EPISODE_FACTOR = 10
-EPISODE_FLOOR_MIN = 7 * 24 * 60
-
-
-def _new_episodes(touchpoints: pd.DataFrame, column: str = "wait_median") -> pd.DataFrame:
-    """The touchpoints that open a new episode rather than continue the visit.
-
-    A *new episode* is a return (to the ED weeks later, a readmission): the time before the
-    touchpoint is not part of the visit's journey, so it is no pain point of the visit. From
-    the data: the typical gap of the log is the median of the touchpoints' median gaps,
-    weighted by their events (so the busy touchpoints set it); a touchpoint opens a new
-    episode when its median gap is at least :data:`EPISODE_FACTOR` times that typical gap and
-    at least :data:`EPISODE_FLOOR_MIN` minutes (a week), so that days-long stays of inpatient
-    logs are not cut into episodes.
-
-    Returns the rows of ``touchpoints`` that open one, with ``typical`` (minutes) added.
-
-    Examples
-    --------
-    >>> tp = pd.DataFrame({"activity": ["Triage", "Lab", "ED return"],
-    ...                    "events": [100, 300, 10], "wait_median": [10.0, 30.0, 68064.0]})
-    >>> _new_episodes(tp)[["activity", "typical"]]
-        activity  typical
-    2  ED return     30.0
-    """
-    known = touchpoints[touchpoints[column].notna()]
-    if known.empty:
-        return known.assign(typical=pd.Series(dtype="float64"))
-    weights = known["events"] if "events" in known else known.get("cases", 1)
-    order = known[column].sort_values(kind="stable")
-    cum = pd.Series(weights, index=known.index).reindex(order.index).cumsum()
-    typical = float(order[cum >= cum.iloc[-1] / 2].iloc[0])
-    limit = max(EPISODE_FACTOR * typical, EPISODE_FLOOR_MIN)
-    return known[known[column] >= limit].assign(typical=typical)
-
-
 def stage_map_figure(touchpoints: pd.DataFrame, *, pain_points: int = 3, time_kind: str = "wait",
                      min_count: int | None = None, lang: str | None = None,
                      title: str | None = None) -> go.Figure:
@@ -824,7 +787,7 @@ def stage_map_figure(touchpoints: pd.DataFrame, *, pain_points: int = 3, time_ki
     touchpoint (right axis). The ``pain_points`` touchpoints with the longest median wait are
     marked in red and labelled; touchpoints without a known wait are not ranked, nor are
     touchpoints that open a new episode (a return weeks later: median gap ≥ 10 × the log's
-    typical gap and ≥ 7 days, see ``_new_episodes``), which a note below the
+    typical gap and ≥ 7 days, see ``journey._catalogue._new_episodes``), which a note below the
     chart names instead.
 
     Parameters

@@ -32,6 +32,7 @@ from journey._labels import (
     DIMENSIONS,
     QUADRANTS,
 )
+from journey._language import LANGUAGES as LANGUAGES
 from journey._language import _resolve, get_language, set_language
 from journey.errors import JourneyError
 from journey.stages import CATALOGUE, STAGES, touchpoint_of

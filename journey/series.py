@@ -28,6 +28,7 @@ from typing import Literal
 import pandas as pd
 
 from journey._metrics import _FREQ, METRICS, _describe, _visit_values
+from journey._metrics import MISSING_GROUP as MISSING_GROUP
 from journey.errors import JourneyError
 from journey.log import EventLog
 

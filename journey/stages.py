@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping
 import pandas as pd
 
 from journey._catalogue import _LOOKUP, _ROWS, _key
+from journey._catalogue import EPISODE_FACTOR as EPISODE_FACTOR
+from journey._catalogue import EPISODE_FLOOR_MIN as EPISODE_FLOOR_MIN
 from journey.errors import JourneyError
 
 __all__ = ["CATALOGUE", "STAGES", "activities_of", "catalogue", "stage_of", "touchpoint_of"]
