@@ -21,11 +21,8 @@ __all__ = [
 ]
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
 _DAY_ZH = dict(zip(DAY_NAMES, ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
                    strict=True))
-
 
 # figure labels; Chinese figures also get Chinese day and touchpoint names
 _BOTTLENECK_LABELS: dict[str, dict[str, str]] = {
@@ -46,7 +43,6 @@ _BOTTLENECK_LABELS: dict[str, dict[str, str]] = {
            "utilisation": "人员忙碌时间 / 在岗时间", "hours": "患者小时数", "part": "时间构成"},
 }
 
-
 #: The four satisfaction dimensions of a survey (1–5 each), in the order they are reported.
 DIMENSIONS: tuple[str, ...] = (
     "medical_quality",
@@ -55,7 +51,6 @@ DIMENSIONS: tuple[str, ...] = (
     "information_transparency",
 )
 
-
 #: IPA quadrant labels (Martilla & James 1977), keyed by (high importance, high performance).
 QUADRANTS: dict[tuple[bool, bool], str] = {
     (True, False): "Concentrate here",
@@ -63,7 +58,6 @@ QUADRANTS: dict[tuple[bool, bool], str] = {
     (False, False): "Low priority",
     (False, True): "Possible overkill",
 }
-
 
 # figure labels of the IPA grid (quadrant names and importance methods are looked up by value)
 _IPA_LABELS: dict[str, dict[str, str]] = {
@@ -77,7 +71,6 @@ _IPA_LABELS: dict[str, dict[str, str]] = {
            "Low priority": "低优先区", "Possible overkill": "供给过度区"},
 }
 
-
 _WHAT_IF_LABELS: dict[str, dict[str, str]] = {
     "en": {"title": "{} vs {} ({} paired replications, 95% CI)", "x": "scenario − baseline"},
     "zh": {"title": "{} 与 {} 对比（{} 次配对重复，95%置信区间）", "x": "情景 − 基线",
@@ -88,12 +81,10 @@ _WHAT_IF_LABELS: dict[str, dict[str, str]] = {
            "left unseen (%)": "未就诊离开（%）"},
 }
 
-
 _ZH_VALUES = {"department": {"Internal Medicine": "内科", "Surgery": "外科", "Emergency": "急诊科"},
               "chronic": {"yes": "是", "no": "否"},
               "visit_type": {"new": "初诊", "returning": "复诊"},
               "booking": {"walk-in": "现场", "appointment": "预约"}}
-
 
 # figure labels; the English names are the table's own values
 _SPC_LABELS: dict[str, dict[str, str]] = {
@@ -115,7 +106,6 @@ _SPC_LABELS: dict[str, dict[str, str]] = {
            "consistent_pass": "稳定达标", "consistent_fail": "稳定不达标",
            "inconsistent": "时而达标时而不达标"},
 }
-
 
 # plain-language texts of the tables (readings of experience_vs_journey, suppression notes)
 _EXPERIENCE_TEXTS: dict[str, dict[str, str]] = {

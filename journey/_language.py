@@ -10,10 +10,7 @@ from journey.errors import JourneyError
 
 __all__ = ["LANGUAGES", "_resolve", "get_language", "set_language"]
 
-
 LANGUAGES = ("en", "zh")
-
-
 _language = "en"
 
 

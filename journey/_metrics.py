@@ -20,7 +20,6 @@ from journey.stages import activities_of
 
 __all__ = ["METRICS", "MISSING_GROUP", "_FREQ", "_describe", "_measure_zh", "_visit_values"]
 
-
 #: Measure → (what is aggregated per visit, statistic, unit, better direction).
 METRICS: dict[str, tuple[str, str, str, str]] = {
     "wait_median": ("wait", "median", "minutes", "decrease"),
@@ -32,11 +31,7 @@ METRICS: dict[str, tuple[str, str, str, str]] = {
     "left_unseen_rate": ("left unseen", "proportion", "proportion", "decrease"),
     "return_rate": ("returned", "proportion", "proportion", "increase"),
 }
-
-
 MISSING_GROUP = "(missing)"
-
-
 _FREQ = {"D": ("D", "D"), "W": ("W", "7D")}
 
 

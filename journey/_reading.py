@@ -36,7 +36,6 @@ __all__ = [
     "clock_from_days",
 ]
 
-
 #: Column names recognised for each field, compared case-insensitively, ignoring spaces,
 #: underscores and hyphens. Exact names are tried first, then the keywords in ``_KEYWORDS``.
 COLUMN_PRESETS: dict[str, tuple[str, ...]] = {
@@ -60,7 +59,6 @@ COLUMN_PRESETS: dict[str, tuple[str, ...]] = {
                 "病人id", "患者号", "病历号"),
 }
 
-
 _KEYWORDS: dict[str, tuple[str, ...]] = {
     "case": ("caseid", "visitid", "encounter", "就诊"),
     "activity": ("activity", "touchpoint", "环节", "活动"),
@@ -72,7 +70,6 @@ _KEYWORDS: dict[str, tuple[str, ...]] = {
     "patient": ("patient", "患者", "病人"),
 }
 
-
 #: Timestamp layouts tried after ISO 8601 (which DuckDB parses natively). Day-first and
 #: month-first layouts are ambiguous and never guessed: pass ``time_format`` for those.
 TIME_FORMATS: tuple[str, ...] = (
@@ -82,17 +79,10 @@ TIME_FORMATS: tuple[str, ...] = (
     "%Y%m%d%H%M%S", "%Y%m%d %H:%M:%S", "%Y%m%d %H:%M",
 )
 
-
 #: A UTC offset after a time of day (a plain date such as 2025-01-06 has none).
 _OFFSET = r"\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)$"
-
-
 _START_WORDS = ("start", "begin", "开始")
-
-
 _COMPLETE_WORDS = ("complete", "end", "finish", "结束", "完成")
-
-
 #: Values of a lifecycle column (the XES lifecycle model and common spellings). A column is
 #: taken as the lifecycle column only when every value is one of them.
 LIFECYCLE_WORDS = frozenset((

@@ -27,7 +27,6 @@ __all__ = [
     "_visits",
 ]
 
-
 _DAY_KEYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4,
              "saturday": 5, "sunday": 6}
 

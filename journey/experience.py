@@ -52,9 +52,6 @@ __all__ = [
     "satisfaction_scores",
 ]
 
-
-
-
 #: Friends and Family Test answers counted as "would recommend" (old and current wording).
 FFT_POSITIVE: tuple[str, ...] = ("extremely likely", "likely", "very good", "good")
 _DONT_KNOW = ("don't know", "dont know", "do not know", "不知道")

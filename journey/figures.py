@@ -1168,11 +1168,3 @@ def series_figure(series: pd.DataFrame, *, intervention: object = None,
                       yaxis_title=y_title or measure, xaxis_title=None,
                       template="simple_white", legend_title_text=L["group"])
     return fig
-
-
-# --------------------------------------------------------------------------------------------
-# finishing touches shared by the analysis figures (bottlenecks, drivers, IPA)
-# --------------------------------------------------------------------------------------------
-
-
-

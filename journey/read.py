@@ -37,14 +37,10 @@ from journey.privacy import refuse_table_identifiers
 
 __all__ = ["COLUMN_PRESETS", "TIME_FORMATS", "read_log"]
 
-
-
-
 #: Logs with fewer events run single-threaded in DuckDB: parallel sums of durations add in
 #: varying order, so their last binary digit (and a rounded figure on a .x5 boundary) could
 #: change between runs. Larger logs use every core.
 SINGLE_THREAD_BELOW = 2_000_000
-
 
 
 def _q(name: str) -> str:

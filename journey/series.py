@@ -35,7 +35,6 @@ from journey.log import EventLog
 __all__ = ["METRICS", "metric_series"]
 
 
-
 def metric_series(
     log: EventLog,
     *,
