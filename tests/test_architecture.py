@@ -206,11 +206,13 @@ def test_no_import_cycle(graph):
 
 
 def test_private_names_come_only_from_internal_modules(graph):
-    assert private_imports(graph) == []
+    found = private_imports(graph)
+    assert not found, "move the helper into an internal module:\n" + "\n".join(found)
 
 
 def test_imports_look_down(graph):
-    assert upward_imports(graph, LAYERS) == []
+    found = upward_imports(graph, LAYERS)
+    assert not found, "imports of a higher layer:\n" + "\n".join(found)
 
 
 def test_the_graph_sees_imports_inside_functions(graph):
