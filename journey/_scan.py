@@ -20,7 +20,7 @@ import ibis.expr.types as ir
 import ibis.selectors as sel
 import pandas as pd
 
-from journey.stages import _LOOKUP
+from journey._catalogue import _LOOKUP
 
 __all__ = ["FEATURES", "scan_duckdb", "scan_spark"]
 

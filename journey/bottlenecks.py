@@ -35,12 +35,9 @@ import pandas as pd
 from ibis import _
 
 from journey._gaps import gap_columns, gap_name
-from journey.engine import minutes, wall_clock, wall_clock_values
-from journey.errors import JourneyError
-from journey.log import EventLog
-from journey.waits import (
-    _DAY_ZH,
-    DAY_NAMES,
+from journey._labels import _BOTTLENECK_LABELS as _LABELS
+from journey._labels import DAY_NAMES
+from journey._timeline import (
     _events,
     _label_days,
     _need_events,
@@ -48,6 +45,9 @@ from journey.waits import (
     _time_note,
     _visits,
 )
+from journey.engine import minutes, wall_clock, wall_clock_values
+from journey.errors import JourneyError
+from journey.log import EventLog
 
 __all__ = [
     "Bottlenecks",
@@ -65,24 +65,6 @@ __all__ = [
 DAY_TYPES = {"type": ("Mon–Fri", "Mon–Fri", "Mon–Fri", "Mon–Fri", "Mon–Fri", "Sat", "Sun"),
              "weekday": DAY_NAMES}
 
-# figure labels; Chinese figures also get Chinese day and touchpoint names
-_LABELS: dict[str, dict[str, str]] = {
-    "en": {"wait": "wait", "flow time": "flow time", "mean": "Mean {} (min)", "hour": "Hour",
-           "title": "Where queues build up: mean {} by hour", "queue": "waiting",
-           "in_service": "in service", "color": "Patients {}",
-           "heat_title": "{}: mean number of patients {}",
-           "decomposition": "Patient-hours of waiting and service per touchpoint",
-           "decomposition_flow": "Patient-hours of flow time per touchpoint (service included)",
-           "utilisation": "Busy time / staffed time", "weekday": "Weekday"},
-    "zh": {"wait": "等候", "flow time": "流转时间", "mean": "平均{}（分钟）", "hour": "时段（时）",
-           "title": "排队在哪里积压：各时段平均{}", "queue": "排队等候",
-           "in_service": "正在接受服务", "color": "{}人数", "heat_title": "{}：平均{}人数",
-           "day": "日期", "activity": "环节", "Mon–Fri": "周一至周五", **_DAY_ZH,
-           "weekday": "星期",
-           "decomposition": "各触点等候与服务的患者小时数",
-           "decomposition_flow": "各触点流转时间的患者小时数（含服务时间）",
-           "utilisation": "人员忙碌时间 / 在岗时间", "hours": "患者小时数", "part": "时间构成"},
-}
 
 # the sentence of each ranked touchpoint (``bottlenecks(...).table.sentence``)
 _SENTENCES: dict[str, dict[str, str]] = {
@@ -164,7 +146,8 @@ class TimeDecomposition:
         """
         import plotly.express as px
 
-        from journey.i18n import COLUMN_NAMES_ZH, _resolve, translate
+        from journey._language import _resolve
+        from journey.i18n import COLUMN_NAMES_ZH, translate
 
         lang = _resolve(lang)
         L = _LABELS[lang]
@@ -301,7 +284,8 @@ class Bottlenecks:
         """
         import plotly.express as px
 
-        from journey.i18n import _resolve, translate
+        from journey._language import _resolve
+        from journey.i18n import translate
 
         lang = _resolve(lang)
         L = _LABELS[lang]
@@ -318,7 +302,7 @@ class Bottlenecks:
             d = d.assign(day=d.day.map(L), activity=d.activity.map(lambda a: translate(a, "zh")))
             names = [translate(a, "zh") for a in names]
             labels |= {"day": L["day"], "activity": L["activity"]}
-        from journey.figures import _own_y_axes
+        from journey._plotting import _own_y_axes
 
         return _own_y_axes(px.line(
             d, x="hour", y=y, color="day", facet_col="activity",
@@ -374,7 +358,7 @@ def bottlenecks(
     >>> journey.bottlenecks(log, lang="zh").table.sentence[0]  # doctest: +SKIP
     '检验：周一至周五 09:00–11:00 平均等候 13.1 分钟，是其他时段 3.7 分钟的 3.5 倍；...'
     """
-    from journey.i18n import _resolve
+    from journey._language import _resolve
 
     lang = _resolve(lang)
     if days not in DAY_TYPES:
@@ -549,7 +533,8 @@ class QueueProfile:
         """
         import plotly.express as px
 
-        from journey.i18n import _resolve, translate
+        from journey._language import _resolve
+        from journey.i18n import translate
 
         lang = _resolve(lang)
         L = _LABELS[lang]
@@ -779,7 +764,8 @@ class Utilisation:
         """
         import plotly.express as px
 
-        from journey.i18n import COLUMN_NAMES_ZH, _resolve, translate
+        from journey._language import _resolve
+        from journey.i18n import COLUMN_NAMES_ZH, translate
 
         lang = _resolve(lang)
         d, labels = self.table, {"activity": ""}
@@ -901,7 +887,7 @@ def littles_law(log: EventLog, *, window: tuple[Any, Any] | None = None,
     ...             ).reading[0][:13]
     '平均有 0.1 名患者在院'
     """
-    from journey.i18n import _resolve
+    from journey._language import _resolve
 
     R = _LITTLE[_resolve(lang)]
     _need_events(log)

@@ -32,12 +32,13 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from journey._metrics import METRICS, _describe, _measure_zh, _visit_values
 from journey.effects import bootstrap_quantile_change, probability_of_superiority, quantile_change
 from journey.engine import wall_clock_values
 from journey.errors import JourneyError
 from journey.its import DiDResult, ITSResult, controlled_its, did, its
 from journey.log import EventLog
-from journey.series import METRICS, _describe, _visit_values, metric_series
+from journey.series import metric_series
 from journey.spc import SPCResult, spc
 
 __all__ = ["CASE_MIX", "PeriodComparison", "compare_periods"]
@@ -97,33 +98,6 @@ _CAVEATS: dict[str, dict[str, str]] = {
            "few_days": "{period}不足 10 天：按天重抽样的自助法置信区间不可靠",
            "before": "改变前", "after": "改变后", "join": "；"},
 }
-_MEASURES_ZH = {"D": "每日", "W": "每周", "wait": "等候", "flow time": "流转时间",
-                "length of stay": "在院时长",
-                "median": "中位数", "p90": "P90", "mean": "均值", "minutes": "分钟",
-                "left unseen": "未就诊离开比例", "returned": "复诊比例"}
-
-
-def _measure_zh(options: dict[str, Any]) -> str:
-    """The measure of a comparison in Chinese, e.g. "每日就诊前等候中位数（分钟）"."""
-    from journey.i18n import translate
-
-    what, stat, unit, _ = METRICS[options["metric"]]
-    z = _MEASURES_ZH
-    period = z[options["freq"]]
-    activity = options["activity"] if what in ("wait", "within target") else None
-    flow = options.get("time_kind") == "flow"
-    before = f"到{translate(activity, 'zh')}的" if flow and activity else (
-        f"{translate(activity, 'zh')}前" if activity else "")
-    if what == "wait" and flow:
-        what = "flow time"
-    if options["metric"] == "within_target":
-        thing = f"{before}{'流转时间' if flow else '等候'}" if activity else "在院时长"
-        return f"{period}{thing} ≤ {options['target']:g} 分钟的就诊占比"
-    if options["metric"] == "visits":
-        return f"{period}就诊人次"
-    if stat == "proportion":
-        return f"{period}{z[what]}"
-    return f"{period}{before}{z[what]}{z[stat]}（{z[unit]}）"
 
 
 @dataclass(repr=False)
@@ -223,7 +197,7 @@ class PeriodComparison:
         >>> res.figure(lang="zh").layout.yaxis.title.text  # doctest: +SKIP
         '每日就诊前等候均值（分钟）'
         """
-        from journey.i18n import _resolve
+        from journey._language import _resolve
 
         lang = _resolve(lang)
         measure = self.measure if lang == "en" else _measure_zh(self.options)
@@ -438,7 +412,7 @@ def compare_periods(
     2           average effect after (ITS)    45.7   24.5   -23.4   -27.2    -19.6
     3  median change (day-block bootstrap)    43.0   22.0   -21.0   -23.0    -19.0
     """
-    from journey.i18n import _resolve
+    from journey._language import _resolve
 
     C = _CAVEATS[_resolve(lang)]
     when = pd.Timestamp(intervention)

@@ -26,9 +26,8 @@ import pandas as pd
 import statsmodels.formula.api as smf
 from statsmodels.stats.nonparametric import rank_compare_2indep
 
+from journey._timeseries import COLUMNS, _frame, _post, _row
 from journey.errors import JourneyError
-from journey.its import COLUMNS, _post, _row
-from journey.spc import _frame
 
 __all__ = ["bootstrap_quantile_change", "probability_of_superiority", "quantile_change"]
 
@@ -200,7 +199,7 @@ def bootstrap_quantile_change(
     >>> res2.loc[0, "note"]
     '改变后 − 改变前；改变前：600 个值，来自 20 天；改变后：600 个值，来自 20 天'
     """
-    from journey.i18n import _resolve
+    from journey._language import _resolve
 
     N = _NOTES[_resolve(lang)]
     qs = np.asarray(q, dtype=float)
@@ -300,7 +299,7 @@ def probability_of_superiority(
     >>> float(res.loc[0, "estimate"])
     0.74
     """
-    from journey.i18n import _resolve
+    from journey._language import _resolve
 
     d = _before_after(data, value=value, period=period, date=date, intervention=intervention,
                       levels=levels, where="probability_of_superiority")
@@ -371,7 +370,7 @@ def quantile_change(
     0  p50_change_adjusted      -5.6    -7.3     -3.8
     1  p90_change_adjusted      -3.3    -8.1      1.4
     """
-    from journey.i18n import _resolve
+    from journey._language import _resolve
 
     N = _NOTES[_resolve(lang)]
     derived = [c for c in covariates if c in _DERIVED and c not in data.columns]

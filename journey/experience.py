@@ -23,8 +23,19 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
-from statsmodels.stats.proportion import proportion_confint
 
+from journey._labels import _EXPERIENCE_TEXTS as _TEXTS
+from journey._labels import _IPA_LABELS, DIMENSIONS, QUADRANTS
+from journey._tables import (
+    _add_share,
+    _aggregate,
+    _as_list,
+    _datetimes,
+    _frame,
+    _require,
+    _rows,
+    _suppress,
+)
 from journey.errors import JourneyError
 
 __all__ = [
@@ -41,87 +52,9 @@ __all__ = [
     "satisfaction_scores",
 ]
 
-#: The four satisfaction dimensions of a survey (1–5 each), in the order they are reported.
-DIMENSIONS: tuple[str, ...] = (
-    "medical_quality",
-    "process_convenience",
-    "humanistic_care",
-    "information_transparency",
-)
-
-#: IPA quadrant labels (Martilla & James 1977), keyed by (high importance, high performance).
-QUADRANTS: dict[tuple[bool, bool], str] = {
-    (True, False): "Concentrate here",
-    (True, True): "Keep up the good work",
-    (False, False): "Low priority",
-    (False, True): "Possible overkill",
-}
-
-# figure labels of the IPA grid (quadrant names and importance methods are looked up by value)
-_IPA_LABELS: dict[str, dict[str, str]] = {
-    "en": {"performance": "performance", "importance": "importance",
-           "x": "Performance (mean score)", "y": "Importance ({})",
-           "title": "Importance–performance (n = {})"},
-    "zh": {"performance": "表现", "importance": "重要性", "x": "表现（平均分）",
-           "y": "重要性（{}）", "title": "重要性–表现分析（n = {}）",
-           "correlation": "与总体评价的相关系数", "relative_weights": "相对权重",
-           "Concentrate here": "重点改进区", "Keep up the good work": "继续保持区",
-           "Low priority": "低优先区", "Possible overkill": "供给过度区"},
-}
-
-# plain-language texts of the tables (readings of experience_vs_journey, suppression notes)
-_TEXTS: dict[str, dict[str, str]] = {
-    "en": {"suppressed": "suppressed: fewer than {n} {unit}", "join": "; ",
-           "higher": "higher", "lower": "lower", "ci": "{level:.0%} CI {lo:+.2f} to {hi:+.2f}",
-           "binary": "Visits with {term} score {coef:.2f} points {what} on {outcome} than "
-                     "visits without ({ci}), other predictors held fixed.",
-           "hour": "Each extra hour of {term} goes with a {coef:.2f}-point {what} {outcome} "
-                   "({ci}), other predictors held fixed.",
-           "unit": "Each 1-unit increase in {term} goes with a {coef:.2f}-point {what} "
-                   "{outcome} ({ci}), other predictors held fixed.",
-           "zero": " The interval includes 0: no clear association."},
-    "zh": {"suppressed": "已隐藏：{unit}少于 {n}", "join": "；",
-           "respondents": "应答人数", "complaints": "投诉数", "visits": "就诊人次",
-           "patients": "患者数", "higher": "高", "lower": "低",
-           "ci": "{level:.0%}置信区间 {lo:+.2f} 至 {hi:+.2f}",
-           "binary": "有{term}的就诊，{outcome}比没有的{what} {coef:.2f} 分（{ci}），"
-                     "其他因素保持不变。",
-           "hour": "{term}每增加一小时，{outcome}{what} {coef:.2f} 分（{ci}），其他因素保持不变。",
-           "unit": "{term}每增加 1 个单位，{outcome}{what} {coef:.2f} 分（{ci}），"
-                   "其他因素保持不变。",
-           "zero": "置信区间包含 0：没有明确的关联。",
-           "total_wait_h": "总等候时间", "total_flow_h": "总流转时间", "los_h": "在院时长",
-           "rework": "重复环节",
-           "left_unseen": "未就诊离开"},
-}
-
 #: Friends and Family Test answers counted as "would recommend" (old and current wording).
 FFT_POSITIVE: tuple[str, ...] = ("extremely likely", "likely", "very good", "good")
 _DONT_KNOW = ("don't know", "dont know", "do not know", "不知道")
-
-
-# --------------------------------------------------------------------------- shared helpers
-def _as_list(columns: str | Iterable[str] | None) -> list[str]:
-    if columns is None:
-        return []
-    if isinstance(columns, str):
-        return [columns]
-    return list(columns)
-
-
-def _require(frame: pd.DataFrame, columns: Iterable[str], table: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise JourneyError(
-            f"the {table} table has no column {missing[0]!r}; rename the column or pass the "
-            f"right name (its columns are {list(map(str, frame.columns))})",
-            source=table, column=missing[0],
-        )
-
-
-def _rows(mask: pd.Series | np.ndarray) -> list[int]:
-    """Spreadsheet row numbers (header = row 1) of the True entries of a positional mask."""
-    return [int(i) + 2 for i in np.flatnonzero(np.asarray(mask))]
 
 
 def _scores(frame: pd.DataFrame, column: str, lo: float, hi: float, table: str) -> pd.Series:
@@ -135,89 +68,6 @@ def _scores(frame: pd.DataFrame, column: str, lo: float, hi: float, table: str) 
             source=table, column=column, rows=_rows(bad),
         )
     return values.astype(float)
-
-
-def _datetimes(frame: pd.DataFrame, column: str, table: str) -> pd.Series:
-    """A datetime column (naive, nanoseconds); unparseable entries raise, empty ones stay NaT."""
-    values = pd.to_datetime(frame[column], errors="coerce")
-    bad = values.isna() & frame[column].notna()
-    if bad.any():
-        raise JourneyError(
-            f"cannot read {frame[column][bad].iloc[0]!r} as a date and time; "
-            "use a format like 2024-03-01 08:30",
-            source=table, column=column, rows=_rows(bad),
-        )
-    return values.astype("datetime64[ns]")
-
-
-_YES_NO = {"true": True, "false": False, "yes": True, "no": False, "y": True, "n": False,
-           "1": True, "0": False, "1.0": True, "0.0": False, "是": True, "否": False}
-
-
-def _flag(frame: pd.DataFrame, column: str, table: str) -> pd.Series:
-    """A yes/no column as booleans (True/False, 1/0, yes/no, 是/否); anything else raises."""
-    values = frame[column].map(lambda v: _YES_NO.get(str(v).strip().casefold()))
-    if values.isna().any():
-        raise JourneyError(
-            f"expected yes/no (True/False, 1/0, 是/否) in every row; found "
-            f"{frame[column][values.isna()].iloc[0]!r}",
-            source=table, column=column, rows=_rows(values.isna()),
-        )
-    return values.astype(bool)
-
-
-def _wilson(k, n, confidence: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Share k/n with its Wilson score interval; NaN where n == 0."""
-    k = np.asarray(k, dtype=float)
-    n = np.asarray(n, dtype=float)
-    some = n > 0
-    safe = np.where(some, n, 1.0)
-    lo, hi = proportion_confint(k, safe, alpha=1 - confidence, method="wilson")
-    return (np.where(some, k / safe, np.nan), np.where(some, lo, np.nan),
-            np.where(some, hi, np.nan))
-
-
-def _add_share(table: pd.DataFrame, name: str, k: str, n: str, confidence: float) -> None:
-    """Add columns ``name``, ``name_ci_low``, ``name_ci_high`` = Wilson share k/n in place."""
-    share, lo, hi = _wilson(table[k], table[n], confidence)
-    table[name], table[f"{name}_ci_low"], table[f"{name}_ci_high"] = share, lo, hi
-
-
-def _aggregate(frame: pd.DataFrame, by: list[str], **aggs) -> pd.DataFrame:
-    """Named aggregations per group of ``by`` (one row for the whole frame when ``by`` is empty);
-    missing group labels form their own group."""
-    if by:
-        return frame.groupby(by, dropna=False, observed=True).agg(**aggs).reset_index()
-    return frame.assign(_all=0).groupby("_all").agg(**aggs).reset_index(drop=True)
-
-
-def _suppress(table: pd.DataFrame, count: str, min_count: int, unit: str,
-              keys: list[str], *, lang: str | None = None) -> pd.DataFrame:
-    """Mask every number of the rows where ``count`` < ``min_count`` and say so in ``note``
-    (in ``lang``, default the session language)."""
-    from journey.i18n import _resolve
-
-    T = _TEXTS[_resolve(lang)]
-    small = (table[count] < min_count).fillna(False).to_numpy(dtype=bool)
-    table = table.copy()
-    for col in table.columns:
-        if col in keys or col == "note":
-            continue
-        if pd.api.types.is_integer_dtype(table[col]) or pd.api.types.is_bool_dtype(table[col]):
-            table[col] = table[col].astype("Int64")
-        if pd.api.types.is_numeric_dtype(table[col]):
-            table[col] = table[col].mask(small)
-    old = table["note"] if "note" in table else pd.Series("", index=table.index)
-    new = np.where(small, T["suppressed"].format(n=min_count, unit=T.get(unit, unit)), "")
-    table["note"] = [T["join"].join(p for p in (a, b) if p) for a, b in zip(old, new, strict=True)]
-    return table
-
-
-def _frame(data, column: str) -> pd.DataFrame:
-    """A DataFrame as is, or a vector of answers as a one-column frame named ``column``."""
-    if isinstance(data, pd.DataFrame):
-        return data
-    return pd.DataFrame({column: pd.Series(data).reset_index(drop=True)})
 
 
 # --------------------------------------------------------------------------- scores
@@ -473,12 +323,13 @@ class ImportancePerformance:
         """
         import plotly.graph_objects as go
 
-        from journey.i18n import _resolve, translate
+        from journey._language import _resolve
+        from journey.i18n import translate
 
         lang = _resolve(lang)
         L = _IPA_LABELS[lang]
         t = self.table
-        from journey.figures import _ipa_layout, _readable
+        from journey._plotting import _ipa_layout, _readable
 
         names = [(labels or {}).get(a, translate(a, lang) if lang == "zh" else _readable(a))
                  for a in t["attribute"]]
@@ -675,7 +526,7 @@ def experience_vs_journey(
     ...                       ).table.reading.item()
     '总等候时间每增加一小时，总体评价低 0.81 分（95%置信区间 -1.06 至 -0.56），其他因素保持不变。'
     """
-    from journey.i18n import _resolve
+    from journey._language import _resolve
 
     lang = _resolve(lang)
     if predictors is None:

@@ -152,7 +152,7 @@ class Explorer:
                  min_count: int | None = None) -> None:
         import ipywidgets as w
 
-        from journey.figures import _limit, _options
+        from journey._plotting import _limit, _options
 
         if not isinstance(log, EventLog):
             raise JourneyError(f"explore needs an EventLog from journey.read_log, got "

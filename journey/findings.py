@@ -107,7 +107,7 @@ _SHOWN: dict[str, int] = {}  # reason -> the cell that displayed it
 
 
 def _lang(lang: str | None) -> str:
-    from journey.i18n import _resolve
+    from journey._language import _resolve
 
     return _resolve(lang)
 

@@ -72,6 +72,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from journey._reading import _check_columns, _same_header
 from journey._xes import XesStats, xes_batches
 from journey.errors import JourneyError
 
@@ -82,7 +83,6 @@ _KINDS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "excel", ".xls":
           ".parquet": "parquet", ".xes": "xes", ".zip": "zip"}
 _COMPRESSED = (".gz", ".zst", ".zstd")
 _MAGIC = ((b"\x1f\x8b", "gzip"), (b"\x28\xb5\x2f\xfd", "zstd"))
-_RESERVED = ("_row", "_file", "file_row_number")
 _DELIMITERS = (",", "\t", ";", "|")
 _SNIFF_BYTES = 4 << 20
 _CHUNK_BYTES = 1 << 20
@@ -322,27 +322,6 @@ def _folder_parts(path: Path, label: str) -> list[Path]:
     return entries
 
 
-def _same_header(first: tuple[str, list[str]] | None, part: str, names: list[str],
-                 label: str) -> tuple[str, list[str]]:
-    """The first part's header; raise when ``names`` (of ``part``) has other columns."""
-    if first is None:
-        return part, names
-    ref, ref_names = first
-    have = {n.casefold() for n in names}
-    want = {n.casefold() for n in ref_names}
-    extra = [n for n in names if n.casefold() not in want]
-    lacking = [n for n in ref_names if n.casefold() not in have]
-    if extra or lacking:
-        diff = "; ".join(t for t in (
-            f"it has {', '.join(map(repr, extra[:8]))} that {ref!r} has not" if extra else "",
-            f"it lacks {', '.join(map(repr, lacking[:8]))}" if lacking else "") if t)
-        raise JourneyError(f"the part {part!r} has other columns than the first part {ref!r}: "
-                           f"{diff}. Give every part the same header (the order may differ), "
-                           "or read the parts separately", source=label, column=(extra or
-                                                                                 lacking)[0])
-    return first
-
-
 def _file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -359,19 +338,6 @@ def _ident(name: str) -> str:
 
 def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
-
-
-def _check_columns(names: list[str], label: str) -> None:
-    seen: dict[str, str] = {}
-    for n in names:
-        if n in _RESERVED:
-            raise JourneyError(f"the column name {n!r} is reserved for journey's row numbers; "
-                               "rename that column", source=label)
-        if n.casefold() in seen:
-            raise JourneyError(f"duplicate column names {seen[n.casefold()]!r} and {n!r} (names "
-                               "are compared ignoring case); give every column a unique name",
-                               source=label)
-        seen[n.casefold()] = n
 
 
 def _header_names(values: list[object]) -> list[str]:

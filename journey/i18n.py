@@ -22,13 +22,20 @@ import matplotlib as mpl
 import pandas as pd
 from matplotlib import font_manager
 
-from journey.bottlenecks import _LABELS as _BOTTLENECK_LABELS
+from journey._labels import (
+    _BOTTLENECK_LABELS,
+    _DAY_ZH,
+    _IPA_LABELS,
+    _SPC_LABELS,
+    _WHAT_IF_LABELS,
+    _ZH_VALUES,
+    DIMENSIONS,
+    QUADRANTS,
+)
+from journey._language import LANGUAGES as LANGUAGES
+from journey._language import _resolve, get_language, set_language
 from journey.errors import JourneyError
-from journey.experience import _IPA_LABELS, DIMENSIONS, QUADRANTS
-from journey.simulate import _WHAT_IF_LABELS, _ZH_VALUES
-from journey.spc import _LABELS as _SPC_LABELS
 from journey.stages import CATALOGUE, STAGES, touchpoint_of
-from journey.waits import _DAY_ZH
 
 __all__ = [
     "COLUMN_NAMES_ZH",
@@ -40,8 +47,6 @@ __all__ = [
     "use_cjk_font",
 ]
 
-LANGUAGES = ("en", "zh")
-_language = "en"
 
 #: Chinese headers for the column names that the package's tables share.
 COLUMN_NAMES_ZH: dict[str, str] = {
@@ -193,45 +198,6 @@ _INSTALL_HINT = (
 )
 
 
-def _check(lang: str) -> str:
-    if lang not in LANGUAGES:
-        raise JourneyError(f"language {lang!r} is not supported; use 'en' (English) or "
-                           "'zh' (简体中文)")
-    return lang
-
-
-def set_language(lang: str) -> None:
-    """Set the default language of figure labels and report text for this session.
-
-    Parameters
-    ----------
-    lang : {"en", "zh"}
-        ``"zh"`` for simplified Chinese, ``"en"`` for English (the default).
-
-    Examples
-    --------
-    >>> set_language("zh")
-    >>> get_language()
-    'zh'
-    >>> set_language("en")
-    """
-    global _language
-    _language = _check(lang)
-
-
-def get_language() -> str:
-    """The session's language, ``"en"`` or ``"zh"`` (see :func:`set_language`).
-
-    Functions that take ``lang=None`` use this value.
-
-    Examples
-    --------
-    >>> get_language()
-    'en'
-    """
-    return _language
-
-
 def translate(name: str, lang: str | None = None) -> str:
     """A touchpoint, stage or table value in the other language.
 
@@ -323,11 +289,6 @@ def translate_columns(frame: pd.DataFrame, lang: str | None = None) -> pd.DataFr
     if frame.attrs.get("time_kind") == "flow":
         names = {k: v.replace("等候", "流转时间") for k, v in names.items()}
     return out.rename(columns=names)
-
-
-def _resolve(lang: str | None) -> str:
-    """The language to use: ``lang`` checked, or the session's for None."""
-    return _check(_language if lang is None else lang)
 
 
 def _covers(path: str) -> bool:

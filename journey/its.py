@@ -41,7 +41,6 @@ and :func:`did` compares period means (difference-in-differences) with a pre-per
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -52,12 +51,11 @@ from scipy import stats
 from statsmodels.stats.diagnostic import acorr_ljungbox
 from statsmodels.stats.stattools import durbin_watson
 
+from journey._timeseries import COLUMNS, _frame, _post, _row
 from journey.errors import JourneyError
-from journey.spc import _frame
 
 __all__ = ["DiDResult", "ITSResult", "controlled_its", "did", "its"]
 
-COLUMNS = ["metric", "estimate", "ci_low", "ci_high", "p_value", "method", "note"]
 _LEVEL = {"gaussian": "difference", "poisson": "rate ratio", "quasipoisson": "rate ratio"}
 
 # figure labels
@@ -144,7 +142,8 @@ _NOTES: dict[str, dict[str, str]] = {
 
 def _labels(lang: str | None, value: str) -> tuple[dict[str, str], str]:
     """The figure labels of ``lang`` and the value column's name in it."""
-    from journey.i18n import COLUMN_NAMES_ZH, _resolve
+    from journey._language import _resolve
+    from journey.i18n import COLUMN_NAMES_ZH
 
     lang = _resolve(lang)
     return _LABELS[lang], COLUMN_NAMES_ZH.get(value, value) if lang == "zh" else value
@@ -153,23 +152,6 @@ def _labels(lang: str | None, value: str) -> tuple[dict[str, str], str]:
 def _hac_lags(n: int) -> int:
     """Newey–West rule of thumb for the number of lags: ⌊4(T/100)^{2/9}⌋ (3 for T = 59)."""
     return int(np.floor(4 * (n / 100) ** (2 / 9)))
-
-
-def _post(dates: pd.Series, intervention: Any, *, minimum: int = 3) -> np.ndarray:
-    """True for dates on or after the intervention; at least ``minimum`` points on each side."""
-    try:
-        start = pd.Timestamp(intervention)
-    except (ValueError, TypeError) as err:
-        raise JourneyError(f"intervention must be a date, got {intervention!r}.") from err
-    post = (dates >= start).to_numpy()
-    n_post = int(post.sum())
-    if min(n_post, len(post) - n_post) < minimum:
-        raise JourneyError(
-            f"the intervention date {start.date()} leaves {len(post) - n_post} point(s) before "
-            f"and {n_post} after; each period needs at least {minimum}. Check the date or use "
-            "a longer series."
-        )
-    return post
 
 
 def _grid(dates: pd.Series, column: str | None) -> tuple[np.ndarray, float, np.ndarray]:
@@ -206,10 +188,6 @@ def _grid(dates: pd.Series, column: str | None) -> tuple[np.ndarray, float, np.n
     per_year = pd.Timedelta(days=365.25) / pd.Timedelta(step)
     first = (d[0] - d[0].normalize().replace(month=1, day=1)) / pd.Timedelta(step)
     return t, float(per_year), t + first
-
-
-def _row(metric: str, est: float, ci: Sequence[float], p: float, method: str, note: str) -> dict:
-    return dict(zip(COLUMNS, [metric, est, ci[0], ci[1], p, method, note], strict=True))
 
 
 def _design(dates: pd.Series, post: np.ndarray, seasonality: str | int | None, *,
@@ -584,7 +562,7 @@ def its(
     >>> round(float(res.level_change["estimate"]), 2)
     0.84
     """
-    from journey.i18n import _resolve
+    from journey._language import _resolve
 
     lang = _resolve(lang)
     if hac_lags is not None and family != "gaussian":
@@ -703,7 +681,7 @@ def controlled_its(
     >>> round(float(res.level_change["estimate"]), 1)
     -7.0
     """
-    from journey.i18n import _resolve
+    from journey._language import _resolve
 
     lang = _resolve(lang)
     wide = _paired(data, value=value, date=date, group=group, treated=treated, control=control,
@@ -849,7 +827,7 @@ def did(
     >>> float(res.table.loc[0, "estimate"])
     -9.5
     """
-    from journey.i18n import _resolve
+    from journey._language import _resolve
 
     N = _NOTES[_resolve(lang)]
     wide = _paired(data, value=value, date=date, group=group, treated=treated, control=control,

@@ -19,8 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from journey.errors import JourneyError
-from journey.experience import (
+from journey._tables import (
     _add_share,
     _aggregate,
     _as_list,
@@ -30,7 +29,9 @@ from journey.experience import (
     _require,
     _rows,
     _suppress,
+    _unique_visits,
 )
+from journey.errors import JourneyError
 
 __all__ = [
     "Concentration",
@@ -40,13 +41,6 @@ __all__ = [
     "resource_concentration",
     "return_visits",
 ]
-
-
-def _unique_visits(visits: pd.DataFrame) -> None:
-    dup = visits["case_id"].duplicated(keep=False)
-    if dup.any():
-        raise JourneyError("visits must have one row per case_id; aggregate the log per visit "
-                           "first", source="visits", column="case_id", rows=_rows(dup))
 
 
 def _not_before(later: pd.Series, earlier: pd.Series, table: str, column: str, what: str):
@@ -457,7 +451,7 @@ class Concentration:
         """
         import plotly.graph_objects as go
 
-        from journey.i18n import _resolve
+        from journey._language import _resolve
 
         L = _LABELS[_resolve(lang)]
         lz = self.lorenz

@@ -80,10 +80,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import duckdb
-import numpy as np
 import pandas as pd
 
 from journey._scan import scan_duckdb, scan_spark
+from journey._tables import _check_min_count
 from journey.errors import JourneyError
 
 __all__ = [
@@ -154,14 +154,6 @@ def get_min_count() -> int | None:
     True
     """
     return _min_count
-
-
-def _check_min_count(k: object) -> int | None:
-    """``k`` if it is None or a whole number of at least 1; a :class:`JourneyError` otherwise."""
-    if k is not None and (isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1):
-        raise JourneyError(f"min_count={k!r} must be a whole number of at least 1 (the smallest "
-                           "count of visits shown), or None to show every count")
-    return None if k is None else int(k)
 
 
 def _check_character(first17: str) -> str:

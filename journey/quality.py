@@ -13,15 +13,17 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from itertools import combinations
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
 from journey.engine import NEIGHBOURS, sequenced
-from journey.log import EventLog
 from journey.stages import touchpoint_of
+
+if TYPE_CHECKING:  # for the annotations only: EventLog.check calls check_log
+    from journey.log import EventLog
 
 __all__ = ["check_log"]
 

@@ -7,17 +7,27 @@ than memory never passes through pandas.
 
 from __future__ import annotations
 
-import difflib
-import math
 import os
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
 import pandas as pd
 
+from journey._reading import (
+    _COMPLETE_WORDS,
+    _FIELD_COLUMNS,
+    _OFFSET,
+    _START_WORDS,
+    COLUMN_PRESETS,
+    LIFECYCLE_WORDS,
+    TIME_FORMATS,
+    _check_zone,
+    _ends_before_start,
+    _map_columns,
+    _nothing_left,
+    clock_from_days,
+)
 from journey._timeformat import check_time_format
 from journey.engine import NEIGHBOURS
 from journey.errors import JourneyError
@@ -27,68 +37,10 @@ from journey.privacy import refuse_table_identifiers
 
 __all__ = ["COLUMN_PRESETS", "TIME_FORMATS", "read_log"]
 
-#: Column names recognised for each field, compared case-insensitively, ignoring spaces,
-#: underscores and hyphens. Exact names are tried first, then the keywords in ``_KEYWORDS``.
-COLUMN_PRESETS: dict[str, tuple[str, ...]] = {
-    "case": ("case_id", "case", "caseid", "case:concept:name", "case id", "visit_id",
-             "visit", "encounter_id", "episode_id", "就诊号", "就诊id", "就诊编号", "门诊号",
-             "流水号", "就诊流水号"),
-    "activity": ("activity", "concept:name", "activity name", "touchpoint", "event",
-                 "task", "step", "环节", "活动", "环节名称", "活动名称", "节点", "事件"),
-    "start": ("start", "start_time", "start timestamp", "start_timestamp", "starttime",
-              "start_ts", "开始时间", "开始"),
-    "end": ("end", "end_time", "complete", "complete timestamp", "complete_timestamp",
-            "completetime", "complete_ts", "end timestamp", "end_timestamp", "结束时间",
-            "完成时间", "结束"),
-    "timestamp": ("timestamp", "time:timestamp", "time", "datetime", "event_time", "时间",
-                  "时间戳", "发生时间"),
-    "lifecycle": ("lifecycle", "lifecycle:transition", "transition", "event_type",
-                  "生命周期", "状态"),
-    "resource": ("resource", "org:resource", "staff", "人员", "操作员", "执行人", "资源"),
-    "department": ("department", "dept", "case:department", "org:group", "科室", "部门"),
-    "patient": ("patient_id", "patient", "patientid", "case:patient", "患者id", "患者编号",
-                "病人id", "患者号", "病历号"),
-}
-
-_KEYWORDS: dict[str, tuple[str, ...]] = {
-    "case": ("caseid", "visitid", "encounter", "就诊"),
-    "activity": ("activity", "touchpoint", "环节", "活动"),
-    "start": ("start", "开始"),
-    "end": ("complete", "endtime", "结束", "完成"),
-    "timestamp": ("timestamp", "时间"),
-    "resource": ("resource", "staff", "人员"),
-    "department": ("department", "科室"),
-    "patient": ("patient", "患者", "病人"),
-}
-
-#: Timestamp layouts tried after ISO 8601 (which DuckDB parses natively). Day-first and
-#: month-first layouts are ambiguous and never guessed: pass ``time_format`` for those.
-TIME_FORMATS: tuple[str, ...] = (
-    "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M:%S.%f", "%Y/%m/%d %H:%M", "%Y/%m/%d",
-    "%Y-%m-%d %H:%M", "%Y.%m.%d %H:%M:%S", "%Y.%m.%d %H:%M", "%Y.%m.%d",
-    "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日 %H时%M分", "%Y年%m月%d日",
-    "%Y%m%d%H%M%S", "%Y%m%d %H:%M:%S", "%Y%m%d %H:%M",
-)
-
 #: Logs with fewer events run single-threaded in DuckDB: parallel sums of durations add in
 #: varying order, so their last binary digit (and a rounded figure on a .x5 boundary) could
 #: change between runs. Larger logs use every core.
 SINGLE_THREAD_BELOW = 2_000_000
-
-#: A UTC offset after a time of day (a plain date such as 2025-01-06 has none).
-_OFFSET = r"\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)$"
-_START_WORDS = ("start", "begin", "开始")
-_COMPLETE_WORDS = ("complete", "end", "finish", "结束", "完成")
-#: Values of a lifecycle column (the XES lifecycle model and common spellings). A column is
-#: taken as the lifecycle column only when every value is one of them.
-LIFECYCLE_WORDS = frozenset((
-    "schedule", "assign", "reassign", "start", "started", "begin", "suspend", "resume",
-    "complete", "completed", "end", "finish", "finished", "autoskip", "manualskip", "withdraw",
-    "ate_abort", "pi_abort", "unknown", "开始", "结束", "完成"))
-
-
-def _norm(name: str) -> str:
-    return re.sub(r"[\s_\-]+", "", str(name)).casefold()
 
 
 def _q(name: str) -> str:
@@ -99,67 +51,11 @@ def _lit(value: str) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def _map_columns(columns: list[str], given: Mapping[str, str | None], label: str,
-                 skip: tuple[str, ...] = ()) -> dict[str, str]:
-    """Map each field to a source column: user's choice, then presets, then keywords
-    (except for the fields in ``skip``)."""
-    available = [c for c in columns if not c.startswith("_")]
-    normed = {_norm(c): c for c in available}
-    mapping: dict[str, str] = {}
-    for field, choice in given.items():
-        if choice is None:
-            continue
-        if choice not in available:
-            close = difflib.get_close_matches(str(choice), available, n=3, cutoff=0.4)
-            raise JourneyError(
-                f"the column {choice!r} given as {field}= is not in the file. "
-                f"Closest names: {close or available[:8]}.", source=label, column=str(choice))
-        mapping[field] = choice
-    used = set(mapping.values())
-    for field, names in COLUMN_PRESETS.items():
-        if field in mapping or field in skip or field in given and given[field] is not None:
-            continue
-        hit = next((normed[_norm(n)] for n in names
-                    if _norm(n) in normed and normed[_norm(n)] not in used), None)
-        if hit is None:
-            hit = next((c for c in available if c not in used
-                        and any(k in _norm(c) for k in _KEYWORDS.get(field, ()))), None)
-        if hit is not None:
-            mapping[field] = hit
-            used.add(hit)
-    missing = [f for f in ("case", "activity") if f not in mapping]
-    if not any(f in mapping for f in ("end", "timestamp", "start")):
-        missing.append("end")
-    if missing:
-        hints = []
-        for field in missing:
-            close = difflib.get_close_matches(field, available, n=3, cutoff=0.3)
-            hints.append(f"{field} (closest names found: {close or 'none'})")
-        raise JourneyError(
-            "required column(s) not found: " + "; ".join(hints) + f". Columns in the file: "
-            f"{available[:15]}. Name them explicitly, e.g. read_log(path, case='VisitNo', "
-            "activity='Step', end='EndTime').", source=label)
-    return mapping
-
-
 def _examples(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[int, list[int], list[Any]]:
     """Count of rows matched by ``sql`` (selecting _row, value) with up to five examples."""
     n = con.execute(f"SELECT count(*) FROM ({sql})").fetchall()[0][0]
     rows = con.sql(f"SELECT * FROM ({sql}) ORDER BY 1 LIMIT 5").fetchall() if n else []
     return n, [r[0] for r in rows], [r[1] for r in rows]
-
-
-def _check_zone(tz: str | None, label: str) -> None:
-    """Refuse a time-zone name that is not an IANA zone."""
-    if tz is None:
-        return
-    try:
-        ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise JourneyError(
-            f"tz={tz!r} is not a time-zone name. Pass an IANA name such as 'Europe/Amsterdam' "
-            "or 'America/New_York' (the zone the hospital's clock follows), or leave tz out to "
-            "keep the times as recorded.", source=label) from exc
 
 
 def _offset_minutes(text: str) -> str:
@@ -290,44 +186,12 @@ def _clock(con: duckdb.DuckDBPyConnection, table: str, fields: list[str], label:
     return clock_from_days(days, label)
 
 
-def clock_from_days(days: list[tuple[Any, Any, int]], label: str,
-                    ) -> tuple[tuple[pd.Timestamp, int], ...]:
-    """The log's clock from ``(first, last, minutes ahead)`` of each day and shift.
-
-    Returns ``((from, minutes ahead), ...)`` in time order, empty when the clock never moves:
-    a new entry starts at the first time recorded with another offset. A clock that moves
-    more often than twice a year, or by more than an hour, is not one hospital's clock.
-    """
-    runs: list[tuple[Any, int]] = []
-    for first, ahead in sorted((d[0], d[2]) for d in days):
-        if not runs or runs[-1][1] != ahead:
-            runs.append((first, ahead))
-    if all(ahead == 0 for _, ahead in runs):
-        return ()
-    lo, hi = min(d[0] for d in days), max(d[1] for d in days)
-    years = max((hi - lo).days / 365.25, 0)
-    ahead = [s for _, s in runs]
-    if len(runs) - 1 > 2 * (math.floor(years) + 1) or max(ahead) - min(ahead) > 60:
-        shown = ", ".join(f"{t} ({s:+d} min)" for t, s in runs[:4])
-        raise JourneyError(
-            f"the UTC offsets in the times change {len(runs) - 1} times between {lo} and "
-            f"{hi}, more often or further than a daylight-saving clock does (e.g. {shown}): "
-            "the file mixes clocks. Pass tz= with the IANA name of the zone the hospital's "
-            "clock follows to convert every time to it.", source=label)
-    return tuple((pd.Timestamp(t), int(s)) for t, s in runs)
-
-
 def _is_lifecycle(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
     """Whether every value of ``column`` is a lifecycle word (:data:`LIFECYCLE_WORDS`)."""
     words = ", ".join(_lit(w) for w in sorted(LIFECYCLE_WORDS))
     value = f"lower(trim(CAST({_q(column)} AS VARCHAR)))"
     return con.execute(f"SELECT count(*) FROM {table} WHERE nullif({value}, '') IS NOT NULL "
                        f"AND {value} NOT IN ({words})").fetchall()[0][0] == 0
-
-
-#: Events-table column of each field.
-_FIELD_COLUMNS = {"case": "case_id", "activity": "activity", "start": "start", "end": "end",
-                  "patient": "patient_id", "resource": "resource", "department": "department"}
 
 
 def _drop_duplicates(con: duckdb.DuckDBPyConnection, duplicates: str | Sequence[str],
@@ -357,18 +221,6 @@ def _drop_duplicates(con: duckdb.DuckDBPyConnection, duplicates: str | Sequence[
         con.execute(f"CREATE OR REPLACE TEMP TABLE deduped AS "
                     f"SELECT * EXCLUDE (_dup) FROM ({ranked}) WHERE _dup = 1")
         _sequence(con, "deduped", order)
-
-
-def _nothing_left(exclusions: list[dict], mapping: Mapping[str, str], label: str,
-                  ) -> JourneyError:
-    """The error when no usable row remains: what removed the rows, and what to check."""
-    causes = "; ".join(f"{e['rows']:,} {e['reason']}" for e in exclusions) or \
-        "the source has no rows"
-    used = ", ".join(f"{field}={column!r}" for field, column in mapping.items())
-    hint = (f" If {mapping['lifecycle']!r} is not a start/complete column, pass "
-            "lifecycle=None." if "lifecycle" in mapping else "")
-    return JourneyError(f"no usable rows remain: {causes}. Columns used: {used}.{hint} Name "
-                        "the columns explicitly if one of them is wrong.", source=label)
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str, conditions: Any) -> list[int]:
@@ -441,16 +293,6 @@ def _pair_lifecycle(con: duckdb.DuckDBPyConnection, exclusions: list[dict], sour
         exclusions.append(dict(reason="complete event without a matching start "
                                "(kept with unknown start)", rows=n, example_rows=rows,
                                example_values=[]))
-
-
-def _ends_before_start(n: int, values: list, rows: list[int], mapping: Mapping[str, str],
-                       label: str) -> JourneyError:
-    """The error for ``n`` activity instances that end before they start (both engines)."""
-    where = f"{mapping.get('end')!r} before {mapping.get('start', 'start')!r}"
-    return JourneyError(
-        f"{n} activity instance(s) end before they start ({where}), e.g. {values[:3]}. Correct "
-        "the times in the export, or pass invalid='exclude' to leave these rows out (they are "
-        "then counted in log.exclusions).", source=label, column=mapping.get("end"), rows=rows)
 
 
 def _drop(con: duckdb.DuckDBPyConnection, name: str) -> None:

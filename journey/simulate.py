@@ -33,6 +33,7 @@ import pandas as pd
 from scipy import stats
 
 from journey import _hospital as hp
+from journey._labels import _WHAT_IF_LABELS, _ZH_VALUES
 from journey.errors import JourneyError
 from journey.stages import CATALOGUE
 
@@ -399,7 +400,8 @@ class WhatIfResult:
         """
         import plotly.graph_objects as go
 
-        from journey.i18n import _resolve, translate
+        from journey._language import _resolve
+        from journey.i18n import translate
 
         lang = _resolve(lang)
         L = _WHAT_IF_LABELS[lang]
@@ -417,17 +419,6 @@ class WhatIfResult:
         fig.update_layout(title=title or L["title"].format(*names, int(t.replications.max())),
                           xaxis_title=L["x"], yaxis={"autorange": "reversed"})
         return fig
-
-
-_WHAT_IF_LABELS: dict[str, dict[str, str]] = {
-    "en": {"title": "{} vs {} ({} paired replications, 95% CI)", "x": "scenario − baseline"},
-    "zh": {"title": "{} 与 {} 对比（{} 次配对重复，95%置信区间）", "x": "情景 − 基线",
-           "baseline": "基线",
-           "mean wait (min)": "平均等候（分钟）", "median wait (min)": "等候中位数（分钟）",
-           "mean length of stay (min)": "平均在院时间（分钟）",
-           "median length of stay (min)": "在院时间中位数（分钟）",
-           "left unseen (%)": "未就诊离开（%）"},
-}
 
 
 def what_if(scenario: Scenario, *, baseline: Scenario | None = None, replications: int = 5,
@@ -813,10 +804,6 @@ _ZH_COLUMNS = {"case_id": "就诊号", "patient_id": "患者ID", "department": "
                "age_band": "年龄段",
                "chronic": "慢病", "visit_type": "初复诊", "booking": "预约方式",
                "triage_priority": "分诊级别", "charge": "费用"}
-_ZH_VALUES = {"department": {"Internal Medicine": "内科", "Surgery": "外科", "Emergency": "急诊科"},
-              "chronic": {"yes": "是", "no": "否"},
-              "visit_type": {"new": "初诊", "returning": "复诊"},
-              "booking": {"walk-in": "现场", "appointment": "预约"}}
 _TIME = "%Y-%m-%d %H:%M:%S"
 
 

@@ -38,23 +38,24 @@ import ibis
 import pandas as pd
 from ibis.backends.sql.compilers.pyspark import PySparkCompiler
 
-from journey.errors import JourneyError
-from journey.formats import _check_columns
-from journey.log import EventLog
-from journey.privacy import refuse_spark_identifiers
-from journey.read import (
+from journey._reading import (
     _COMPLETE_WORDS,
     _FIELD_COLUMNS,
     _OFFSET,
     _START_WORDS,
     LIFECYCLE_WORDS,
     TIME_FORMATS,
+    _check_columns,
     _check_zone,
     _ends_before_start,
     _map_columns,
     _nothing_left,
+    _same_header,
     clock_from_days,
 )
+from journey.errors import JourneyError
+from journey.log import EventLog
+from journey.privacy import refuse_spark_identifiers
 
 #: A UTC offset at the end of a time (removed before Spark reads the wall-clock time).
 _OFFSET_TEXT = r"\s*(Z|[+-]\d{2}(:?\d{2})?)$"
@@ -242,8 +243,6 @@ def _csv_parts(session: Any, label: str, parts: list[Path] | None) -> Any:
     part is then read with its own header. Remote files: comma-separated, header checked by
     Spark."""
     from pyspark.sql import functions as F
-
-    from journey.formats import _same_header
 
     def located(frame: Any) -> Any:
         return frame.select("*", F.col("_metadata.file_name").alias("_file"),

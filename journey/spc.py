@@ -33,6 +33,8 @@ import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy.stats import binom
 
+from journey._labels import _SPC_LABELS as _LABELS
+from journey._timeseries import _frame
 from journey.errors import JourneyError
 
 __all__ = ["CHARTS", "SPC_COLOURS", "SPCResult", "spc"]
@@ -52,26 +54,6 @@ SPC_COLOURS: dict[str, str] = {
     "target": "#de1b1b",
 }
 
-# figure labels; the English names are the table's own values
-_LABELS: dict[str, dict[str, str]] = {
-    "en": {"value": "value", "mean": "mean", "upl": "upl", "lpl": "lpl", "target": "target",
-           "rule": "rule", "variation": "variation", "assurance": "assurance", "none": "none",
-           "median": "median", "gap": "no data"},
-    "zh": {"value": "数值", "mean": "均值", "upl": "控制上限", "lpl": "控制下限", "target": "目标",
-           "rule": "判断规则", "variation": "变异", "assurance": "达标", "none": "无",
-           "median": "中位数", "gap": "无数据", "long_run": "连续多点在中位数同侧",
-           "common_cause": "普通原因变异", "special_cause_improvement": "特殊原因变异（改善）",
-           "special_cause_concern": "特殊原因变异（恶化）",
-           "special_cause_neutral_high": "特殊原因变异（偏高）",
-           "special_cause_neutral_low": "特殊原因变异（偏低）",
-           "outside_limits": "超出控制限", "trend": "连续上升或下降",
-           "two_in_three": "3点中2点靠近控制限",
-           "shift": "连续多点在均值同侧", "improvement_high": "改善（升高）",
-           "improvement_low": "改善（降低）", "concern_high": "恶化（升高）",
-           "concern_low": "恶化（降低）", "neutral_high": "偏高", "neutral_low": "偏低",
-           "consistent_pass": "稳定达标", "consistent_fail": "稳定不达标",
-           "inconsistent": "时而达标时而不达标"},
-}
 
 # the trial-limits warning in English and Chinese
 _TRIAL: dict[str, str] = {
@@ -86,61 +68,6 @@ D2 = 1.128  # mean moving range of two points / sigma
 SCREEN_LIMIT = 3.267  # D4 for n = 2: moving ranges at or above 3.267·mR̄ are screened out
 TRIAL_POINTS = 13  # groups with fewer points have trial limits
 _DIRECTION = {"increase": 1, "decrease": -1, "neutral": 0}
-
-
-def _frame(data: Any, columns: dict[str, str | None], *, where: str,
-           gaps: Sequence[str] = ()) -> pd.DataFrame:
-    """Check that ``data`` is a DataFrame holding ``columns`` (role → name) without missing
-    values, except in the roles listed in ``gaps`` (periods without data).
-
-    Returns a copy with the columns renamed to their roles; raises JourneyError otherwise.
-    """
-    if not isinstance(data, pd.DataFrame):
-        raise JourneyError(
-            f"{where}() needs a pandas DataFrame in long format, got {type(data).__name__}."
-        )
-    for role, name in columns.items():
-        if name is None:
-            raise JourneyError(f"{where}() needs the name of the {role} column: {role}='...'.")
-        if name not in data.columns:
-            raise JourneyError(
-                f"column {name!r} not found; the data has {list(map(str, data.columns))}. "
-                f"Pass the right name as {role}=...",
-                source="<DataFrame>",
-                column=name,
-            )
-        missing = np.flatnonzero(data[name].isna().to_numpy())
-        if missing.size and role not in gaps:
-            raise JourneyError(
-                f"{missing.size} missing value(s); fill or drop these rows before calling "
-                f"{where}(), so that every exclusion is your own decision.",
-                source="<DataFrame>",
-                column=name,
-                rows=[int(i) + 2 for i in missing],
-            )
-    out = pd.DataFrame({role: data[name].to_numpy() for role, name in columns.items()})
-    for role in ("date",):
-        if role in out:
-            try:
-                out[role] = pd.to_datetime(out[role])
-            except (ValueError, TypeError) as err:
-                raise JourneyError(
-                    f"cannot read the dates ({err}); give datetimes or ISO dates.",
-                    column=columns[role],
-                ) from err
-    for role in ("value", "denominator"):
-        if role in out:
-            number = pd.to_numeric(out[role], errors="coerce")
-            bad = np.flatnonzero((number.isna() & out[role].notna()).to_numpy()
-                                 if role in gaps else number.isna().to_numpy())
-            if bad.size:
-                raise JourneyError(
-                    "values are not numbers; clean them before the analysis.",
-                    column=columns[role],
-                    rows=[int(i) + 2 for i in bad],
-                )
-            out[role] = number.astype(float)
-    return out
 
 
 def _run_ends(relative: Sequence[float], n: int) -> np.ndarray:
@@ -339,7 +266,8 @@ class SPCResult:
         """
         import plotly.graph_objects as go
 
-        from journey.i18n import COLUMN_NAMES_ZH, _resolve
+        from journey._language import _resolve
+        from journey.i18n import COLUMN_NAMES_ZH
 
         lang = _resolve(lang)
         L = _LABELS[lang]
@@ -728,7 +656,7 @@ def spc(
        mean     lpl     upl
     0  0.75  0.7304  0.7696
     """
-    from journey.i18n import _resolve
+    from journey._language import _resolve
 
     lang = _resolve(lang)
     if improvement not in _DIRECTION:

@@ -17,11 +17,10 @@ import ibis
 import pandas as pd
 
 from journey._gaps import gap_columns
+from journey._tables import _require, _unique_visits
 from journey.engine import case_paths, sequenced
 from journey.errors import JourneyError
-from journey.experience import _require
 from journey.log import EventLog
-from journey.loyalty import _unique_visits
 from journey.stages import activities_of
 
 __all__ = ["join_experience", "visit_table"]
@@ -131,7 +130,7 @@ def visit_table(
     >>> visit_table(log, lang="zh").attrs["notes"][1]
     '0 个环节在前一环节结束前就已开始（重叠）；它们不计入等候'
     """
-    from journey.i18n import _resolve
+    from journey._language import _resolve
 
     N = _NOTES[_resolve(lang)]
     t = log.table
@@ -236,7 +235,7 @@ def join_experience(
     >>> join_experience(v, surveys=s, complaints=c, lang="zh").attrs["notes"]
     ['已剔除 1 条 case_id 不在 visits 中的投诉记录']
     """
-    from journey.i18n import _resolve
+    from journey._language import _resolve
 
     N = _NOTES[_resolve(lang)]
     _require(visits, ["case_id"], "visits")

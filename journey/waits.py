@@ -25,9 +25,17 @@ import pandas as pd
 from scipy import stats
 
 from journey._gaps import gap_columns
-from journey.engine import minutes, sequenced, wall_clock
+from journey._labels import _DAY_ZH, DAY_NAMES
+from journey._tables import _wilson
+from journey._timeline import (
+    _events,
+    _label_days,
+    _sweep,
+    _time_note,
+    _visits,
+)
+from journey.engine import wall_clock
 from journey.errors import JourneyError
-from journey.experience import _wilson
 from journey.log import EventLog
 from journey.stages import activities_of
 
@@ -43,12 +51,7 @@ __all__ = [
     "wait_summary",
 ]
 
-DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_DAY_ZH = dict(zip(DAY_NAMES, ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
-                   strict=True))
 MISSING = "(missing)"
-_DAY_KEYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4,
-             "saturday": 5, "sunday": 6}
 
 
 # figure labels and readings; Chinese figures also get Chinese day and touchpoint names
@@ -98,96 +101,6 @@ def _zh_values(frame: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- engine helpers
-def _calendar_frame(calendar: Mapping[str, str | None], lo: pd.Timestamp,
-                    hi: pd.Timestamp) -> pd.DataFrame:
-    """Opening intervals (``open``, ``close``) for every date from ``lo`` to ``hi``."""
-    hours: dict[int, str | None] = {}
-    for key, value in calendar.items():
-        name = str(key).lower()
-        days = range(5) if name == "weekdays" else range(7) if name == "daily" else (
-            [_DAY_KEYS[name]] if name in _DAY_KEYS else None)
-        if days is None:
-            raise JourneyError(f"calendar key {key!r} is not a day: use 'weekdays', 'daily' or "
-                               f"a day name ({', '.join(_DAY_KEYS)}).")
-        for d in days:
-            if name in _DAY_KEYS or d not in hours:
-                hours[d] = value
-    rows = []
-    for date in pd.date_range(lo.normalize(), hi.normalize(), freq="D"):
-        spec = hours.get(date.day_of_week)
-        if not spec:
-            continue
-        try:
-            a, b = (pd.Timedelta(f"{part.strip()}:00") for part in spec.split("-"))
-        except ValueError as exc:
-            raise JourneyError(f"calendar hours {spec!r} are not 'HH:MM-HH:MM'.") from exc
-        rows.append((date + a, date + b))
-    return pd.DataFrame(rows, columns=["open", "close"]).astype("datetime64[us]")
-
-
-def _open_minutes(t: ir.Table, a: str, b: str, calendar: Mapping[str, str | None],
-                  period: tuple[pd.Timestamp, pd.Timestamp]) -> ir.Table:
-    """``t`` with ``{b}_open``: the opening minutes between columns ``a`` and ``b``."""
-    cal = ibis.memtable(_calendar_frame(calendar, *period))
-    spans = t.filter(t[a].notnull() & t[b].notnull()).select("case_id", "_seq", _a=t[a], _b=t[b])
-    j = spans.join(cal, [spans._b > cal.open, spans._a < cal.close])
-    overlap = minutes(ibis.greatest(j._a, j.open), ibis.least(j._b, j.close))
-    got = j.group_by(["case_id", "_seq"]).aggregate(_open=overlap.sum())
-    t = t.left_join(got, ["case_id", "_seq"]).drop("case_id_right", "_seq_right")
-    return t.mutate(**{f"{b}_open": ibis.ifelse(t[a].notnull() & t[b].notnull(),
-                                                 t._open.fill_null(0.0), ibis.null("float64"))}
-                    ).drop("_open")
-
-
-def _events(log: EventLog, calendar: Mapping[str, str | None] | None = None) -> ir.Table:
-    """Sequenced events with ``arrival`` (joined the queue), ``time``, ``hour``, ``weekday``,
-    ``date``; with a calendar, ``wait`` counts opening minutes only."""
-    ev = sequenced(log.table, has_start=log.has_start)
-    time = ibis.coalesce(ev.start, ev.end) if log.has_start else ev.end
-    ev = ev.mutate(arrival=ev.prev_end, time=time)
-    if calendar:
-        ev = ev.mutate(_b=ev.start if log.has_start else ev.end)
-        ev = _open_minutes(ev, "prev_end", "_b", calendar, log.period)
-        ev = ev.mutate(wait=ibis.ifelse(ev.wait.notnull(), ev._b_open, ibis.null("float64"))
-                       ).drop("_b", "_b_open")
-    wall = wall_clock(ev.time, log.clock)  # hours and days as the hospital's clock showed
-    return ev.mutate(hour=wall.hour(), weekday=wall.day_of_week.index(), date=wall.date())
-
-
-def _visits(log: EventLog, calendar: Mapping[str, str | None] | None = None) -> ir.Table:
-    """One row per visit: ``arrival`` (first time), ``departure`` (last end), ``los``, total
-    ``wait`` and ``service``, ``department`` of its last event, attributes, ``hour``,
-    ``weekday``, ``date`` of arrival."""
-    ev = _events(log, calendar)
-    extra = {c: ev[c].argmax(ev._seq) for c in ("department", *log.attributes)
-             if c in ev.columns}
-    if "patient_id" in ev.columns:
-        extra["patient_id"] = ev.patient_id.max()
-    v = ev.group_by("case_id").aggregate(
-        arrival=ibis.coalesce(ev.start, ev.end).min(), departure=ev.end.max(),
-        wait=ev.wait.sum(), service=ev.service.sum(), touchpoints=ev.count(), **extra)
-    wall = wall_clock(v.arrival, log.clock)
-    return v.mutate(los=minutes(v.arrival, v.departure), hour=wall.hour(),
-                    weekday=wall.day_of_week.index(), date=wall.date())
-
-
-def _sweep(points: ir.Table, keys: Sequence[str]) -> ir.Table:
-    """Event sweep: ``points`` has ``keys``, ``time`` and ``delta`` (+1 in, −1 out, 0 marks);
-    adds ``level`` (count after the point) and ``next``.
-
-    Tie rule: at equal times arrivals (+1) come before departures (−1), then marks; among
-    equal deltas, by ``case_id`` and ``_seq``. So a patient who leaves at the very instant
-    another arrives is still counted as present by the arrival, and ``level`` is never
-    negative. Time-weighted areas do not depend on the rule (ties span no time).
-    """
-    order = ["time", ibis.desc("delta"),
-             *[c for c in ("case_id", "_seq") if c in points.columns]]
-    w = ibis.window(group_by=list(keys), order_by=order, rows=(None, 0))
-    points = points.mutate(level=points.delta.sum().over(w))
-    nxt = ibis.window(group_by=list(keys), order_by=order)
-    return points.mutate(next=points.time.lead().over(nxt))
-
-
 def _queue_at_arrival(ev: ir.Table, keys: Sequence[str]) -> ir.Table:
     """``ev`` (events with a wait) with ``queue``: others already waiting for the same
     touchpoint (same ``keys``) when this patient joined the queue (service start, or the end
@@ -211,13 +124,6 @@ def _queue_at_arrival(ev: ir.Table, keys: Sequence[str]) -> ir.Table:
 
 def _string_keys(t: ir.Table, keys: Sequence[str]) -> ir.Table:
     return t.mutate(**{k: t[k].fill_null(MISSING) for k in keys if t[k].type().is_string()})
-
-
-def _label_days(frame: pd.DataFrame) -> pd.DataFrame:
-    if "weekday" in frame.columns:
-        frame["weekday"] = pd.Categorical.from_codes(frame["weekday"].astype(int),
-                                                     categories=list(DAY_NAMES), ordered=True)
-    return frame
 
 
 def _quantile_table(t: ir.Table, keys: list[str], value: str, qs: Sequence[float],
@@ -280,20 +186,6 @@ def _some(names: Sequence[str], n: int = 8) -> str:
     names = list(names)
     more = f" and {len(names) - n} more" if len(names) > n else ""
     return ", ".join(map(repr, names[:n])) + more
-
-
-def _need_events(log: EventLog) -> None:
-    """A :class:`JourneyError` for a log without events (an empty file or selection)."""
-    if not log.n_events:
-        raise JourneyError("the log has no events: check the filters (log.filters: "
-                           f"{list(log.filters) or 'none'}).", source=log.source)
-
-
-def _time_note(log: EventLog) -> list[str]:
-    if log.has_start:
-        return []
-    return ["The log has no start times: the times between touchpoints are flow times "
-            "(completion to completion, including the service), not waits."]
 
 
 # --------------------------------------------------------------------------- wait_summary
@@ -448,7 +340,8 @@ def wait_figure(
     >>> wait_figure(journey.read_log(df), lang="zh").layout.title.text
     '等候：按环节'
     """
-    from journey.i18n import COLUMN_NAMES_ZH, _resolve
+    from journey._language import _resolve
+    from journey.i18n import COLUMN_NAMES_ZH
 
     lang = _resolve(lang)
     L = _LABELS[lang]
@@ -544,7 +437,7 @@ class Attainment:
         """
         import plotly.express as px
 
-        from journey.i18n import _resolve
+        from journey._language import _resolve
 
         lang = _resolve(lang)
         L = _LABELS[lang]
@@ -754,7 +647,7 @@ class LeftUnseen:
         """
         import plotly.graph_objects as go
 
-        from journey.i18n import _resolve
+        from journey._language import _resolve
 
         L = _LABELS[_resolve(lang)]
         s, c = self.survival, self.incidence
@@ -907,7 +800,7 @@ class WaitDrivers:
         """
         import plotly.express as px
 
-        from journey.i18n import _resolve
+        from journey._language import _resolve
 
         lang = _resolve(lang)
         L = _LABELS[lang]
@@ -926,7 +819,7 @@ class WaitDrivers:
                          error_x_minus="minus", hover_data=["reading"], labels=labels,
                          title=L["drivers_flow" if flow else "drivers"])
         fig.add_vline(x=0, line_dash="dot")
-        from journey.figures import _every_category
+        from journey._plotting import _every_category
 
         return _every_category(fig, d.term.nunique())
 
@@ -993,7 +886,7 @@ def wait_drivers(
     """
     import statsmodels.api as sm
 
-    from journey.i18n import _resolve
+    from journey._language import _resolve
 
     lang = _resolve(lang)
     ev = _events(log, calendar)

@@ -1,0 +1,134 @@
+"""Label tables of the figures and tables, shared by the analyses and :mod:`journey.i18n`.
+
+The analyses draw their figures with these labels; :mod:`journey.i18n` builds its value
+translations (:data:`journey.i18n.VALUE_NAMES_ZH`) from the same tables, so a label is
+written once. The module imports nothing from the package.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "DAY_NAMES",
+    "DIMENSIONS",
+    "QUADRANTS",
+    "_BOTTLENECK_LABELS",
+    "_DAY_ZH",
+    "_EXPERIENCE_TEXTS",
+    "_IPA_LABELS",
+    "_SPC_LABELS",
+    "_WHAT_IF_LABELS",
+    "_ZH_VALUES",
+]
+
+DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_DAY_ZH = dict(zip(DAY_NAMES, ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
+                   strict=True))
+
+# figure labels; Chinese figures also get Chinese day and touchpoint names
+_BOTTLENECK_LABELS: dict[str, dict[str, str]] = {
+    "en": {"wait": "wait", "flow time": "flow time", "mean": "Mean {} (min)", "hour": "Hour",
+           "title": "Where queues build up: mean {} by hour", "queue": "waiting",
+           "in_service": "in service", "color": "Patients {}",
+           "heat_title": "{}: mean number of patients {}",
+           "decomposition": "Patient-hours of waiting and service per touchpoint",
+           "decomposition_flow": "Patient-hours of flow time per touchpoint (service included)",
+           "utilisation": "Busy time / staffed time", "weekday": "Weekday"},
+    "zh": {"wait": "等候", "flow time": "流转时间", "mean": "平均{}（分钟）", "hour": "时段（时）",
+           "title": "排队在哪里积压：各时段平均{}", "queue": "排队等候",
+           "in_service": "正在接受服务", "color": "{}人数", "heat_title": "{}：平均{}人数",
+           "day": "日期", "activity": "环节", "Mon–Fri": "周一至周五", **_DAY_ZH,
+           "weekday": "星期",
+           "decomposition": "各触点等候与服务的患者小时数",
+           "decomposition_flow": "各触点流转时间的患者小时数（含服务时间）",
+           "utilisation": "人员忙碌时间 / 在岗时间", "hours": "患者小时数", "part": "时间构成"},
+}
+
+#: The four satisfaction dimensions of a survey (1–5 each), in the order they are reported.
+DIMENSIONS: tuple[str, ...] = (
+    "medical_quality",
+    "process_convenience",
+    "humanistic_care",
+    "information_transparency",
+)
+
+#: IPA quadrant labels (Martilla & James 1977), keyed by (high importance, high performance).
+QUADRANTS: dict[tuple[bool, bool], str] = {
+    (True, False): "Concentrate here",
+    (True, True): "Keep up the good work",
+    (False, False): "Low priority",
+    (False, True): "Possible overkill",
+}
+
+# figure labels of the IPA grid (quadrant names and importance methods are looked up by value)
+_IPA_LABELS: dict[str, dict[str, str]] = {
+    "en": {"performance": "performance", "importance": "importance",
+           "x": "Performance (mean score)", "y": "Importance ({})",
+           "title": "Importance–performance (n = {})"},
+    "zh": {"performance": "表现", "importance": "重要性", "x": "表现（平均分）",
+           "y": "重要性（{}）", "title": "重要性–表现分析（n = {}）",
+           "correlation": "与总体评价的相关系数", "relative_weights": "相对权重",
+           "Concentrate here": "重点改进区", "Keep up the good work": "继续保持区",
+           "Low priority": "低优先区", "Possible overkill": "供给过度区"},
+}
+
+_WHAT_IF_LABELS: dict[str, dict[str, str]] = {
+    "en": {"title": "{} vs {} ({} paired replications, 95% CI)", "x": "scenario − baseline"},
+    "zh": {"title": "{} 与 {} 对比（{} 次配对重复，95%置信区间）", "x": "情景 − 基线",
+           "baseline": "基线",
+           "mean wait (min)": "平均等候（分钟）", "median wait (min)": "等候中位数（分钟）",
+           "mean length of stay (min)": "平均在院时间（分钟）",
+           "median length of stay (min)": "在院时间中位数（分钟）",
+           "left unseen (%)": "未就诊离开（%）"},
+}
+
+_ZH_VALUES = {"department": {"Internal Medicine": "内科", "Surgery": "外科", "Emergency": "急诊科"},
+              "chronic": {"yes": "是", "no": "否"},
+              "visit_type": {"new": "初诊", "returning": "复诊"},
+              "booking": {"walk-in": "现场", "appointment": "预约"}}
+
+# figure labels; the English names are the table's own values
+_SPC_LABELS: dict[str, dict[str, str]] = {
+    "en": {"value": "value", "mean": "mean", "upl": "upl", "lpl": "lpl", "target": "target",
+           "rule": "rule", "variation": "variation", "assurance": "assurance", "none": "none",
+           "median": "median", "gap": "no data"},
+    "zh": {"value": "数值", "mean": "均值", "upl": "控制上限", "lpl": "控制下限", "target": "目标",
+           "rule": "判断规则", "variation": "变异", "assurance": "达标", "none": "无",
+           "median": "中位数", "gap": "无数据", "long_run": "连续多点在中位数同侧",
+           "common_cause": "普通原因变异", "special_cause_improvement": "特殊原因变异（改善）",
+           "special_cause_concern": "特殊原因变异（恶化）",
+           "special_cause_neutral_high": "特殊原因变异（偏高）",
+           "special_cause_neutral_low": "特殊原因变异（偏低）",
+           "outside_limits": "超出控制限", "trend": "连续上升或下降",
+           "two_in_three": "3点中2点靠近控制限",
+           "shift": "连续多点在均值同侧", "improvement_high": "改善（升高）",
+           "improvement_low": "改善（降低）", "concern_high": "恶化（升高）",
+           "concern_low": "恶化（降低）", "neutral_high": "偏高", "neutral_low": "偏低",
+           "consistent_pass": "稳定达标", "consistent_fail": "稳定不达标",
+           "inconsistent": "时而达标时而不达标"},
+}
+
+# plain-language texts of the tables (readings of experience_vs_journey, suppression notes)
+_EXPERIENCE_TEXTS: dict[str, dict[str, str]] = {
+    "en": {"suppressed": "suppressed: fewer than {n} {unit}", "join": "; ",
+           "higher": "higher", "lower": "lower", "ci": "{level:.0%} CI {lo:+.2f} to {hi:+.2f}",
+           "binary": "Visits with {term} score {coef:.2f} points {what} on {outcome} than "
+                     "visits without ({ci}), other predictors held fixed.",
+           "hour": "Each extra hour of {term} goes with a {coef:.2f}-point {what} {outcome} "
+                   "({ci}), other predictors held fixed.",
+           "unit": "Each 1-unit increase in {term} goes with a {coef:.2f}-point {what} "
+                   "{outcome} ({ci}), other predictors held fixed.",
+           "zero": " The interval includes 0: no clear association."},
+    "zh": {"suppressed": "已隐藏：{unit}少于 {n}", "join": "；",
+           "respondents": "应答人数", "complaints": "投诉数", "visits": "就诊人次",
+           "patients": "患者数", "higher": "高", "lower": "低",
+           "ci": "{level:.0%}置信区间 {lo:+.2f} 至 {hi:+.2f}",
+           "binary": "有{term}的就诊，{outcome}比没有的{what} {coef:.2f} 分（{ci}），"
+                     "其他因素保持不变。",
+           "hour": "{term}每增加一小时，{outcome}{what} {coef:.2f} 分（{ci}），其他因素保持不变。",
+           "unit": "{term}每增加 1 个单位，{outcome}{what} {coef:.2f} 分（{ci}），"
+                   "其他因素保持不变。",
+           "zero": "置信区间包含 0：没有明确的关联。",
+           "total_wait_h": "总等候时间", "total_flow_h": "总流转时间", "los_h": "在院时长",
+           "rework": "重复环节",
+           "left_unseen": "未就诊离开"},
+}
