@@ -12,7 +12,6 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.proportion import proportion_confint
 
 from journey._labels import _EXPERIENCE_TEXTS
 from journey.errors import JourneyError
@@ -88,6 +87,8 @@ def _flag(frame: pd.DataFrame, column: str, table: str) -> pd.Series:
 
 def _wilson(k, n, confidence: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Share k/n with its Wilson score interval; NaN where n == 0."""
+    from statsmodels.stats.proportion import proportion_confint  # reading needs no statistics
+
     k = np.asarray(k, dtype=float)
     n = np.asarray(n, dtype=float)
     some = n > 0
