@@ -31,7 +31,8 @@ not given, and always ``truth_path`` (the simulation's true values) — is passe
 and the notebook leaves out the sections that need it with a note. So no default path of a
 notebook is ever used: the user's report never mixes in the sample data.
 Notebooks run on a temporary copy with the notebooks folder as working directory; inputs are
-passed as absolute paths.
+passed as absolute paths. Cells tagged ``lab-only`` (the explorer, whose widgets need
+JupyterLab) are left out of that copy.
 
 Shared tables: every DataFrame or Series a notebook displays in the report and every exported
 CSV goes through :func:`suppress_small_counts` (default threshold 5: counts from 1 to 4 and
@@ -76,6 +77,9 @@ SUPPRESSED = "*"
 
 _CHECK_MARK = "# NBVAL_CHECK_OUTPUT"
 _SETUP_TAG = "journey-report-setup"
+#: Cells with this tag (an explorer of widgets) work only in JupyterLab: a report leaves them
+#: out before it runs the notebook, so its kernel never waits on a widget.
+LAB_ONLY_TAG = "lab-only"
 # the study notebooks: inside the installed package (the wheel ships them in journey/notebooks),
 # else the project's notebooks/ folder (a source checkout or an editable install)
 _NOTEBOOKS_DIR = next((folder for folder in (Path(__file__).resolve().parent / "notebooks",
@@ -792,6 +796,7 @@ def build_report(
                 skipped[path.stem] = _TEXT[lang]["needs_file"].format(files=", ".join(missing))
                 continue
             nb = nbformat.read(path, as_version=4)
+            nb.cells = [c for c in nb.cells if LAB_ONLY_TAG not in c.metadata.get("tags", [])]
             setup = (f"import os\nos.environ['TQDM_DISABLE'] = '1'\n"
                      f"import journey.report\njourney.report._start_report_kernel("
                      f"{str(tables)!r}, {path.stem!r}, {threshold!r}, {lang!r}, "

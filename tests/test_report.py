@@ -448,6 +448,7 @@ def test_report_on_any_log(shapes, shape):
     text = re.sub(r"<script.*?</script>|<style.*?</style>", "", html, flags=re.S)
     assert 'data-mime-type="application/vnd.jupyter.stderr"' not in text  # no warning cell
     assert "Traceback" not in text and "Error" not in text  # no error cell
+    assert "widget-view" not in html and "journey.explore" not in html  # lab-only cells left out
     zh = shape == "sample_zh"
     assert ("主要发现" if zh else "Summary of findings") in html
     assert ("目录" if zh else "Contents") in html
