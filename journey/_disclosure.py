@@ -141,8 +141,10 @@ def total_groups(frame: pd.DataFrame, counts: Sequence[Hashable], *,
     Found: a total row (labelled ``Total``, ``All``, ``合计``... in a text column or the
     index, and equal to the sum of the other rows in that column), a total column (a count
     column equal, row by row, to the sum of two or more other count columns), and, with
-    ``column_totals``, the total of every count column (taken as known: it is often stated
-    elsewhere, and the shares of the visible rows give it away).
+    ``column_totals``, the total of every count column, the total row left out (taken as
+    known even when the total row's cell is hidden: it is often stated elsewhere, and the
+    shares of the visible rows give it away). The total of a column of one row is that cell
+    itself, shown or hidden with it: no group.
 
     Parameters
     ----------
@@ -176,8 +178,7 @@ def total_groups(frame: pd.DataFrame, counts: Sequence[Hashable], *,
             others = [r for r in rows if r != total_row]
             if np.isclose(np.nansum(data[c][others]), data[c][total_row]):
                 groups.append([(r, positions[c]) for r in rows])
-                continue
-            rows = others
+            rows = others  # the total, also stated elsewhere, need not be the total row's
         if column_totals:
             groups.append([(r, positions[c]) for r in rows])
     for total, parts in _total_columns(counts, data):
