@@ -164,8 +164,10 @@ def total_groups(frame: pd.DataFrame, counts: Sequence[Hashable], *,
     --------
     >>> import pandas as pd
     >>> t = pd.DataFrame({"unit": ["A", "B", "Total"], "n": [7, 3, 10]})
-    >>> total_groups(t, ["n"])
+    >>> total_groups(t, ["n"], column_totals=False)
     [[(0, 1), (1, 1), (2, 1)]]
+    >>> total_groups(t, ["n"])
+    [[(0, 1), (1, 1), (2, 1)], [(0, 1), (1, 1)]]
     """
     positions = {c: frame.columns.get_loc(c) for c in counts}
     data = {c: pd.to_numeric(frame[c], errors="coerce").to_numpy(dtype=float) for c in counts}
