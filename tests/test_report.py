@@ -538,7 +538,7 @@ def test_shared_tables_read_as_a_report():
                           "detail": ["not starting with ['A', 'B']", None]})
     shared = _shareable(frame, 5, "en")
     assert list(shared.columns) == ["activity", "cases", "p value", "detail"]
-    assert shared["cases"].tolist() == [SUPPRESSED, 40]
+    assert shared["cases"].tolist() == [SUPPRESSED] * 2  # 40 too: else the total gives 3
     assert shared["p value"].tolist() == ["< 0.001", "0.200"]
     assert shared["detail"].tolist() == ["not starting with A, B", "–"]
     assert shared["activity"].map(_neutralise).tolist() == ["'=HYPERLINK(1)", "Lab"]
