@@ -85,7 +85,8 @@ def complementary_suppression(values: np.ndarray, hidden: np.ndarray,
     and the total itself when it is a cell of the table (a total known from elsewhere is not
     listed). In a group with exactly one hidden cell, the smallest visible positive cell is
     hidden too (the smallest visible cell, a zero, when no visible cell is positive); missing
-    cells never count. Groups are revisited until none changes.
+    cells count only when hidden (a cell masked before, its value unknown). Groups are
+    revisited until none changes.
 
     Parameters
     ----------
@@ -121,7 +122,7 @@ def complementary_suppression(values: np.ndarray, hidden: np.ndarray,
     while changed:
         changed = False
         for group in groups:
-            present = [c for c in group if not np.isnan(values[c])]
+            present = [c for c in group if mask[c] or not np.isnan(values[c])]
             if sum(bool(mask[c]) for c in present) != 1:
                 continue
             visible = [c for c in present if not mask[c]]
@@ -178,7 +179,7 @@ def total_groups(frame: pd.DataFrame, counts: Sequence[Hashable], *,
         rows = range(n)
         if total_row is not None:
             others = [r for r in rows if r != total_row]
-            if np.isclose(np.nansum(data[c][others]), data[c][total_row]):
+            if _adds_up(data[c][others], data[c][total_row]):
                 groups.append([(r, positions[c]) for r in rows])
             rows = others  # the total, also stated elsewhere, need not be the total row's
         if column_totals:
@@ -202,9 +203,19 @@ def _total_row(frame: pd.DataFrame, counts: Sequence[Hashable],
         return None
     row = hits[0]
     others = [r for r in range(len(frame)) if r != row]
-    if any(np.isclose(np.nansum(data[c][others]), data[c][row]) for c in counts):
+    if any(_adds_up(data[c][others], data[c][row]) for c in counts):
         return row
     return None
+
+
+def _adds_up(parts: np.ndarray, total: float) -> bool:
+    """Whether parts add up to a total; with missing parts (masked before), whether the
+    visible ones stay within it."""
+    if np.isnan(total):
+        return False
+    if np.isnan(parts).any():
+        return bool(np.nansum(parts) <= total + 1e-9)
+    return bool(np.isclose(parts.sum(), total))
 
 
 def _total_columns(counts: Sequence[Hashable], data: dict[Hashable, np.ndarray]
@@ -236,7 +247,9 @@ def protect_table(frame: pd.DataFrame, counts: Sequence[Hashable], *, threshold:
     (:func:`is_change`) are hidden in every row with a hidden count; statistics
     (:func:`is_statistic`) in every row whose group is smaller than the threshold (a count of
     the ``sizes`` columns from 1 to ``threshold - 1``). Hidden cells show
-    ``mark``; their columns become ``object`` columns. The other cells keep their values.
+    ``mark``; their columns become ``object`` columns. The other cells keep their values. A
+    row whose counts are all missing is taken as masked before (a small group whose numbers
+    were removed): it stays as it is, and counts as hidden in its groups.
 
     ``attrs`` of the result: ``suppressed_cells`` (every hidden cell),
     ``secondary_cells`` (counts hidden only so that a small count cannot be worked back
@@ -286,8 +299,14 @@ def protect_table(frame: pd.DataFrame, counts: Sequence[Hashable], *, threshold:
     for i in counts:
         values[:, i] = pd.to_numeric(work[i], errors="coerce").to_numpy(dtype=float)
     primary = (values > 0) & (values < threshold)
-    hidden = complementary_suppression(values, primary,
+    # a row with every count missing was masked before (a small group): hidden, value unknown
+    upstream = np.zeros(frame.shape, dtype=bool)
+    if counts:
+        upstream[np.isnan(values[:, counts]).all(axis=1)[:, None] & np.isin(
+            np.arange(frame.shape[1]), counts)[None, :]] = True
+    hidden = complementary_suppression(values, primary | upstream,
                                        total_groups(work, counts, column_totals=column_totals))
+    hidden &= ~upstream
     size_set = wanted if sizes is None else set(sizes)
     small_rows = primary[:, [i for i in counts if frame.columns[i] in size_set]].any(axis=1)
     hidden_rows = hidden.any(axis=1)

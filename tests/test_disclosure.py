@@ -34,7 +34,8 @@ def attacker(values: dict, shown: dict, relations: list) -> dict:
     """Cells worked back out by subtraction: ``values`` and ``shown`` map a cell to its true
     value and to what the table shows; each relation is ``(total, parts)``, where ``total``
     is a cell, or ``("known", value)`` for a total stated elsewhere."""
-    known = {cell: values[cell] for cell in values if shown[cell] != SUPPRESSED}
+    known = {cell: values[cell] for cell in values
+             if not (shown[cell] == SUPPRESSED or pd.isna(shown[cell]))}
     recovered = {}
     changed = True
     while changed:
@@ -176,6 +177,25 @@ def test_group_size_decides_for_statistics():
     assert out["mean"].tolist() == ["*", "*"]  # every count column gives the group size
 
 
+def test_rows_masked_before_count_as_hidden():
+    from journey.experience import satisfaction_scores
+
+    surveys = pd.DataFrame({"survey_id": range(33), "department": ["ED"] * 3 + ["Eye"] * 30,
+                            "overall": [4] * 33})
+    table = satisfaction_scores(surveys, by="department")  # ED masked: 3 respondents
+    assert table.loc[table.department == "ED", "n"].isna().all()
+    out = suppress_small_counts(table)
+    # 33 respondents in all, stated elsewhere: the 30 of Eye would give ED's 3 away
+    assert out.loc[out.department == "Eye", "n"].tolist() == [SUPPRESSED]
+    assert out.loc[out.department == "ED", "n"].isna().all()  # left as it was
+    assert out.loc[1, "mean"] == 4.0  # 30 respondents
+    assert out.attrs["secondary_cells"] == 3  # n, and the zeros of missing and top_box_n
+    partly = pd.DataFrame({"unit": ["A", "B", "C"], "n": [10, np.nan, 20],
+                           "events": [30, 8, 50], "m": [3.0, 1.0, np.nan]})
+    out = protect_table(partly, ["n", "events"])  # B's n missing, not masked: nothing hidden
+    pd.testing.assert_frame_equal(out, partly)
+
+
 def test_report_tables_get_the_same_protection():
     t = pd.DataFrame({"activity": ["Registration", "Lab", "Imaging"],
                       "cases": [300, 80, 3], "service_median": [2.0, 15.0, 30.0]})
@@ -250,15 +270,22 @@ def count_tables(draw):
         frame = pd.concat([frame, pd.DataFrame([{"unit": "Total", **sums}])], ignore_index=True)
     threshold = draw(st.sampled_from([3, 5, 11]))
     column_totals = draw(st.booleans())
-    return frame, list(data), total_column, total_row, threshold, column_totals
+    # some rows with a small count masked before, as the survey and complaint tables do
+    counts = [c for c in frame.columns if c != "unit"]
+    rows = range(len(frame) - (1 if total_row else 0))
+    masked = [r for r in rows if draw(st.booleans())
+              and any(0 < frame.at[r, c] < threshold for c in list(data))]
+    return frame, list(data), total_column, total_row, threshold, column_totals, masked
 
 
 @SETTINGS
 @given(count_tables())
 def test_no_hidden_small_count_is_recoverable(case):
-    frame, parts, total_column, total_row, threshold, column_totals = case
+    frame, parts, total_column, total_row, threshold, column_totals, masked = case
     counts = [*parts, *(["n"] if total_column else [])]
-    out = suppress_small_counts(frame, threshold=threshold, column_totals=column_totals)
+    given_frame = frame.astype({c: float for c in counts})
+    given_frame.loc[masked, counts] = np.nan
+    out = suppress_small_counts(given_frame, threshold=threshold, column_totals=column_totals)
     relations = []
     last = len(frame) - 1 if total_row else None
     if total_row:
@@ -270,8 +297,11 @@ def test_no_hidden_small_count_is_recoverable(case):
         relations += row_relations(frame, "n", parts)
     assert small_recovered(frame, out, counts, relations, threshold) == {}
     for c in counts:  # every small count hidden, every visible one unchanged
-        for before, after in zip(frame[c], out[c], strict=True):
-            assert after == SUPPRESSED if 0 < before < threshold else after in (before,
-                                                                                SUPPRESSED)
+        for r, (before, after) in enumerate(zip(frame[c], out[c], strict=True)):
+            if r in masked:
+                assert pd.isna(after)
+            else:
+                assert after == SUPPRESSED if 0 < before < threshold else after in (before,
+                                                                                    SUPPRESSED)
     hidden = sum(int((out[c] == SUPPRESSED).sum()) for c in counts)
     assert out.attrs["suppressed_cells"] == hidden
