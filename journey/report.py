@@ -148,6 +148,8 @@ _TEXT = {
                  "quality": "Data quality"},
         "needs": {"experience": "05_experience"},
         "needs_file": "needs {files}: give the file to fill this section",
+        "hidden": ("{n} cells hidden: counts from 1 to {last}, and cells that would give them "
+                   "away or describe so few people."),
     },
     "zh": {
         "title": "患者就医旅程研究报告",
@@ -166,6 +168,8 @@ _TEXT = {
                  "experience": "体验的得失", "quality": "数据质量"},
         "needs": {"experience": "05_experience"},
         "needs_file": "需要 {files}：提供该文件后显示本节",
+        "hidden": ("已隐藏 {n} 个单元格：1 至 {last} 的计数，"
+                   "以及可反推这些计数或描述人数过少的单元格。"),
     },
 }
 
@@ -355,6 +359,7 @@ def _shareable(frame: pd.DataFrame, threshold: int, lang: str) -> pd.DataFrame:
     out = suppress_small_counts(frame.drop(columns=[c for c in frame.columns
                                                     if str(c) in _PRIVATE]),
                                 threshold=threshold)
+    hidden = dict(out.attrs)
     for column in out.columns:
         values = out[column]
         if values.map(lambda v: isinstance(v, list | tuple)).any():
@@ -376,6 +381,7 @@ def _shareable(frame: pd.DataFrame, threshold: int, lang: str) -> pd.DataFrame:
         out = translate_columns(out, "zh")
     else:
         out.columns = [str(c).replace("_", " ") for c in out.columns]
+    out.attrs.update(hidden)  # how many cells were hidden, for the report to say
     return out
 
 
@@ -425,8 +431,13 @@ def _start_report_kernel(tables: str, notebook: str, threshold: int, lang: str,
     formatters = shell.display_formatter.formatters
 
     def html(frame: pd.DataFrame) -> str:
-        return _shareable(frame, threshold, lang).to_html(
-            index=False, na_rep="–", float_format=_float, border=0, classes="dataframe")
+        shared = _shareable(frame, threshold, lang)
+        hidden = shared.attrs.get("suppressed_cells", 0)
+        note = (f'<p class="journey-hidden">'
+                f'{_TEXT[lang]["hidden"].format(n=hidden, last=threshold - 1)}</p>'
+                if hidden else "")
+        return shared.to_html(index=False, na_rep="–", float_format=_float, border=0,
+                              classes="dataframe") + note
 
     formatters["text/html"].for_type(pd.DataFrame, html)
     formatters["text/html"].for_type(dict, lambda d: html(pd.DataFrame(

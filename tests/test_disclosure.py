@@ -202,6 +202,8 @@ def test_report_tables_get_the_same_protection():
     out = _shareable(t, 5, "en")
     assert out["cases"].tolist() == [300, SUPPRESSED, SUPPRESSED]
     assert out["service median"].tolist() == [2.0, 15.0, SUPPRESSED]
+    assert out.attrs["suppressed_cells"] == 3 and out.attrs["secondary_cells"] == 1
+    assert _shareable(t, 5, "zh").attrs["suppressed_cells"] == 3  # headers translated too
 
 
 def test_big_tables_unchanged():
@@ -305,3 +307,27 @@ def test_no_hidden_small_count_is_recoverable(case):
                                                                                     SUPPRESSED)
     hidden = sum(int((out[c] == SUPPRESSED).sum()) for c in counts)
     assert out.attrs["suppressed_cells"] == hidden
+
+
+def test_report_tables_say_how_many_cells_they_hide(tmp_path):
+    import plotly.io as pio
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from journey.i18n import get_language, set_language
+    from journey.privacy import get_min_count, set_min_count
+    from journey.report import _start_report_kernel
+
+    renderer, language, min_count = pio.renderers.default, get_language(), get_min_count()
+    shell = InteractiveShell.instance()
+    try:
+        _start_report_kernel(str(tmp_path), "01_journey_map", 5, "en")
+        html = shell.display_formatter.formatters["text/html"]
+        t = pd.DataFrame({"activity": ["Registration", "Lab", "Imaging"],
+                          "cases": [300, 80, 3]})
+        assert '<p class="journey-hidden">2 cells hidden' in html(t)  # cases 3 and 80
+        assert "journey-hidden" not in html(t.assign(cases=[300, 80, 30]))
+    finally:
+        pio.renderers.default = renderer
+        set_language(language)
+        set_min_count(min_count)
+        InteractiveShell.clear_instance()
