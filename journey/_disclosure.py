@@ -13,8 +13,13 @@ a cell hidden for one group may leave another with one.
 
 Statistics are blanked with the same mark: shares and changes in every row with a hidden
 count (they are computed from it), medians, means, quantiles and the like in every row whose
-group has fewer than ``threshold`` members (a count of that row is below the threshold).
-The numbers of the cells that stay visible never change.
+group has fewer than ``threshold`` members (a count giving the row's group size is below the
+threshold). A row whose counts are all missing was masked before (the survey and complaint
+tables mask small groups themselves): it counts as hidden in its groups. The numbers of the
+cells that stay visible never change.
+
+Only exact recovery by subtraction along one total at a time is prevented; bounds on a hidden
+cell from several totals together (linear programming) are not checked.
 """
 
 from __future__ import annotations
