@@ -400,8 +400,8 @@ def _grid(log: EventLog, by: str, level: str, calendar: Mapping[str, str | None]
     t, keys = _level_table(log, level, [by] if by else None, calendar)
     t = _string_keys(t.filter(t.wait.notnull()), keys)
     ps = [(i + 0.5) / points for i in range(points)]
-    g = t.group_by(keys).aggregate(_q=t.wait.quantile(ps)) if keys else t.aggregate(
-        _q=t.wait.quantile(ps))
+    g = t.group_by(keys).aggregate(_q=t.wait.quantile(ps)).order_by(keys) if keys else \
+        t.aggregate(_q=t.wait.quantile(ps))  # groups in a fixed order: the same figure twice
     frame = g.execute().explode("_q").rename(columns={"_q": "wait"})
     frame["wait"] = frame["wait"].astype(float)
     return _label_days(frame.reset_index(drop=True)), keys
