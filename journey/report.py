@@ -35,15 +35,17 @@ passed as absolute paths. Cells tagged ``lab-only`` (the explorer, whose widgets
 JupyterLab) are left out of that copy.
 
 Shared tables: every DataFrame or Series a notebook displays in the report and every exported
-CSV goes through :func:`suppress_small_counts` (default threshold 5: counts from 1 to 4 and
-the shares in the same row become ``"*"``), loses the columns naming visits or patients
-(``case_id``, ``patient_id``, data-quality ``examples``), shows lists as text, p-values as
-``< 0.001``, no row numbers, and headers in the report's language; CSV text cells starting
-with ``=``, ``+``, ``-`` or ``@`` are neutralised with a leading quote. Sentences write small
-counts as "fewer than 5"; the journey-map figures leave out elements of 1 to 4 visits
-(:func:`journey.privacy.set_min_count`); figure texts never render links. A total minus the
-parts shown can still reveal a hidden count, and the other charts are drawn from the full
-data, so share the report only with people entitled to see the underlying counts.
+CSV goes through :func:`suppress_small_counts` (default threshold 5: counts from 1 to 4
+become ``"*"``, and so do the next smallest cells wherever a hidden count could be worked out
+as a total minus the visible parts, the shares and changes in the rows of hidden counts, and
+the medians, means and other statistics of groups of 1 to 4), loses the columns naming
+visits or patients (``case_id``, ``patient_id``, data-quality ``examples``), shows lists as
+text, p-values as ``< 0.001``, no row numbers, and headers in the report's language; CSV
+text cells starting with ``=``, ``+``, ``-`` or ``@`` are neutralised with a leading quote.
+Sentences write small counts as "fewer than 5"; the journey-map figures leave out elements
+of 1 to 4 visits (:func:`journey.privacy.set_min_count`); figure texts never render links.
+The other charts are drawn from the full data, so share the report only with people entitled
+to see the underlying counts.
 
 Re-running on the same inputs gives the same report and byte-identical CSV tables (floats are
 written with ten significant digits, which absorbs last-bit differences of parallel sums).
@@ -65,6 +67,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from journey._disclosure import protect_table
 from journey.errors import JourneyError
 from journey.formats import sha256_of
 from journey.i18n import get_language, set_language, use_cjk_font
@@ -110,6 +113,8 @@ _COUNT_NAMES = {"n", "count", "cases", "visits", "patients", "events", "transiti
 _GROUP_SUFFIX = re.compile(r"_(a|b|before|after|control|treated|intervention)$")
 _NOT_PEOPLE = re.compile(r"points|periods|boot|ranges|touchpoints|concern|improvement|neutral"
                          r"|trend|shift|runs|steps|days|weeks|months|hours|minutes")
+# count columns that give the size of a row's group (the others count subsets of it)
+_SIZE_NAMES = {"n", "count", "cases", "visits", "patients", "events", "respondents", "responses"}
 _SHARE_WORDS = ("share", "rate", "pct", "percent", "proportion", "retention")
 # columns that name visits or patients, or list them: never in a shared report
 _PRIVATE = {"examples", "example_rows", "example_values", "case_id", "patient_id", "cases_list"}
@@ -131,8 +136,10 @@ _TEXT = {
         "title": "Patient journey study report",
         "run": "Run on {date} with journey {version}.",
         "inputs": "Inputs", "parameters": "Parameters", "skipped": "Not included",
-        "privacy": ("Privacy: in the tables, counts from 1 to {last} and the shares in the same "
-                    "row are shown as `{mark}`; the journey-map figures leave out nodes, paths "
+        "privacy": ("Privacy: in the tables, counts from 1 to {last}, the shares and changes "
+                    "in the same row, the statistics (median, mean...) of groups of 1 to {last} "
+                    "and, where a total would give a hidden count away, the next smallest "
+                    "count are shown as `{mark}`; the journey-map figures leave out nodes, paths "
                     "and bars of 1 to {last} visits and say how many they hid. The other charts "
                     "are drawn from the full data; share this report only with people entitled "
                     "to see them."),
@@ -145,12 +152,16 @@ _TEXT = {
                  "quality": "Data quality"},
         "needs": {"experience": "05_experience"},
         "needs_file": "needs {files}: give the file to fill this section",
+        "hidden": ("{n} cells hidden: counts from 1 to {last}, and cells that would give them "
+                   "away or describe so few people."),
     },
     "zh": {
         "title": "患者就医旅程研究报告",
         "run": "生成时间：{date}；journey 版本 {version}。",
         "inputs": "输入文件", "parameters": "参数", "skipped": "未包含的分析",
-        "privacy": ("隐私保护：表格中 1 至 {last} 的计数及同一行的占比显示为 `{mark}`；"
+        "privacy": ("隐私保护：表格中 1 至 {last} 的计数、同一行的占比与变化、"
+                    "1 至 {last} 人的组的统计量（中位数、均值等），以及可由合计反推隐藏计数时"
+                    "次小的计数，均显示为 `{mark}`；"
                     "旅程图类图形不显示人次为 1 至 {last} 的节点、路径和条形，"
                     "并注明未显示的项目数。"
                     "其他图形基于完整数据绘制，请仅向有权查看这些数据的人员分享本报告。"),
@@ -161,6 +172,8 @@ _TEXT = {
                  "experience": "体验的得失", "quality": "数据质量"},
         "needs": {"experience": "05_experience"},
         "needs_file": "需要 {files}：提供该文件后显示本节",
+        "hidden": ("已隐藏 {n} 个单元格：1 至 {last} 的计数，"
+                   "以及可反推这些计数或描述人数过少的单元格。"),
     },
 }
 
@@ -225,17 +238,29 @@ def _is_count(name: object, column: pd.Series) -> bool:
 
 
 def suppress_small_counts(frame: pd.DataFrame, *, columns: Sequence[str] | None = None,
-                          threshold: int = 5) -> pd.DataFrame:
+                          threshold: int = 5, column_totals: bool = True) -> pd.DataFrame:
     """Hide small counts in a table that will be shared (statistical disclosure control).
 
     Cells of the count columns with a value from 1 to ``threshold - 1`` become
-    :data:`SUPPRESSED` (``"*"``); so do the share/rate columns in the same rows, which would
-    otherwise let a reader work the count back out: numeric columns whose name contains
-    ``share``, ``rate``, ``pct``, ``percent``, ``proportion`` or ``retention``, and the share
-    ``X`` of a count column ``X_n`` with its interval ``X_ci_low``, ``X_ci_high``
-    (``top_box_n`` and ``top_box``). Zero and missing counts stay as they are; columns that
-    hold a suppressed cell become ``object`` columns. The result's
-    ``attrs["suppressed_cells"]`` says how many cells were hidden.
+    :data:`SUPPRESSED` (``"*"``). So that no hidden count can be worked back out as a total
+    minus the visible parts, in every group of cells tied by a total (a ``Total`` row, a count
+    column that is the sum of other count columns, and, with ``column_totals``, each count
+    column, whose total is often stated elsewhere) that holds exactly one hidden cell, the
+    next smallest cell of the group is hidden too, until no group holds a single one
+    (complementary suppression). The share/rate columns are hidden in every row with a hidden
+    count, which would otherwise let a reader work the count back out: numeric columns whose
+    name contains ``share``, ``rate``, ``pct``, ``percent``, ``proportion`` or
+    ``retention``, the share ``X`` of a count column ``X_n`` with its interval
+    ``X_ci_low``, ``X_ci_high`` (``top_box_n`` and ``top_box``), and changes (``change``,
+    ``diff``, ``delta`` in the name). Statistics (``median``, ``mean``, ``p90``, ``min``,
+    ``max``... in the name) are hidden in the rows whose group is smaller than the threshold
+    (a count column ``n``, ``count``, ``cases``, ``visits``, ``patients``, ``events``,
+    ``respondents``, ``responses`` or ``n_*`` below it; without one, any count column). Zero
+    and missing counts stay as they are unless a zero is the only cell left to hide beside a
+    small one; the other cells keep their values; columns that hold a suppressed cell become
+    ``object`` columns. The result's ``attrs["suppressed_cells"]`` says how many cells were
+    hidden, ``attrs["secondary_cells"]`` how many counts were hidden
+    only to protect others, ``attrs["blanked_statistics"]`` how many statistics.
 
     Parameters
     ----------
@@ -254,6 +279,9 @@ def suppress_small_counts(frame: pd.DataFrame, *, columns: Sequence[str] | None 
         and bootstrap draws such as ``n_points``, ``n_concern``, ``trend_n``, ``n_boot``).
     threshold : int, default 5
         Smallest count shown.
+    column_totals : bool, default True
+        Treat the total of each count column as known; ``False`` protects only against
+        totals found in the table itself.
 
     Returns
     -------
@@ -263,17 +291,21 @@ def suppress_small_counts(frame: pd.DataFrame, *, columns: Sequence[str] | None 
     Examples
     --------
     >>> import pandas as pd
-    >>> t = pd.DataFrame({"activity": ["Lab", "Imaging", "Admission"],
-    ...                   "cases": [120, 3, 0], "share": [0.97, 0.02, 0.0]})
+    >>> t = pd.DataFrame({"activity": ["Lab", "Imaging", "Payment", "Admission"],
+    ...                   "cases": [120, 3, 40, 0], "share": [0.74, 0.02, 0.24, 0.0]})
     >>> out = suppress_small_counts(t)
-    >>> out.cases.tolist(), out.share.tolist(), out.attrs["suppressed_cells"]
-    ([120, '*', 0], [0.97, '*', 0.0], 2)
+    >>> out.cases.tolist(), out.share.tolist()
+    ([120, '*', '*', 0], [0.74, '*', '*', 0.0])
+    >>> out.attrs["suppressed_cells"], out.attrs["secondary_cells"]
+    (4, 1)
     """
     if not isinstance(frame, pd.DataFrame):
         raise JourneyError(f"suppress_small_counts needs a pandas DataFrame, got "
                            f"{type(frame).__name__}")
     if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 1:
         raise JourneyError(f"threshold must be a positive whole number, got {threshold!r}")
+    if not isinstance(column_totals, bool):
+        raise JourneyError(f"column_totals must be True or False, got {column_totals!r}")
     if columns is None:
         columns = [c for c in frame.columns if _is_count(c, frame[c])]
     else:
@@ -283,20 +315,15 @@ def suppress_small_counts(frame: pd.DataFrame, *, columns: Sequence[str] | None 
         if bad:
             raise JourneyError(f"columns {bad} are not numeric columns of the table; pass count "
                                f"columns from {list(frame.columns)}")
-    small = {c: (frame[c] > 0) & (frame[c] < threshold) for c in columns}
-    rows = pd.concat(small, axis=1).any(axis=1) if small else pd.Series(False, frame.index)
     paired = {str(c).removesuffix("_n") for c in columns if str(c).endswith("_n")}
     shares = [c for c in frame.columns if c not in columns
               and pd.api.types.is_numeric_dtype(frame[c])
               and (any(w in str(c).lower() for w in _SHARE_WORDS)
                    or re.sub(r"_ci_(low|high)$", "", str(c)) in paired)]
-    masks = {**small, **dict.fromkeys(shares, rows)}
-    out = frame.copy()
-    for column, mask in masks.items():
-        if mask.any():
-            out[column] = out[column].astype(object).where(~mask, SUPPRESSED)
-    out.attrs["suppressed_cells"] = int(sum(int(mask.sum()) for mask in masks.values()))
-    return out
+    sizes = [c for c in columns if _GROUP_SUFFIX.sub("", str(c).lower()) in _SIZE_NAMES
+             or str(c).lower().startswith("n_")] or columns
+    return protect_table(frame, columns, threshold=threshold, shares=shares, sizes=sizes,
+                         mark=SUPPRESSED, column_totals=column_totals)
 
 
 def _slug(source: str) -> str:
@@ -336,6 +363,7 @@ def _shareable(frame: pd.DataFrame, threshold: int, lang: str) -> pd.DataFrame:
     out = suppress_small_counts(frame.drop(columns=[c for c in frame.columns
                                                     if str(c) in _PRIVATE]),
                                 threshold=threshold)
+    hidden = dict(out.attrs)
     for column in out.columns:
         values = out[column]
         if values.map(lambda v: isinstance(v, list | tuple)).any():
@@ -357,6 +385,7 @@ def _shareable(frame: pd.DataFrame, threshold: int, lang: str) -> pd.DataFrame:
         out = translate_columns(out, "zh")
     else:
         out.columns = [str(c).replace("_", " ") for c in out.columns]
+    out.attrs.update(hidden)  # how many cells were hidden, for the report to say
     return out
 
 
@@ -406,8 +435,13 @@ def _start_report_kernel(tables: str, notebook: str, threshold: int, lang: str,
     formatters = shell.display_formatter.formatters
 
     def html(frame: pd.DataFrame) -> str:
-        return _shareable(frame, threshold, lang).to_html(
-            index=False, na_rep="–", float_format=_float, border=0, classes="dataframe")
+        shared = _shareable(frame, threshold, lang)
+        hidden = shared.attrs.get("suppressed_cells", 0)
+        note = (f'<p class="journey-hidden">'
+                f'{_TEXT[lang]["hidden"].format(n=hidden, last=threshold - 1)}</p>'
+                if hidden else "")
+        return shared.to_html(index=False, na_rep="–", float_format=_float, border=0,
+                              classes="dataframe") + note
 
     formatters["text/html"].for_type(pd.DataFrame, html)
     formatters["text/html"].for_type(dict, lambda d: html(pd.DataFrame(

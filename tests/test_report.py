@@ -35,8 +35,8 @@ SIDE_FILES = {"surveys": "surveys", "complaints": "complaints", "followups": "fo
 
 # --- suppress_small_counts -----------------------------------------------------------------
 
-def _plain_suppress(frame, columns, shares, threshold):
-    """Cell by cell, the rule as the docstring states it."""
+def _plain_suppress(frame, columns, shares, threshold, statistics=()):
+    """Cell by cell, the primary rule as the docstring states it (no totals known)."""
     out = {c: list(frame[c]) for c in frame.columns}
     for i in range(len(frame)):
         hit = False
@@ -46,7 +46,7 @@ def _plain_suppress(frame, columns, shares, threshold):
                 out[c][i] = SUPPRESSED
                 hit = True
         if hit:
-            for c in shares:
+            for c in [*shares, *statistics]:
                 out[c][i] = SUPPRESSED
     return out
 
@@ -65,8 +65,9 @@ def test_suppression_matches_plain_rule(threshold):
         "wait_median": rng.random(n) * 30,
     })
     frame.loc[3, "events_b"] = np.nan
-    out = suppress_small_counts(frame, threshold=threshold)
-    expected = _plain_suppress(frame, ["cases", "events_b", "n_patients"], ["share"], threshold)
+    out = suppress_small_counts(frame, threshold=threshold, column_totals=False)
+    expected = _plain_suppress(frame, ["cases", "events_b", "n_patients"], ["share"], threshold,
+                               ["wait_median"])
     for column in frame.columns:
         got = [None if pd.isna(v) else v for v in out[column]]
         want = [None if pd.isna(v) else v for v in expected[column]]
@@ -80,25 +81,34 @@ def test_suppression_matches_plain_rule(threshold):
 def test_suppression_column_detection_and_errors():
     frame = pd.DataFrame({"n": [2.5, 3.0], "cases": [3, 0], "visits_change": [2, -1],
                           "responded_n": [1, 9], "n_points": [2, 3], "label": ["a", "b"]})
-    out = suppress_small_counts(frame)
+    out = suppress_small_counts(frame, column_totals=False)
     assert out["n_points"].tolist() == [2, 3]  # SPC time points, not people
     assert out["n"].tolist() == [2.5, 3.0]  # not whole numbers: not a count
     assert out["cases"].tolist() == [SUPPRESSED, 0]
-    assert out["visits_change"].tolist() == [2, -1]  # a difference, not a count
-    assert out["responded_n"].tolist() == [SUPPRESSED, 9]
-    # the share of a count column X_n is X, with its interval
+    assert out["visits_change"].tolist() == [SUPPRESSED, -1]  # a change in a row with a hidden
+    assert out["responded_n"].tolist() == [SUPPRESSED, 9]  # count, not a count itself
+    # with the column totals known, a second cell hides each small one (a zero if need be)
+    out = suppress_small_counts(frame)
+    assert out["cases"].tolist() == out["responded_n"].tolist() == [SUPPRESSED] * 2
+    assert out.attrs["secondary_cells"] == 2
+    # the share of a count column X_n is X, with its interval; the mean of 49 stays
     scores = pd.DataFrame({"n": [40, 49], "mean": [4.1, 3.5], "top_box_n": [20, 4],
                            "top_box": [0.5, 4 / 49], "top_box_ci_low": [0.35, 0.03],
                            "top_box_ci_high": [0.65, 0.19]})
-    hidden = suppress_small_counts(scores)
+    hidden = suppress_small_counts(scores, column_totals=False)
     assert hidden.iloc[1].tolist() == [49, 3.5, *[SUPPRESSED] * 4]
     assert hidden.iloc[0].tolist() == scores.iloc[0].tolist()
+    assert suppress_small_counts(scores).iloc[0].tolist() == [40, 4.1, *[SUPPRESSED] * 4]
+    # the mean of a group of 4 is blanked
+    assert suppress_small_counts(scores.assign(n=[40, 4]), column_totals=False
+                                 )["mean"].tolist() == [4.1, SUPPRESSED]
     # lifetime value: the retained patients and the retention share built from them
     ltv = pd.DataFrame({"patients": [50, 40], "retained": [3, 20], "retention": [0.06, 0.5],
                         "retention_ci_low": [0.02, 0.35], "ltv": [10.0, 80.0]})
-    assert suppress_small_counts(ltv).iloc[0].tolist() == [50, *[SUPPRESSED] * 3, 10.0]
-    assert suppress_small_counts(frame, columns=["visits_change"])["visits_change"].tolist() \
-        == [SUPPRESSED, -1]
+    assert suppress_small_counts(ltv, column_totals=False).iloc[0].tolist() \
+        == [50, *[SUPPRESSED] * 3, 10.0]
+    assert suppress_small_counts(frame, columns=["visits_change"], column_totals=False
+                                 )["visits_change"].tolist() == [SUPPRESSED, -1]
     assert suppress_small_counts(frame, threshold=1).attrs["suppressed_cells"] == 0
     with pytest.raises(JourneyError, match="label"):
         suppress_small_counts(frame, columns=["label"])
@@ -106,6 +116,8 @@ def test_suppression_column_detection_and_errors():
         suppress_small_counts(frame, threshold=0)
     with pytest.raises(JourneyError, match="DataFrame"):
         suppress_small_counts(frame["cases"])
+    with pytest.raises(JourneyError, match="column_totals"):
+        suppress_small_counts(frame, column_totals="yes")
 
 
 # --- parameters and notebook selection -----------------------------------------------------
@@ -289,22 +301,31 @@ def test_tables_match_independent_counts_with_suppression(runs):
     marked = [c for c in nbformat.read(NOTEBOOK, as_version=4).cells
               if c.cell_type == "code" and c.source.startswith("# NBVAL_CHECK_OUTPUT")]
     assert 0 < len(tables) <= len(marked)
-    touchpoints = pd.read_csv(next(p for p in tables if "touchpoints" in p.name),
-                              dtype={"cases": str, "events": str},
+    path = next(p for p in tables if "touchpoints" in p.name)
+    touchpoints = pd.read_csv(path, dtype=str, keep_default_na=False,
                               encoding="utf-8-sig").set_index("activity")
     plain = _independent_touchpoints(log)
     assert sorted(touchpoints.index) == sorted(plain.index)
     for activity, row in plain.iterrows():
         for column in ("cases", "events"):
             count = int(row[column])
-            want = SUPPRESSED if 0 < count < 5 else str(count)
-            assert touchpoints.at[activity, column] == want, (activity, column)
-        assert touchpoints.at[activity, "service median"] == pytest.approx(
-            row["service_median"], abs=0.051)
+            shown = touchpoints.at[activity, column]
+            if 0 < count < 5:
+                assert shown == SUPPRESSED, (activity, column)
+            else:  # hidden only so that a small count cannot be worked back from the total
+                assert shown in (SUPPRESSED, str(count)), (activity, column)
+        median = touchpoints.at[activity, "service median"]
+        if any(0 < int(row[c]) < 5 for c in ("cases", "events")):
+            assert median == SUPPRESSED, activity  # the median of fewer than 5 visits
+        else:
+            assert float(median) == pytest.approx(row["service_median"], abs=0.051)
+    for column in ("cases", "events"):  # never exactly one hidden: the total would give it
+        assert (touchpoints[column] == SUPPRESSED).sum() != 1, column
     assert touchpoints.at["Admission", "cases"] == SUPPRESSED  # 3 admissions kept
     manifest = json.loads((outs[0] / "manifest.json").read_text(encoding="utf-8"))
-    name = next(p for p in tables if "touchpoints" in p.name).relative_to(outs[0]).as_posix()
-    assert manifest["tables"][name]["suppressed_cells"] == 2  # cases and events of Admission
+    name = path.relative_to(outs[0]).as_posix()
+    marks = int((touchpoints == SUPPRESSED).to_numpy().sum())
+    assert manifest["tables"][name]["suppressed_cells"] == marks >= 5  # 2 small, 2 more, median
     html = (outs[0] / "report.html").read_text(encoding="utf-8")
     admission = re.search(r"<td>Admission</td>\s*<td>in</td>\s*<td>([^<]*)</td>", html)
     assert admission is not None and admission.group(1) == SUPPRESSED  # report table too
@@ -377,12 +398,18 @@ def test_touchpoint_scores_appear_with_the_file(runs):
         if n < 5:  # masked by satisfaction_scores itself
             assert row["n"] == row["mean"] == "" and row["note"].startswith("suppressed")
             continue
-        assert row["n"] == str(n) and float(row["mean"]) == pytest.approx(mean, abs=0.0051)
+        # a count may be hidden only so that a total cannot give a small one away
+        assert row["n"] in (str(n), SUPPRESSED)
+        assert float(row["mean"]) == pytest.approx(mean, abs=0.0051)
         box = row[["top_box_n", "top_box", "top_box_ci_low", "top_box_ci_high"]].tolist()
         if 0 < top < 5:  # a small count: hidden with its share and interval
             assert box == [SUPPRESSED] * 4
+        elif SUPPRESSED in (box[0], row["n"]):  # the share would give the hidden count away
+            assert box[1:] == [SUPPRESSED] * 3 and box[0] in (str(top), SUPPRESSED)
         else:
             assert int(box[0]) == top and float(box[1]) == pytest.approx(top / n, abs=0.0051)
+    for column in ("n", "top_box_n"):  # never one hidden or masked count alone in a column
+        assert table[column].isin([SUPPRESSED, ""]).sum() != 1, column
     shown = [float(mean) for mean in table["mean"] if mean]
     assert shown == sorted(shown) and len(shown) > 5  # worst first
     assert any(0 < top < 5 for _, _, top in plain.values())  # a top-box count was hidden
@@ -518,7 +545,7 @@ def test_shared_tables_read_as_a_report():
                           "detail": ["not starting with ['A', 'B']", None]})
     shared = _shareable(frame, 5, "en")
     assert list(shared.columns) == ["activity", "cases", "p value", "detail"]
-    assert shared["cases"].tolist() == [SUPPRESSED, 40]
+    assert shared["cases"].tolist() == [SUPPRESSED] * 2  # 40 too: else the total gives 3
     assert shared["p value"].tolist() == ["< 0.001", "0.200"]
     assert shared["detail"].tolist() == ["not starting with A, B", "–"]
     assert shared["activity"].map(_neutralise).tolist() == ["'=HYPERLINK(1)", "Lab"]
