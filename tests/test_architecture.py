@@ -39,6 +39,7 @@ LAYERS: dict[str, str] = {
     "_gaps": "foundation",
     "_simplify": "foundation",
     "_tables": "foundation",
+    "_disclosure": "foundation",
     "_hospital": "foundation",
     # read: files and tables in, privacy checks, the EventLog and its data-quality checks
     "_reading": "read",
