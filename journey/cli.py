@@ -127,11 +127,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     manifest = json.loads((page.parent / "manifest.json").read_text(encoding="utf-8"))
     reasons = {**manifest["skipped"], **manifest["sections_not_shown"]}
+    said = set()
     for name, reason in reasons.items():
         if name in manifest["skipped"]:
             print(f"not shown: {name}: {reason}")
-        elif name == reason or name not in reasons.values():
-            print(f"not shown: {reason}")
+        elif (name == reason or name not in reasons.values()) and reason not in said:
+            print(f"not shown: {reason}")  # once, however many sections it left out
+        said.add(reason)
     tables = page.parent / "tables"
     if manifest["tables"]:
         print(f"tables: {len(manifest['tables'])} CSV files in {_shown(tables)}")

@@ -28,7 +28,7 @@ from journey.errors import JourneyError
 from journey.privacy import get_min_count
 from journey.stages import activities_of
 
-__all__ = ["Finding", "Skipped", "attempt", "effect_finding", "experience_finding",
+__all__ = ["REASONS", "Finding", "Skipped", "attempt", "effect_finding", "experience_finding",
            "halves", "most_waited", "quality_finding", "require", "time_finding", "top_row",
            "wait_finding"]
 
@@ -245,8 +245,40 @@ def attempt(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         return Skipped(text)
 
 
-def require(condition: bool, reason: str) -> Skipped | None:
+#: Reasons a study notebook gives for a section it leaves out, by id, in each language.
+REASONS: dict[str, dict[str, str]] = {
+    "en": {
+        "date_only": "times are recorded to the day, so there are no hour-of-day results",
+        "no_department": "the log has no department column",
+        "no_calendar": "no opening hours were given (calendar=)",
+        "no_intervention": ("no intervention date was given: pass --intervention YYYY-MM-DD "
+                            "and --treated (and a --control department), or a study file "
+                            "with --study"),
+        "no_treated": "name the department that changed with --treated",
+        "no_control": "no control department was given (--control)",
+    },
+    "zh": {
+        "date_only": "时间只记录到日期，因此没有按钟点的结果",
+        "no_department": "日志中没有科室列",
+        "no_calendar": "未提供开放时间（calendar=）",
+        "no_intervention": ("未提供干预日期：请用 --intervention YYYY-MM-DD 和 --treated"
+                            "（及对照科室 --control）或用 --study 提供研究文件"),
+        "no_treated": "请用 --treated 指明发生变化的科室",
+        "no_control": "未提供对照科室（--control）",
+    },
+}
+
+
+def require(condition: bool, reason: str, *, lang: str | None = None) -> Skipped | None:
     """``None`` when ``condition`` holds, else a :class:`Skipped` saying what is needed.
+
+    Parameters
+    ----------
+    condition : bool
+    reason : str
+        An id of :data:`REASONS` (the text in the notebook's language) or the text itself.
+    lang : {"en", "zh"}, optional
+        Default :func:`journey.i18n.get_language`.
 
     Examples
     --------
@@ -254,8 +286,10 @@ def require(condition: bool, reason: str) -> Skipped | None:
     True
     >>> require(False, "needs start times").reason
     'needs start times'
+    >>> require(False, "no_calendar", lang="zh").reason
+    '未提供开放时间（calendar=）'
     """
-    return None if condition else Skipped(reason)
+    return None if condition else Skipped(REASONS[_lang(lang)].get(reason, reason))
 
 
 def top_row(table: pd.DataFrame, column: str = "activity") -> str:

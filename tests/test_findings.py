@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -15,6 +19,8 @@ from journey.findings import (
     time_finding,
     wait_finding,
 )
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 class _Comparison:
@@ -97,3 +103,21 @@ def test_attempt_turns_input_problems_into_a_reason_and_raises_bugs():
     assert skipped.table.round(2)[["a"]] is skipped and (skipped or 1) is skipped
     with pytest.raises(ZeroDivisionError):
         attempt(lambda: 1 / 0)
+
+
+def test_reasons_have_every_language_and_require_speaks_it():
+    from journey.findings import REASONS, require
+
+    assert set(REASONS["en"]) == set(REASONS["zh"])
+    for key, text in REASONS["zh"].items():
+        assert re.search(r"[\u4e00-\u9fff]", text), key
+        assert require(False, key, lang="zh").reason == text
+        assert require(False, key, lang="en").reason == REASONS["en"][key]
+    assert require(False, "a reason of the notebook's own", lang="zh").reason == \
+        "a reason of the notebook's own"
+    used = set()
+    for path in (ROOT / "notebooks").glob("0*.ipynb"):  # every id a notebook uses is known
+        cells = json.loads(path.read_text("utf-8"))["cells"]
+        code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+        used |= set(re.findall(r'require\([^)]*?"([a-z_]+)"\)', code))
+    assert used and used <= set(REASONS["en"])

@@ -477,6 +477,7 @@ def test_report_on_any_log(shapes, shape):
     assert "Traceback" not in text and "Error" not in text  # no error cell
     assert "widget-view" not in html and "journey.explore" not in html  # lab-only cells left out
     zh = shape == "sample_zh"
+    assert not zh or not re.search(r"未显示：\s*[A-Za-z]", text)  # reasons in the report's language
     assert ("主要发现" if zh else "Summary of findings") in html
     assert ("目录" if zh else "Contents") in html
     for name in SAMPLE_NAMES:  # the Chinese sample's own names are Chinese
