@@ -19,6 +19,8 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+from journey._labels import _CHECK_LABELS
+from journey._language import _resolve
 from journey.engine import NEIGHBOURS, sequenced
 from journey.stages import touchpoint_of
 
@@ -182,12 +184,13 @@ def _touchpoint_stats(ev: ir.Table, has_start: bool) -> pd.DataFrame:
     return stats.sort_values("activity", ignore_index=True)
 
 
-def _no_events(log: EventLog) -> pd.DataFrame:
+def _no_events(log: EventLog, T: dict[str, Any]) -> pd.DataFrame:
     """The report of a log without events: one row that says so."""
     filters = "; ".join(log.filters) or "none"
-    return pd.DataFrame([dict(check="events", count=0, unit="events", share=float("nan"),
-                              examples=[], detail=f"the log has no events (filters: "
-                                                  f"{filters})")], columns=_COLUMNS)
+    return pd.DataFrame([dict(check=T["events"], count=0, unit=T["units"]["events"],
+                              share=float("nan"), examples=[],
+                              detail=T["no_events"].format(filters=filters))],
+                        columns=_COLUMNS)
 
 
 def _columns(t: ir.Table, has_start: bool) -> tuple[list[str], list[str], list[str],
@@ -215,16 +218,13 @@ def _exact_duplicates(engine: _Engine, t: ir.Table, columns: list[str], log: Eve
 
 
 def _duration_findings(has_start: bool, flagged: Callable[[str], tuple[int, str, list]],
-                       top: Callable[[str], str]) -> list[tuple]:
+                       top: Callable[[str], str], T: dict[str, Any]) -> list[tuple]:
     """The rows (as arguments of ``add``) on negative, zero and overlapping durations."""
     if not has_start:
-        return [("durations", 0, "events", [], "not checked: the log has no start times")]
-    return [("negative durations", *flagged("negative"),
-             "end before start; read_log(..., invalid='exclude') removes and counts them"),
-            ("zero durations", *flagged("zero"), top("zero")),
-            ("overlapping touchpoints", *flagged("overlap"),
-             "a touchpoint started before the previous one in the visit ended; "
-             "no wait is counted for it")]
+        return [(T["durations"], 0, "events", [], T["durations_detail"])]
+    return [(T["negative"], *flagged("negative"), T["negative_detail"]),
+            (T["zero"], *flagged("zero"), top("zero")),
+            (T["overlap"], *flagged("overlap"), T["overlap_detail"])]
 
 
 def _endpoints(stats: pd.DataFrame, arrival: Iterable[str] | None, exit: Iterable[str] | None,
@@ -289,27 +289,26 @@ def _column_facts(engine: _Engine, t: ir.Table, checked: list[str], candidates: 
 
 
 def _column_findings(case_attributes: list[str], missing: list[str], facts: pd.DataFrame,
-                     attributes: list[str]) -> list[dict[str, Any]]:
+                     attributes: list[str], T: dict[str, Any]) -> list[dict[str, Any]]:
     """The rows (as arguments of ``add``) on case attributes and missing values."""
     found: list[dict[str, Any]] = []
     if case_attributes:
         partial = [c for c in case_attributes if facts.partial[c]]
-        absent = [f"{c} ({int(facts.absent[c])} visits)" for c in case_attributes
-                  if facts.absent[c]]
-        detail = f"{_names(case_attributes)} — constant within each visit"
+        absent = [T["absent_visits"].format(name=c, n=int(facts.absent[c]))
+                  for c in case_attributes if facts.absent[c]]
+        detail = T["case_attributes_detail"].format(names=_names(case_attributes))
         if partial:
-            detail += ("; given on some events of a visit only (their empty cells are not "
-                       f"missing values): {_names(partial)}")
+            detail += T["partial"].format(names=_names(partial))
         if absent:
-            detail += f"; no value in whole visits: {_names(absent)}"
-        found.append(dict(check="case attributes", count=len(case_attributes), unit="columns",
-                          examples=case_attributes, detail=detail, total=len(attributes)))
+            detail += T["absent"].format(names=_names(absent))
+        found.append(dict(check=T["case_attributes"], count=len(case_attributes),
+                          unit="columns", examples=case_attributes, detail=detail,
+                          total=len(attributes)))
     for c in missing:
         found.append(dict(
-            check=f"missing values: {c}", count=int(facts.missing[c]), unit="events",
+            check=T["missing"].format(column=c), count=int(facts.missing[c]), unit="events",
             examples=_examples(facts.examples[c]),
-            detail="no start time: no service time, and no wait before this touchpoint"
-            if c == "start" else "empty cells in this column"))
+            detail=T["missing_start"] if c == "start" else T["missing_detail"]))
     return found
 
 
@@ -322,14 +321,12 @@ def _extreme_counts(ev: ir.Table, extreme: ir.BooleanValue, stats: pd.DataFrame,
     return stats.activity.map(counts.set_index("activity").extreme)
 
 
-def _label_finding(labels: list[str], similarity: float) -> dict[str, Any]:
+def _label_finding(labels: list[str], similarity: float, T: dict[str, Any]) -> dict[str, Any]:
     """The row (as arguments of ``add``) on near-duplicate activity labels."""
     pairs = _near_duplicates(labels, similarity)
-    return dict(check="near-duplicate activity labels", count=len(pairs), unit="pairs",
-                examples=[f"{a!r} ~ {b!r}: the same touchpoint?" for a, b in pairs[:_N_EXAMPLES]],
-                detail="a question for the hospital, not an error: labels that differ only in "
-                       "case, spacing, punctuation or a few letters (never in their numbers) "
-                       "may be two spellings of one touchpoint, or two touchpoints")
+    return dict(check=T["near"], count=len(pairs), unit="pairs",
+                examples=[T["near_example"].format(a=a, b=b) for a, b in pairs[:_N_EXAMPLES]],
+                detail=T["near_detail"])
 
 
 def check_log(
@@ -341,6 +338,7 @@ def check_log(
     extreme_iqr: float = 3.0,
     similarity: float = 0.85,
     min_endpoint_share: float = 0.05,
+    lang: str | None = None,
 ) -> pd.DataFrame:
     """Data-quality findings of a log, one row per check, each with a count and examples.
 
@@ -371,6 +369,10 @@ def check_log(
         distance): "Admission IC" ~ "Admission NC", but never two codes of a code list.
     min_endpoint_share : float
         See ``arrival``.
+    lang : {"en", "zh"}, optional
+        Language of the check names, units and details; default
+        :func:`journey.i18n.get_language`. Examples (case ids, row numbers, column names)
+        and the reasons of rows excluded at loading are as recorded.
 
     Returns
     -------
@@ -405,6 +407,7 @@ def check_log(
     >>> report.loc["near-duplicate activity labels", "examples"]
     ["'LAB' ~ 'Lab': the same touchpoint?"]
     """
+    T = _CHECK_LABELS[_resolve(lang)]
     t = log.table
     has_start = log.has_start
     engine = _Engine(t)
@@ -415,7 +418,7 @@ def check_log(
     # 1. per touchpoint: events, visits starting and ending there, quartiles of service time
     stats = _touchpoint_stats(ev, has_start)
     if stats.empty:  # nothing to check: say so in one row
-        return _no_events(log)
+        return _no_events(log, T)
     arrival, exit = _endpoints(stats, arrival, exit, min_endpoint_share)
 
     # 2. per visit: its events, flagged events, and ties (rows equal in every column are
@@ -446,7 +449,7 @@ def check_log(
             total: int | None = None) -> None:
         total = total or {"events": n_events, "visits": n_cases, "rows": n_events}.get(unit)
         share = count / total if total else float("nan")
-        rows.append(dict(check=check, count=int(count), unit=unit, share=share,
+        rows.append(dict(check=check, count=int(count), unit=T["units"][unit], share=share,
                          examples=examples, detail=detail))
 
     def flagged(f: str, unit: str = "events") -> tuple[int, str, list]:
@@ -455,30 +458,30 @@ def check_log(
     def top(column: str) -> str:
         by = stats.sort_values([column, "activity"], ascending=[False, True]).head(5)
         by = by[by[column] > 0]
-        return ", ".join(f"{a}: {n}" for a, n in zip(by.activity, by[column], strict=True))
+        return T["and"].join(f"{a}: {n}" for a, n in zip(by.activity, by[column],
+                                                         strict=True))
 
     for r in log.exclusions.itertuples(index=False):
-        add(f"excluded at loading: {r.reason}", r.rows, "rows", list(r.example_rows),
-            "row numbers as in the source file")
+        add(T["excluded"].format(reason=r.reason), r.rows, "rows", list(r.example_rows),
+            T["excluded_detail"])
     if duplicates is not None:
-        add("duplicate events", *duplicates[:1], "events", duplicates[1],
-            "rows equal in every column of the source (row numbers as in the file); each is "
-            "counted as an event: drop them when reading if the export repeated them")
-    for finding in _duration_findings(has_start, flagged, top):
+        add(T["duplicates"], *duplicates[:1], "events", duplicates[1], T["duplicates_detail"])
+    for finding in _duration_findings(has_start, flagged, top, T):
         add(*finding)
-    add("incomplete visits", *flagged("incomplete", "visits"),
-        f"not starting with {arrival} or not ending with {exit}")
+    add(T["incomplete"], *flagged("incomplete", "visits"),
+        T["incomplete_detail"].format(arrival=T["and"].join(map(str, arrival)),
+                                      exit=T["and"].join(map(str, exit))))
     if has_start:
         stats["extreme"] = _extreme_counts(ev, flags["extreme"], stats, total)
-        add("extreme durations", *flagged("extreme"),
-            f"service above Q3 + {extreme_iqr} × IQR of its touchpoint; {top('extreme')}")
+        add(T["extreme"], *flagged("extreme"),
+            T["extreme_detail"].format(iqr=extreme_iqr, top=top("extreme")))
 
-    for finding in _column_findings(case_attributes, missing, facts, attributes):
+    for finding in _column_findings(case_attributes, missing, facts, attributes, T):
         add(**finding)
 
-    add(**_label_finding(stats.activity.tolist(), similarity))
+    add(**_label_finding(stats.activity.tolist(), similarity, T))
 
     if window is not None:
         lo, hi = (pd.Timestamp(w) for w in window)
-        add("events outside the study window", *flagged("outside"), f"window [{lo}, {hi})")
+        add(T["outside"], *flagged("outside"), T["outside_detail"].format(lo=lo, hi=hi))
     return pd.DataFrame(rows, columns=_COLUMNS)
