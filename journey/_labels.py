@@ -7,11 +7,14 @@ written once. The module imports nothing from the package.
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "DAY_NAMES",
     "DIMENSIONS",
     "QUADRANTS",
     "_BOTTLENECK_LABELS",
+    "_CHECK_LABELS",
     "_DAY_ZH",
     "_EXPERIENCE_TEXTS",
     "_IPA_LABELS",
@@ -131,4 +134,87 @@ _EXPERIENCE_TEXTS: dict[str, dict[str, str]] = {
            "total_wait_h": "总等候时间", "total_flow_h": "总流转时间", "los_h": "在院时长",
            "rework": "重复环节",
            "left_unseen": "未就诊离开"},
+}
+
+#: Names and explanations of the data-quality checks (journey.quality.check_log), by id.
+_CHECK_LABELS: dict[str, dict[str, Any]] = {
+    "en": {
+        "events": "events",
+        "no_events": "the log has no events (filters: {filters})",
+        "excluded": "excluded at loading: {reason}",
+        "excluded_detail": "row numbers as in the source file",
+        "duplicates": "duplicate events",
+        "duplicates_detail": ("rows equal in every column of the source (row numbers as in the "
+                              "file); each is counted as an event: drop them when reading if "
+                              "the export repeated them"),
+        "negative": "negative durations",
+        "negative_detail": ("end before start; read_log(..., invalid='exclude') removes and "
+                            "counts them"),
+        "zero": "zero durations",
+        "overlap": "overlapping touchpoints",
+        "overlap_detail": ("a touchpoint started before the previous one in the visit ended; "
+                           "no wait is counted for it"),
+        "durations": "durations",
+        "durations_detail": "not checked: the log has no start times",
+        "incomplete": "incomplete visits",
+        "incomplete_detail": "not starting with {arrival} or not ending with {exit}",
+        "extreme": "extreme durations",
+        "extreme_detail": "service above Q3 + {iqr} × IQR of its touchpoint; {top}",
+        "case_attributes": "case attributes",
+        "case_attributes_detail": "{names} — constant within each visit",
+        "partial": ("; given on some events of a visit only (their empty cells are not "
+                    "missing values): {names}"),
+        "absent": "; no value in whole visits: {names}",
+        "absent_visits": "{name} ({n} visits)",
+        "missing": "missing values: {column}",
+        "missing_start": "no start time: no service time, and no wait before this touchpoint",
+        "missing_detail": "empty cells in this column",
+        "near": "near-duplicate activity labels",
+        "near_example": "{a!r} ~ {b!r}: the same touchpoint?",
+        "near_detail": ("a question for the hospital, not an error: labels that differ only in "
+                        "case, spacing, punctuation or a few letters (never in their numbers) "
+                        "may be two spellings of one touchpoint, or two touchpoints"),
+        "outside": "events outside the study window",
+        "outside_detail": "window [{lo}, {hi})",
+        "and": ", ",
+        "units": {"rows": "rows", "events": "events", "visits": "visits",
+                  "columns": "columns", "pairs": "pairs"},
+    },
+    "zh": {
+        "events": "事件",
+        "no_events": "日志中没有事件（筛选：{filters}）",
+        "excluded": "读取时排除：{reason}",
+        "excluded_detail": "行号与源文件一致",
+        "duplicates": "重复事件",
+        "duplicates_detail": ("源文件中各列完全相同的行（行号与文件一致）；每行都计为一个事件："
+                              "如果是导出时重复，读取时可将其删除"),
+        "negative": "负时长",
+        "negative_detail": "结束早于开始；read_log(..., invalid='exclude') 会删除并计数",
+        "zero": "零时长",
+        "overlap": "环节重叠",
+        "overlap_detail": "某环节在同一就诊的上一环节结束前就已开始；此处不计等候时间",
+        "durations": "时长",
+        "durations_detail": "未检查：日志没有开始时间",
+        "incomplete": "不完整的就诊",
+        "incomplete_detail": "不是以 {arrival} 开始，或不是以 {exit} 结束",
+        "extreme": "极端时长",
+        "extreme_detail": "服务时间高于该环节的 Q3 + {iqr} × IQR；{top}",
+        "case_attributes": "就诊属性",
+        "case_attributes_detail": "{names}：在每次就诊内不变",
+        "partial": "；只在就诊的部分事件上填写（其空单元格不算缺失值）：{names}",
+        "absent": "；整个就诊都没有值：{names}",
+        "absent_visits": "{name}（{n} 次就诊）",
+        "missing": "缺失值：{column}",
+        "missing_start": "没有开始时间：没有服务时间，也不计该环节之前的等候",
+        "missing_detail": "该列的空单元格",
+        "near": "相近的环节名称",
+        "near_example": "{a!r} ~ {b!r}：是同一个环节吗？",
+        "near_detail": ("这是需要向医院确认的问题，而非错误：只在大小写、空格、标点或个别字母上"
+                        "不同（数字从不不同）的名称，可能是同一环节的两种写法，也可能是两个环节"),
+        "outside": "研究时段之外的事件",
+        "outside_detail": "时段 [{lo}, {hi})",
+        "and": "、",
+        "units": {"rows": "行", "events": "事件", "visits": "就诊", "columns": "列",
+                  "pairs": "对"},
+    },
 }

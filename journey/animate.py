@@ -186,6 +186,164 @@ def _names(activities: list[str], lang: str) -> dict[str, str]:
     return shown if len(set(shown.values())) == len(shown) else {a: a for a in activities}
 
 
+def _frame_times(events: Any, step: Any, daily: bool,
+                 ) -> tuple[pd.DatetimeIndex, pd.Timedelta]:
+    """The instants of the frames, from the first to the last time of the events, and the step."""
+    t = events
+    span = t.aggregate(a=ibis.coalesce(t.start, t.end).min(), b=t.end.max()).execute().iloc[0]
+    every = _step(pd.Timestamp(span.b) - pd.Timestamp(span.a) + (_DAY if daily else
+                                                                 pd.Timedelta(0)), step, daily)
+    t0 = pd.Timestamp(span.a).floor("D") + ((pd.Timestamp(span.a) - pd.Timestamp(span.a)
+                                             .floor("D")) // every) * every
+    end = pd.Timestamp(span.b) + (_DAY if daily else pd.Timedelta(0))
+    times = pd.date_range(t0, end, freq=every)
+    return times[times <= end], every
+
+
+def _title(lo: pd.Timestamp, hi: pd.Timestamp, daily: bool, time_kind: str, lang: str) -> str:
+    """The default title: the day or the period replayed (and a note for flow times)."""
+    L = _LABELS[lang]
+    when = (f"{lo:%Y-%m-%d}" if not daily and hi - lo == _DAY
+            else f"{lo:%Y-%m-%d} – {hi - pd.Timedelta(seconds=1):%Y-%m-%d}")
+    title = L["title_period" if daily or hi - lo != _DAY else "title_day"].format(when=when)
+    if time_kind == "flow":
+        title += "<br><sup>" + L["flow_note"] + "</sup>"
+    return title
+
+
+def _map_geometry(fig: go.Figure) -> tuple[dict, dict]:
+    """Where each node of the drawn map is, and each drawn edge's curve."""
+    where = {n: (x, y) for tr_ in fig.data if (tr_.meta or {}).get("role") == "node"
+             for n, x, y in zip(tr_.meta["nodes"], tr_.x, tr_.y, strict=True)}
+    curves = {}  # each drawn edge's curve: edges of one style share a trace, split by NaN
+    for tr_ in fig.data:
+        if (tr_.meta or {}).get("role") == "edge_lines":
+            xy = np.column_stack([np.asarray(tr_.x, float), np.asarray(tr_.y, float)])
+            parts = np.split(xy, np.flatnonzero(np.isnan(xy[:, 0])))
+            for (u, v), part in zip(tr_.meta["edges"], parts, strict=False):
+                curves[(u, v)] = part[~np.isnan(part[:, 0])]
+    return where, curves
+
+
+def _place_tokens(tokens: pd.DataFrame, where: dict, curves: dict, bins: int,
+                  k: int | None) -> tuple[pd.DataFrame, int]:
+    """The dots with their place on the map, small ones merged or left out; how many were."""
+
+    def place(row: Any) -> tuple[float, float]:
+        curve = curves.get((row.source, row.target))
+        if curve is not None:
+            return _point_on(curve, (row.stretch + 0.5) / bins)
+        x, y = where.get(row.target, (np.nan, np.nan))  # hidden transition: beside the target
+        return x - 0.22, y + 0.12 * (row.stretch - (bins - 1) / 2) / bins
+
+    hidden = 0
+    if k is not None and len(tokens):  # small dots: merged per transition, then left out
+        group = ["frame", "source", "target"]
+        small = tokens.groupby(group).patients.transform("min") < k
+        merged = tokens[small].groupby(group, as_index=False).apply(
+            lambda g: pd.Series({"stretch": (bins - 1) / 2, "patients": g.patients.sum(),
+                                 "waited": np.average(g.waited, weights=g.patients)}),
+            include_groups=False)
+        tokens = pd.concat([tokens[~small], merged], ignore_index=True)
+        keep = tokens.patients >= k
+        hidden += int((~keep).sum())
+        tokens = tokens[keep]
+    if len(tokens):
+        tokens[["x", "y"]] = [place(r) for r in tokens.itertuples(index=False)]
+        tokens = tokens[tokens.x.notna()]
+    else:  # no patient on a path in the window: frames of counts only
+        tokens = tokens.assign(x=pd.Series(dtype=float), y=pd.Series(dtype=float))
+    return tokens, hidden
+
+
+def _node_counts(nodes: pd.DataFrame, names: list, n_frames: int, has_start: bool,
+                 k: int | None) -> tuple[dict, dict, int]:
+    """Per frame and node, the counts as words and values (small ones hidden); how many were."""
+    nodes = nodes.set_index(["frame", "activity"])
+    grid = pd.MultiIndex.from_product([range(n_frames), names])
+    dense = {col: (nodes[col].reindex(grid, fill_value=0) if col in nodes
+                   else pd.Series(0, index=grid)).to_numpy().reshape(n_frames, len(names))
+             for col in ("waiting", "in_service", "completed")}
+    if not has_start:
+        dense["in_service"] = np.zeros_like(dense["waiting"])
+    small = {col: (v >= 1) & (v < k) if k is not None else np.zeros(v.shape, bool)
+             for col, v in dense.items()}
+    hidden = int(sum(v.sum() for v in small.values()))
+    words = {col: np.where(small[col], f"<{k}", np.char.mod("%d", dense[col]))
+             for col in dense}
+    values = {col: np.where(small[col], None, dense[col].astype(object)) for col in dense}
+    if not has_start:
+        values["in_service"][:] = None
+    return words, values, hidden
+
+
+def _frame_data(tk: pd.DataFrame, i: int, pattern: str, words: dict, values: dict,
+                ) -> list[dict]:
+    """What changes from frame to frame: the dots ``tk`` and the counts of frame ``i``."""
+    dots = {"type": "scatter", "x": tk.x.round(4).to_numpy(), "y": tk.y.round(4).to_numpy(),
+            "customdata": np.column_stack([tk.patients, tk.waited.round(1)]),
+            "marker": {"size": (6 + 4 * np.sqrt(tk.patients.to_numpy(float))).round(1),
+                       "color": tk.waited.round(1).to_numpy()}}
+    text = np.array([pattern.format(q=q, s=s_, c=c) for q, s_, c in
+                     zip(words["waiting"][i], words["in_service"][i],
+                         words["completed"][i], strict=True)])
+    rows = np.column_stack([values[c][i] for c in ("waiting", "in_service", "completed")])
+    return [dots, {"type": "scatter", "text": text, "customdata": rows}]
+
+
+def _trace_styles(tokens: pd.DataFrame, where: dict, names: list, has_start: bool,
+                  daily: bool, lang: str) -> tuple[dict, dict]:
+    """What stays the same in every frame of the dots' trace and of the counts' trace."""
+    L = _LABELS[lang]
+    top = float(tokens.waited.quantile(0.95)) if len(tokens) else 1.0
+    unit = L["days" if daily else "min"]
+    waited_label = L["waited" if has_start else "waited_flow"].format(unit=unit)
+    waiting_label = L["waiting" if has_start else "waiting_flow"]
+    xs = np.array([where[n][0] for n in names])
+    ys = np.array([where[n][1] + 0.22 for n in names])
+    colour = {"colorscale": "YlOrRd", "cmin": 0, "cmax": max(top, 1.0),
+              "line": {"width": 0.5, "color": "#555"}, "showscale": True,
+              "colorbar": {"title": {"text": waited_label}, "thickness": 14}}
+    hover_counts = (f"{waiting_label}: %{{customdata[0]}}<br>"
+                    + (f"{L['in_service']}: %{{customdata[1]}}<br>" if has_start else "")
+                    + f"{L['completed']}: %{{customdata[2]}}<extra></extra>")
+    dots = {"mode": "markers", "marker": colour,
+            "hovertemplate": (f"{L['patients']}: %{{customdata[0]}}<br>{waited_label}: "
+                              "%{customdata[1]}<extra></extra>"),
+            "showlegend": False, "name": L["patients"], "meta": {"role": "tokens"}}
+    counts = {"x": xs, "y": ys, "mode": "text",
+              "textfont": {"size": 10, "color": "#7a1f00"}, "showlegend": False,
+              "name": waiting_label, "meta": {"role": "counts", "nodes": names},
+              "hovertemplate": hover_counts}
+    return dots, counts
+
+
+def _player(layout: dict, times: pd.DatetimeIndex, daily: bool, label: str, lang: str,
+            ) -> dict:
+    """The layout with the play and pause buttons and the time slider."""
+    L = _LABELS[lang]
+    play = {"frame": {"duration": 400, "redraw": True}, "transition": {"duration": 0},
+            "fromcurrent": True, "mode": "immediate"}
+    pause = {"frame": {"duration": 0, "redraw": True}, "mode": "immediate",
+             "transition": {"duration": 0}}
+    return layout | dict(
+        updatemenus=[{"type": "buttons", "direction": "left", "x": 0.0, "y": -0.02,
+                      "xanchor": "left", "yanchor": "top", "pad": {"t": 30},
+                      "buttons": [{"label": L["play"], "method": "animate",
+                                   "args": [None, play]},
+                                  {"label": L["pause"], "method": "animate",
+                                   "args": [[None], pause]}]}],
+        sliders=[{"active": 0, "x": 0.16, "len": 0.84, "y": -0.02, "yanchor": "top",
+                  "pad": {"t": 20}, "currentvalue": {"prefix": L["day" if daily else "time"]
+                                                     + ": "},
+                  "steps": [{"label": f"{ti:%m-%d}" if daily else f"{ti:%H:%M}",
+                             "method": "animate",
+                             "args": [[f"{ti:{label}}"], {"frame": {"duration": 0,
+                                                                    "redraw": True},
+                                                          "mode": "immediate"}]}
+                            for ti in times]}])
+
+
 def animate(log: EventLog, *, day: Any = None, period: tuple[Any, Any] | None = None,
             step: Any = None, activities: float = 1.0, paths: float = 1.0, bins: int = 6,
             min_count: int | None = None, lang: str | None = None,
@@ -269,14 +427,7 @@ def animate(log: EventLog, *, day: Any = None, period: tuple[Any, Any] | None = 
     m = journey_map(chosen, activities=activities, paths=paths)
     # the frames: from the first to the last time of the chosen visits
     t = m.events
-    span = t.aggregate(a=ibis.coalesce(t.start, t.end).min(), b=t.end.max()).execute().iloc[0]
-    every = _step(pd.Timestamp(span.b) - pd.Timestamp(span.a) + (_DAY if daily else
-                                                                 pd.Timedelta(0)), step, daily)
-    t0 = pd.Timestamp(span.a).floor("D") + ((pd.Timestamp(span.a) - pd.Timestamp(span.a)
-                                             .floor("D")) // every) * every
-    end = pd.Timestamp(span.b) + (_DAY if daily else pd.Timedelta(0))
-    times = pd.date_range(t0, end, freq=every)
-    times = times[times <= end]
+    times, every = _frame_times(t, step, daily)
     frames = pd.DataFrame({"frame": np.arange(len(times)), "t": times})
     tokens, nodes = _counts(t, frames, has_start=log.has_start, daily=daily, step=every,
                             bins=bins)
@@ -284,138 +435,41 @@ def animate(log: EventLog, *, day: Any = None, period: tuple[Any, Any] | None = 
     tp, tr, st, en = m.touchpoints, m.transitions, m.starts, m.ends
     shown = _names(list(tp.activity), lang)
     rename = {c: (lambda s: s.map(shown)) for c in ("activity", "source", "target")}
-    kind = "days" if daily else "min"
     if title is None:
-        when = (f"{lo:%Y-%m-%d}" if not daily and hi - lo == _DAY
-                else f"{lo:%Y-%m-%d} – {hi - pd.Timedelta(seconds=1):%Y-%m-%d}")
-        title = L["title_period" if daily or hi - lo != _DAY else "title_day"].format(when=when)
-        if log.time_kind == "flow":
-            title += "<br><sup>" + L["flow_note"] + "</sup>"
+        title = _title(lo, hi, daily, log.time_kind, lang)
     fig = process_map_figure(*(df.assign(**{c: f(df[c]) for c, f in rename.items()
                                             if c in df.columns}) for df in (tp, tr, st, en)),
                              time_kind=log.time_kind, min_count=k, lang=lang, title=title)
-    where = {n: (x, y) for tr_ in fig.data if (tr_.meta or {}).get("role") == "node"
-             for n, x, y in zip(tr_.meta["nodes"], tr_.x, tr_.y, strict=True)}
-    curves = {}  # each drawn edge's curve: edges of one style share a trace, split by NaN
-    for tr_ in fig.data:
-        if (tr_.meta or {}).get("role") == "edge_lines":
-            xy = np.column_stack([np.asarray(tr_.x, float), np.asarray(tr_.y, float)])
-            parts = np.split(xy, np.flatnonzero(np.isnan(xy[:, 0])))
-            for (u, v), part in zip(tr_.meta["edges"], parts, strict=False):
-                curves[(u, v)] = part[~np.isnan(part[:, 0])]
+    where, curves = _map_geometry(fig)
     for tr_ in fig.data:
         if (tr_.meta or {}).get("role") == "node":
             tr_.marker.showscale = False  # the dots' colour bar takes its place
     tokens["source"], tokens["target"] = tokens.source.map(shown), tokens.target.map(shown)
     nodes["activity"] = nodes.activity.map(shown)
-
-    def place(row: Any) -> tuple[float, float]:
-        curve = curves.get((row.source, row.target))
-        if curve is not None:
-            return _point_on(curve, (row.stretch + 0.5) / bins)
-        x, y = where.get(row.target, (np.nan, np.nan))  # hidden transition: beside the target
-        return x - 0.22, y + 0.12 * (row.stretch - (bins - 1) / 2) / bins
-
-    hidden = 0
-    if k is not None and len(tokens):  # small dots: merged per transition, then left out
-        group = ["frame", "source", "target"]
-        small = tokens.groupby(group).patients.transform("min") < k
-        merged = tokens[small].groupby(group, as_index=False).apply(
-            lambda g: pd.Series({"stretch": (bins - 1) / 2, "patients": g.patients.sum(),
-                                 "waited": np.average(g.waited, weights=g.patients)}),
-            include_groups=False)
-        tokens = pd.concat([tokens[~small], merged], ignore_index=True)
-        keep = tokens.patients >= k
-        hidden += int((~keep).sum())
-        tokens = tokens[keep]
-    if len(tokens):
-        tokens[["x", "y"]] = [place(r) for r in tokens.itertuples(index=False)]
-        tokens = tokens[tokens.x.notna()]
-    else:  # no patient on a path in the window: frames of counts only
-        tokens = tokens.assign(x=pd.Series(dtype=float), y=pd.Series(dtype=float))
-    top = float(tokens.waited.quantile(0.95)) if len(tokens) else 1.0
-    unit = L[kind]
-    waited_label = L["waited" if log.has_start else "waited_flow"].format(unit=unit)
-    waiting_label = L["waiting" if log.has_start else "waiting_flow"]
+    tokens, hidden = _place_tokens(tokens, where, curves, bins, k)
     names = [n for n in where]
-    xs = np.array([where[n][0] for n in names])
-    ys = np.array([where[n][1] + 0.22 for n in names])
-    nodes = nodes.set_index(["frame", "activity"])
-
-    grid = pd.MultiIndex.from_product([range(len(times)), names])
-    dense = {col: (nodes[col].reindex(grid, fill_value=0) if col in nodes
-                   else pd.Series(0, index=grid)).to_numpy().reshape(len(times), len(names))
-             for col in ("waiting", "in_service", "completed")}
-    if not log.has_start:
-        dense["in_service"] = np.zeros_like(dense["waiting"])
-    small = {col: (v >= 1) & (v < k) if k is not None else np.zeros(v.shape, bool)
-             for col, v in dense.items()}
-    hidden += int(sum(v.sum() for v in small.values()))
-    words = {col: np.where(small[col], f"<{k}", np.char.mod("%d", dense[col]))
-             for col in dense}
-    values = {col: np.where(small[col], None, dense[col].astype(object)) for col in dense}
-    if not log.has_start:
-        values["in_service"][:] = None
+    words, values, hidden_counts = _node_counts(nodes, names, len(times), log.has_start, k)
+    hidden += hidden_counts
     pattern = L["node" if log.has_start else "node_flow"]
-    colour = {"colorscale": "YlOrRd", "cmin": 0, "cmax": max(top, 1.0),
-              "line": {"width": 0.5, "color": "#555"}, "showscale": True,
-              "colorbar": {"title": {"text": waited_label}, "thickness": 14}}
-    hover_counts = (f"{waiting_label}: %{{customdata[0]}}<br>"
-                    + (f"{L['in_service']}: %{{customdata[1]}}<br>" if log.has_start else "")
-                    + f"{L['completed']}: %{{customdata[2]}}<extra></extra>")
+    dot_style, count_style = _trace_styles(tokens, where, names, log.has_start, daily, lang)
     by_frame = dict(iter(tokens.groupby("frame"))) if len(tokens) else {}
     empty = tokens.iloc[:0]
 
     def frame_traces(i: int) -> list[dict]:
         """What changes from frame to frame; the rest lives in the two traces below."""
-        tk = by_frame.get(i, empty)
-        dots = {"type": "scatter", "x": tk.x.round(4).to_numpy(), "y": tk.y.round(4).to_numpy(),
-                "customdata": np.column_stack([tk.patients, tk.waited.round(1)]),
-                "marker": {"size": (6 + 4 * np.sqrt(tk.patients.to_numpy(float))).round(1),
-                           "color": tk.waited.round(1).to_numpy()}}
-        text = np.array([pattern.format(q=q, s=s_, c=c) for q, s_, c in
-                         zip(words["waiting"][i], words["in_service"][i],
-                             words["completed"][i], strict=True)])
-        rows = np.column_stack([values[c][i] for c in ("waiting", "in_service", "completed")])
-        return [dots, {"type": "scatter", "text": text, "customdata": rows}]
+        return _frame_data(by_frame.get(i, empty), i, pattern, words, values)
 
     def traces(i: int) -> list[dict]:
         """The two animated traces as frame ``i`` shows them."""
         dots, counts = frame_traces(i)
-        dots |= {"mode": "markers", "marker": dots["marker"] | colour,
-                 "hovertemplate": (f"{L['patients']}: %{{customdata[0]}}<br>{waited_label}: "
-                                   "%{customdata[1]}<extra></extra>"),
-                 "showlegend": False, "name": L["patients"], "meta": {"role": "tokens"}}
-        counts |= {"x": xs, "y": ys, "mode": "text",
-                   "textfont": {"size": 10, "color": "#7a1f00"}, "showlegend": False,
-                   "name": waiting_label, "meta": {"role": "counts", "nodes": names},
-                   "hovertemplate": hover_counts}
-        return [dots, counts]
+        return [dots | dot_style | {"marker": dots["marker"] | dot_style["marker"]},
+                counts | count_style]
 
     first = len(fig.data)
     label = "%Y-%m-%d" if daily else "%Y-%m-%d %H:%M"
     frames_out = [{"data": frame_traces(i), "traces": [first, first + 1],
                    "name": f"{ti:{label}}"} for i, ti in enumerate(times)]
-    play = {"frame": {"duration": 400, "redraw": True}, "transition": {"duration": 0},
-            "fromcurrent": True, "mode": "immediate"}
-    pause = {"frame": {"duration": 0, "redraw": True}, "mode": "immediate",
-             "transition": {"duration": 0}}
-    layout = fig.to_plotly_json()["layout"] | dict(
-        updatemenus=[{"type": "buttons", "direction": "left", "x": 0.0, "y": -0.02,
-                      "xanchor": "left", "yanchor": "top", "pad": {"t": 30},
-                      "buttons": [{"label": L["play"], "method": "animate",
-                                   "args": [None, play]},
-                                  {"label": L["pause"], "method": "animate",
-                                   "args": [[None], pause]}]}],
-        sliders=[{"active": 0, "x": 0.16, "len": 0.84, "y": -0.02, "yanchor": "top",
-                  "pad": {"t": 20}, "currentvalue": {"prefix": L["day" if daily else "time"]
-                                                     + ": "},
-                  "steps": [{"label": f"{ti:%m-%d}" if daily else f"{ti:%H:%M}",
-                             "method": "animate",
-                             "args": [[f"{ti:{label}}"], {"frame": {"duration": 0,
-                                                                    "redraw": True},
-                                                          "mode": "immediate"}]}
-                            for ti in times]}],
+    layout = _player(fig.to_plotly_json()["layout"], times, daily, label, lang) | dict(
         height=(fig.layout.height or 420) + 90,
         meta={"window": [f"{lo:%Y-%m-%d %H:%M}", f"{hi:%Y-%m-%d %H:%M}"],
               "step_minutes": every / pd.Timedelta(minutes=1), "visits": m.n_cases,

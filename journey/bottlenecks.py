@@ -310,6 +310,55 @@ class Bottlenecks:
             labels=labels, title=L["title"].format(word)))
 
 
+def _worst_blocks(cells: pd.DataFrame, hours: int, min_events: int) -> pd.DataFrame:
+    """Per touchpoint, its block of ``hours`` with the longest mean wait, and the rest's mean."""
+    rows = []
+    for a, g in cells.groupby("activity"):
+        tot_n, tot_s = g.events.sum(), g.wait_sum.sum()
+        best = None
+        for d, gd in g.groupby("day"):
+            per_hour = gd.set_index("hour")[["events", "wait_sum"]].reindex(range(24), fill_value=0)
+            n = per_hour.events.rolling(hours).sum().shift(1 - hours)
+            s = per_hour.wait_sum.rolling(hours).sum().shift(1 - hours)
+            ok = n >= min_events
+            if not ok.any():
+                continue
+            mean = (s / n).where(ok)
+            h = int(mean.idxmax())
+            if best is None or mean[h] > best[2]:
+                best = (d, h, mean[h], n[h], s[h])
+        if best is None:
+            rows.append((a, None, np.nan, 0, np.nan))
+            continue
+        d, h, m, n, s = best
+        other = (tot_s - s) / (tot_n - n) if tot_n > n else np.nan
+        label = f"{d} {h:02d}:00–{(h + hours) % 24:02d}:00"
+        rows.append((a, label, m, int(n), other))
+    return pd.DataFrame(rows, columns=["activity", "worst_block", "block_mean", "block_events",
+                                       "other_mean"])
+
+
+def _notes(log: EventLog, day_only: bool, key: str, word: str, plural: str, hours: int,
+           min_events: int, total: float) -> list[str]:
+    """The notes under the ranking: what it ranks by, and what it cannot tell."""
+    if day_only:
+        notes = _time_note(log) + [
+            "The log records dates only (resolution 'day'): there is no hour of day, so no "
+            "worst hour block is sought; touchpoints are ranked by their share of all "
+            f"{'waiting' if log.has_start else 'flow time'}; times are minutes (whole days)."]
+    else:
+        notes = _time_note(log) + [
+            f"Ranked by {'queue build-up' if key == 'build_up' else 'share of all ' + word}; "
+            f"blocks of {hours} h with at least {min_events} {plural}; times are minutes."]
+    if not log.has_start:
+        notes.append("Without start times this ranking can only show where flow times grow "
+                     "at some hours; it cannot tell queueing from service, and utilisation "
+                     "is unknown.")
+    if not total > 0:
+        notes.append(f"Every {word} is 0 min: there are no {plural} to share out or rank.")
+    return notes
+
+
 def bottlenecks(
     log: EventLog,
     *,
@@ -383,30 +432,7 @@ def bottlenecks(
     if day_only:  # no hour of day: every time is midnight
         cells = cells.iloc[:0]
         rank_by = "share"
-    rows = []
-    for a, g in cells.groupby("activity"):
-        tot_n, tot_s = g.events.sum(), g.wait_sum.sum()
-        best = None
-        for d, gd in g.groupby("day"):
-            per_hour = gd.set_index("hour")[["events", "wait_sum"]].reindex(range(24), fill_value=0)
-            n = per_hour.events.rolling(hours).sum().shift(1 - hours)
-            s = per_hour.wait_sum.rolling(hours).sum().shift(1 - hours)
-            ok = n >= min_events
-            if not ok.any():
-                continue
-            mean = (s / n).where(ok)
-            h = int(mean.idxmax())
-            if best is None or mean[h] > best[2]:
-                best = (d, h, mean[h], n[h], s[h])
-        if best is None:
-            rows.append((a, None, np.nan, 0, np.nan))
-            continue
-        d, h, m, n, s = best
-        other = (tot_s - s) / (tot_n - n) if tot_n > n else np.nan
-        label = f"{d} {h:02d}:00–{(h + hours) % 24:02d}:00"
-        rows.append((a, label, m, int(n), other))
-    worst = pd.DataFrame(rows, columns=["activity", "worst_block", "block_mean", "block_events",
-                                        "other_mean"])
+    worst = _worst_blocks(cells, hours, min_events)
     t = overall.merge(worst, on="activity", how="left")
     total = t.wait_sum.sum()
     t["wait_share"] = t.wait_sum / total if total > 0 else np.nan
@@ -428,21 +454,7 @@ def bottlenecks(
                                    ordered=True)
     blocks = blocks.sort_values(["activity", "day", "hour"], ignore_index=True)
     plural = "waits" if log.has_start else "flow times"
-    if day_only:
-        notes = _time_note(log) + [
-            "The log records dates only (resolution 'day'): there is no hour of day, so no "
-            "worst hour block is sought; touchpoints are ranked by their share of all "
-            f"{'waiting' if log.has_start else 'flow time'}; times are minutes (whole days)."]
-    else:
-        notes = _time_note(log) + [
-            f"Ranked by {'queue build-up' if key == 'build_up' else 'share of all ' + word}; "
-            f"blocks of {hours} h with at least {min_events} {plural}; times are minutes."]
-    if not log.has_start:
-        notes.append("Without start times this ranking can only show where flow times grow "
-                     "at some hours; it cannot tell queueing from service, and utilisation "
-                     "is unknown.")
-    if not total > 0:
-        notes.append(f"Every {word} is 0 min: there are no {plural} to share out or rank.")
+    notes = _notes(log, day_only, key, word, plural, hours, min_events, total)
     kind = log.time_kind
     return Bottlenecks(table=gap_columns(t[cols].head(top) if top else t[cols], kind),
                        blocks=gap_columns(blocks, kind), time_kind=kind, notes=notes)

@@ -310,6 +310,75 @@ def _rtm_caveat(chart: SPCResult, intervention: Any, C: dict[str, str]) -> list[
     return []
 
 
+def _department(log: EventLog, department: str | None, by: str | None) -> str:
+    """The group whose process changed: ``"all"`` for the whole log, else it must be named."""
+    if department is None:
+        if by is not None:
+            log._need(by)
+            values = sorted(log.table.select(by).distinct().execute()[by].dropna().astype(str))
+            raise JourneyError(
+                f"department= names the group whose process changed; the log's {by} values "
+                f"are {values[:12]}{' ...' if len(values) > 12 else ''}. Pass by=None to "
+                "compare the whole log before and after.", source=log.source)
+        department = "all"
+    return department
+
+
+def _controlled_rows(series: pd.DataFrame, treated: pd.DataFrame, when: pd.Timestamp,
+                     department: str, control: str, freq: str, model: dict[str, Any],
+                     period: str, alpha: float, caveats: list[str], C: dict[str, Any],
+                     ) -> tuple[list[dict], ITSResult, DiDResult]:
+    """The rows against the control group (controlled ITS, DiD, parallel trends); the fits.
+
+    ``caveats`` are the regression-to-the-mean and gap caveats every row carries.
+    """
+    both = _open_periods(series, [department, control])
+    diff = (both[department] - both[control]).to_numpy()
+    cres = _fit(controlled_its, both, when, freq, treated=department, control=control,
+                alpha=alpha, lang=C["lang"], **model)
+    dres = _fit(did, both, when, freq, treated=department, control=control, alpha=alpha,
+                lang=C["lang"])
+    cpost = cres.series["post"].to_numpy()
+    d_before, d_after = float(diff[~cpost].mean()), float(diff[cpost].mean())
+    dropped = len(treated) - len(both)
+    ccaveats = _its_caveats(cres, C) + caveats + (
+        [C["dropped"].format(n=dropped, control=control)] if dropped else [])
+    trend = dres.parallel_trends
+    parallel_ok = trend["ci_low"] <= 0 <= trend["ci_high"]
+    dcaveats = ccaveats + ([] if parallel_ok else [C["pre_trends"]])
+    rows = [
+        _effect_row(f"level change vs {control} (controlled ITS)", d_before, d_after,
+                    cres.summary.loc["level_change"], ccaveats),
+        _effect_row(f"average effect after vs {control} (controlled ITS)", d_before,
+                    d_after, _average_effect(cres, alpha), ccaveats),
+        _effect_row(f"difference-in-differences vs {control}", d_before, d_after,
+                    dres.table.set_index("metric").loc["did"], dcaveats),
+        _effect_row(f"pre-trend difference per {period} (parallel-trends check)", np.nan,
+                    np.nan, trend, [] if parallel_ok else [C["trend_ci"]]),
+    ]
+    return rows, cres, dres
+
+
+def _placebo_row(placebo: Any, when: pd.Timestamp, treated: pd.DataFrame, department: str,
+                 freq: str, model: dict[str, Any], alpha: float, C: dict[str, Any],
+                 ) -> tuple[dict, ITSResult, bool]:
+    """The ITS at a placebo date in the before period: its row, its fit, whether it passed."""
+    fake = pd.Timestamp(placebo)
+    if fake >= when:
+        raise JourneyError(f"placebo={placebo!r} must fall before the intervention "
+                           f"({when.date()}): it tests the before period alone.")
+    pre = treated[treated["date"] < when]
+    pres = _fit(its, pre, fake, freq, alpha=alpha, lang=C["lang"], **model)
+    ppost = pres.series["post"].to_numpy()
+    pv = pre[department].to_numpy()
+    prow = pres.summary.loc["level_change"]
+    placebo_ok = prow["ci_low"] <= 0 <= prow["ci_high"]
+    pcaveats = _its_caveats(pres, C) + ([] if placebo_ok else [C["placebo"]])
+    row = _effect_row(f"placebo level change at {fake.date()} (ITS, before period)",
+                      float(pv[~ppost].mean()), float(pv[ppost].mean()), prow, pcaveats)
+    return row, pres, placebo_ok
+
+
 def compare_periods(
     log: EventLog,
     *,
@@ -416,15 +485,7 @@ def compare_periods(
 
     C = _CAVEATS[_resolve(lang)]
     when = pd.Timestamp(intervention)
-    if department is None:
-        if by is not None:
-            log._need(by)
-            values = sorted(log.table.select(by).distinct().execute()[by].dropna().astype(str))
-            raise JourneyError(
-                f"department= names the group whose process changed; the log's {by} values "
-                f"are {values[:12]}{' ...' if len(values) > 12 else ''}. Pass by=None to "
-                "compare the whole log before and after.", source=log.source)
-        department = "all"
+    department = _department(log, department, by)
     series = metric_series(log, metric=metric, activity=activity, freq=freq, by=by,
                            target=target, left=left, window=window)
     groups = [department] + ([control] if control is not None else [])
@@ -464,52 +525,20 @@ def compare_periods(
                     caveats),
     ]
     if control is not None:
-        both = _open_periods(series, [department, control])
-        diff = (both[department] - both[control]).to_numpy()
-        cres = _fit(controlled_its, both, when, freq, treated=department, control=control,
-                    alpha=alpha, lang=C["lang"], **model)
-        dres = _fit(did, both, when, freq, treated=department, control=control, alpha=alpha,
-                    lang=C["lang"])
-        cpost = cres.series["post"].to_numpy()
-        d_before, d_after = float(diff[~cpost].mean()), float(diff[cpost].mean())
-        dropped = len(treated) - len(both)
-        ccaveats = _its_caveats(cres, C) + rtm + gap_note + (
-            [C["dropped"].format(n=dropped, control=control)] if dropped else [])
-        trend = dres.parallel_trends
-        parallel_ok = trend["ci_low"] <= 0 <= trend["ci_high"]
-        dcaveats = ccaveats + ([] if parallel_ok else [C["pre_trends"]])
-        rows += [
-            _effect_row(f"level change vs {control} (controlled ITS)", d_before, d_after,
-                        cres.summary.loc["level_change"], ccaveats),
-            _effect_row(f"average effect after vs {control} (controlled ITS)", d_before,
-                        d_after, _average_effect(cres, alpha), ccaveats),
-            _effect_row(f"difference-in-differences vs {control}", d_before, d_after,
-                        dres.table.set_index("metric").loc["did"], dcaveats),
-            _effect_row(f"pre-trend difference per {period} (parallel-trends check)", np.nan,
-                        np.nan, trend, [] if parallel_ok else [C["trend_ci"]]),
-        ]
-        result.controlled_result, result.did_result = cres, dres
+        controlled, result.controlled_result, result.did_result = _controlled_rows(
+            series, treated, when, department, control, freq, model, period, alpha, rtm + gap_note,
+            C)
+        rows += controlled
         for row in rows[:3]:
             row["caveats"] = [*row["caveats"], C["uncontrolled"].format(control=control)]
     if placebo is not None:
-        fake = pd.Timestamp(placebo)
-        if fake >= when:
-            raise JourneyError(f"placebo={placebo!r} must fall before the intervention "
-                               f"({when.date()}): it tests the before period alone.")
-        pre = treated[treated["date"] < when]
-        pres = _fit(its, pre, fake, freq, alpha=alpha, lang=C["lang"], **model)
-        ppost = pres.series["post"].to_numpy()
-        pv = pre[department].to_numpy()
-        prow = pres.summary.loc["level_change"]
-        placebo_ok = prow["ci_low"] <= 0 <= prow["ci_high"]
-        pcaveats = _its_caveats(pres, C) + ([] if placebo_ok else [C["placebo"]])
+        prow, result.placebo_result, placebo_ok = _placebo_row(
+            placebo, when, treated, department, freq, model, alpha, C)
         if not placebo_ok:  # the uncontrolled rows are the ones the placebo tests
+            fake = pd.Timestamp(placebo)
             for row in rows[:3]:
                 row["caveats"] = [*row["caveats"], C["placebo_failed"].format(date=fake.date())]
-        rows.append(_effect_row(f"placebo level change at {fake.date()} (ITS, before period)",
-                                float(pv[~ppost].mean()), float(pv[ppost].mean()), prow,
-                                pcaveats))
-        result.placebo_result = pres
+        rows.append(prow)
     if METRICS[metric][2] == "minutes":
         result.visits = _per_visit(log, left=left, metric=metric, activity=activity, by=by,
                                    department=department, case_mix=case_mix)

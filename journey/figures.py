@@ -357,6 +357,208 @@ def _self_loop(x: float, y: float, radius_px: float, px: np.ndarray) -> np.ndarr
     return _smooth(np.array([x, y]) + offsets / px)
 
 
+_START, _END = ("terminal", "start"), ("terminal", "end")  # cannot clash with activity names
+#: ``color_by`` / ``width_by`` → the column of the touchpoints and transitions tables.
+_MAP_BY = {"cases": "cases", "wait": "wait_median", "wait_p90": "wait_p90"}
+
+
+def _map_tables(touchpoints: pd.DataFrame, transitions: pd.DataFrame, starts: pd.DataFrame,
+                ends: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame,
+                                             pd.DataFrame]:
+    """The four tables of a process map, checked to be of one and the same map."""
+    tp = _table(touchpoints, "touchpoints", ["activity", "cases", "events", "service_median",
+                                             "service_p90", "wait_median", "wait_p90"])
+    tr = _table(transitions, "transitions", ["source", "target", "cases", "transitions",
+                                             "share_of_source", "wait_median", "wait_mean",
+                                             "wait_p90"])
+    st = _table(starts, "starts", ["activity", "cases", "share"])
+    en = _table(ends, "ends", ["activity", "cases", "share"])
+    if tp.empty:
+        raise JourneyError("the touchpoints table is empty, so there is no map to draw; "
+                           "check the filters that produced the journey map")
+    if tp["activity"].duplicated().any():
+        dup = sorted(tp.loc[tp["activity"].duplicated(), "activity"].astype(str).unique())
+        raise JourneyError(f"touchpoints lists {dup} more than once; pass one row per activity")
+    known = set(tp["activity"])
+    for name, df, cols in (("transitions", tr, ["source", "target"]), ("starts", st, ["activity"]),
+                           ("ends", en, ["activity"])):
+        unknown = sorted({str(a) for c in cols for a in df[c]} - {str(a) for a in known})
+        if unknown:
+            raise JourneyError(f"the {name} table mentions {unknown[:10]}, which are not in the "
+                               "touchpoints table; pass the tables of one and the same map")
+    return tp, tr, st, en
+
+
+def _busiest_first(tp: pd.DataFrame, tr: pd.DataFrame, st: pd.DataFrame, en: pd.DataFrame,
+                   ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The map's tables in a deterministic priority order: busiest first, then by name."""
+    tp = tp.assign(_name=tp["activity"].astype(str)).sort_values(
+        ["cases", "_name"], ascending=[False, True], kind="stable")
+    tr = tr.assign(_s=tr["source"].astype(str), _t=tr["target"].astype(str)).sort_values(
+        ["cases", "_s", "_t"], ascending=[False, True, True], kind="stable")
+    st = st.assign(_name=st["activity"].astype(str)).sort_values(
+        ["cases", "_name"], ascending=[False, True], kind="stable")
+    en = en.assign(_name=en["activity"].astype(str)).sort_values(
+        ["cases", "_name"], ascending=[False, True], kind="stable")
+    return tp, tr, st, en
+
+
+def _map_edges(tr: pd.DataFrame, st: pd.DataFrame, en: pd.DataFrame, xy: dict, routes: dict,
+               radius: dict, px: np.ndarray, width_by: str, lang: str, time_kind: str,
+               ) -> list[dict]:
+    """Each edge of the map: role, source, target, curve, width and hover text."""
+    L = _LABELS[lang]
+    by = _MAP_BY[width_by]
+    value = (pd.concat([tr["cases"], st["cases"], en["cases"]]) if width_by == "cases"
+             else tr[by])
+    top = float(value.max()) if value.notna().any() else 0.0
+
+    def edge_width(v: float) -> float:
+        return 1.0 if pd.isna(v) or top <= 0 else 1.0 + 7.0 * float(v) / top
+
+    edges: list[dict] = []  # role, source, target, curve, width, hover text
+    for row in tr.itertuples(index=False):
+        s, t = row.source, row.target
+        text = _hover(f"{s} → {t}", [
+            (L["visits"], _count(row.cases)), (L["transitions"], _count(row.transitions)),
+            (L["share_of_source"], _share(row.share_of_source)),
+            (_tr("median", lang, time_kind), _minutes(row.wait_median, lang)),
+            (_tr("mean", lang, time_kind), _minutes(row.wait_mean, lang)),
+            (_tr("p90", lang, time_kind), _minutes(row.wait_p90, lang))])
+        w = edge_width(getattr(row, by))
+        if s == t:
+            curve = _self_loop(*xy[s], radius[s], px)
+        else:
+            curve = _edge_curve([xy[s], *routes[(s, t)], xy[t]], radius[s] + 2,
+                                radius[t] + 3 + w, px, 0.12)
+        edges.append({"role": "edge", "source": s, "target": t, "curve": curve, "width": w,
+                      "text": text, "cases": row.cases, "median": row.wait_median})
+    for role, table, pairs in (("start_edge", st, lambda a: (_START, a)),
+                               ("end_edge", en, lambda a: (a, _END))):
+        for row in table.itertuples(index=False):
+            u, v = pairs(row.activity)
+            names = [L["start"] if n == _START else L["end"] if n == _END else n for n in (u, v)]
+            text = _hover(f"{names[0]} → {names[1]}", [(L["visits"], _count(row.cases)),
+                                                        (L["share"], _share(row.share))])
+            w = edge_width(row.cases) if width_by == "cases" else 1.5
+            curve = _edge_curve([xy[u], *routes[(u, v)], xy[v]], radius[u] + 2,
+                                radius[v] + 3 + w, px, 0.12)
+            edges.append({"role": role, "source": names[0], "target": names[1],
+                          "curve": curve, "width": w, "text": text})
+    return edges
+
+
+def _draw_edges(edges: list[dict], lang: str) -> list[go.Scatter]:
+    """The edges' curves, one trace per style and width, and their hover markers."""
+    L = _LABELS[lang]
+    traces: list[go.Scatter] = []
+    # one trace per line style and width (to a quarter pixel): curves separated by NaN
+    groups: dict[tuple[bool, float], list[dict]] = {}
+    for e in edges:
+        groups.setdefault((e["role"] != "edge", round(e["width"] * 4) / 4), []).append(e)
+    for (dotted, w), group in sorted(groups.items(), key=lambda item: item[0]):
+        colour = "rgba(150,150,150,0.55)" if dotted else "rgba(70,70,70,0.5)"
+        xs = np.concatenate([np.vstack([e["curve"], [np.nan, np.nan]]) for e in group])
+        sizes = np.concatenate([[0.0] * (len(e["curve"]) - 1) + [7 + 1.5 * w, 0.0]
+                                for e in group])
+        traces.append(go.Scatter(  # numbers as arrays: plotly checks them at once
+            x=xs[:, 0].astype("float32"), y=xs[:, 1].astype("float32"),
+            mode="lines+markers", hoverinfo="skip", showlegend=False, name=L["transitions"],
+            line={"width": w, "color": colour, "dash": "dot" if dotted else "solid"},
+            marker={"symbol": "arrow", "angleref": "previous", "color": colour,
+                    "size": sizes.astype("float32")},
+            meta={"role": "edge_lines", "edges": [[e["source"], e["target"]] for e in group]}))
+    for role in ("edge", "start_edge", "end_edge"):  # hover texts at the middle of the edges
+        group = [e for e in edges if e["role"] == role]
+        if not group:
+            continue
+        middle = [e["curve"][len(e["curve"]) // 2] for e in group]
+        traces.append(go.Scatter(
+            x=[round(float(m[0]), 4) for m in middle], y=[round(float(m[1]), 4) for m in middle],
+            mode="markers", marker={"size": 12, "color": "rgba(0,0,0,0)"}, hoverinfo="text",
+            hovertext=[e["text"] for e in group], showlegend=False, name=L["transitions"],
+            meta={"role": role, "source": [e["source"] for e in group],
+                  "target": [e["target"] for e in group],
+                  "width": [e["width"] for e in group]}))
+    return traces
+
+
+def _draw_nodes(tp: pd.DataFrame, st: pd.DataFrame, en: pd.DataFrame, xy: dict,
+                size: np.ndarray, color_by: str, lang: str, time_kind: str,
+                ) -> list[go.Scatter]:
+    """Start and End, then the touchpoints: coloured ones and grey ones without a wait."""
+    L = _LABELS[lang]
+    traces: list[go.Scatter] = []
+    n_start, n_end = st["cases"].sum(), en["cases"].sum()
+    traces.append(go.Scatter(
+        x=[xy[_START][0], xy[_END][0]], y=[xy[_START][1], xy[_END][1]], mode="markers+text",
+        marker={"size": 18, "color": "#444444", "symbol": ["triangle-right", "square"]},
+        text=[L["start"], L["end"]], textposition="bottom center", hoverinfo="text",
+        hovertext=[_hover(L["start"], [(L["visits"], _count(n_start))]),
+                   _hover(L["end"], [(L["visits"], _count(n_end))])],
+        showlegend=False, name=f"{L['start']} / {L['end']}",
+        meta={"role": "terminal", "nodes": [L["start"], L["end"]]}))
+    # touchpoints: coloured ones and, when colouring by wait, grey ones without a known wait
+    colour = tp[_MAP_BY[color_by]]
+    tp = tp.assign(_size=size, _colour=colour)
+    cbar = _tr(f"color_{color_by}", lang, time_kind)
+    for has_colour, part in ((True, tp[colour.notna()]), (False, tp[colour.isna()])):
+        if part.empty:
+            continue
+        hover = [_hover(r.activity, [
+            (L["visits"], _count(r.cases)), (L["events"], _count(r.events)),
+            (L["service_median"], _minutes(r.service_median, lang)),
+            (L["service_p90"], _minutes(r.service_p90, lang)),
+            (_tr("median_before", lang, time_kind), _minutes(r.wait_median, lang)),
+            (_tr("p90_before", lang, time_kind), _minutes(r.wait_p90, lang))])
+            for r in part.itertuples(index=False)]
+        marker = {"size": part["_size"], "line": {"width": 1, "color": "white"}}
+        if has_colour:
+            marker |= {"color": part["_colour"], "colorscale": "Blues" if color_by == "cases"
+                       else "YlOrRd", "cmin": 0, "cmax": float(part["_colour"].max()) or 1.0,
+                       "showscale": True, "colorbar": {"title": {"text": cbar}, "thickness": 14}}
+        else:
+            marker |= {"color": _GREY}
+        traces.append(go.Scatter(
+            x=[xy[a][0] for a in part["activity"]], y=[xy[a][1] for a in part["activity"]],
+            mode="markers+text", marker=marker, textposition="bottom center",
+            text=[f"{a}<br>{_count(c)}" for a, c in zip(part["activity"], part["cases"],
+                                                         strict=True)],
+            textfont={"size": 11}, hoverinfo="text", hovertext=hover, showlegend=False,
+            name=L["touchpoints"] if has_colour else _tr("no_data", lang, time_kind),
+            meta={"role": "node", "nodes": list(part["activity"])}))
+    return traces
+
+
+def _edge_labels(edges: list[dict], labels: int, xy: dict, nodes: list, radius: dict,
+                 px: np.ndarray, lang: str, time_kind: str) -> list[dict]:
+    """Labels on the busiest transitions (not self-loops), clear of the nodes and names."""
+    L = _LABELS[lang]
+    main = [e for e in edges if e["role"] == "edge" and e["source"] != e["target"]][:labels]
+    annotations = []
+    # each label where its curve is farthest from the nodes and their names (in pixels)
+    centres = np.array([xy[n] for n in nodes]) * px
+    below = np.array([[0.0, -(radius[n] + 14)] for n in nodes])
+    avoid = np.vstack([centres, centres + below])
+    for e in main:
+        curve = e["curve"]
+        inner = curve[int(len(curve) * 0.25): max(int(len(curve) * 0.75), 1) + 1]
+        room = np.hypot(*np.moveaxis(inner[:, None, :] * px - avoid[None], 2, 0)).min(axis=1)
+        m = inner[int(np.argmax(room))]
+        minutes = "–" if pd.isna(e["median"]) else f"{e['median']:,.0f}"
+        annotations.append({"x": round(float(m[0]), 4), "y": round(float(m[1]), 4),
+                            "showarrow": False, "borderpad": 1,
+                            "text": L["edge_label"].format(n=_count(e["cases"]), m=minutes),
+                            "font": {"size": 10, "color": "#333333"},
+                            "bgcolor": "rgba(255,255,255,0.85)"})
+    if main:
+        annotations.append({"x": 0, "y": 0, "xref": "paper", "yref": "paper", "yshift": -4,
+                            "xanchor": "left", "yanchor": "top", "showarrow": False,
+                            "text": _tr("path_labels", lang, time_kind),
+                            "font": {"size": 11, "color": "#555555"}})
+    return annotations
+
+
 def process_map_figure(
     touchpoints: pd.DataFrame,
     transitions: pd.DataFrame,
@@ -453,30 +655,11 @@ def process_map_figure(
     lang = _options(lang, time_kind)
     _choice(color_by, "color_by", ("cases", "wait", "wait_p90"))
     _choice(width_by, "width_by", ("cases", "wait", "wait_p90"))
-    by = {"cases": "cases", "wait": "wait_median", "wait_p90": "wait_p90"}
     paths = check_amount("paths", paths)
     if not (isinstance(labels, int) and labels >= 0):
         raise JourneyError(f"labels={labels!r} must be a whole number, 0 or more")
-    tp = _table(touchpoints, "touchpoints", ["activity", "cases", "events", "service_median",
-                                             "service_p90", "wait_median", "wait_p90"])
-    tr = _table(transitions, "transitions", ["source", "target", "cases", "transitions",
-                                             "share_of_source", "wait_median", "wait_mean",
-                                             "wait_p90"])
-    st = _table(starts, "starts", ["activity", "cases", "share"])
-    en = _table(ends, "ends", ["activity", "cases", "share"])
-    if tp.empty:
-        raise JourneyError("the touchpoints table is empty, so there is no map to draw; "
-                           "check the filters that produced the journey map")
-    if tp["activity"].duplicated().any():
-        dup = sorted(tp.loc[tp["activity"].duplicated(), "activity"].astype(str).unique())
-        raise JourneyError(f"touchpoints lists {dup} more than once; pass one row per activity")
+    tp, tr, st, en = _map_tables(touchpoints, transitions, starts, ends)
     known = set(tp["activity"])
-    for name, df, cols in (("transitions", tr, ["source", "target"]), ("starts", st, ["activity"]),
-                           ("ends", en, ["activity"])):
-        unknown = sorted({str(a) for c in cols for a in df[c]} - {str(a) for a in known})
-        if unknown:
-            raise JourneyError(f"the {name} table mentions {unknown[:10]}, which are not in the "
-                               "touchpoints table; pass the tables of one and the same map")
     all_nodes, all_paths = totals or (len(tp), len(tr) + len(st) + len(en))
     k, before = _limit(min_count), len(tp) + len(tr) + len(st) + len(en)
     tp = tp[_shown(tp["cases"], k)]
@@ -487,162 +670,29 @@ def process_map_figure(
     all_nodes -= len(known) - len(tp)  # the notes below count what the size hid
     all_paths -= hidden - (len(known) - len(tp))
     L = _LABELS[lang]
-    # deterministic priority order: busiest first, then by name
-    tp = tp.assign(_name=tp["activity"].astype(str)).sort_values(
-        ["cases", "_name"], ascending=[False, True], kind="stable")
-    tr = tr.assign(_s=tr["source"].astype(str), _t=tr["target"].astype(str)).sort_values(
-        ["cases", "_s", "_t"], ascending=[False, True, True], kind="stable")
-    st = st.assign(_name=st["activity"].astype(str)).sort_values(
-        ["cases", "_name"], ascending=[False, True], kind="stable")
-    en = en.assign(_name=en["activity"].astype(str)).sort_values(
-        ["cases", "_name"], ascending=[False, True], kind="stable")
+    tp, tr, st, en = _busiest_first(tp, tr, st, en)
     if paths is not None:
         keep_st, keep_tr, keep_en = keep_paths(tr, paths, st, en)
         st, tr, en = st[keep_st], tr[keep_tr], en[keep_en]
-    START, END = ("terminal", "start"), ("terminal", "end")  # cannot clash with activity names
     acts = list(tp["activity"])
     loops = tr["source"] == tr["target"]
-    graph_edges = ([(START, a) for a in st["activity"]]
+    graph_edges = ([(_START, a) for a in st["activity"]]
                    + list(zip(tr.loc[~loops, "source"], tr.loc[~loops, "target"], strict=True))
-                   + [(a, END) for a in en["activity"]])
+                   + [(a, _END) for a in en["activity"]])
     weights = [*st["cases"], *tr.loc[~loops, "cases"], *en["cases"]]
-    xy, routes = _layered_layout([START, *acts, END], graph_edges, weights, START, END)
+    xy, routes = _layered_layout([_START, *acts, _END], graph_edges, weights, _START, _END)
     n_layers = int(max(x for x, _ in xy.values())) + 1
     height_units = max(abs(y) for _, y in xy.values()) * 2 + 1
     height = int(min(2400, max(460, 90 * height_units + 180)))
     px = np.array([860.0 / n_layers, 90.0])  # about pixels per data unit at a common width
 
     size = 16 + 22 * np.sqrt(tp["cases"].to_numpy(float) / max(tp["cases"].max(), 1))
-    radius = dict(zip(acts, size / 2, strict=True)) | {START: 9.0, END: 9.0}
-    value = (pd.concat([tr["cases"], st["cases"], en["cases"]]) if width_by == "cases"
-             else tr[by[width_by]])
-    top = float(value.max()) if value.notna().any() else 0.0
-
-    def edge_width(v: float) -> float:
-        return 1.0 if pd.isna(v) or top <= 0 else 1.0 + 7.0 * float(v) / top
-
-    edges: list[dict] = []  # role, source, target, curve, width, hover text
-    for row in tr.itertuples(index=False):
-        s, t = row.source, row.target
-        text = _hover(f"{s} → {t}", [
-            (L["visits"], _count(row.cases)), (L["transitions"], _count(row.transitions)),
-            (L["share_of_source"], _share(row.share_of_source)),
-            (_tr("median", lang, time_kind), _minutes(row.wait_median, lang)),
-            (_tr("mean", lang, time_kind), _minutes(row.wait_mean, lang)),
-            (_tr("p90", lang, time_kind), _minutes(row.wait_p90, lang))])
-        w = edge_width(getattr(row, by[width_by]))
-        if s == t:
-            curve = _self_loop(*xy[s], radius[s], px)
-        else:
-            curve = _edge_curve([xy[s], *routes[(s, t)], xy[t]], radius[s] + 2,
-                                radius[t] + 3 + w, px, 0.12)
-        edges.append({"role": "edge", "source": s, "target": t, "curve": curve, "width": w,
-                      "text": text, "cases": row.cases, "median": row.wait_median})
-    for role, table, pairs in (("start_edge", st, lambda a: (START, a)),
-                               ("end_edge", en, lambda a: (a, END))):
-        for row in table.itertuples(index=False):
-            u, v = pairs(row.activity)
-            names = [L["start"] if n == START else L["end"] if n == END else n for n in (u, v)]
-            text = _hover(f"{names[0]} → {names[1]}", [(L["visits"], _count(row.cases)),
-                                                        (L["share"], _share(row.share))])
-            w = edge_width(row.cases) if width_by == "cases" else 1.5
-            curve = _edge_curve([xy[u], *routes[(u, v)], xy[v]], radius[u] + 2,
-                                radius[v] + 3 + w, px, 0.12)
-            edges.append({"role": role, "source": names[0], "target": names[1],
-                          "curve": curve, "width": w, "text": text})
-    traces: list[go.Scatter] = []
-    # one trace per line style and width (to a quarter pixel): curves separated by NaN
-    groups: dict[tuple[bool, float], list[dict]] = {}
-    for e in edges:
-        groups.setdefault((e["role"] != "edge", round(e["width"] * 4) / 4), []).append(e)
-    for (dotted, w), group in sorted(groups.items(), key=lambda item: item[0]):
-        colour = "rgba(150,150,150,0.55)" if dotted else "rgba(70,70,70,0.5)"
-        xs = np.concatenate([np.vstack([e["curve"], [np.nan, np.nan]]) for e in group])
-        sizes = np.concatenate([[0.0] * (len(e["curve"]) - 1) + [7 + 1.5 * w, 0.0]
-                                for e in group])
-        traces.append(go.Scatter(  # numbers as arrays: plotly checks them at once
-            x=xs[:, 0].astype("float32"), y=xs[:, 1].astype("float32"),
-            mode="lines+markers", hoverinfo="skip", showlegend=False, name=L["transitions"],
-            line={"width": w, "color": colour, "dash": "dot" if dotted else "solid"},
-            marker={"symbol": "arrow", "angleref": "previous", "color": colour,
-                    "size": sizes.astype("float32")},
-            meta={"role": "edge_lines", "edges": [[e["source"], e["target"]] for e in group]}))
-    for role in ("edge", "start_edge", "end_edge"):  # hover texts at the middle of the edges
-        group = [e for e in edges if e["role"] == role]
-        if not group:
-            continue
-        middle = [e["curve"][len(e["curve"]) // 2] for e in group]
-        traces.append(go.Scatter(
-            x=[round(float(m[0]), 4) for m in middle], y=[round(float(m[1]), 4) for m in middle],
-            mode="markers", marker={"size": 12, "color": "rgba(0,0,0,0)"}, hoverinfo="text",
-            hovertext=[e["text"] for e in group], showlegend=False, name=L["transitions"],
-            meta={"role": role, "source": [e["source"] for e in group],
-                  "target": [e["target"] for e in group],
-                  "width": [e["width"] for e in group]}))
-
-    # Start / End
-    n_start, n_end = st["cases"].sum(), en["cases"].sum()
-    traces.append(go.Scatter(
-        x=[xy[START][0], xy[END][0]], y=[xy[START][1], xy[END][1]], mode="markers+text",
-        marker={"size": 18, "color": "#444444", "symbol": ["triangle-right", "square"]},
-        text=[L["start"], L["end"]], textposition="bottom center", hoverinfo="text",
-        hovertext=[_hover(L["start"], [(L["visits"], _count(n_start))]),
-                   _hover(L["end"], [(L["visits"], _count(n_end))])],
-        showlegend=False, name=f"{L['start']} / {L['end']}",
-        meta={"role": "terminal", "nodes": [L["start"], L["end"]]}))
-    # touchpoints: coloured ones and, when colouring by wait, grey ones without a known wait
-    colour = tp[by[color_by]]
-    tp = tp.assign(_size=size, _colour=colour)
-    cbar = _tr(f"color_{color_by}", lang, time_kind)
-    for has_colour, part in ((True, tp[colour.notna()]), (False, tp[colour.isna()])):
-        if part.empty:
-            continue
-        hover = [_hover(r.activity, [
-            (L["visits"], _count(r.cases)), (L["events"], _count(r.events)),
-            (L["service_median"], _minutes(r.service_median, lang)),
-            (L["service_p90"], _minutes(r.service_p90, lang)),
-            (_tr("median_before", lang, time_kind), _minutes(r.wait_median, lang)),
-            (_tr("p90_before", lang, time_kind), _minutes(r.wait_p90, lang))])
-            for r in part.itertuples(index=False)]
-        marker = {"size": part["_size"], "line": {"width": 1, "color": "white"}}
-        if has_colour:
-            marker |= {"color": part["_colour"], "colorscale": "Blues" if color_by == "cases"
-                       else "YlOrRd", "cmin": 0, "cmax": float(part["_colour"].max()) or 1.0,
-                       "showscale": True, "colorbar": {"title": {"text": cbar}, "thickness": 14}}
-        else:
-            marker |= {"color": _GREY}
-        traces.append(go.Scatter(
-            x=[xy[a][0] for a in part["activity"]], y=[xy[a][1] for a in part["activity"]],
-            mode="markers+text", marker=marker, textposition="bottom center",
-            text=[f"{a}<br>{_count(c)}" for a, c in zip(part["activity"], part["cases"],
-                                                         strict=True)],
-            textfont={"size": 11}, hoverinfo="text", hovertext=hover, showlegend=False,
-            name=L["touchpoints"] if has_colour else _tr("no_data", lang, time_kind),
-            meta={"role": "node", "nodes": list(part["activity"])}))
-    fig = go.Figure(traces)
-    # labels on the busiest transitions (not self-loops), at the middle of their curve
-    main = [e for e in edges if e["role"] == "edge" and e["source"] != e["target"]][:labels]
-    annotations = []
-    # each label where its curve is farthest from the nodes and their names (in pixels)
-    centres = np.array([xy[n] for n in [START, *acts, END]]) * px
-    below = np.array([[0.0, -(radius[n] + 14)] for n in [START, *acts, END]])
-    avoid = np.vstack([centres, centres + below])
-    for e in main:
-        curve = e["curve"]
-        inner = curve[int(len(curve) * 0.25): max(int(len(curve) * 0.75), 1) + 1]
-        room = np.hypot(*np.moveaxis(inner[:, None, :] * px - avoid[None], 2, 0)).min(axis=1)
-        m = inner[int(np.argmax(room))]
-        minutes = "–" if pd.isna(e["median"]) else f"{e['median']:,.0f}"
-        annotations.append({"x": round(float(m[0]), 4), "y": round(float(m[1]), 4),
-                            "showarrow": False, "borderpad": 1,
-                            "text": L["edge_label"].format(n=_count(e["cases"]), m=minutes),
-                            "font": {"size": 10, "color": "#333333"},
-                            "bgcolor": "rgba(255,255,255,0.85)"})
-    if main:
-        annotations.append({"x": 0, "y": 0, "xref": "paper", "yref": "paper", "yshift": -4,
-                            "xanchor": "left", "yanchor": "top", "showarrow": False,
-                            "text": _tr("path_labels", lang, time_kind),
-                            "font": {"size": 11, "color": "#555555"}})
+    radius = dict(zip(acts, size / 2, strict=True)) | {_START: 9.0, _END: 9.0}
+    edges = _map_edges(tr, st, en, xy, routes, radius, px, width_by, lang, time_kind)
+    fig = go.Figure(_draw_edges(edges, lang)
+                    + _draw_nodes(tp, st, en, xy, size, color_by, lang, time_kind))
+    annotations = _edge_labels(edges, labels, xy, [_START, *acts, _END], radius, px, lang,
+                               time_kind)
     notes = []
     if len(tp) < all_nodes or len(edges) < all_paths:
         notes.append(L["simplified"].format(a=f"{len(tp):,}", a_all=f"{all_nodes:,}",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +19,8 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+from journey._labels import _CHECK_LABELS
+from journey._language import _resolve
 from journey.engine import NEIGHBOURS, sequenced
 from journey.stages import touchpoint_of
 
@@ -172,6 +174,161 @@ def _duplicates(engine: _Engine, t: ir.Table, columns: list[str],
     return int(top.extra.iloc[0]), examples
 
 
+def _touchpoint_stats(ev: ir.Table, has_start: bool) -> pd.DataFrame:
+    """Per touchpoint: events, visits starting and ending there (and zero durations)."""
+    first, last = ev.position == 1, ev.next_activity.isnull()
+    per_activity = dict(n=ev.count(), firsts=ev.count(where=first), lasts=ev.count(where=last))
+    if has_start:
+        per_activity["zero"] = ev.count(where=ev.service == 0)
+    stats = ev.group_by("activity").aggregate(**per_activity).execute()
+    return stats.sort_values("activity", ignore_index=True)
+
+
+def _no_events(log: EventLog, T: dict[str, Any]) -> pd.DataFrame:
+    """The report of a log without events: one row that says so."""
+    filters = "; ".join(log.filters) or "none"
+    return pd.DataFrame([dict(check=T["events"], count=0, unit=T["units"]["events"],
+                              share=float("nan"), examples=[],
+                              detail=T["no_events"].format(filters=filters))],
+                        columns=_COLUMNS)
+
+
+def _columns(t: ir.Table, has_start: bool) -> tuple[list[str], list[str], list[str],
+                                                    list[bool]]:
+    """The source's columns, those checked, the attributes, and which may be case attributes."""
+    columns = [c for c in t.columns if not c.startswith("_")]
+    checked = [c for c in columns if c != "start" or has_start]
+    attributes = [c for c in columns if c not in _ROLES]
+    schema = t.schema()
+    candidates = [c in attributes and _orderable(schema[c]) for c in checked]
+    return columns, checked, attributes, candidates
+
+
+def _exact_duplicates(engine: _Engine, t: ir.Table, columns: list[str], log: EventLog,
+                      total: pd.Series, per_case: ir.Table) -> tuple[int, list] | None:
+    """Exact duplicate rows, or None when loading already dealt with duplicates."""
+    excluded = set(log.exclusions.reason) if len(log.exclusions) else set()
+    duplicates: tuple[int, list] | None = None
+    if not any("duplicate" in r for r in excluded):
+        duplicates = 0, []
+        if total.tied and "_row" in t.columns:  # only visits with ties can hold some
+            duplicates = _duplicates(engine, t, columns, (
+                f"SELECT case_id FROM {engine.source(per_case)} AS p WHERE tied > 0"))
+    return duplicates
+
+
+def _duration_findings(has_start: bool, flagged: Callable[[str], tuple[int, str, list]],
+                       top: Callable[[str], str], T: dict[str, Any]) -> list[tuple]:
+    """The rows (as arguments of ``add``) on negative, zero and overlapping durations."""
+    if not has_start:
+        return [(T["durations"], 0, "events", [], T["durations_detail"])]
+    return [(T["negative"], *flagged("negative"), T["negative_detail"]),
+            (T["zero"], *flagged("zero"), top("zero")),
+            (T["overlap"], *flagged("overlap"), T["overlap_detail"])]
+
+
+def _endpoints(stats: pd.DataFrame, arrival: Iterable[str] | None, exit: Iterable[str] | None,
+               min_endpoint_share: float) -> tuple[list[str], list[str]]:
+    """The touchpoints a complete visit starts and ends with (given, or found in ``stats``)."""
+    labels = stats.activity.tolist()
+    n_visits = int(stats.firsts.sum())
+    if arrival is None:
+        arrival = sorted(set(stats.activity[stats.firsts >= min_endpoint_share * n_visits])
+                         | {a for a in labels if touchpoint_of(a) in _ARRIVALS})
+    if exit is None:
+        exit = sorted(set(stats.activity[stats.lasts >= min_endpoint_share * n_visits])
+                      | {a for a in labels if touchpoint_of(a) in _EXITS})
+    return list(arrival), list(exit)
+
+
+def _event_flags(ev: ir.Table, has_start: bool, arrival: list[str], exit: list[str],
+                 window: tuple[Any, Any] | None, extreme_iqr: float,
+                 ) -> tuple[ir.Table, dict[str, ir.BooleanValue]]:
+    """The events (with each touchpoint's extreme limit) and what flags an event, by check."""
+    flags: dict[str, ir.BooleanValue] = {}
+    if has_start:  # quartiles joined as an expression: the same on every engine
+        quartiles = ev.group_by("activity").aggregate(q1=ev.service.quantile(0.25),
+                                                       q3=ev.service.quantile(0.75))
+        ev = ev.left_join(quartiles.select(
+            "activity", _limit=quartiles.q3 + extreme_iqr * (quartiles.q3 - quartiles.q1)),
+            "activity")
+        flags.update(negative=ev.service < 0, zero=ev.service == 0, overlap=ev.gap < 0,
+                     extreme=ev.service > ev._limit)
+    flags["incomplete"] = ((ev.position == 1) & ~ev.activity.isin(arrival)) | (
+        ev.next_activity.isnull() & ~ev.activity.isin(exit))
+    if window is not None:
+        lo, hi = (pd.Timestamp(w) for w in window)
+        flags["outside"] = (ev.end < lo) | (ibis.coalesce(ev.start, ev.end) >= hi)
+    return ev, flags
+
+
+def _flag_totals(engine: _Engine, per_case: ir.Table, flags: Iterable[str]) -> pd.Series:
+    """Visits, events, the longest visit, ties, and per flag its events, visits and examples."""
+    per_flag = ["count(*) AS visits", "sum(n) AS events", "max(n) AS longest",
+                "sum(tied) AS tied"]
+    for f in flags:
+        per_flag += [f"sum({f}) AS {f}_events",
+                     f"count(*) FILTER (WHERE {f} > 0) AS {f}_visits",
+                     f"{engine.smallest('case_id', f'{f} > 0')} AS {f}_examples"]
+    return engine.run(f"SELECT {', '.join(per_flag)} FROM {engine.source(per_case)} AS p"
+                      ).iloc[0]
+
+
+def _column_facts(engine: _Engine, t: ir.Table, checked: list[str], candidates: list[bool],
+                  ) -> pd.DataFrame:
+    """Per column: events without a value, visits without any, visits where it varies, ..."""
+    facts = engine.run(
+        f"SELECT i, sum(n - v) AS missing, count(*) FILTER (WHERE v = 0) AS absent, "
+        f"count(*) FILTER (WHERE w) AS varying, "
+        f"count(*) FILTER (WHERE v > 0 AND v < n) AS partial, "
+        f"{engine.smallest('case_id', 'v < n')} AS examples "
+        f"FROM ({engine.per_column(t, checked, candidates)}) AS u GROUP BY i")
+    facts = facts.set_index(facts.i.astype(int) - 1).sort_index()
+    facts.index = checked
+    return facts
+
+
+def _column_findings(case_attributes: list[str], missing: list[str], facts: pd.DataFrame,
+                     attributes: list[str], T: dict[str, Any]) -> list[dict[str, Any]]:
+    """The rows (as arguments of ``add``) on case attributes and missing values."""
+    found: list[dict[str, Any]] = []
+    if case_attributes:
+        partial = [c for c in case_attributes if facts.partial[c]]
+        absent = [T["absent_visits"].format(name=c, n=int(facts.absent[c]))
+                  for c in case_attributes if facts.absent[c]]
+        detail = T["case_attributes_detail"].format(names=_names(case_attributes))
+        if partial:
+            detail += T["partial"].format(names=_names(partial))
+        if absent:
+            detail += T["absent"].format(names=_names(absent))
+        found.append(dict(check=T["case_attributes"], count=len(case_attributes),
+                          unit="columns", examples=case_attributes, detail=detail,
+                          total=len(attributes)))
+    for c in missing:
+        found.append(dict(
+            check=T["missing"].format(column=c), count=int(facts.missing[c]), unit="events",
+            examples=_examples(facts.examples[c]),
+            detail=T["missing_start"] if c == "start" else T["missing_detail"]))
+    return found
+
+
+def _extreme_counts(ev: ir.Table, extreme: ir.BooleanValue, stats: pd.DataFrame,
+                    total: pd.Series) -> pd.Series | int:
+    """Extreme service times per touchpoint of ``stats`` (0 when there are none)."""
+    if not total.extreme_events:
+        return 0
+    counts = ev.group_by("activity").aggregate(extreme=ev.count(where=extreme)).execute()
+    return stats.activity.map(counts.set_index("activity").extreme)
+
+
+def _label_finding(labels: list[str], similarity: float, T: dict[str, Any]) -> dict[str, Any]:
+    """The row (as arguments of ``add``) on near-duplicate activity labels."""
+    pairs = _near_duplicates(labels, similarity)
+    return dict(check=T["near"], count=len(pairs), unit="pairs",
+                examples=[T["near_example"].format(a=a, b=b) for a, b in pairs[:_N_EXAMPLES]],
+                detail=T["near_detail"])
+
+
 def check_log(
     log: EventLog,
     *,
@@ -181,6 +338,7 @@ def check_log(
     extreme_iqr: float = 3.0,
     similarity: float = 0.85,
     min_endpoint_share: float = 0.05,
+    lang: str | None = None,
 ) -> pd.DataFrame:
     """Data-quality findings of a log, one row per check, each with a count and examples.
 
@@ -211,6 +369,10 @@ def check_log(
         distance): "Admission IC" ~ "Admission NC", but never two codes of a code list.
     min_endpoint_share : float
         See ``arrival``.
+    lang : {"en", "zh"}, optional
+        Language of the check names, units and details; default
+        :func:`journey.i18n.get_language`. Examples (case ids, row numbers, column names)
+        and the reasons of rows excluded at loading are as recorded.
 
     Returns
     -------
@@ -245,91 +407,39 @@ def check_log(
     >>> report.loc["near-duplicate activity labels", "examples"]
     ["'LAB' ~ 'Lab': the same touchpoint?"]
     """
+    T = _CHECK_LABELS[_resolve(lang)]
     t = log.table
     has_start = log.has_start
     engine = _Engine(t)
     needed = ("case_id", "activity", "start", "end", "_seq", *NEIGHBOURS)
     ev = sequenced(t.select(*[c for c in needed if c in t.columns]), has_start=has_start)
     ev = ev.drop("occurrence")
-    first, last = ev.position == 1, ev.next_activity.isnull()
 
     # 1. per touchpoint: events, visits starting and ending there, quartiles of service time
-    per_activity = dict(n=ev.count(), firsts=ev.count(where=first), lasts=ev.count(where=last))
-    if has_start:
-        per_activity["zero"] = ev.count(where=ev.service == 0)
-    stats = ev.group_by("activity").aggregate(**per_activity).execute()
-    stats = stats.sort_values("activity", ignore_index=True)
+    stats = _touchpoint_stats(ev, has_start)
     if stats.empty:  # nothing to check: say so in one row
-        filters = "; ".join(log.filters) or "none"
-        return pd.DataFrame([dict(check="events", count=0, unit="events", share=float("nan"),
-                                  examples=[], detail=f"the log has no events (filters: "
-                                                      f"{filters})")], columns=_COLUMNS)
-    labels = stats.activity.tolist()
-    n_visits = int(stats.firsts.sum())
-    if arrival is None:
-        arrival = sorted(set(stats.activity[stats.firsts >= min_endpoint_share * n_visits])
-                         | {a for a in labels if touchpoint_of(a) in _ARRIVALS})
-    if exit is None:
-        exit = sorted(set(stats.activity[stats.lasts >= min_endpoint_share * n_visits])
-                      | {a for a in labels if touchpoint_of(a) in _EXITS})
-    arrival, exit = list(arrival), list(exit)
+        return _no_events(log, T)
+    arrival, exit = _endpoints(stats, arrival, exit, min_endpoint_share)
 
     # 2. per visit: its events, flagged events, and ties (rows equal in every column are
     #    neighbours in the visit's order: same start and end)
-    flags: dict[str, ir.BooleanValue] = {}
-    if has_start:  # quartiles joined as an expression: the same on every engine
-        quartiles = ev.group_by("activity").aggregate(q1=ev.service.quantile(0.25),
-                                                       q3=ev.service.quantile(0.75))
-        ev = ev.left_join(quartiles.select(
-            "activity", _limit=quartiles.q3 + extreme_iqr * (quartiles.q3 - quartiles.q1)),
-            "activity")
-        flags.update(negative=ev.service < 0, zero=ev.service == 0, overlap=ev.gap < 0,
-                     extreme=ev.service > ev._limit)
-    flags["incomplete"] = ((ev.position == 1) & ~ev.activity.isin(arrival)) | (
-        ev.next_activity.isnull() & ~ev.activity.isin(exit))
-    if window is not None:
-        lo, hi = (pd.Timestamp(w) for w in window)
-        flags["outside"] = (ev.end < lo) | (ibis.coalesce(ev.start, ev.end) >= hi)
+    ev, flags = _event_flags(ev, has_start, arrival, exit, window, extreme_iqr)
     per_case = ev.group_by("case_id").aggregate(
         n=ev.count(), tied=ev.count(where=ev.end.identical_to(ev.prev_end)),
         **{f: ev.count(where=cond) for f, cond in flags.items()}).cache()
 
     # 3. per column: events without a value, visits without any, visits where it varies
-    columns = [c for c in t.columns if not c.startswith("_")]
-    checked = [c for c in columns if c != "start" or has_start]
-    attributes = [c for c in columns if c not in _ROLES]
-    schema = t.schema()
-    candidates = [c in attributes and _orderable(schema[c]) for c in checked]
-    per_flag = ["count(*) AS visits", "sum(n) AS events", "max(n) AS longest",
-                "sum(tied) AS tied"]
-    for f in flags:
-        per_flag += [f"sum({f}) AS {f}_events",
-                     f"count(*) FILTER (WHERE {f} > 0) AS {f}_visits",
-                     f"{engine.smallest('case_id', f'{f} > 0')} AS {f}_examples"]
+    columns, checked, attributes, candidates = _columns(t, has_start)
     try:
-        total = engine.run(f"SELECT {', '.join(per_flag)} FROM {engine.source(per_case)} AS p"
-                           ).iloc[0]
-        facts = engine.run(
-            f"SELECT i, sum(n - v) AS missing, count(*) FILTER (WHERE v = 0) AS absent, "
-            f"count(*) FILTER (WHERE w) AS varying, "
-            f"count(*) FILTER (WHERE v > 0 AND v < n) AS partial, "
-            f"{engine.smallest('case_id', 'v < n')} AS examples "
-            f"FROM ({engine.per_column(t, checked, candidates)}) AS u GROUP BY i")
-        facts = facts.set_index(facts.i.astype(int) - 1).sort_index()
-        facts.index = checked
+        total = _flag_totals(engine, per_case, flags)
+        facts = _column_facts(engine, t, checked, candidates)
         n_events, n_cases = int(total.events), int(total.visits)
         case_attributes = [c for c, candidate in zip(checked, candidates, strict=True)
                            if candidate and facts.varying[c] == 0
                            and facts.absent[c] < n_cases and total.longest >= 2]
         missing = [c for c in sorted(checked, key=lambda c: c == "start")
                    if facts.missing[c] and c not in case_attributes]
-        excluded = set(log.exclusions.reason) if len(log.exclusions) else set()
-        duplicates: tuple[int, list] | None = None
-        if not any("duplicate" in r for r in excluded):
-            duplicates = 0, []
-            if total.tied and "_row" in t.columns:  # only visits with ties can hold some
-                duplicates = _duplicates(engine, t, columns, (
-                    f"SELECT case_id FROM {engine.source(per_case)} AS p WHERE tied > 0"))
+        duplicates = _exact_duplicates(engine, t, columns, log, total, per_case)
     finally:
         per_case.release()
 
@@ -339,7 +449,7 @@ def check_log(
             total: int | None = None) -> None:
         total = total or {"events": n_events, "visits": n_cases, "rows": n_events}.get(unit)
         share = count / total if total else float("nan")
-        rows.append(dict(check=check, count=int(count), unit=unit, share=share,
+        rows.append(dict(check=check, count=int(count), unit=T["units"][unit], share=share,
                          examples=examples, detail=detail))
 
     def flagged(f: str, unit: str = "events") -> tuple[int, str, list]:
@@ -348,60 +458,30 @@ def check_log(
     def top(column: str) -> str:
         by = stats.sort_values([column, "activity"], ascending=[False, True]).head(5)
         by = by[by[column] > 0]
-        return ", ".join(f"{a}: {n}" for a, n in zip(by.activity, by[column], strict=True))
+        return T["and"].join(f"{a}: {n}" for a, n in zip(by.activity, by[column],
+                                                         strict=True))
 
     for r in log.exclusions.itertuples(index=False):
-        add(f"excluded at loading: {r.reason}", r.rows, "rows", list(r.example_rows),
-            "row numbers as in the source file")
+        add(T["excluded"].format(reason=r.reason), r.rows, "rows", list(r.example_rows),
+            T["excluded_detail"])
     if duplicates is not None:
-        add("duplicate events", *duplicates[:1], "events", duplicates[1],
-            "rows equal in every column of the source (row numbers as in the file); each is "
-            "counted as an event: drop them when reading if the export repeated them")
+        add(T["duplicates"], *duplicates[:1], "events", duplicates[1], T["duplicates_detail"])
+    for finding in _duration_findings(has_start, flagged, top, T):
+        add(*finding)
+    add(T["incomplete"], *flagged("incomplete", "visits"),
+        T["incomplete_detail"].format(arrival=T["and"].join(map(str, arrival)),
+                                      exit=T["and"].join(map(str, exit))))
     if has_start:
-        add("negative durations", *flagged("negative"),
-            "end before start; read_log(..., invalid='exclude') removes and counts them")
-        add("zero durations", *flagged("zero"), top("zero"))
-        add("overlapping touchpoints", *flagged("overlap"),
-            "a touchpoint started before the previous one in the visit ended; "
-            "no wait is counted for it")
-    else:
-        add("durations", 0, "events", [], "not checked: the log has no start times")
-    add("incomplete visits", *flagged("incomplete", "visits"),
-        f"not starting with {arrival} or not ending with {exit}")
-    if has_start:
-        stats["extreme"] = 0
-        if total.extreme_events:
-            extreme = ev.group_by("activity").aggregate(
-                extreme=ev.count(where=flags["extreme"])).execute()
-            stats["extreme"] = stats.activity.map(extreme.set_index("activity").extreme)
-        add("extreme durations", *flagged("extreme"),
-            f"service above Q3 + {extreme_iqr} × IQR of its touchpoint; {top('extreme')}")
+        stats["extreme"] = _extreme_counts(ev, flags["extreme"], stats, total)
+        add(T["extreme"], *flagged("extreme"),
+            T["extreme_detail"].format(iqr=extreme_iqr, top=top("extreme")))
 
-    if case_attributes:
-        partial = [c for c in case_attributes if facts.partial[c]]
-        absent = [f"{c} ({int(facts.absent[c])} visits)" for c in case_attributes
-                  if facts.absent[c]]
-        detail = f"{_names(case_attributes)} — constant within each visit"
-        if partial:
-            detail += ("; given on some events of a visit only (their empty cells are not "
-                       f"missing values): {_names(partial)}")
-        if absent:
-            detail += f"; no value in whole visits: {_names(absent)}"
-        add("case attributes", len(case_attributes), "columns", case_attributes, detail,
-            total=len(attributes))
-    for c in missing:
-        add(f"missing values: {c}", int(facts.missing[c]), "events",
-            _examples(facts.examples[c]),
-            "no start time: no service time, and no wait before this touchpoint"
-            if c == "start" else "empty cells in this column")
+    for finding in _column_findings(case_attributes, missing, facts, attributes, T):
+        add(**finding)
 
-    pairs = _near_duplicates(labels, similarity)
-    add("near-duplicate activity labels", len(pairs), "pairs",
-        [f"{a!r} ~ {b!r}: the same touchpoint?" for a, b in pairs[:_N_EXAMPLES]],
-        "a question for the hospital, not an error: labels that differ only in case, "
-        "spacing, punctuation or a few letters (never in their numbers) may be two "
-        "spellings of one touchpoint, or two touchpoints")
+    add(**_label_finding(stats.activity.tolist(), similarity, T))
 
     if window is not None:
-        add("events outside the study window", *flagged("outside"), f"window [{lo}, {hi})")
+        lo, hi = (pd.Timestamp(w) for w in window)
+        add(T["outside"], *flagged("outside"), T["outside_detail"].format(lo=lo, hi=hi))
     return pd.DataFrame(rows, columns=_COLUMNS)

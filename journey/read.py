@@ -8,7 +8,7 @@ than memory never passes through pandas.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 import duckdb
@@ -456,6 +456,116 @@ def read_log(
             "into a folder of parts.", source=label) from exc
 
 
+def _roles(con: duckdb.DuckDBPyConnection, columns: Sequence[str], given: dict[str, Any],
+           label: str, skip: tuple[str, ...], lifecycle: str | None) -> dict[str, str]:
+    """Role → column of the source; the event time under ``"end"``."""
+    mapping = _map_columns(list(columns), given, label, skip)
+    if lifecycle == "auto" and "lifecycle" in mapping \
+            and not _is_lifecycle(con, "raw", mapping["lifecycle"]):
+        del mapping["lifecycle"]  # named like one, but holds other values: an attribute
+    if "end" not in mapping and "timestamp" in mapping:
+        mapping["end"] = mapping.pop("timestamp")
+    mapping.pop("timestamp", None)
+    if "end" not in mapping:  # only a start column: treat it as the event time
+        mapping["end"] = mapping.pop("start")
+    return mapping
+
+
+def _recorded_zone(source: Any, mapping: Mapping[str, str]) -> str | None:
+    """The zone of the time-zone-aware time columns of a data frame, when they share one."""
+    recorded = None
+    if isinstance(source, pd.DataFrame):
+        zones = {str(source[c].dt.tz) for f, c in mapping.items() if f in ("start", "end")
+                 and isinstance(source[c].dtype, pd.DatetimeTZDtype)}
+        recorded = zones.pop() if len(zones) == 1 else None
+    return recorded
+
+
+def _parse(con: duckdb.DuckDBPyConnection, mapping: Mapping[str, str],
+           columns: Sequence[str], times: dict[str, str], shift: dict[str, str],
+           ) -> tuple[int, list]:
+    """Create ``parsed`` from ``raw``: roles renamed, times parsed, attributes kept.
+
+    A row with a start and no end is kept as a moment (``times`` and ``shift`` are changed
+    to say so); returns the number of such rows and examples of them.
+    """
+    text = {"case": "case_id", "activity": "activity", "patient": "patient_id",
+            "resource": "resource", "department": "department", "lifecycle": "_lifecycle"}
+    select = [f"nullif(trim(CAST({_q(mapping[f])} AS VARCHAR)), '') AS {name}"
+              for f, name in text.items() if f in mapping]
+    # a row with a start and no end (a discharge in a transfers table) is a moment
+    point = (f"{times['end']} IS NULL AND {times['start']} IS NOT NULL" if "start" in times
+             else "FALSE")
+    n_point, point_rows, _ = (_examples(con, f"SELECT _row, 1 FROM raw WHERE {point}")
+                              if "start" in times else (0, [], []))
+    if n_point:
+        times["end"] = f"coalesce({times['end']}, {times['start']})"
+        if shift:
+            shift["end"] = f"coalesce({shift['end']}, {shift['start']})"
+    select += [f"{expr} AS {_q(f)}" for f, expr in times.items()]
+    select += [f"{expr} AS _{f}_shift" for f, expr in shift.items()]
+    if "start" not in times:
+        select.append("CAST(NULL AS TIMESTAMP) AS start")
+    reserved = {"case_id", "activity", "patient_id", "resource", "department", "start", "end"}
+    extra = [c for c in columns if c not in mapping.values() and c not in ("_row", "_file")
+             and c not in reserved]
+    select += [_q(c) for c in extra]
+    select += ["_row"] + (["_file"] if "_file" in columns else [])
+    # times written as text are parsed once into a table; typed columns are read in place
+    text_times = any(con.sql(f"SELECT {_q(mapping[f])} FROM raw LIMIT 0").types[0] == "VARCHAR"
+                     for f in times)
+    con.execute(f"CREATE OR REPLACE TEMP {'TABLE' if text_times else 'VIEW'} parsed AS "
+                f"SELECT {', '.join(select)} FROM raw")
+    if text_times:
+        _drop(con, "raw")
+    return n_point, point_rows
+
+
+def _exclude(con: duckdb.DuckDBPyConnection, columns: Sequence[str],
+             mapping: Mapping[str, str], n_point: int, point_rows: list, invalid: str,
+             label: str, stage: Callable[[str], None]) -> tuple[list[dict], str, str, str]:
+    """Count and note the unusable rows, pairing lifecycle events on the way.
+
+    Returns the exclusions, the table of the usable rows, the SQL condition they meet, and
+    their order in the file(s).
+    """
+    # one pass over the rows counts every kind of unusable row; examples only when there are any
+    exclusions: list[dict] = []
+    if n_point:
+        exclusions.append(dict(reason="missing end time (kept as a moment at its start)",
+                               rows=n_point, example_rows=point_rows, example_values=[]))
+    missing, valid = {}, "TRUE"
+    for column, reason in (("case_id", "missing case id"), ("activity", "missing activity"),
+                           ('"end"', "missing time")):
+        missing[reason] = f"{valid} AND {column} IS NULL"
+        valid = f"{valid} AND {column} IS NOT NULL"
+    order = "_file, _row" if "_file" in columns else "_row"  # place in the file(s)
+    backwards = '"end" < start'  # never true before lifecycle events are paired
+    *n_missing, n = _count(con, "parsed", [*missing.values(), f"{valid} AND {backwards}"])
+    for (reason, condition), count in zip(missing.items(), n_missing, strict=True):
+        if count:
+            _, rows, _ = _examples(con, f"SELECT _row, 1 FROM parsed WHERE {condition}")
+            exclusions.append(dict(reason=f"{reason} (excluded)", rows=count,
+                                   example_rows=rows, example_values=[]))
+    source_table = "parsed"
+    if "lifecycle" in mapping:
+        _pair_lifecycle(con, exclusions, f"(SELECT * FROM parsed WHERE {valid})", order)
+        source_table, valid = "paired", "TRUE"
+        n = _count(con, source_table, [backwards])[0]
+    stage("ordering events")
+
+    if n:
+        _, rows, values = _examples(
+            con, f"SELECT _row, CAST(start AS VARCHAR) || ' > ' || CAST(\"end\" AS VARCHAR) "
+                 f"FROM {source_table} WHERE {valid} AND {backwards}")
+        if invalid == "raise":
+            raise _ends_before_start(n, values, rows, mapping, label)
+        exclusions.append(dict(reason="end before start (excluded)", rows=n,
+                               example_rows=rows, example_values=values))
+        valid = f"{valid} AND NOT coalesce({backwards}, false)"
+    return exclusions, source_table, valid, order
+
+
 def _read(con: duckdb.DuckDBPyConnection, source: Any, *, case: str | None,
           activity: str | None, start: str | None, end: str | None, timestamp: str | None,
           resource: str | None, department: str | None, patient: str | None,
@@ -479,89 +589,16 @@ def _read(con: duckdb.DuckDBPyConnection, source: Any, *, case: str | None,
         refuse_table_identifiers(con, "raw", source=label, allow=allow_columns,
                                  roles=lambda: _map_columns(list(columns), given, label, skip))
         stage("reading times")
-        mapping = _map_columns(list(columns), given, label, skip)
-        if lifecycle == "auto" and "lifecycle" in mapping \
-                and not _is_lifecycle(con, "raw", mapping["lifecycle"]):
-            del mapping["lifecycle"]  # named like one, but holds other values: an attribute
-        if "end" not in mapping and "timestamp" in mapping:
-            mapping["end"] = mapping.pop("timestamp")
-        mapping.pop("timestamp", None)
-        if "end" not in mapping:  # only a start column: treat it as the event time
-            mapping["end"] = mapping.pop("start")
-
-        recorded = None  # the zone of time-zone-aware columns of a data frame
-        if isinstance(source, pd.DataFrame):
-            zones = {str(source[c].dt.tz) for f, c in mapping.items() if f in ("start", "end")
-                     and isinstance(source[c].dtype, pd.DatetimeTZDtype)}
-            recorded = zones.pop() if len(zones) == 1 else None
-        times, shift, clock, ref, day = _times(con, mapping, label, tz, recorded, time_format)
+        mapping = _roles(con, columns, given, label, skip, lifecycle)
+        times, shift, clock, ref, day = _times(con, mapping, label, tz,
+                                               _recorded_zone(source, mapping), time_format)
         stage("checking rows")
-        text = {"case": "case_id", "activity": "activity", "patient": "patient_id",
-                "resource": "resource", "department": "department", "lifecycle": "_lifecycle"}
-        select = [f"nullif(trim(CAST({_q(mapping[f])} AS VARCHAR)), '') AS {name}"
-                  for f, name in text.items() if f in mapping]
-        # a row with a start and no end (a discharge in a transfers table) is a moment
-        point = (f"{times['end']} IS NULL AND {times['start']} IS NOT NULL" if "start" in times
-                 else "FALSE")
-        n_point, point_rows, _ = (_examples(con, f"SELECT _row, 1 FROM raw WHERE {point}")
-                                  if "start" in times else (0, [], []))
-        if n_point:
-            times["end"] = f"coalesce({times['end']}, {times['start']})"
-            if shift:
-                shift["end"] = f"coalesce({shift['end']}, {shift['start']})"
-        select += [f"{expr} AS {_q(f)}" for f, expr in times.items()]
-        select += [f"{expr} AS _{f}_shift" for f, expr in shift.items()]
-        if "start" not in times:
-            select.append("CAST(NULL AS TIMESTAMP) AS start")
-        reserved = {"case_id", "activity", "patient_id", "resource", "department", "start", "end"}
-        extra = [c for c in columns if c not in mapping.values() and c not in ("_row", "_file")
-                 and c not in reserved]
-        select += [_q(c) for c in extra]
-        select += ["_row"] + (["_file"] if "_file" in columns else [])
-        # times written as text are parsed once into a table; typed columns are read in place
-        text_times = any(con.sql(f"SELECT {_q(mapping[f])} FROM raw LIMIT 0").types[0] == "VARCHAR"
-                         for f in times)
-        con.execute(f"CREATE OR REPLACE TEMP {'TABLE' if text_times else 'VIEW'} parsed AS "
-                    f"SELECT {', '.join(select)} FROM raw")
-        if text_times:
-            _drop(con, "raw")
+        n_point, point_rows = _parse(con, mapping, columns, times, shift)
         if shift:
             clock = _clock(con, "parsed", list(shift), label)
 
-        # one pass over the rows counts every kind of unusable row; examples only when there are any
-        exclusions: list[dict] = []
-        if n_point:
-            exclusions.append(dict(reason="missing end time (kept as a moment at its start)",
-                                   rows=n_point, example_rows=point_rows, example_values=[]))
-        missing, valid = {}, "TRUE"
-        for column, reason in (("case_id", "missing case id"), ("activity", "missing activity"),
-                               ('"end"', "missing time")):
-            missing[reason] = f"{valid} AND {column} IS NULL"
-            valid = f"{valid} AND {column} IS NOT NULL"
-        order = "_file, _row" if "_file" in columns else "_row"  # place in the file(s)
-        backwards = '"end" < start'  # never true before lifecycle events are paired
-        *n_missing, n = _count(con, "parsed", [*missing.values(), f"{valid} AND {backwards}"])
-        for (reason, condition), count in zip(missing.items(), n_missing, strict=True):
-            if count:
-                _, rows, _ = _examples(con, f"SELECT _row, 1 FROM parsed WHERE {condition}")
-                exclusions.append(dict(reason=f"{reason} (excluded)", rows=count,
-                                       example_rows=rows, example_values=[]))
-        source_table = "parsed"
-        if "lifecycle" in mapping:
-            _pair_lifecycle(con, exclusions, f"(SELECT * FROM parsed WHERE {valid})", order)
-            source_table, valid = "paired", "TRUE"
-            n = _count(con, source_table, [backwards])[0]
-        stage("ordering events")
-
-        if n:
-            _, rows, values = _examples(
-                con, f"SELECT _row, CAST(start AS VARCHAR) || ' > ' || CAST(\"end\" AS VARCHAR) "
-                     f"FROM {source_table} WHERE {valid} AND {backwards}")
-            if invalid == "raise":
-                raise _ends_before_start(n, values, rows, mapping, label)
-            exclusions.append(dict(reason="end before start (excluded)", rows=n,
-                                   example_rows=rows, example_values=values))
-            valid = f"{valid} AND NOT coalesce({backwards}, false)"
+        exclusions, source_table, valid, order = _exclude(con, columns, mapping, n_point,
+                                                          point_rows, invalid, label, stage)
 
         _sequence(con, f"(SELECT * FROM {source_table} WHERE {valid})", order)
         if duplicates != "keep":

@@ -534,6 +534,192 @@ def _auto_periods(y: np.ndarray, n: np.ndarray | None, chart: str, *, min_points
     return starts
 
 
+def _check_arguments(improvement: str, chart: str, denominator: str | None, shift_n: int,
+                     trend_n: int, fix_after_n_points: int | None,
+                     rebase: Sequence[Any] | str | None, min_period: int) -> None:
+    """Raise on an option of :func:`spc` out of range, before the data is read."""
+    if improvement not in _DIRECTION:
+        raise JourneyError(f"improvement must be one of {list(_DIRECTION)}, not {improvement!r}.")
+    if chart not in CHARTS:
+        raise JourneyError(f"chart must be one of {list(CHARTS)}, not {chart!r}.")
+    if chart in _DENOMINATOR and denominator is None:
+        raise JourneyError(f"a {chart} chart needs the denominators: denominator='column name'.")
+    if chart in ("xmr", "c", "c_prime") and denominator is not None:
+        raise JourneyError(f"denominator is not used by a {chart} chart; pass chart='p', 'u', "
+                           "'p_prime', 'u_prime' or 'run', or drop it.")
+    for name, n in (("shift_n", shift_n), ("trend_n", trend_n)):
+        if int(n) != n or n < 2:
+            raise JourneyError(f"{name} must be a whole number ≥ 2, not {n!r}.")
+    if fix_after_n_points is not None and (
+        int(fix_after_n_points) != fix_after_n_points or fix_after_n_points < 12
+    ):
+        raise JourneyError(
+            "fix_after_n_points must be a whole number ≥ 12: fewer points give unreliable "
+            f"limits (got {fix_after_n_points!r})."
+        )
+    if isinstance(rebase, str) and rebase != "auto":
+        raise JourneyError(f"rebase must be a list of dates, 'auto' or None, not {rebase!r}.")
+    if rebase == "auto" and (int(min_period) != min_period or min_period < 12):
+        raise JourneyError(f"min_period must be a whole number ≥ 12, not {min_period!r}.")
+
+
+def _periods(data: pd.DataFrame | pd.Series | None, value: str | None, date: str | None,
+             denominator: str | None) -> tuple[pd.DataFrame, str | None, str | None, Any]:
+    """The periods sorted by date (one row each), the value and date names and the label."""
+    label = None
+    if isinstance(data, pd.DataFrame):
+        label = data.attrs.get("measure")
+    if isinstance(data, pd.Series):
+        value = value or (str(data.name) if data.name is not None else "value")
+        date = date or (str(data.index.name) if data.index.name is not None else "date")
+        data = pd.DataFrame({date: data.index, value: data.to_numpy()})
+    cols = {"value": value, "date": date}
+    if denominator is not None:
+        cols["denominator"] = denominator
+    d = _frame(data, cols, where="spc", gaps=("value", "denominator"))
+    d = d.sort_values("date", kind="stable").reset_index(drop=True)
+    dup = d["date"].duplicated(keep=False).to_numpy()
+    if dup.any():
+        raise JourneyError(
+            f"{int(dup.sum())} rows share a date; an SPC chart needs one value per date. "
+            "Aggregate first (e.g. the daily mean or count).",
+            column=date,
+        )
+    return d, value, date, label
+
+
+def _gaps(d: pd.DataFrame, chart: str, denominator: str | None, value: str | None,
+          ) -> np.ndarray:
+    """Which periods are gaps; raise on values or denominators the chart cannot take."""
+    gap = d["value"].isna().to_numpy().copy()
+    if denominator is not None:
+        gap |= (d["denominator"].isna()
+                | ((d["denominator"] == 0) & (d["value"] == 0))).to_numpy()
+        bad = ~gap & ((d["denominator"] <= 0) | (d["value"] < 0)).to_numpy()
+        if chart in ("p", "p_prime"):
+            bad |= ~gap & (d["value"] > d["denominator"]).to_numpy()
+        if bad.any():
+            raise JourneyError(
+                f"a {chart} chart needs value ≥ 0 and denominator > 0"
+                f"{' and value ≤ denominator' if chart in ('p', 'p_prime') else ''} in every "
+                "row (0 / 0 is a period without data).",
+                column=value,
+                rows=[int(i) + 2 for i in np.flatnonzero(bad)],
+            )
+    elif chart in ("c", "c_prime"):
+        bad = ~gap & (d["value"] < 0).to_numpy()
+        if bad.any():
+            raise JourneyError(f"a {chart} chart counts events: values must be ≥ 0.",
+                               column=value, rows=[int(i) + 2 for i in np.flatnonzero(bad)])
+    return gap
+
+
+def _group_starts(d: pd.DataFrame, obs: np.ndarray, x_all: np.ndarray,
+                  n_all: np.ndarray | None, chart: str, rebase: Sequence[Any] | str | None,
+                  min_period: int, shift_n: int, fix: int | None, date: str | None,
+                  ) -> tuple[np.ndarray, int | None]:
+    """Where each rebase group starts, and the number of points its limits are fixed on."""
+    start = np.zeros(len(d), dtype=bool)
+    start[obs[0]] = True
+    if rebase == "auto":
+        y_obs = x_all[obs] / n_all[obs] if n_all is not None else x_all[obs]
+        found = _auto_periods(y_obs, None if n_all is None else n_all[obs], chart,
+                              min_points=int(min_period), run_length=int(shift_n))
+        start[obs[found]] = True
+        fix = fix or int(min_period)
+    elif rebase is not None:
+        rebase_dates = pd.to_datetime(pd.Series(list(rebase)))
+        unknown = sorted(set(rebase_dates) - set(d["date"]))
+        if unknown:
+            raise JourneyError(
+                f"rebase date(s) {[str(u.date()) for u in unknown]} are not dates of the "
+                "series; give dates that occur in the date column.",
+                column=date,
+            )
+        start |= d["date"].isin(rebase_dates).to_numpy()
+    return start, fix
+
+
+def _chart_group(group: Any, g: pd.DataFrame, gap: np.ndarray, x_all: np.ndarray,
+                 n_all: np.ndarray | None, chart: str, fix: int | None, date: str | None,
+                 improvement: str, screen_outliers: bool, shift_n: int, trend_n: int,
+                 two_in_three_includes_outside: bool) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """One rebase group's rows with limits and signals, and its row of the summary."""
+    g = g.copy()
+    seen = ~gap[g.index.to_numpy()]
+    o = g[seen]
+    if o.empty:
+        raise JourneyError(f"rebase group {group} has no observed points; move the rebase "
+                           "date to a period with data.", column=date)
+    x = x_all[o.index.to_numpy()]
+    n = None if n_all is None else n_all[o.index.to_numpy()]
+    n_fix = min(len(o), fix or len(o))
+    lim, sigma, low, high = _limits(chart, x, n, n_fix, screen_outliers)
+    centre = lim["mean"]
+    yv = o["value"].to_numpy()
+    o = o.assign(mean=centre,
+                 lpl=np.clip(centre - 3 * sigma, low, high),
+                 upl=np.clip(centre + 3 * sigma, low, high),
+                 near_lpl=np.clip(centre - 2 * sigma, low, high),
+                 near_upl=np.clip(centre + 2 * sigma, low, high))
+    runs: dict[str, Any] = {}
+    if chart == "run":
+        runs, flags = _anhoej(yv, centre)
+        rule = np.where(flags != 0, "long_run", None)
+        direction = flags
+    else:
+        rule, direction = _special_cause(
+            yv, o["mean"].to_numpy(), o["lpl"].to_numpy(), o["upl"].to_numpy(),
+            o["near_lpl"].to_numpy(), o["near_upl"].to_numpy(),
+            shift_n=int(shift_n), trend_n=int(trend_n),
+            two_in_three_includes_outside=two_in_three_includes_outside,
+        )
+    o["point_type"] = _point_type(direction, improvement)
+    o["rule"] = rule
+    g = pd.concat([o, g[~seen].assign(point_type="gap", rule=None)]).sort_index()
+    return g, {
+        "rebase_group": group,
+        "start": o["date"].iloc[0],
+        "end": o["date"].iloc[-1],
+        "n_points": len(o),
+        "n_gaps": int((~seen).sum()),
+        "n_limit_points": n_fix,
+        "mean": centre,
+        "lpl": max(centre - 3 * lim["sigma"], low),
+        "upl": min(centre + 3 * lim["sigma"], high),
+        "mean_moving_range": lim["mean_moving_range"],
+        "n_screened_moving_ranges": lim["n_screened"],
+        "sigma_z": lim.get("sigma_z", np.nan),
+        **{k: runs.get(k, np.nan) for k in ("longest_run", "longest_run_max",
+                                            "n_crossings", "n_crossings_min",
+                                            "runs_signal")},
+        "trial_limits": len(o) < max(TRIAL_POINTS, fix or 0),
+        "n_improvement": int((o["point_type"] == "special_cause_improvement").sum()),
+        "n_concern": int((o["point_type"] == "special_cause_concern").sum()),
+        "n_neutral": int(o["point_type"].str.startswith("special_cause_neutral").sum()),
+    }
+
+
+def _summary_columns(summary: pd.DataFrame, chart: str, gap: np.ndarray) -> pd.DataFrame:
+    """The summary without the columns the chart does not use."""
+    drop = []
+    if chart != "xmr":
+        drop += ["n_screened_moving_ranges"]
+    if chart not in ("xmr", "p_prime", "u_prime", "c_prime"):
+        drop += ["mean_moving_range"]
+    if not chart.endswith("_prime"):
+        drop += ["sigma_z"]
+    if chart != "run":
+        drop += ["longest_run", "longest_run_max", "n_crossings", "n_crossings_min",
+                 "runs_signal"]
+    else:
+        drop += ["lpl", "upl"]
+        summary = summary.rename(columns={"mean": "median"})
+    if not gap.any():
+        drop += ["n_gaps"]
+    return summary.drop(columns=drop)
+
+
 def spc(
     data: pd.DataFrame | pd.Series | None = None,
     *,
@@ -659,92 +845,17 @@ def spc(
     from journey._language import _resolve
 
     lang = _resolve(lang)
-    if improvement not in _DIRECTION:
-        raise JourneyError(f"improvement must be one of {list(_DIRECTION)}, not {improvement!r}.")
-    if chart not in CHARTS:
-        raise JourneyError(f"chart must be one of {list(CHARTS)}, not {chart!r}.")
-    if chart in _DENOMINATOR and denominator is None:
-        raise JourneyError(f"a {chart} chart needs the denominators: denominator='column name'.")
-    if chart in ("xmr", "c", "c_prime") and denominator is not None:
-        raise JourneyError(f"denominator is not used by a {chart} chart; pass chart='p', 'u', "
-                           "'p_prime', 'u_prime' or 'run', or drop it.")
-    for name, n in (("shift_n", shift_n), ("trend_n", trend_n)):
-        if int(n) != n or n < 2:
-            raise JourneyError(f"{name} must be a whole number ≥ 2, not {n!r}.")
-    if fix_after_n_points is not None and (
-        int(fix_after_n_points) != fix_after_n_points or fix_after_n_points < 12
-    ):
-        raise JourneyError(
-            "fix_after_n_points must be a whole number ≥ 12: fewer points give unreliable "
-            f"limits (got {fix_after_n_points!r})."
-        )
-    if isinstance(rebase, str) and rebase != "auto":
-        raise JourneyError(f"rebase must be a list of dates, 'auto' or None, not {rebase!r}.")
-    if rebase == "auto" and (int(min_period) != min_period or min_period < 12):
-        raise JourneyError(f"min_period must be a whole number ≥ 12, not {min_period!r}.")
-    label = None
-    if isinstance(data, pd.DataFrame):
-        label = data.attrs.get("measure")
-    if isinstance(data, pd.Series):
-        value = value or (str(data.name) if data.name is not None else "value")
-        date = date or (str(data.index.name) if data.index.name is not None else "date")
-        data = pd.DataFrame({date: data.index, value: data.to_numpy()})
-    cols = {"value": value, "date": date}
-    if denominator is not None:
-        cols["denominator"] = denominator
-    d = _frame(data, cols, where="spc", gaps=("value", "denominator"))
-    d = d.sort_values("date", kind="stable").reset_index(drop=True)
-    dup = d["date"].duplicated(keep=False).to_numpy()
-    if dup.any():
-        raise JourneyError(
-            f"{int(dup.sum())} rows share a date; an SPC chart needs one value per date. "
-            "Aggregate first (e.g. the daily mean or count).",
-            column=date,
-        )
-    gap = d["value"].isna().to_numpy().copy()
-    if denominator is not None:
-        gap |= (d["denominator"].isna()
-                | ((d["denominator"] == 0) & (d["value"] == 0))).to_numpy()
-        bad = ~gap & ((d["denominator"] <= 0) | (d["value"] < 0)).to_numpy()
-        if chart in ("p", "p_prime"):
-            bad |= ~gap & (d["value"] > d["denominator"]).to_numpy()
-        if bad.any():
-            raise JourneyError(
-                f"a {chart} chart needs value ≥ 0 and denominator > 0"
-                f"{' and value ≤ denominator' if chart in ('p', 'p_prime') else ''} in every "
-                "row (0 / 0 is a period without data).",
-                column=value,
-                rows=[int(i) + 2 for i in np.flatnonzero(bad)],
-            )
-    elif chart in ("c", "c_prime"):
-        bad = ~gap & (d["value"] < 0).to_numpy()
-        if bad.any():
-            raise JourneyError(f"a {chart} chart counts events: values must be ≥ 0.",
-                               column=value, rows=[int(i) + 2 for i in np.flatnonzero(bad)])
+    _check_arguments(improvement, chart, denominator, shift_n, trend_n, fix_after_n_points,
+                     rebase, min_period)
+    d, value, date, label = _periods(data, value, date, denominator)
+    gap = _gaps(d, chart, denominator, value)
     obs = np.flatnonzero(~gap)
     if obs.size == 0:
         raise JourneyError("every period is a gap (no value): nothing to chart.", column=value)
     x_all = d["value"].to_numpy(dtype=float)
     n_all = d["denominator"].to_numpy(dtype=float) if denominator is not None else None
-    start = np.zeros(len(d), dtype=bool)
-    start[obs[0]] = True
-    fix = fix_after_n_points
-    if rebase == "auto":
-        y_obs = x_all[obs] / n_all[obs] if n_all is not None else x_all[obs]
-        found = _auto_periods(y_obs, None if n_all is None else n_all[obs], chart,
-                              min_points=int(min_period), run_length=int(shift_n))
-        start[obs[found]] = True
-        fix = fix or int(min_period)
-    elif rebase is not None:
-        rebase_dates = pd.to_datetime(pd.Series(list(rebase)))
-        unknown = sorted(set(rebase_dates) - set(d["date"]))
-        if unknown:
-            raise JourneyError(
-                f"rebase date(s) {[str(u.date()) for u in unknown]} are not dates of the "
-                "series; give dates that occur in the date column.",
-                column=date,
-            )
-        start |= d["date"].isin(rebase_dates).to_numpy()
+    start, fix = _group_starts(d, obs, x_all, n_all, chart, rebase, min_period, shift_n,
+                               fix_after_n_points, date)
     d["rebase_group"] = np.maximum(np.cumsum(start), 1)
     if n_all is not None:
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -752,60 +863,11 @@ def spc(
 
     pieces, summary = [], []
     for group, g in d.groupby("rebase_group", sort=True):
-        g = g.copy()
-        seen = ~gap[g.index.to_numpy()]
-        o = g[seen]
-        if o.empty:
-            raise JourneyError(f"rebase group {group} has no observed points; move the rebase "
-                               "date to a period with data.", column=date)
-        x = x_all[o.index.to_numpy()]
-        n = None if n_all is None else n_all[o.index.to_numpy()]
-        n_fix = min(len(o), fix or len(o))
-        lim, sigma, low, high = _limits(chart, x, n, n_fix, screen_outliers)
-        centre = lim["mean"]
-        yv = o["value"].to_numpy()
-        o = o.assign(mean=centre,
-                     lpl=np.clip(centre - 3 * sigma, low, high),
-                     upl=np.clip(centre + 3 * sigma, low, high),
-                     near_lpl=np.clip(centre - 2 * sigma, low, high),
-                     near_upl=np.clip(centre + 2 * sigma, low, high))
-        runs: dict[str, Any] = {}
-        if chart == "run":
-            runs, flags = _anhoej(yv, centre)
-            rule = np.where(flags != 0, "long_run", None)
-            direction = flags
-        else:
-            rule, direction = _special_cause(
-                yv, o["mean"].to_numpy(), o["lpl"].to_numpy(), o["upl"].to_numpy(),
-                o["near_lpl"].to_numpy(), o["near_upl"].to_numpy(),
-                shift_n=int(shift_n), trend_n=int(trend_n),
-                two_in_three_includes_outside=two_in_three_includes_outside,
-            )
-        o["point_type"] = _point_type(direction, improvement)
-        o["rule"] = rule
-        g = pd.concat([o, g[~seen].assign(point_type="gap", rule=None)]).sort_index()
-        pieces.append(g)
-        summary.append({
-            "rebase_group": group,
-            "start": o["date"].iloc[0],
-            "end": o["date"].iloc[-1],
-            "n_points": len(o),
-            "n_gaps": int((~seen).sum()),
-            "n_limit_points": n_fix,
-            "mean": centre,
-            "lpl": max(centre - 3 * lim["sigma"], low),
-            "upl": min(centre + 3 * lim["sigma"], high),
-            "mean_moving_range": lim["mean_moving_range"],
-            "n_screened_moving_ranges": lim["n_screened"],
-            "sigma_z": lim.get("sigma_z", np.nan),
-            **{k: runs.get(k, np.nan) for k in ("longest_run", "longest_run_max",
-                                                "n_crossings", "n_crossings_min",
-                                                "runs_signal")},
-            "trial_limits": len(o) < max(TRIAL_POINTS, fix or 0),
-            "n_improvement": int((o["point_type"] == "special_cause_improvement").sum()),
-            "n_concern": int((o["point_type"] == "special_cause_concern").sum()),
-            "n_neutral": int(o["point_type"].str.startswith("special_cause_neutral").sum()),
-        })
+        piece, row = _chart_group(group, g, gap, x_all, n_all, chart, fix, date, improvement,
+                                  screen_outliers, shift_n, trend_n,
+                                  two_in_three_includes_outside)
+        pieces.append(piece)
+        summary.append(row)
     table = pd.concat(pieces, ignore_index=True)
     if n_all is not None:
         table["denominator"] = n_all
@@ -813,23 +875,7 @@ def spc(
     order = ["date", "value", "denominator", "mean", "lpl", "upl", "near_lpl", "near_upl",
              "rebase_group", "target", "point_type", "rule"]
     table = table[[c for c in order if c in table.columns]]
-    summary = pd.DataFrame(summary)
-    drop = []
-    if chart != "xmr":
-        drop += ["n_screened_moving_ranges"]
-    if chart not in ("xmr", "p_prime", "u_prime", "c_prime"):
-        drop += ["mean_moving_range"]
-    if not chart.endswith("_prime"):
-        drop += ["sigma_z"]
-    if chart != "run":
-        drop += ["longest_run", "longest_run_max", "n_crossings", "n_crossings_min",
-                 "runs_signal"]
-    else:
-        drop += ["lpl", "upl"]
-        summary = summary.rename(columns={"mean": "median"})
-    if not gap.any():
-        drop += ["n_gaps"]
-    summary = summary.drop(columns=drop)
+    summary = _summary_columns(pd.DataFrame(summary), chart, gap)
     short = summary.loc[summary["trial_limits"], "rebase_group"].tolist()
     if short and chart != "run":
         warnings.warn(

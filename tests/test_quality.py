@@ -3,6 +3,7 @@ each cross-checked against a plain pandas (or plain Python) computation of the s
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import replace
 from functools import cache
@@ -14,6 +15,7 @@ import pandas as pd
 import pytest
 from zoo import build
 
+import journey
 from journey import read_log
 from journey.engine import NEIGHBOURS
 from journey.quality import _near_duplicates, _normalise
@@ -298,3 +300,25 @@ def test_flagged_events_match_pandas():
     assert report.loc["extreme durations", "count"] == (service > limit).sum()
     assert missing_rows(report) == {c: int(n) for c, n in ev.isna().sum().items()
                                     if n and c not in report.loc["case attributes", "examples"]}
+
+
+def test_check_speaks_the_language_asked_for_and_keeps_its_counts():
+    df = pd.DataFrame({"case_id": ["a", "a", "b"], "activity": ["Lab", "LAB", "Lab"],
+                       "start": ["2025-01-06 08:00", "2025-01-06 08:05", "2025-01-06 09:00"],
+                       "end": ["2025-01-06 08:10", "2025-01-06 08:20", "2025-01-06 09:00"]})
+    log = journey.read_log(df)
+    en, zh = (journey.check_log(log, lang=lang) for lang in ("en", "zh"))
+    assert en[["count", "share"]].equals(zh[["count", "share"]])
+    assert en.check.tolist()[:4] == ["duplicate events", "negative durations", "zero durations",
+                                     "overlapping touchpoints"]
+    assert zh.check.tolist()[:4] == ["重复事件", "负时长", "零时长", "环节重叠"]
+    for column in ("check", "unit", "detail"):  # no English sentence left in Chinese
+        for text in zh[column].dropna():
+            assert not re.search(r"[A-Za-z]{3,} [a-z]{3,} [a-z]{3,}", text), text
+    incomplete = en.set_index("check").detail["incomplete visits"]
+    assert "[" not in incomplete  # names, not a Python list
+    journey.set_language("zh")
+    try:
+        assert log.check().check.iloc[0] == "重复事件"  # the session's language by default
+    finally:
+        journey.set_language("en")
