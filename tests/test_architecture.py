@@ -280,7 +280,6 @@ LONG_FUNCTIONS: dict[str, str] = {
     "its._fit_segmented": "not yet cut into steps",
     "_hospital.tables": "not yet cut into steps",
     "simulate.estimate_scenario": "not yet cut into steps",
-    "waits.wait_drivers": "not yet cut into steps",
 }
 
 
