@@ -277,7 +277,6 @@ LONG_FUNCTIONS: dict[str, str] = {
     "report.build_report": "module edited on another branch; not yet cut into steps",
     "spark.read_log_spark": "module edited on another branch; not yet cut into steps",
     "figures._layered_layout": "not yet cut into steps",
-    "its._fit_segmented": "not yet cut into steps",
     "_hospital.tables": "not yet cut into steps",
     "simulate.estimate_scenario": "not yet cut into steps",
 }
