@@ -275,7 +275,6 @@ MAX_BODY_LINES = 80
 LONG_FUNCTIONS: dict[str, str] = {
     "report.build_report": "module edited on another branch; not yet cut into steps",
     "spark.read_log_spark": "module edited on another branch; not yet cut into steps",
-    "simulate.estimate_scenario": "not yet cut into steps",
 }
 
 
