@@ -580,6 +580,53 @@ def _seconds(minutes: float) -> int:
     return int(math.floor(minutes * 60 + 0.5))
 
 
+def _survey(v: Visit, x: dict[str, float], waits: list, end: float, case: str, patient: str,
+            ) -> tuple[tuple, list[tuple[str, str, int]]]:
+    """A responding visit's survey row and, when it rated them, its touchpoint ratings."""
+    s, u, z = MODEL["survey"], v.u, v.z
+    mood = s["patient_mood_sd"] * z["mood"]
+    latent = [p["intercept"] + sum(p[k] * x[k] for k in x) + mood
+              + s["dimension_noise_sd"] * z[f"dim{i}"]
+              for i, p in enumerate(s["dimensions"].values())]
+    overall = sum(p["weight"] * lat for p, lat in
+                  zip(s["dimensions"].values(), latent, strict=True)) \
+        + s["overall_noise_sd"] * z["overall"]
+    rec = s["recommend"]
+    recommend = rec["intercept"] + rec["per_overall_point"] * overall \
+        + rec["noise_sd"] * z["recommend"]
+    date = math.floor(end / 1440) + int(u["survey_day"] * 7)
+    survey = (case, patient, v.department, date, *[_score(x, 1, 5) for x in latent],
+              _score(overall, 1, 5), _score(recommend, 0, 10))
+    rated: list[tuple[str, str, int]] = []
+    if u["tp_survey"] < s["touchpoint_ratings"]["share_of_respondents"]:
+        t = s["touchpoint_ratings"]
+        before: dict[str, float] = {}
+        for act, w in [(v.events[0][0], 0.0), *waits]:
+            if act in ACTIVITIES:
+                before[act] = before.get(act, 0.0) + w / 60
+        for act in sorted(before, key=ACTIVITIES.index):
+            score = t["intercept"] + mood + t["per_hour_wait_before"] * before[act] \
+                + t["noise_sd"] * v.tp_z[ACTIVITIES.index(act)]
+            rated.append((case, act, _score(score, 1, 5)))
+    return survey, rated
+
+
+def _complaint(v: Visit, waits: list, end: float, case: str, patient: str) -> tuple:
+    """A complaint about visit ``v``: received, category, touchpoint, responded, resolved."""
+    c, u, z = MODEL["complaint"], v.u, v.z
+    cat = list(c["categories"])[pick(list(c["categories"].values()), u["category"])]
+    received = end + 60 * lognormal(**c["received_hours_after_visit"], z=z["received"])
+    responded = received + 60 * lognormal(**c["response_hours"], z=z["responded"])
+    resolved = responded + 60 * lognormal(**c["resolution_hours_after_response"],
+                                          z=z["resolved"])
+    if u["open"] < c["share_not_resolved"]:
+        resolved = math.nan
+    if u["open"] < c["share_not_responded"]:
+        responded = math.nan
+    return (received, case, patient, v.department, cat, _complaint_activity(cat, v, waits),
+            responded, resolved)
+
+
 def tables(h: Hospital) -> dict[str, pd.DataFrame]:
     """The visit log and the side tables of a finished run."""
     visits = sorted(h.visits, key=lambda v: (v.events[0][2], v.key))
@@ -619,9 +666,8 @@ def tables(h: Hospital) -> dict[str, pd.DataFrame]:
 
     surveys, touch, complaints = [], [], []
     s, c = MODEL["survey"], MODEL["complaint"]
-    cats = list(c["categories"])
     for v in visits:
-        u, z = v.u, v.z
+        u = v.u
         waits = [(e[0], e[2] - prev[3]) for prev, e in zip(v.events, v.events[1:], strict=False)]
         wait_h = sum(w for _, w in waits) / 60
         end = v.events[-1][3]
@@ -629,44 +675,13 @@ def tables(h: Hospital) -> dict[str, pd.DataFrame]:
              "left_unseen": float(v.left_unseen)}
         rate = s["response_rate"]["left unseen" if v.left_unseen else "completed"]
         if u["survey"] < rate:
-            mood = s["patient_mood_sd"] * z["mood"]
-            latent = [p["intercept"] + sum(p[k] * x[k] for k in x) + mood
-                      + s["dimension_noise_sd"] * z[f"dim{i}"]
-                      for i, p in enumerate(s["dimensions"].values())]
-            overall = sum(p["weight"] * lat for p, lat in
-                          zip(s["dimensions"].values(), latent, strict=True)) \
-                + s["overall_noise_sd"] * z["overall"]
-            rec = s["recommend"]
-            recommend = rec["intercept"] + rec["per_overall_point"] * overall \
-                + rec["noise_sd"] * z["recommend"]
-            date = math.floor(end / 1440) + int(u["survey_day"] * 7)
-            surveys.append((case_id[id(v)], pid[v.patient.key], v.department, date,
-                            *[_score(x, 1, 5) for x in latent], _score(overall, 1, 5),
-                            _score(recommend, 0, 10)))
-            if u["tp_survey"] < s["touchpoint_ratings"]["share_of_respondents"]:
-                t = s["touchpoint_ratings"]
-                before: dict[str, float] = {}
-                for act, w in [(v.events[0][0], 0.0), *waits]:
-                    if act in ACTIVITIES:
-                        before[act] = before.get(act, 0.0) + w / 60
-                for act in sorted(before, key=ACTIVITIES.index):
-                    score = t["intercept"] + mood + t["per_hour_wait_before"] * before[act] \
-                        + t["noise_sd"] * v.tp_z[ACTIVITIES.index(act)]
-                    touch.append((case_id[id(v)], act, _score(score, 1, 5)))
+            survey, rated = _survey(v, x, waits, end, case_id[id(v)], pid[v.patient.key])
+            surveys.append(survey)
+            touch += rated
         logit = c["logit_intercept"] + c["logit_per_hour_wait"] * wait_h \
             + c["logit_left_unseen"] * v.left_unseen + c["logit_rework"] * v.rework
         if u["complaint"] < 1 / (1 + math.exp(-logit)):
-            cat = cats[pick(list(c["categories"].values()), u["category"])]
-            received = end + 60 * lognormal(**c["received_hours_after_visit"], z=z["received"])
-            responded = received + 60 * lognormal(**c["response_hours"], z=z["responded"])
-            resolved = responded + 60 * lognormal(**c["resolution_hours_after_response"],
-                                                  z=z["resolved"])
-            if u["open"] < c["share_not_resolved"]:
-                resolved = math.nan
-            if u["open"] < c["share_not_responded"]:
-                responded = math.nan
-            complaints.append((received, case_id[id(v)], pid[v.patient.key], v.department, cat,
-                               _complaint_activity(cat, v, waits), responded, resolved))
+            complaints.append(_complaint(v, waits, end, case_id[id(v)], pid[v.patient.key]))
 
     surveys_df = pd.DataFrame(sorted(surveys, key=lambda r: (r[3], r[0])), columns=[
         "case_id", "patient_id", "department", "date", "medical_quality", "process_convenience",

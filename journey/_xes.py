@@ -12,7 +12,7 @@ from __future__ import annotations
 import codecs
 import re
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 from xml.parsers import expat
@@ -70,41 +70,9 @@ def _declared_encoding(head: bytes) -> str | None:
     return match.group(1).decode("ascii") if match else None
 
 
-def xes_batches(fh: BinaryIO, label: str, stats: XesStats, *, batch: int = 50_000,
-                ) -> Iterator[tuple[list[int], pa.Table]]:
-    """Yield ``(rows, table)`` batches of the events of an XES stream.
-
-    ``rows`` are the 1-based positions of the events in the file; ``table`` holds every
-    column seen so far as text (null where an event lacks it). Trace attributes get the
-    prefix ``case:`` and are repeated on each event of the trace.
-
-    Parameters
-    ----------
-    fh : binary file object
-        The XES document (already decompressed).
-    label : str
-        The file name shown in errors.
-    stats : XesStats
-        Filled in while reading: column types, skipped nested attributes, encoding.
-    batch : int
-        Events per batch.
-
-    Raises
-    ------
-    JourneyError
-        For a document that is not well-formed, declares a DTD or entities, or cannot be
-        decoded in its declared encoding; the message gives the line and column.
-
-    Examples
-    --------
-    >>> import io
-    >>> doc = (b'<log><trace><string key="concept:name" value="V1"/>'
-    ...        b'<event><string key="concept:name" value="Triage"/></event></trace></log>')
-    >>> rows, table = next(xes_batches(io.BytesIO(doc), "log.xes", XesStats()))
-    >>> rows, table.to_pydict()
-    ([1], {'case:concept:name': ['V1'], 'concept:name': ['Triage']})
-    """
-    head = fh.read(_CHUNK)
+def _decoder(head: bytes, label: str, stats: XesStats,
+             ) -> tuple[str | None, codecs.IncrementalDecoder | None]:
+    """The declared encoding, and a decoder to UTF-8 when expat cannot read it natively."""
     declared = _declared_encoding(head[:1024])
     decoder = None
     if declared is not None:
@@ -116,20 +84,13 @@ def xes_batches(fh: BinaryIO, label: str, stats: XesStats, *, batch: int = 50_00
         stats.encoding = codec
         if codec not in _NATIVE:
             decoder = codecs.getincrementaldecoder(codec)()
-    parser = expat.ParserCreate("utf-8" if decoder else None)
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    types = stats.types
-    trace: dict[str, str] = {}
-    pending: list[dict[str, str]] = []  # events of the open trace, waiting for its attributes
-    ready: list[dict[str, str]] = []
-    # state: the open event (or None), whether a trace is open, the depth inside an attribute
-    # (> 0 while in an attribute element: its children are meta-attributes), events read
-    state: list = [None, False, 0, 0]
+    return declared, decoder
 
-    def refuse(*_args: object) -> None:
-        raise _Refused("the XES file declares a DTD or entities, which journey does not read "
-                       "(they can expand without bound or fetch other files); remove the "
-                       "<!DOCTYPE ...> part or export the log again")
+
+def _handlers(stats: XesStats, trace: dict[str, str], pending: list[dict[str, str]],
+              ready: list[dict[str, str]], state: list) -> tuple[Callable, Callable]:
+    """Expat's start and end handlers, filling ``trace``, ``pending``, ``ready`` and ``state``."""
+    types = stats.types
 
     def start(name: str, attrs: list[str]) -> None:
         if ":" in name:
@@ -194,6 +155,96 @@ def xes_batches(fh: BinaryIO, label: str, stats: XesStats, *, batch: int = 50_00
             ready.extend(pending)
             pending.clear()
 
+    return start, end
+
+
+def _decode(decoder: codecs.IncrementalDecoder | None, chunk: bytes, final: bool,
+            declared: str | None, offset: int, label: str) -> bytes:
+    """``chunk`` as UTF-8 for expat (as it is when expat reads its encoding natively)."""
+    try:
+        return chunk if decoder is None else decoder.decode(chunk, final).encode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise JourneyError(f"the XES file declares the encoding {declared!r} but bytes "
+                           f"{exc.object[exc.start:exc.end].hex(' ').upper()} at byte offset "
+                           f"{offset + exc.start} are not valid in it; correct the "
+                           "declaration (<?xml ... encoding=...?>) or save the file again "
+                           "as UTF-8", source=label) from None
+    except UnicodeError as exc:  # e.g. UTF-16 without a byte-order mark
+        raise JourneyError(f"the XES file is not {declared} text ({exc}); correct the "
+                           "declaration (<?xml ... encoding=...?>) or save the file again "
+                           "as UTF-8", source=label) from None
+
+
+def _parse(parser: expat.XMLParserType, data: bytes, final: bool, label: str) -> None:
+    """Feed ``data`` to expat; a refused or malformed document raises a JourneyError."""
+    try:
+        parser.Parse(data, final)
+    except _Refused as exc:
+        raise JourneyError(str(exc), source=label) from None
+    except expat.ExpatError as exc:
+        what = expat.errors.messages.get(exc.code, str(exc)) if exc.code else str(exc)
+        raise JourneyError(f"the XES file is not well-formed XML at line {exc.lineno}, "
+                           f"column {exc.offset + 1} ({what}); if the file was cut short, "
+                           "copy or export it again, otherwise repair that line",
+                           source=label) from None
+    except (ValueError, zlib.error, EOFError) as exc:
+        raise JourneyError(f"cannot read the XES file ({exc}); check that the file is "
+                           "complete", source=label) from None
+
+
+def xes_batches(fh: BinaryIO, label: str, stats: XesStats, *, batch: int = 50_000,
+                ) -> Iterator[tuple[list[int], pa.Table]]:
+    """Yield ``(rows, table)`` batches of the events of an XES stream.
+
+    ``rows`` are the 1-based positions of the events in the file; ``table`` holds every
+    column seen so far as text (null where an event lacks it). Trace attributes get the
+    prefix ``case:`` and are repeated on each event of the trace.
+
+    Parameters
+    ----------
+    fh : binary file object
+        The XES document (already decompressed).
+    label : str
+        The file name shown in errors.
+    stats : XesStats
+        Filled in while reading: column types, skipped nested attributes, encoding.
+    batch : int
+        Events per batch.
+
+    Raises
+    ------
+    JourneyError
+        For a document that is not well-formed, declares a DTD or entities, or cannot be
+        decoded in its declared encoding; the message gives the line and column.
+
+    Examples
+    --------
+    >>> import io
+    >>> doc = (b'<log><trace><string key="concept:name" value="V1"/>'
+    ...        b'<event><string key="concept:name" value="Triage"/></event></trace></log>')
+    >>> rows, table = next(xes_batches(io.BytesIO(doc), "log.xes", XesStats()))
+    >>> rows, table.to_pydict()
+    ([1], {'case:concept:name': ['V1'], 'concept:name': ['Triage']})
+    """
+    head = fh.read(_CHUNK)
+    declared, decoder = _decoder(head, label, stats)
+    parser = expat.ParserCreate("utf-8" if decoder else None)
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    types = stats.types
+    trace: dict[str, str] = {}
+    pending: list[dict[str, str]] = []  # events of the open trace, waiting for its attributes
+    ready: list[dict[str, str]] = []
+    # state: the open event (or None), whether a trace is open, the depth inside an attribute
+    # (> 0 while in an attribute element: its children are meta-attributes), events read
+    state: list = [None, False, 0, 0]
+
+    def refuse(*_args: object) -> None:
+        raise _Refused("the XES file declares a DTD or entities, which journey does not read "
+                       "(they can expand without bound or fetch other files); remove the "
+                       "<!DOCTYPE ...> part or export the log again")
+
+    start, end = _handlers(stats, trace, pending, ready, state)
+
     parser.ordered_attributes = True
     parser.StartElementHandler = start
     parser.EndElementHandler = end
@@ -210,32 +261,9 @@ def xes_batches(fh: BinaryIO, label: str, stats: XesStats, *, batch: int = 50_00
     size, offset, chunk = _CHUNK, 0, head
     while True:
         final = not chunk
-        try:
-            data = chunk if decoder is None else decoder.decode(chunk, final).encode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise JourneyError(f"the XES file declares the encoding {declared!r} but bytes "
-                               f"{exc.object[exc.start:exc.end].hex(' ').upper()} at byte offset "
-                               f"{offset + exc.start} are not valid in it; correct the "
-                               "declaration (<?xml ... encoding=...?>) or save the file again "
-                               "as UTF-8", source=label) from None
-        except UnicodeError as exc:  # e.g. UTF-16 without a byte-order mark
-            raise JourneyError(f"the XES file is not {declared} text ({exc}); correct the "
-                               "declaration (<?xml ... encoding=...?>) or save the file again "
-                               "as UTF-8", source=label) from None
+        data = _decode(decoder, chunk, final, declared, offset, label)
         seen = parser.CurrentByteIndex
-        try:
-            parser.Parse(data, final)
-        except _Refused as exc:
-            raise JourneyError(str(exc), source=label) from None
-        except expat.ExpatError as exc:
-            what = expat.errors.messages.get(exc.code, str(exc)) if exc.code else str(exc)
-            raise JourneyError(f"the XES file is not well-formed XML at line {exc.lineno}, "
-                               f"column {exc.offset + 1} ({what}); if the file was cut short, "
-                               "copy or export it again, otherwise repair that line",
-                               source=label) from None
-        except (ValueError, zlib.error, EOFError) as exc:
-            raise JourneyError(f"cannot read the XES file ({exc}); check that the file is "
-                               "complete", source=label) from None
+        _parse(parser, data, final, label)
         if len(ready) >= batch or (final and ready):
             yield columns_of(ready)
             ready.clear()

@@ -328,10 +328,7 @@ def _controlled_rows(series: pd.DataFrame, treated: pd.DataFrame, when: pd.Times
                      department: str, control: str, freq: str, model: dict[str, Any],
                      period: str, alpha: float, caveats: list[str], C: dict[str, Any],
                      ) -> tuple[list[dict], ITSResult, DiDResult]:
-    """The rows against the control group (controlled ITS, DiD, parallel trends); the fits.
-
-    ``caveats`` are the regression-to-the-mean and gap caveats every row carries.
-    """
+    """Rows vs the control (controlled ITS, DiD, parallel trends), each with ``caveats``."""
     both = _open_periods(series, [department, control])
     diff = (both[department] - both[control]).to_numpy()
     cres = _fit(controlled_its, both, when, freq, treated=department, control=control,

@@ -187,20 +187,9 @@ def _hover(title: str, rows: list[tuple[str, str]]) -> str:
 # process-map layout
 # --------------------------------------------------------------------------------------------
 
-def _layered_layout(
-    nodes: list[object], edges: list[tuple[object, object]], weights: list[float],
-    start: object, end: object,
-) -> tuple[dict[object, tuple[float, float]], dict[tuple[object, object], list[tuple]]]:
-    """Left-to-right layered layout of a directed graph without self-loops.
-
-    ``nodes`` and ``edges`` come in priority order (busiest first), ``weights`` are the edges'
-    volumes; the result is the position ``(x, y)`` of every node (x = layer) and, for every
-    edge, the waypoints it passes through on its way from source to target.
-    """
-    out: dict[object, list[object]] = {n: [] for n in nodes}
-    for u, v in edges:
-        out[u].append(v)
-    # 1. depth-first search from Start, busiest edges first; edges closing a cycle are reversed
+def _depth_first(nodes: list[object], out: dict[object, list[object]], start: object,
+                 ) -> tuple[list[object], set[tuple[object, object]]]:
+    """Nodes in depth-first order from ``start`` (then the rest), and the edges closing a cycle."""
     state: dict[object, int] = {}
     found: list[object] = []
     back: set[tuple[object, object]] = set()
@@ -223,8 +212,12 @@ def _layered_layout(
             else:
                 state[u] = 1
                 stack.pop()
-    dag = [(v, u) if (u, v) in back else (u, v) for u, v in edges]
-    # 2. longest-path layering; touchpoints right of Start, End in the last layer
+    return found, back
+
+
+def _longest_paths(nodes: list[object], dag: list[tuple[object, object]], start: object,
+                   end: object) -> dict[object, int]:
+    """Longest-path layers: touchpoints right of ``start``, ``end`` in the last layer."""
     layer = {n: 0 if n == start else 1 for n in nodes}
     for _ in nodes:
         changed = False
@@ -234,29 +227,14 @@ def _layered_layout(
         if not changed:
             break
     layer[end] = max(layer[n] for n in nodes if n != end) + 1
-    # 3. waypoints on long edges, then barycentre sweeps between neighbouring layers
-    rank = {n: (i, -1, 0) for i, n in enumerate(found)}
-    chains: dict[tuple[object, object], list[tuple]] = {}
-    links: list[tuple[object, object]] = []
-    link_weights: list[float] = []
-    for k, (u, v) in enumerate(dag):
-        chain = [("waypoint", k, i) for i in range(layer[u] + 1, layer[v])]
-        for i, w in enumerate(chain):
-            layer[w], rank[w] = layer[u] + 1 + i, (rank[u][0], k, i)
-        path = [u, *chain, v]
-        links += list(zip(path[:-1], path[1:], strict=True))
-        link_weights += [float(weights[k])] * (len(path) - 1)
-        chains[edges[k]] = chain[::-1] if edges[k] in back else chain
-    n_layers = layer[end] + 1
-    order: list[list[object]] = [[] for _ in range(n_layers)]
-    for n in sorted(layer, key=rank.__getitem__):
-        order[layer[n]].append(n)
-    preds: dict[object, list[object]] = {n: [] for n in layer}
-    succs: dict[object, list[object]] = {n: [] for n in layer}
-    for a, b in links:
-        succs[a].append(b)
-        preds[b].append(a)
+    return layer
 
+
+def _fewest_crossings(order: list[list[object]], links: list[tuple[object, object]],
+                      layer: dict[object, int], preds: dict[object, list[object]],
+                      succs: dict[object, list[object]]) -> list[list[object]]:
+    """The order within each layer with the fewest crossings found by barycentre sweeps."""
+    n_layers = len(order)
     by_layer = [[(a, b) for a, b in links if layer[a] == i] for i in range(n_layers)]
 
     def crossings(order: list[list[object]]) -> int:
@@ -284,9 +262,15 @@ def _layered_layout(
         count = crossings(order)
         if count < fewest:
             best, fewest = [list(g) for g in order], count
-    # 4. coordinates: keep each layer's order and spacing (waypoints need less room), and pull
-    #    every node towards the weighted mean height of its neighbours, so that busy paths
-    #    and long edges run straight; exact least-squares placement by pool-adjacent-violators
+    return best
+
+
+def _heights(best: list[list[object]], links: list[tuple[object, object]],
+             link_weights: list[float], layer: dict[object, int],
+             preds: dict[object, list[object]], succs: dict[object, list[object]],
+             ) -> tuple[dict[object, float], dict[object, float]]:
+    """Each node's height, pulled towards its neighbours (weighted); the room each takes."""
+    n_layers = len(best)
     weight: dict[tuple[object, object], float] = {}
     for (a, b), w in zip(links, link_weights, strict=True):
         weight[(a, b)] = weight.get((a, b), 0.0) + w
@@ -317,6 +301,55 @@ def _layered_layout(
                     blocks.append([(m1 * c1 + m2 * c2) / (c1 + c2), c1 + c2])
             fitted = np.concatenate([[m] * c for m, c in blocks]) + space
             z |= dict(zip(group, fitted, strict=True))
+    return z, gap
+
+
+def _layered_layout(
+    nodes: list[object], edges: list[tuple[object, object]], weights: list[float],
+    start: object, end: object,
+) -> tuple[dict[object, tuple[float, float]], dict[tuple[object, object], list[tuple]]]:
+    """Left-to-right layered layout of a directed graph without self-loops.
+
+    ``nodes`` and ``edges`` come in priority order (busiest first), ``weights`` are the edges'
+    volumes; the result is the position ``(x, y)`` of every node (x = layer) and, for every
+    edge, the waypoints it passes through on its way from source to target.
+    """
+    out: dict[object, list[object]] = {n: [] for n in nodes}
+    for u, v in edges:
+        out[u].append(v)
+    # 1. depth-first search from Start, busiest edges first; edges closing a cycle are reversed
+    found, back = _depth_first(nodes, out, start)
+    dag = [(v, u) if (u, v) in back else (u, v) for u, v in edges]
+    # 2. longest-path layering; touchpoints right of Start, End in the last layer
+    layer = _longest_paths(nodes, dag, start, end)
+    # 3. waypoints on long edges, then barycentre sweeps between neighbouring layers
+    rank = {n: (i, -1, 0) for i, n in enumerate(found)}
+    chains: dict[tuple[object, object], list[tuple]] = {}
+    links: list[tuple[object, object]] = []
+    link_weights: list[float] = []
+    for k, (u, v) in enumerate(dag):
+        chain = [("waypoint", k, i) for i in range(layer[u] + 1, layer[v])]
+        for i, w in enumerate(chain):
+            layer[w], rank[w] = layer[u] + 1 + i, (rank[u][0], k, i)
+        path = [u, *chain, v]
+        links += list(zip(path[:-1], path[1:], strict=True))
+        link_weights += [float(weights[k])] * (len(path) - 1)
+        chains[edges[k]] = chain[::-1] if edges[k] in back else chain
+    n_layers = layer[end] + 1
+    order: list[list[object]] = [[] for _ in range(n_layers)]
+    for n in sorted(layer, key=rank.__getitem__):
+        order[layer[n]].append(n)
+    preds: dict[object, list[object]] = {n: [] for n in layer}
+    succs: dict[object, list[object]] = {n: [] for n in layer}
+    for a, b in links:
+        succs[a].append(b)
+        preds[b].append(a)
+
+    best = _fewest_crossings(order, links, layer, preds, succs)
+    # 4. coordinates: keep each layer's order and spacing (waypoints need less room), and pull
+    #    every node towards the weighted mean height of its neighbours, so that busy paths
+    #    and long edges run straight; exact least-squares placement by pool-adjacent-violators
+    z, gap = _heights(best, links, link_weights, layer, preds, succs)
     top, bottom = min(z[n] - gap[n] / 2 for n in z), max(z[n] + gap[n] / 2 for n in z)
     xy = {n: (float(layer[n]), float((top + bottom) / 2 - z[n])) for n in z}
     routes = {e: [xy[w] for w in chain] for e, chain in chains.items()}

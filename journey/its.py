@@ -338,6 +338,86 @@ class ITSResult:
         return fig
 
 
+def _fit_model(d: pd.DataFrame, x: pd.DataFrame, y: np.ndarray, family: str, lags: int,
+               label: str) -> tuple[Any, str, np.ndarray, np.ndarray, int]:
+    """The fitted OLS or Poisson GLM, its method, residuals, offset and HAC lags (0 for a GLM)."""
+    n = len(y)
+    if family == "gaussian":
+        model = sm.OLS(y, x).fit(cov_type="HAC", use_t=True,
+                                 cov_kwds={"maxlags": lags, "use_correction": True})
+        method = f"segmented OLS{label}, Newey–West HAC SE ({lags} lags), t CI"
+        resid = model.resid
+        offset = np.zeros(n)
+    else:
+        if (y < 0).any() or (np.floor(y) != y).any():
+            raise JourneyError("family='poisson' needs counts (whole numbers ≥ 0).")
+        offset = np.log(d["offset"].to_numpy()) if "offset" in d else np.zeros(n)
+        quasi = family == "quasipoisson"
+        model = sm.GLM(y, x, family=sm.families.Poisson(), offset=offset).fit(
+            scale="X2" if quasi else 1.0)
+        method = ("segmented quasi-Poisson GLM (Pearson χ² scale), rate ratio, Wald CI" if quasi
+                  else "segmented Poisson GLM (scale 1), rate ratio, Wald CI")
+        if "offset" in d:
+            method += ", log offset"
+        resid = model.resid_pearson
+        lags = 0
+    return model, method, resid, offset, lags
+
+
+def _effect_notes(metrics: list[str], slope_change: bool, seasonality: str | int | None,
+                  x: pd.DataFrame, lang: str) -> dict[str, str]:
+    """Metric → the note that says how to read its estimate."""
+    N = _NOTES[lang]
+    notes = {m: N[m] for m in metrics}
+    if not slope_change:
+        notes["effect_at_end"] = N["effect_at_end_level"]
+    if seasonality == "weekday":
+        day = next(d for d in range(7) if f"weekday_{d}" not in x)
+        names_day = pd.Timestamp("2024-01-01") + pd.Timedelta(days=day)  # a Monday
+        notes["baseline_level"] = N["baseline_level_weekday"].format(
+            day=names_day.day_name() if lang == "en" else "星期" + "一二三四五六日"[day])
+    elif seasonality is not None:
+        notes["baseline_level"] = N["baseline_level_seasonal"]
+    return notes
+
+
+def _diagnostics(resid: np.ndarray, model: Any, poisson: bool, lang: str,
+                 ) -> tuple[pd.DataFrame, float, int, float]:
+    """Residual checks (Ljung–Box, Durbin–Watson, dispersion), the Ljung–Box p and lags, DW."""
+    N = _NOTES[lang]
+    n = len(resid)
+    lb_lags = max(1, min(10, n // 5))
+    lb = acorr_ljungbox(resid, lags=[lb_lags])
+    lb_p = float(lb["lb_pvalue"].iloc[0])
+    dw = float(durbin_watson(resid))
+    diagnostics = pd.DataFrame({
+        "test": ["Ljung–Box", "Durbin–Watson"],
+        "statistic": [float(lb["lb_stat"].iloc[0]), dw],
+        "lags": [lb_lags, 1],
+        "p_value": [lb_p, np.nan],
+        "note": [N["ljung_box"], N["durbin_watson"]],
+    })
+    if poisson:
+        dispersion = float(model.pearson_chi2 / model.df_resid)
+        diagnostics.loc[len(diagnostics)] = ["dispersion", dispersion, np.nan, np.nan,
+                                             N["dispersion"]]
+    return diagnostics, lb_p, lb_lags, dw
+
+
+def _fitted_series(d: pd.DataFrame, x: pd.DataFrame, y: np.ndarray, post: np.ndarray,
+                   beta: np.ndarray, eta_cf: np.ndarray, margin: np.ndarray,
+                   offset: np.ndarray, ref: np.ndarray, poisson: bool) -> pd.DataFrame:
+    """Per period: observed, fitted, and the counterfactual with its interval (± ``margin``)."""
+    if poisson:
+        fitted = np.exp(x.to_numpy() @ beta + offset)
+        cf, lo, hi = (np.exp(eta_cf + k * margin + offset) for k in (0, -1, 1))
+    else:
+        fitted = x.to_numpy() @ beta + ref
+        cf, lo, hi = (eta_cf + k * margin + ref for k in (0, -1, 1))
+    return pd.DataFrame({"date": d["date"].to_numpy(), "observed": y + ref, "fitted": fitted,
+                         "counterfactual": cf, "cf_low": lo, "cf_high": hi, "post": post})
+
+
 def _fit_segmented(
     d: pd.DataFrame,
     *,
@@ -368,25 +448,7 @@ def _fit_segmented(
     n = len(y)
     lags = _hac_lags(n) if hac_lags is None else int(hac_lags)
     ref = np.zeros(n) if reference is None else np.asarray(reference, dtype=float)
-    if family == "gaussian":
-        model = sm.OLS(y, x).fit(cov_type="HAC", use_t=True,
-                                 cov_kwds={"maxlags": lags, "use_correction": True})
-        method = f"segmented OLS{label}, Newey–West HAC SE ({lags} lags), t CI"
-        resid = model.resid
-        offset = np.zeros(n)
-    else:
-        if (y < 0).any() or (np.floor(y) != y).any():
-            raise JourneyError("family='poisson' needs counts (whole numbers ≥ 0).")
-        offset = np.log(d["offset"].to_numpy()) if "offset" in d else np.zeros(n)
-        quasi = family == "quasipoisson"
-        model = sm.GLM(y, x, family=sm.families.Poisson(), offset=offset).fit(
-            scale="X2" if quasi else 1.0)
-        method = ("segmented quasi-Poisson GLM (Pearson χ² scale), rate ratio, Wald CI" if quasi
-                  else "segmented Poisson GLM (scale 1), rate ratio, Wald CI")
-        if "offset" in d:
-            method += ", log offset"
-        resid = model.resid_pearson
-        lags = 0
+    model, method, resid, offset, lags = _fit_model(d, x, y, family, lags, label)
     names = list(x.columns)
 
     def combo(weights: dict[str, float]) -> tuple[float, tuple[float, float], float, np.ndarray]:
@@ -415,16 +477,7 @@ def _fit_segmented(
     if not slope_change:
         specs = [(m, {k: v for k, v in w.items() if k != "time_after"}) for m, w in specs
                  if m != "slope_change"]
-    notes = {m: N[m] for m, _ in specs}
-    if not slope_change:
-        notes["effect_at_end"] = N["effect_at_end_level"]
-    if seasonality == "weekday":
-        day = next(d for d in range(7) if f"weekday_{d}" not in x)
-        names_day = pd.Timestamp("2024-01-01") + pd.Timedelta(days=day)  # a Monday
-        notes["baseline_level"] = N["baseline_level_weekday"].format(
-            day=names_day.day_name() if lang == "en" else "星期" + "一二三四五六日"[day])
-    elif seasonality is not None:
-        notes["baseline_level"] = N["baseline_level_seasonal"]
+    notes = _effect_notes([m for m, _ in specs], slope_change, seasonality, x, lang)
     poisson = family != "gaussian"
     for metric, weights in specs:
         est, ci, p, c = combo(weights)
@@ -446,30 +499,9 @@ def _fit_segmented(
                      N["relative_effect_at_end"]))
     table = pd.DataFrame(rows, columns=COLUMNS)
 
-    if poisson:
-        fitted = np.exp(x.to_numpy() @ beta + offset)
-        cf, lo, hi = (np.exp(eta_cf + k * crit * se_cf + offset) for k in (0, -1, 1))
-    else:
-        fitted = x.to_numpy() @ beta + ref
-        cf, lo, hi = (eta_cf + k * crit * se_cf + ref for k in (0, -1, 1))
-    series = pd.DataFrame({"date": d["date"].to_numpy(), "observed": y + ref, "fitted": fitted,
-                           "counterfactual": cf, "cf_low": lo, "cf_high": hi, "post": post})
+    series = _fitted_series(d, x, y, post, beta, eta_cf, crit * se_cf, offset, ref, poisson)
 
-    lb_lags = max(1, min(10, n // 5))
-    lb = acorr_ljungbox(resid, lags=[lb_lags])
-    lb_p = float(lb["lb_pvalue"].iloc[0])
-    dw = float(durbin_watson(resid))
-    diagnostics = pd.DataFrame({
-        "test": ["Ljung–Box", "Durbin–Watson"],
-        "statistic": [float(lb["lb_stat"].iloc[0]), dw],
-        "lags": [lb_lags, 1],
-        "p_value": [lb_p, np.nan],
-        "note": [N["ljung_box"], N["durbin_watson"]],
-    })
-    if poisson:
-        dispersion = float(model.pearson_chi2 / model.df_resid)
-        diagnostics.loc[len(diagnostics)] = ["dispersion", dispersion, np.nan, np.nan,
-                                             N["dispersion"]]
+    diagnostics, lb_p, lb_lags, dw = _diagnostics(resid, model, poisson, lang)
     if lb_p < 0.05 or not 1.5 <= dw <= 2.5:
         handled = {"gaussian": N["hac"].format(lags=lags), "poisson": N["poisson"],
                    "quasipoisson": N["quasi"]}[family]

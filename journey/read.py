@@ -484,11 +484,7 @@ def _recorded_zone(source: Any, mapping: Mapping[str, str]) -> str | None:
 def _parse(con: duckdb.DuckDBPyConnection, mapping: Mapping[str, str],
            columns: Sequence[str], times: dict[str, str], shift: dict[str, str],
            ) -> tuple[int, list]:
-    """Create ``parsed`` from ``raw``: roles renamed, times parsed, attributes kept.
-
-    A row with a start and no end is kept as a moment (``times`` and ``shift`` are changed
-    to say so); returns the number of such rows and examples of them.
-    """
+    """Create ``parsed`` from ``raw``; rows with a start only become moments (edits ``times``)."""
     text = {"case": "case_id", "activity": "activity", "patient": "patient_id",
             "resource": "resource", "department": "department", "lifecycle": "_lifecycle"}
     select = [f"nullif(trim(CAST({_q(mapping[f])} AS VARCHAR)), '') AS {name}"
@@ -524,11 +520,7 @@ def _parse(con: duckdb.DuckDBPyConnection, mapping: Mapping[str, str],
 def _exclude(con: duckdb.DuckDBPyConnection, columns: Sequence[str],
              mapping: Mapping[str, str], n_point: int, point_rows: list, invalid: str,
              label: str, stage: Callable[[str], None]) -> tuple[list[dict], str, str, str]:
-    """Count and note the unusable rows, pairing lifecycle events on the way.
-
-    Returns the exclusions, the table of the usable rows, the SQL condition they meet, and
-    their order in the file(s).
-    """
+    """Exclusions, and the table, SQL condition and file order of the usable rows."""
     # one pass over the rows counts every kind of unusable row; examples only when there are any
     exclusions: list[dict] = []
     if n_point:

@@ -551,6 +551,69 @@ class EstimatedScenario:
                        service={**base.service, **service}, timeslots={}, booked_share=0.0)
 
 
+def _arrival_profile(d: pd.DataFrame) -> tuple[pd.DataFrame, pd.DatetimeIndex]:
+    """Arrivals per hour by department, weekday and hour; the dates they are averaged over."""
+    first = d.dropna(subset=["start"]).sort_values("start", kind="stable").groupby("case").first()
+    dates = pd.date_range(first["start"].min().normalize(), first["start"].max().normalize())
+    n_days = pd.Series(dates.day_of_week).value_counts().reindex(range(7), fill_value=0)
+    counts = (first.assign(weekday=first["start"].dt.day_of_week, hour=first["start"].dt.hour)
+              .groupby(["department", "weekday", "hour"]).size())
+    grid = pd.MultiIndex.from_product([sorted(first["department"].unique()), range(7),
+                                       range(24)], names=["department", "weekday", "hour"])
+    arrivals = counts.reindex(grid, fill_value=0).rename("arrivals").reset_index()
+    arrivals["arrivals_per_hour"] = arrivals["arrivals"] / arrivals["weekday"].map(n_days)
+    arrivals["weekday"] = arrivals["weekday"].map(dict(enumerate(WEEKDAYS)))
+    arrivals = arrivals.drop(columns="arrivals")
+    return arrivals, dates
+
+
+def _service_times(d: pd.DataFrame) -> pd.DataFrame:
+    """Per activity, the lognormal fitted by maximum likelihood to its positive durations."""
+    rows = []
+    for act, g in d.groupby("activity", sort=True):
+        x = g["minutes"][g["minutes"] > 0]
+        if len(x) < 2:
+            rows.append((act, len(x), len(g) - len(x)) + (np.nan,) * 5)
+            continue
+        lx = np.log(x.to_numpy())
+        mu, sigma = lx.mean(), lx.std(ddof=0)
+        rows.append((act, len(x), len(g) - len(x), mu, sigma, math.exp(mu),
+                     math.exp(mu + sigma ** 2 / 2), math.sqrt(math.expm1(sigma ** 2))))
+    return pd.DataFrame(rows, columns=["activity", "n", "excluded", "mu", "sigma", "median",
+                                       "mean", "cv"])
+
+
+def _staffing(d: pd.DataFrame, dates: pd.DatetimeIndex, *, by_department: bool,
+              ) -> pd.DataFrame:
+    """Distinct resources on duty per pool, weekday and hour: the mean and the most seen."""
+    r = d.dropna(subset=["resource", "start", "end"]).copy()
+    shared = r.groupby("resource")["department"].nunique()
+    r_shared = r.groupby("activity")["resource"].agg(lambda s: bool((shared[s] > 1).any()))
+    r["pool"] = np.where(r["activity"].map(r_shared), r["activity"],
+                         r["department"] + ": " + r["activity"])
+    if not by_department:
+        r["pool"] = r["activity"]
+    t0 = r["start"].dt.floor("h")
+    span = ((r["end"].dt.floor("h") - t0) // pd.Timedelta(hours=1)).clip(lower=0)
+    r = r.loc[r.index.repeat(span + 1)]
+    r["slot"] = r["start"].dt.floor("h") + pd.to_timedelta(
+        r.groupby(level=0).cumcount(), unit="h")
+    active = r.groupby(["pool", "slot"])["resource"].nunique().rename("staff").reset_index()
+    hours_all = pd.date_range(dates[0], dates[-1] + pd.Timedelta(hours=23), freq="h")
+    full = pd.MultiIndex.from_product([sorted(r["pool"].unique()), hours_all],
+                                      names=["pool", "slot"])
+    active = active.set_index(["pool", "slot"])["staff"].reindex(full, fill_value=0)
+    active = active.reset_index()
+    active["weekday"] = active["slot"].dt.day_of_week.map(dict(enumerate(WEEKDAYS)))
+    active["hour"] = active["slot"].dt.hour
+    staffing = (active.groupby(["pool", "weekday", "hour"], sort=False)["staff"]
+                .agg(staff="mean", staff_max="max").reset_index())
+    staffing["weekday"] = pd.Categorical(staffing["weekday"], WEEKDAYS, ordered=True)
+    staffing = staffing.sort_values(["pool", "weekday", "hour"], ignore_index=True)
+    staffing["weekday"] = staffing["weekday"].astype(str)
+    return staffing
+
+
 def estimate_scenario(log: pd.DataFrame, *, case: str = "case_id", activity: str = "activity",
                       start: str = "start", end: str = "end", resource: str = "resource",
                       department: str = "department") -> EstimatedScenario:
@@ -589,17 +652,7 @@ def estimate_scenario(log: pd.DataFrame, *, case: str = "case_id", activity: str
                            source="<DataFrame>", column=start)
 
     # arrivals: first start of each visit, per weekday and hour
-    first = d.dropna(subset=["start"]).sort_values("start", kind="stable").groupby("case").first()
-    dates = pd.date_range(first["start"].min().normalize(), first["start"].max().normalize())
-    n_days = pd.Series(dates.day_of_week).value_counts().reindex(range(7), fill_value=0)
-    counts = (first.assign(weekday=first["start"].dt.day_of_week, hour=first["start"].dt.hour)
-              .groupby(["department", "weekday", "hour"]).size())
-    grid = pd.MultiIndex.from_product([sorted(first["department"].unique()), range(7),
-                                       range(24)], names=["department", "weekday", "hour"])
-    arrivals = counts.reindex(grid, fill_value=0).rename("arrivals").reset_index()
-    arrivals["arrivals_per_hour"] = arrivals["arrivals"] / arrivals["weekday"].map(n_days)
-    arrivals["weekday"] = arrivals["weekday"].map(dict(enumerate(WEEKDAYS)))
-    arrivals = arrivals.drop(columns="arrivals")
+    arrivals, dates = _arrival_profile(d)
     notes.append(f"Arrivals: a visit arrives when its first touchpoint starts; counts per "
                  f"weekday and hour are divided by the number of such weekdays between "
                  f"{dates[0].date()} and {dates[-1].date()} ({len(dates)} days). Booked "
@@ -609,18 +662,7 @@ def estimate_scenario(log: pd.DataFrame, *, case: str = "case_id", activity: str
 
     # service times: lognormal maximum likelihood on positive durations
     d["minutes"] = (d["end"] - d["start"]).dt.total_seconds() / 60
-    rows = []
-    for act, g in d.groupby("activity", sort=True):
-        x = g["minutes"][g["minutes"] > 0]
-        if len(x) < 2:
-            rows.append((act, len(x), len(g) - len(x)) + (np.nan,) * 5)
-            continue
-        lx = np.log(x.to_numpy())
-        mu, sigma = lx.mean(), lx.std(ddof=0)
-        rows.append((act, len(x), len(g) - len(x), mu, sigma, math.exp(mu),
-                     math.exp(mu + sigma ** 2 / 2), math.sqrt(math.expm1(sigma ** 2))))
-    service = pd.DataFrame(rows, columns=["activity", "n", "excluded", "mu", "sigma", "median",
-                                          "mean", "cv"])
+    service = _service_times(d)
     notes.append("Service times: end − start in minutes; lognormal fitted by maximum "
                  "likelihood (mu, sigma = mean and sd of log minutes). Zero-length and missing "
                  "durations are excluded and counted in `excluded` (e.g. 'Left unseen'). "
@@ -632,31 +674,7 @@ def estimate_scenario(log: pd.DataFrame, *, case: str = "case_id", activity: str
         notes.append(f"No column {resource!r}: staffing not estimated.")
     else:
         d["resource"] = log[resource]
-        r = d.dropna(subset=["resource", "start", "end"]).copy()
-        shared = r.groupby("resource")["department"].nunique()
-        r_shared = r.groupby("activity")["resource"].agg(lambda s: bool((shared[s] > 1).any()))
-        r["pool"] = np.where(r["activity"].map(r_shared), r["activity"],
-                             r["department"] + ": " + r["activity"])
-        if department not in log.columns:
-            r["pool"] = r["activity"]
-        t0 = r["start"].dt.floor("h")
-        span = ((r["end"].dt.floor("h") - t0) // pd.Timedelta(hours=1)).clip(lower=0)
-        r = r.loc[r.index.repeat(span + 1)]
-        r["slot"] = r["start"].dt.floor("h") + pd.to_timedelta(
-            r.groupby(level=0).cumcount(), unit="h")
-        active = r.groupby(["pool", "slot"])["resource"].nunique().rename("staff").reset_index()
-        hours_all = pd.date_range(dates[0], dates[-1] + pd.Timedelta(hours=23), freq="h")
-        full = pd.MultiIndex.from_product([sorted(r["pool"].unique()), hours_all],
-                                          names=["pool", "slot"])
-        active = active.set_index(["pool", "slot"])["staff"].reindex(full, fill_value=0)
-        active = active.reset_index()
-        active["weekday"] = active["slot"].dt.day_of_week.map(dict(enumerate(WEEKDAYS)))
-        active["hour"] = active["slot"].dt.hour
-        staffing = (active.groupby(["pool", "weekday", "hour"], sort=False)["staff"]
-                    .agg(staff="mean", staff_max="max").reset_index())
-        staffing["weekday"] = pd.Categorical(staffing["weekday"], WEEKDAYS, ordered=True)
-        staffing = staffing.sort_values(["pool", "weekday", "hour"], ignore_index=True)
-        staffing["weekday"] = staffing["weekday"].astype(str)
+        staffing = _staffing(d, dates, by_department=department in log.columns)
         notes.append("Staffing: a resource counts as on duty in an hour when it serves at "
                      "least one touchpoint overlapping that hour; `staff` is the mean over all "
                      "dates of that weekday, `staff_max` the most seen on one date. Idle staff "

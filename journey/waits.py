@@ -831,6 +831,46 @@ def _factor(s: pd.Series, min_count: int) -> pd.Series:
     return s.where(s.map(counts) >= min_count, "other")
 
 
+def _design(data: pd.DataFrame, factors: list[str], min_count: int,
+            ) -> tuple[pd.DataFrame, dict[str, Any], list[str]]:
+    """The design matrix (intercept, queue, dummies), the reference levels, the terms left out."""
+    flat = [f for f in ["queue", *factors] if data[f].nunique(dropna=False) <= 1]
+    factors = [f for f in factors if f not in flat]
+    parts = [pd.Series(1.0, index=data.index, name="Intercept")]
+    if "queue" not in flat:
+        parts.append(data["queue"].astype(float))
+    refs = {}
+    for f in factors:
+        s = _factor(data[f], min_count)
+        if s.nunique() <= 1:  # every level rarer than min_count: pooled into one
+            flat.append(f"{f} (all levels rarer than min_count={min_count})")
+            continue
+        refs[f] = s.value_counts().idxmax()
+        dummies = pd.get_dummies(s, prefix=f, prefix_sep="=", dtype=float)
+        parts.append(dummies.drop(columns=f"{f}={refs[f]}"))
+    x = pd.concat(parts, axis=1)
+    flat += [c for c in x.columns if c != "Intercept" and x[c].std() == 0]
+    x = x.loc[:, (x.std() > 0) | (x.columns == "Intercept")]
+    return x, refs, flat
+
+
+def _quantile_fits(data: pd.DataFrame, x: pd.DataFrame, q: Sequence[float],
+                   confidence: float) -> pd.DataFrame:
+    """One row per quantile and term: coefficient, confidence interval and p-value."""
+    import statsmodels.api as sm
+
+    rows = []
+    for qq in q:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fit = sm.QuantReg(data.wait.astype(float), x).fit(q=qq)
+        ci = fit.conf_int(alpha=1 - confidence)
+        for term in x.columns:
+            rows.append((qq, term, fit.params[term], ci.loc[term, 0], ci.loc[term, 1],
+                         fit.pvalues[term]))
+    return pd.DataFrame(rows, columns=["q", "term", "coef", "ci_low", "ci_high", "p_value"])
+
+
 def wait_drivers(
     log: EventLog,
     *,
@@ -884,8 +924,6 @@ def wait_drivers(
     >>> log = journey.read_log("data/sample/visits.csv")  # doctest: +SKIP
     >>> wait_drivers(log, activity="Lab").table  # doctest: +SKIP
     """
-    import statsmodels.api as sm
-
     from journey._language import _resolve
 
     lang = _resolve(lang)
@@ -926,36 +964,11 @@ def wait_drivers(
     if log.resolution == "day":
         factors.remove("hour")
         notes.append("The log records dates only (resolution 'day'): no hour-of-day term.")
-    flat = [f for f in ["queue", *factors] if data[f].nunique(dropna=False) <= 1]
-    factors = [f for f in factors if f not in flat]
-    parts = [pd.Series(1.0, index=data.index, name="Intercept")]
-    if "queue" not in flat:
-        parts.append(data["queue"].astype(float))
-    refs = {}
-    for f in factors:
-        s = _factor(data[f], min_count)
-        if s.nunique() <= 1:  # every level rarer than min_count: pooled into one
-            flat.append(f"{f} (all levels rarer than min_count={min_count})")
-            continue
-        refs[f] = s.value_counts().idxmax()
-        dummies = pd.get_dummies(s, prefix=f, prefix_sep="=", dtype=float)
-        parts.append(dummies.drop(columns=f"{f}={refs[f]}"))
-    x = pd.concat(parts, axis=1)
-    flat += [c for c in x.columns if c != "Intercept" and x[c].std() == 0]
-    x = x.loc[:, (x.std() > 0) | (x.columns == "Intercept")]
+    x, refs, flat = _design(data, factors, min_count)
     if flat:
         notes.append(f"Left out, without variation in these {len(data)} {word}s: "
                      + ", ".join(flat) + ".")
-    rows = []
-    for qq in q:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            fit = sm.QuantReg(data.wait.astype(float), x).fit(q=qq)
-        ci = fit.conf_int(alpha=1 - confidence)
-        for term in x.columns:
-            rows.append((qq, term, fit.params[term], ci.loc[term, 0], ci.loc[term, 1],
-                         fit.pvalues[term]))
-    table = pd.DataFrame(rows, columns=["q", "term", "coef", "ci_low", "ci_high", "p_value"])
+    table = _quantile_fits(data, x, q, confidence)
     # a term whose interval has no width carries no information about its uncertainty: the
     # data do not vary around that quantile within its level (ties, a handful of events)
     degenerate = ~((table.ci_high - table.ci_low) > 1e-9 * (1 + table.coef.abs()))
