@@ -64,6 +64,7 @@ import shutil
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -781,33 +782,16 @@ def build_report(
     ...              notebooks="01", lang="zh")  # doctest: +SKIP
     PosixPath('reports/sample/report.html')
     """
-    import nbformat
     import papermill as pm
-    from jinja2 import DictLoader
-    from nbconvert import HTMLExporter
-    from plotly.offline import get_plotlyjs
     from tqdm.auto import tqdm
 
     lang = get_language() if lang is None else lang
-    if lang not in _TEXT:
-        raise JourneyError(f"lang={lang!r} is not supported; use 'en' or 'zh'")
-    read_options = {k: v for k, v in (read_options or {}).items() if v is not None}
-    unknown = set(read_options) - set(_READ_OPTIONS)
-    if unknown:
-        raise JourneyError(f"unknown read options {sorted(unknown)}; use {list(_READ_OPTIONS)}")
+    read_options = _check_options(lang, read_options)
     folder = (Path(notebooks_dir) if notebooks_dir is not None else _NOTEBOOKS_DIR).resolve()
     selected = _select(folder, notebooks)
-    # No "truth" input: truth.json holds the true values of the simulation that generated all of
-    # data/sample at once; a report cannot tell that its inputs are that unmodified output, so
-    # truth_path is always None and the truth checks run only in the committed notebooks.
-    files = {"log": log, "surveys": surveys, "complaints": complaints, "followups": followups,
-             "survey_touchpoints": survey_touchpoints, "study": study}
-    files = {k: None if v is None else str(Path(v).expanduser().resolve())
-             for k, v in files.items()}
-    for name, path in files.items():
-        if path is not None and not Path(path).exists():
-            raise JourneyError(f"{path}: {name} file not found")
-    inputs = {k: {"path": v, "sha256": sha256_of(v)} for k, v in files.items() if v is not None}
+    files, inputs = _input_files(log=log, surveys=surveys, complaints=complaints,
+                                 followups=followups, survey_touchpoints=survey_touchpoints,
+                                 study=study)
     chosen = read_study(files["study"], intervention=intervention, department=department,
                         control=control, activity=activity)
     settings = {**chosen, "lang": lang}
@@ -829,38 +813,14 @@ def build_report(
                                        "the file(s) or leave the notebook out")
                 skipped[path.stem] = _TEXT[lang]["needs_file"].format(files=", ".join(missing))
                 continue
-            nb = nbformat.read(path, as_version=4)
-            nb.cells = [c for c in nb.cells if LAB_ONLY_TAG not in c.metadata.get("tags", [])]
-            setup = (f"import os\nos.environ['TQDM_DISABLE'] = '1'\n"
-                     f"import journey.report\njourney.report._start_report_kernel("
-                     f"{str(tables)!r}, {path.stem!r}, {threshold!r}, {lang!r}, "
-                     f"{_table_names(nb)!r}, {read_options!r})")
-            nb.cells.insert(0, nbformat.v4.new_code_cell(setup, metadata={"tags": [_SETUP_TAG]}))
-            copy, executed = Path(tmp) / path.name, Path(tmp) / f"executed_{path.name}"
-            nbformat.write(nb, copy)
-            try:
-                pm.execute_notebook(str(copy), str(executed), parameters=passed, cwd=str(folder),
-                                    progress_bar=False, log_output=False,
-                                    kernel_manager_class=_kernel_manager())
-            except pm.PapermillExecutionError as err:
-                failed = out / f"failed_{path.name}"
-                if executed.exists():
-                    shutil.copyfile(executed, failed)
-                raise JourneyError(f"notebook {path.stem} failed in cell {err.exec_count}: "
-                                   f"{err.ename}: {err.evalue}; open {failed} to see the cell "
-                                   "and the full error") from err
-            result = nbformat.read(executed, as_version=4)
-            body = [c for c in result.cells if _SETUP_TAG not in c.metadata.get("tags", [])
-                    and "parameters" not in c.metadata.get("tags", [])
-                    and "injected-parameters" not in c.metadata.get("tags", [])]
-            for cell in body:
-                if cell.cell_type == "markdown":
-                    cell.source = _one_language(cell.source, lang)
+            body = _run_notebook(path, passed, folder=folder, tmp=Path(tmp), tables=tables,
+                                 out=out, threshold=threshold, lang=lang,
+                                 read_options=read_options)
             title = next((c.source.splitlines()[0].lstrip("# ") for c in body
                           if c.cell_type == "markdown" and c.source.startswith("#")), path.stem)
             anchor = f"section-{path.stem[:2]}"
             sections.append((anchor, title))
-            cells += [nbformat.v4.new_markdown_cell(f'<a id="{anchor}"></a>'), *body]
+            cells += [_markdown(f'<a id="{anchor}"></a>'), *body]
             runs.append({"notebook": path.name, "sha256": sha256_of(path),
                          "parameters": passed})
         if not runs:
@@ -868,26 +828,9 @@ def build_report(
         written = _replace_tables(out, tables)
 
     found, not_shown = _findings(cells)
-    report = nbformat.v4.new_notebook(metadata={"title": _TEXT[lang]["title"]})
-    report.cells = [nbformat.v4.new_markdown_cell(_summary(lang, found, not_shown, skipped,
-                                                           sections)),
-                    nbformat.v4.new_markdown_cell(
-                        _header(lang, settings, inputs, skipped, threshold, created)), *cells]
-    for number, cell in enumerate(report.cells):  # fixed ids: a re-run gives the same page
-        cell.id = f"cell-{number}"
-    figures = _plotly_to_html(report)
-    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True, embed_images=True,
-                            language_code=lang,
-                            extra_loaders=[DictLoader({"journey_report.html.j2": _TEMPLATE})],
-                            template_file="journey_report.html.j2")
-    html, _ = exporter.from_notebook_node(
-        report, resources={"plotly_js": get_plotlyjs() if figures else ""})
-    for item in inputs.values():  # file names only, never the analyst's folders
-        html = html.replace(str(Path(item["path"]).parent) + "/", "")
-    page = out / "report.html"
-    page.write_text(html, encoding="utf-8")
-
+    cells = [_markdown(_summary(lang, found, not_shown, skipped, sections)),
+             _markdown(_header(lang, settings, inputs, skipped, threshold, created)), *cells]
+    page, figures = _write_page(out / "report.html", cells, lang, inputs)
     manifest = {
         "created": created,
         "python": platform.python_version(),
@@ -900,15 +843,111 @@ def build_report(
         "sections_not_shown": not_shown,
         "figures": figures,
         "suppression": {"threshold": threshold, "marker": SUPPRESSED},
-        "tables": {p.relative_to(out).as_posix(): {
-            "suppressed_cells": int((pd.read_csv(p, dtype=str, keep_default_na=False,
-                                                 encoding="utf-8-sig")
-                                     == SUPPRESSED).to_numpy().sum())}
-            for p in written},
+        "tables": {p.relative_to(out).as_posix(): {"suppressed_cells": _suppressed(p)}
+                   for p in written},
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
                                        encoding="utf-8")
     return page
+
+
+def _check_options(lang: str, read_options: dict | None) -> dict:
+    """The report's language checked, and the read options that were given."""
+    if lang not in _TEXT:
+        raise JourneyError(f"lang={lang!r} is not supported; use 'en' or 'zh'")
+    read_options = {k: v for k, v in (read_options or {}).items() if v is not None}
+    unknown = set(read_options) - set(_READ_OPTIONS)
+    if unknown:
+        raise JourneyError(f"unknown read options {sorted(unknown)}; use {list(_READ_OPTIONS)}")
+    return read_options
+
+
+def _input_files(**given: str | Path | None) -> tuple[dict[str, str | None], dict[str, dict]]:
+    """Absolute paths of the input files (each must exist), and their fingerprints."""
+    # No "truth" input: truth.json holds the true values of the simulation that generated all of
+    # data/sample at once; a report cannot tell that its inputs are that unmodified output, so
+    # truth_path is always None and the truth checks run only in the committed notebooks.
+    files = {k: None if v is None else str(Path(v).expanduser().resolve())
+             for k, v in given.items()}
+    for name, path in files.items():
+        if path is not None and not Path(path).exists():
+            raise JourneyError(f"{path}: {name} file not found")
+    inputs = {k: {"path": v, "sha256": sha256_of(v)} for k, v in files.items() if v is not None}
+    return files, inputs
+
+
+def _markdown(text: str) -> Any:
+    import nbformat
+
+    return nbformat.v4.new_markdown_cell(text)
+
+
+def _run_notebook(path: Path, passed: dict, *, folder: Path, tmp: Path, tables: Path, out: Path,
+                  threshold: int, lang: str, read_options: dict) -> list:
+    """Run one study notebook on a copy (its lab-only cells left out, the report's setup cell
+    first) and return the cells the report shows, in the report's language."""
+    import nbformat
+    import papermill as pm
+
+    nb = nbformat.read(path, as_version=4)
+    nb.cells = [c for c in nb.cells if LAB_ONLY_TAG not in c.metadata.get("tags", [])]
+    setup = (f"import os\nos.environ['TQDM_DISABLE'] = '1'\n"
+             f"import journey.report\njourney.report._start_report_kernel("
+             f"{str(tables)!r}, {path.stem!r}, {threshold!r}, {lang!r}, "
+             f"{_table_names(nb)!r}, {read_options!r})")
+    nb.cells.insert(0, nbformat.v4.new_code_cell(setup, metadata={"tags": [_SETUP_TAG]}))
+    copy, executed = tmp / path.name, tmp / f"executed_{path.name}"
+    nbformat.write(nb, copy)
+    try:
+        pm.execute_notebook(str(copy), str(executed), parameters=passed, cwd=str(folder),
+                            progress_bar=False, log_output=False,
+                            kernel_manager_class=_kernel_manager())
+    except pm.PapermillExecutionError as err:
+        failed = out / f"failed_{path.name}"
+        if executed.exists():
+            shutil.copyfile(executed, failed)
+        raise JourneyError(f"notebook {path.stem} failed in cell {err.exec_count}: "
+                           f"{err.ename}: {err.evalue}; open {failed} to see the cell "
+                           "and the full error") from err
+    result = nbformat.read(executed, as_version=4)
+    hidden = {_SETUP_TAG, "parameters", "injected-parameters"}
+    body = [c for c in result.cells if not hidden & set(c.metadata.get("tags", []))]
+    for cell in body:
+        if cell.cell_type == "markdown":
+            cell.source = _one_language(cell.source, lang)
+    return body
+
+
+def _write_page(page: Path, cells: list, lang: str, inputs: dict) -> tuple[Path, int]:
+    """Write the report's cells as one self-contained HTML page; return it and its number of
+    figures."""
+    import nbformat
+    from jinja2 import DictLoader
+    from nbconvert import HTMLExporter
+    from plotly.offline import get_plotlyjs
+
+    report = nbformat.v4.new_notebook(metadata={"title": _TEXT[lang]["title"]})
+    report.cells = cells
+    for number, cell in enumerate(report.cells):  # fixed ids: a re-run gives the same page
+        cell.id = f"cell-{number}"
+    figures = _plotly_to_html(report)
+    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True, embed_images=True,
+                            language_code=lang,
+                            extra_loaders=[DictLoader({"journey_report.html.j2": _TEMPLATE})],
+                            template_file="journey_report.html.j2")
+    html, _ = exporter.from_notebook_node(
+        report, resources={"plotly_js": get_plotlyjs() if figures else ""})
+    for item in inputs.values():  # file names only, never the analyst's folders
+        html = html.replace(str(Path(item["path"]).parent) + "/", "")
+    page.write_text(html, encoding="utf-8")
+    return page, figures
+
+
+def _suppressed(table: Path) -> int:
+    """Cells of a written table that show the suppression mark."""
+    frame = pd.read_csv(table, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    return int((frame == SUPPRESSED).to_numpy().sum())
 
 
 def _replace_tables(out: Path, tables: Path) -> list[Path]:

@@ -558,21 +558,66 @@ def read_log_spark(
     given = dict(case=case, activity=activity, start=start, end=end, timestamp=timestamp,
                  resource=resource, department=department, patient=patient,
                  lifecycle=None if lifecycle == "auto" else lifecycle)
-    skip = ("lifecycle",) if lifecycle is None else ()
-    refuse_spark_identifiers(raw, source=label, allow=allow_columns,
-                             roles=lambda: _map_columns(columns, given, label, skip))
-    mapping = _map_columns(columns, given, label, skip)
-    if lifecycle == "auto" and "lifecycle" in mapping:
-        value = F.lower(F.trim(F.col(_quote(mapping["lifecycle"])).cast("string")))
-        if raw.filter(F.nullif(value, F.lit("")).isNotNull()
-                      & ~value.isin(*LIFECYCLE_WORDS)).limit(1).count():
-            del mapping["lifecycle"]  # named like one, but holds other values: an attribute
+    mapping = _roles(raw, columns, given, label, lifecycle, allow_columns)
     lifecycle_log = "lifecycle" in mapping
-    if "end" not in mapping and "timestamp" in mapping:
-        mapping["end"] = mapping.pop("timestamp")
-    mapping.pop("timestamp", None)
-    if "end" not in mapping:  # only a start column: treat it as the event time
-        mapping["end"] = mapping.pop("start")
+
+    parsed, clock, ref, day, (n_point, point_rows) = _parse(
+        raw, mapping, columns, label, tz, recorded, time_format, bool(folder))
+
+    exclusions: list[dict] = []
+    if n_point:
+        exclusions.append(dict(reason="missing end time (kept as a moment at its start)",
+                               rows=n_point, example_rows=point_rows, example_values=[]))
+    valid, counts = _exclude_unusable(parsed, exclusions, lifecycle_log)
+    backwards = F.col("end") < F.col("start")
+    cached = [parsed]
+    if lifecycle_log:
+        valid = _pair_lifecycle(valid, exclusions).persist(StorageLevel.MEMORY_AND_DISK)
+        cached.append(valid)
+
+    shown = F.concat_ws(" > ", F.col("start").cast("string"), F.col("end").cast("string"))
+    n, rows, values = (_examples(valid, backwards, shown) if counts.get("backwards", 1)
+                       else (0, [], []))
+    if n:
+        if invalid == "raise":
+            for frame in cached:
+                frame.unpersist()
+            raise _ends_before_start(n, values, rows, mapping, label)
+        exclusions.append(dict(reason="end before start (excluded)", rows=n,
+                               example_rows=rows, example_values=values))
+        valid = valid.filter(~backwards | backwards.isNull())
+
+    order = (["_file"] if folder else []) + ["_row"]
+    if duplicates != "keep":
+        valid = _drop_duplicates(valid, duplicates, mapping, exclusions, order)
+    seq = Window.partitionBy("case_id").orderBy(F.coalesce("start", "end"), "end", *order)
+    events = valid.withColumn("_seq", F.row_number().over(seq))
+    events = events.persist(StorageLevel.MEMORY_AND_DISK)
+    facts = events.agg(F.count("*").alias("n"), F.count("start").alias("starts")).first()
+    for frame in cached:
+        frame.unpersist()
+    if facts.n == 0:
+        events.unpersist()
+        raise _nothing_left(exclusions, mapping, label)
+    name = f"journey_events_{uuid.uuid4().hex}"
+    events.createOrReplaceTempView(name)
+    table = pd.DataFrame(exclusions, columns=["reason", "rows", "example_rows",
+                                              "example_values"])
+    return EventLog(table=backend.table(name), source=label,
+                    has_start=facts.starts > 0, columns=dict(mapping),
+                    exclusions=table, stages=stages, _con=backend,
+                    _source_object=None if label.startswith("<") else label,
+                    resolution="day" if day else "time", utc_offset=ref, clock=clock)
+
+
+def _parse(raw: Any, mapping: dict[str, str], columns: list[str], label: str, tz: str | None,
+           recorded: str, time_format: str | None, folder: bool,
+           ) -> tuple[Any, tuple, int | None, bool, tuple[int, list[int]]]:
+    """The rows with their roles' columns and times parsed (persisted), the clock the
+    hospital recorded, the log's UTC offset, whether it records dates only, and the rows with
+    a start and no end (kept as moments)."""
+    from pyspark import StorageLevel
+    from pyspark.sql import functions as F
 
     times, shift, ref, day = _times(raw, mapping, label, tz, recorded, time_format)
     text = {"case": "case_id", "activity": "activity", "patient": "patient_id",
@@ -597,6 +642,38 @@ def read_log_spark(
     parsed = raw.select(*select).persist(StorageLevel.MEMORY_AND_DISK)
     clock = _clock(parsed, list(shift), label) if shift else ()
     parsed = parsed.drop(*[f"_{f}_shift" for f in shift])
+    return parsed, clock, ref, day, (n_point, point_rows)
+
+
+def _roles(raw: Any, columns: list[str], given: dict, label: str, lifecycle: str | None,
+           allow_columns: tuple[str, ...]) -> dict[str, str]:
+    """Which source column plays which role, once the privacy guard has passed the frame; a
+    column named like a lifecycle that holds other values stays an attribute."""
+    from pyspark.sql import functions as F
+
+    skip = ("lifecycle",) if lifecycle is None else ()
+    refuse_spark_identifiers(raw, source=label, allow=allow_columns,
+                             roles=lambda: _map_columns(columns, given, label, skip))
+    mapping = _map_columns(columns, given, label, skip)
+    if lifecycle == "auto" and "lifecycle" in mapping:
+        value = F.lower(F.trim(F.col(_quote(mapping["lifecycle"])).cast("string")))
+        if raw.filter(F.nullif(value, F.lit("")).isNotNull()
+                      & ~value.isin(*LIFECYCLE_WORDS)).limit(1).count():
+            del mapping["lifecycle"]  # named like one, but holds other values: an attribute
+    if "end" not in mapping and "timestamp" in mapping:
+        mapping["end"] = mapping.pop("timestamp")
+    mapping.pop("timestamp", None)
+    if "end" not in mapping:  # only a start column: treat it as the event time
+        mapping["end"] = mapping.pop("start")
+    return mapping
+
+
+def _exclude_unusable(parsed: Any, exclusions: list[dict], lifecycle_log: bool,
+                      ) -> tuple[Any, dict[str, int]]:
+    """The rows with a case id, an activity and a time, the others counted in ``exclusions``
+    one reason after the other (as read_log deletes them); and the counts of each problem,
+    ends before starts included unless lifecycle events are still to be paired."""
+    from pyspark.sql import functions as F
 
     checks = {"missing case id": F.col("case_id").isNull(),
               "missing activity": F.col("activity").isNull(),
@@ -604,69 +681,38 @@ def read_log_spark(
     backwards = F.col("end") < F.col("start")
     tally = checks if lifecycle_log else {**checks, "backwards": backwards}  # lifecycle: on pairs
     counts = parsed.agg(*[F.count_if(c).alias(k) for k, c in tally.items()]).first().asDict()
-    exclusions: list[dict] = []
-    if n_point:
-        exclusions.append(dict(reason="missing end time (kept as a moment at its start)",
-                               rows=n_point, example_rows=point_rows, example_values=[]))
     valid = parsed
-    for reason, condition in checks.items():  # one after the other, as read_log deletes them
+    for reason, condition in checks.items():
         n, rows, _ = _examples(valid, condition, F.lit(1)) if counts[reason] else (0, [], [])
         if n:
             exclusions.append(dict(reason=f"{reason} (excluded)", rows=n, example_rows=rows,
                                    example_values=[]))
             valid = valid.filter(~condition)
-    cached = [parsed]
-    if lifecycle_log:
-        valid = _pair_lifecycle(valid, exclusions).persist(StorageLevel.MEMORY_AND_DISK)
-        cached.append(valid)
+    return valid, counts
 
-    shown = F.concat_ws(" > ", F.col("start").cast("string"), F.col("end").cast("string"))
-    n, rows, values = (_examples(valid, backwards, shown) if counts.get("backwards", 1)
-                       else (0, [], []))
+
+def _drop_duplicates(valid: Any, duplicates: str | Sequence[str], mapping: Mapping[str, str],
+                     exclusions: list[dict], order: list[str]) -> Any:
+    """The events without exact duplicates (``"drop"``) or without rows equal to an earlier
+    one on the columns ``duplicates`` names, the dropped rows counted in ``exclusions``."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    columns_now = [c for c in valid.columns if c not in ("_row", "_file")]
+    if duplicates == "drop":
+        key, what = columns_now, "exact duplicate (dropped: duplicates='drop')"
+    else:
+        field_of = {source: field for field, source in mapping.items()}
+        key = [name if name in columns_now else _FIELD_COLUMNS.get(field_of.get(name, ""), "")
+               for name in duplicates]
+        unknown = [n for n, c in zip(duplicates, key, strict=True) if c not in columns_now]
+        if unknown:
+            raise JourneyError(f"duplicates= names {unknown}, which are not columns of "
+                               f"the log. Columns: {columns_now}.")
+        what = f"row equal to an earlier one in {', '.join(key)} (dropped: duplicates=)"
+    ranked = valid.withColumn("_dup", F.row_number().over(
+        Window.partitionBy(*[F.col(_quote(c)) for c in key]).orderBy(*order)))
+    n, rows, _ = _examples(ranked, F.col("_dup") > 1, F.lit(1))
     if n:
-        if invalid == "raise":
-            for frame in cached:
-                frame.unpersist()
-            raise _ends_before_start(n, values, rows, mapping, label)
-        exclusions.append(dict(reason="end before start (excluded)", rows=n,
-                               example_rows=rows, example_values=values))
-        valid = valid.filter(~backwards | backwards.isNull())
-
-    order = (["_file"] if folder else []) + ["_row"]
-    if duplicates != "keep":
-        columns_now = [c for c in valid.columns if c not in ("_row", "_file")]
-        if duplicates == "drop":
-            key, what = columns_now, "exact duplicate (dropped: duplicates='drop')"
-        else:
-            field_of = {source: field for field, source in mapping.items()}
-            key = [name if name in columns_now else _FIELD_COLUMNS.get(field_of.get(name, ""), "")
-                   for name in duplicates]
-            unknown = [n for n, c in zip(duplicates, key, strict=True) if c not in columns_now]
-            if unknown:
-                raise JourneyError(f"duplicates= names {unknown}, which are not columns of "
-                                   f"the log. Columns: {columns_now}.")
-            what = f"row equal to an earlier one in {', '.join(key)} (dropped: duplicates=)"
-        ranked = valid.withColumn("_dup", F.row_number().over(
-            Window.partitionBy(*[F.col(_quote(c)) for c in key]).orderBy(*order)))
-        n, rows, _ = _examples(ranked, F.col("_dup") > 1, F.lit(1))
-        if n:
-            exclusions.append(dict(reason=what, rows=n, example_rows=rows, example_values=[]))
-        valid = ranked.filter("_dup = 1").drop("_dup")
-    seq = Window.partitionBy("case_id").orderBy(F.coalesce("start", "end"), "end", *order)
-    events = valid.withColumn("_seq", F.row_number().over(seq))
-    events = events.persist(StorageLevel.MEMORY_AND_DISK)
-    facts = events.agg(F.count("*").alias("n"), F.count("start").alias("starts")).first()
-    for frame in cached:
-        frame.unpersist()
-    if facts.n == 0:
-        events.unpersist()
-        raise _nothing_left(exclusions, mapping, label)
-    name = f"journey_events_{uuid.uuid4().hex}"
-    events.createOrReplaceTempView(name)
-    table = pd.DataFrame(exclusions, columns=["reason", "rows", "example_rows",
-                                              "example_values"])
-    return EventLog(table=backend.table(name), source=label,
-                    has_start=facts.starts > 0, columns=dict(mapping),
-                    exclusions=table, stages=stages, _con=backend,
-                    _source_object=None if label.startswith("<") else label,
-                    resolution="day" if day else "time", utc_offset=ref, clock=clock)
+        exclusions.append(dict(reason=what, rows=n, example_rows=rows, example_values=[]))
+    return ranked.filter("_dup = 1").drop("_dup")
