@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -29,7 +29,9 @@ __all__ = [
     "_START_WORDS",
     "_check_columns",
     "_check_zone",
+    "_duplicate_key",
     "_ends_before_start",
+    "_event_time",
     "_map_columns",
     "_nothing_left",
     "_same_header",
@@ -240,3 +242,38 @@ def _check_columns(names: list[str], label: str) -> None:
                                "are compared ignoring case); give every column a unique name",
                                source=label)
         seen[n.casefold()] = n
+
+
+def _event_time(mapping: dict[str, str]) -> dict[str, str]:
+    """``mapping`` with the event time under ``"end"``: the timestamp column when there is no
+    end column, or the start column when it is the only time."""
+    if "end" not in mapping and "timestamp" in mapping:
+        mapping["end"] = mapping.pop("timestamp")
+    mapping.pop("timestamp", None)
+    if "end" not in mapping:  # only a start column: treat it as the event time
+        mapping["end"] = mapping.pop("start")
+    return mapping
+
+
+def _duplicate_key(duplicates: str | Sequence[str], mapping: Mapping[str, str],
+                   columns: list[str]) -> tuple[list[str], str]:
+    """The columns on which rows count as duplicates (every column for ``"drop"``, else the
+    source or field names given), and the reason their dropped rows are counted under.
+
+    Examples
+    --------
+    >>> key, reason = _duplicate_key(["visit", "activity"], {"case": "visit"},
+    ...                              ["case_id", "activity", "end"])
+    >>> key
+    ['case_id', 'activity']
+    """
+    if duplicates == "drop":
+        return list(columns), "exact duplicate (dropped: duplicates='drop')"
+    field_of = {source: field for field, source in mapping.items()}
+    key = [name if name in columns else _FIELD_COLUMNS.get(field_of.get(name, ""), "")
+           for name in duplicates]
+    unknown = [name for name, column in zip(duplicates, key, strict=True) if column not in columns]
+    if unknown:
+        raise JourneyError(f"duplicates= names {unknown}, which are not columns of the log. "
+                           f"Columns: {columns}.")
+    return key, f"row equal to an earlier one in {', '.join(key)} (dropped: duplicates=)"

@@ -16,14 +16,15 @@ import pandas as pd
 
 from journey._reading import (
     _COMPLETE_WORDS,
-    _FIELD_COLUMNS,
     _OFFSET,
     _START_WORDS,
     COLUMN_PRESETS,
     LIFECYCLE_WORDS,
     TIME_FORMATS,
     _check_zone,
+    _duplicate_key,
     _ends_before_start,
+    _event_time,
     _map_columns,
     _nothing_left,
     clock_from_days,
@@ -200,18 +201,7 @@ def _drop_duplicates(con: duckdb.DuckDBPyConnection, duplicates: str | Sequence[
     (``"drop"``) or in the given columns, in table ``events``; count the rest."""
     columns = [c for c in con.sql("SELECT * FROM events LIMIT 0").columns
                if c not in ("_row", "_file", "_seq", *NEIGHBOURS)]
-    if duplicates == "drop":
-        key, what = columns, "exact duplicate (dropped: duplicates='drop')"
-    else:
-        field_of = {source: field for field, source in mapping.items()}
-        key = [name if name in columns else _FIELD_COLUMNS.get(field_of.get(name, ""), "")
-               for name in duplicates]
-        unknown = [name for name, column in zip(duplicates, key, strict=True)
-                   if column not in columns]
-        if unknown:
-            raise JourneyError(f"duplicates= names {unknown}, which are not columns of the "
-                               f"log. Columns: {columns}.")
-        what = f"row equal to an earlier one in {', '.join(key)} (dropped: duplicates=)"
+    key, what = _duplicate_key(duplicates, mapping, columns)
     ranked = (f"SELECT * EXCLUDE (_seq, {', '.join(NEIGHBOURS)}), row_number() OVER "
               f"(PARTITION BY {', '.join(_q(c) for c in key)} ORDER BY {order}) AS _dup "
               "FROM events")
@@ -463,12 +453,7 @@ def _roles(con: duckdb.DuckDBPyConnection, columns: Sequence[str], given: dict[s
     if lifecycle == "auto" and "lifecycle" in mapping \
             and not _is_lifecycle(con, "raw", mapping["lifecycle"]):
         del mapping["lifecycle"]  # named like one, but holds other values: an attribute
-    if "end" not in mapping and "timestamp" in mapping:
-        mapping["end"] = mapping.pop("timestamp")
-    mapping.pop("timestamp", None)
-    if "end" not in mapping:  # only a start column: treat it as the event time
-        mapping["end"] = mapping.pop("start")
-    return mapping
+    return _event_time(mapping)
 
 
 def _recorded_zone(source: Any, mapping: Mapping[str, str]) -> str | None:

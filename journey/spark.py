@@ -40,14 +40,15 @@ from ibis.backends.sql.compilers.pyspark import PySparkCompiler
 
 from journey._reading import (
     _COMPLETE_WORDS,
-    _FIELD_COLUMNS,
     _OFFSET,
     _START_WORDS,
     LIFECYCLE_WORDS,
     TIME_FORMATS,
     _check_columns,
     _check_zone,
+    _duplicate_key,
     _ends_before_start,
+    _event_time,
     _map_columns,
     _nothing_left,
     _same_header,
@@ -660,12 +661,7 @@ def _roles(raw: Any, columns: list[str], given: dict, label: str, lifecycle: str
         if raw.filter(F.nullif(value, F.lit("")).isNotNull()
                       & ~value.isin(*LIFECYCLE_WORDS)).limit(1).count():
             del mapping["lifecycle"]  # named like one, but holds other values: an attribute
-    if "end" not in mapping and "timestamp" in mapping:
-        mapping["end"] = mapping.pop("timestamp")
-    mapping.pop("timestamp", None)
-    if "end" not in mapping:  # only a start column: treat it as the event time
-        mapping["end"] = mapping.pop("start")
-    return mapping
+    return _event_time(mapping)
 
 
 def _exclude_unusable(parsed: Any, exclusions: list[dict], lifecycle_log: bool,
@@ -699,17 +695,7 @@ def _drop_duplicates(valid: Any, duplicates: str | Sequence[str], mapping: Mappi
     from pyspark.sql import functions as F
 
     columns_now = [c for c in valid.columns if c not in ("_row", "_file")]
-    if duplicates == "drop":
-        key, what = columns_now, "exact duplicate (dropped: duplicates='drop')"
-    else:
-        field_of = {source: field for field, source in mapping.items()}
-        key = [name if name in columns_now else _FIELD_COLUMNS.get(field_of.get(name, ""), "")
-               for name in duplicates]
-        unknown = [n for n, c in zip(duplicates, key, strict=True) if c not in columns_now]
-        if unknown:
-            raise JourneyError(f"duplicates= names {unknown}, which are not columns of "
-                               f"the log. Columns: {columns_now}.")
-        what = f"row equal to an earlier one in {', '.join(key)} (dropped: duplicates=)"
+    key, what = _duplicate_key(duplicates, mapping, columns_now)
     ranked = valid.withColumn("_dup", F.row_number().over(
         Window.partitionBy(*[F.col(_quote(c)) for c in key]).orderBy(*order)))
     n, rows, _ = _examples(ranked, F.col("_dup") > 1, F.lit(1))
