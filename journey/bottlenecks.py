@@ -95,7 +95,7 @@ def _need_start(log: EventLog, what: str) -> None:
     if not log.has_start:
         raise JourneyError(f"{what} needs start times (queues and service are unknown from "
                            "completion times alone); read a log with a start column.",
-                           source=log.source)
+                           source=log.source, reason=("needs_start", {"what": what}))
 
 
 # --------------------------------------------------------------------------- decomposition

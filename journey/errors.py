@@ -20,6 +20,9 @@ class JourneyError(ValueError):
         The column involved.
     rows : list of int, optional
         Row numbers as a spreadsheet shows them (header = row 1), at most ten.
+    reason : (str, dict), optional
+        An id of :data:`journey.findings.REASONS` and its values, so that a notebook in
+        another language can say why a section does not apply in that language.
 
     Examples
     --------
@@ -36,7 +39,9 @@ class JourneyError(ValueError):
         source: str | None = None,
         column: str | None = None,
         rows: list[int] | None = None,
+        reason: tuple[str, dict] | None = None,
     ) -> None:
+        self.reason = reason
         self.source = source
         self.column = column
         self.rows = list(rows or [])[:10]

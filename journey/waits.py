@@ -443,7 +443,8 @@ class Attainment:
         L = _LABELS[lang]
         d = (self.by_hour if by == "hour" else self.by_weekday).copy()
         if d.empty:
-            raise JourneyError("nothing to draw: " + " ".join(self.notes))
+            reason = ("no_target", {}) if self.table.empty else None
+            raise JourneyError("nothing to draw: " + " ".join(self.notes), reason=reason)
         d["plus"], d["minus"] = d.share_ci_high - d.share, d.share - d.share_ci_low
         labels = {"share": L["share"]}
         if lang == "zh":
@@ -712,10 +713,11 @@ def left_unseen(
     if not seen:
         raise JourneyError("no activity of the log is a consultation or treatment in the "
                            "touchpoint catalogue: name the touchpoints that count as being "
-                           "seen with seen=[...]", source=log.source)
+                           "seen with seen=[...]", source=log.source, reason=("no_seen", {}))
     if not left:
         raise JourneyError("no activity of the log records leaving unseen in the touchpoint "
-                           "catalogue: name it with left=...", source=log.source)
+                           "catalogue: name it with left=...", source=log.source,
+                           reason=("no_left", {}))
     t = log.table
     when = ibis.coalesce(t.start, t.end) if log.has_start else t.end
     dept = {"department": t.department.argmax(t._seq)} if "department" in t.columns else {}
@@ -955,7 +957,8 @@ def wait_drivers(
         raise JourneyError(f"only {len(data)} {'waits' if log.has_start else 'flow times'} "
                            f"before {activity!r}; a quantile regression needs at least 30 "
                            f"(touchpoints of the log: {_some(log.activities)}).",
-                           source=log.source)
+                           source=log.source, reason=("too_few", {"n": len(data),
+                                                                  "activity": activity}))
     data = _label_days(data)
     kind = log.time_kind
     word = "wait" if kind == "wait" else "flow time"

@@ -121,3 +121,21 @@ def test_reasons_have_every_language_and_require_speaks_it():
         code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
         used |= set(re.findall(r'require\([^)]*?"([a-z_]+)"\)', code))
     assert used and used <= set(REASONS["en"])
+
+
+def test_a_library_reason_is_said_in_the_notebooks_language():
+    import journey
+
+    log = journey.read_log(pd.DataFrame({"case_id": ["a", "a"], "activity": ["X", "Y"],
+                                         "end": ["2025-01-06 08:00", "2025-01-06 09:00"]}))
+    english = attempt(journey.queue_over_time, log)
+    assert english.reason.startswith("queue_over_time needs start times")
+    journey.set_language("zh")
+    try:
+        for skipped in (attempt(journey.queue_over_time, log),
+                        attempt(journey.left_unseen, log),
+                        attempt(journey.wait_drivers, log, activity="Y")):
+            assert re.search(r"[\u4e00-\u9fff]", skipped.reason), skipped.reason
+            assert not re.search(r"[A-Za-z]{3,} [a-z]{3,} [a-z]{3,}", skipped.reason)
+    finally:
+        journey.set_language("en")

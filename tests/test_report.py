@@ -426,6 +426,7 @@ SHAPES = {
     "lifecycle_csv": ("lifecycle_csv", []),  # start/complete rows paired
     "sepsis_xes": ("sepsis_xes", ["--tz", "Europe/Amsterdam"]),  # completion times only
     "sample_zh": (None, ["--lang", "zh"]),  # the Chinese sample, no other option
+    "sepsis_zh": ("sepsis_xes", ["--tz", "Europe/Amsterdam", "--lang", "zh"]),  # reasons in zh
 }
 
 
@@ -476,7 +477,7 @@ def test_report_on_any_log(shapes, shape):
     assert 'data-mime-type="application/vnd.jupyter.stderr"' not in text  # no warning cell
     assert "Traceback" not in text and "Error" not in text  # no error cell
     assert "widget-view" not in html and "journey.explore" not in html  # lab-only cells left out
-    zh = shape == "sample_zh"
+    zh = shape.endswith("_zh")
     assert not zh or not re.search(r"未显示：\s*[A-Za-z]", text)  # reasons in the report's language
     assert ("主要发现" if zh else "Summary of findings") in html
     assert ("目录" if zh else "Contents") in html
