@@ -13,6 +13,7 @@ __all__ = [
     "DAY_NAMES",
     "DIMENSIONS",
     "QUADRANTS",
+    "REASONS",
     "_BOTTLENECK_LABELS",
     "_CHECK_LABELS",
     "_DAY_ZH",
@@ -216,5 +217,53 @@ _CHECK_LABELS: dict[str, dict[str, Any]] = {
         "and": "、",
         "units": {"rows": "行", "events": "事件", "visits": "就诊", "columns": "列",
                   "pairs": "对"},
+    },
+}
+
+
+#: Why a section of a study notebook is left out, by id, in each language: the notebooks' own
+#: reasons (:func:`journey.findings.require`) and those of the library's errors (the
+#: ``reason`` of :class:`~journey.errors.JourneyError`, whose English message is the "en" text).
+REASONS: dict[str, dict[str, str]] = {
+    "en": {
+        "date_only": "times are recorded to the day, so there are no hour-of-day results",
+        "no_department": "the log has no department column",
+        "no_calendar": "no opening hours were given (calendar=)",
+        "no_intervention": ("no intervention date was given: pass --intervention YYYY-MM-DD "
+                            "and --treated (and a --control department), or a study file "
+                            "with --study"),
+        "no_treated": "name the department that changed with --treated",
+        "no_control": "no control department was given (--control)",
+        "needs_start": ("{what} needs start times (queues and service are unknown from "
+                        "completion times alone); read a log with a start column."),
+        "no_target": "nothing to draw: {notes}",
+        "no_seen": ("no activity of the log is a consultation or treatment in the touchpoint "
+                    "catalogue: name the touchpoints that count as being seen with seen=[...]"),
+        "no_left": ("no activity of the log records leaving unseen in the touchpoint "
+                    "catalogue: name it with left=..."),
+        "too_few": ("only {n} waits before {activity!r}; a quantile regression needs at least "
+                    "30 (touchpoints of the log: {touchpoints})."),
+        "too_few_flow": ("only {n} flow times before {activity!r}; a quantile regression needs "
+                         "at least 30 (touchpoints of the log: {touchpoints})."),
+    },
+    "zh": {
+        "date_only": "时间只记录到日期，因此没有按钟点的结果",
+        "no_department": "日志中没有科室列",
+        "no_calendar": "未提供开放时间（calendar=）",
+        "no_intervention": ("未提供干预日期：请用 --intervention YYYY-MM-DD 和 --treated"
+                            "（及对照科室 --control）或用 --study 提供研究文件"),
+        "no_treated": "请用 --treated 指明发生变化的科室",
+        "no_control": "未提供对照科室（--control）",
+        "needs_start": ("计算 {what} 需要开始时间（只有完成时间时无法得知排队和服务时间）；"
+                        "请读取带开始时间列的日志。"),
+        "no_target": ("未给出目标：请用 limits={{环节: 分钟}} 给出环节前的时限，"
+                      "或用 ed_standard=(科室, 分钟) 给出从到达到离开的时限"),
+        "no_seen": ("日志中没有属于环节目录中“接诊”或“治疗”的环节："
+                    "请用 seen=[...] 指明哪些环节算作已接诊"),
+        "no_left": "日志中没有属于环节目录中“未就诊离开”的环节：请用 left=... 指明",
+        "too_few": ("{activity!r} 之前只有 {n} 个等候时间；分位数回归至少需要 30 个"
+                    "（日志中的环节：{touchpoints}）。"),
+        "too_few_flow": ("{activity!r} 之前只有 {n} 个流转时间；分位数回归至少需要 30 个"
+                         "（日志中的环节：{touchpoints}）。"),
     },
 }

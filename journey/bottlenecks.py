@@ -36,7 +36,7 @@ from ibis import _
 
 from journey._gaps import gap_columns, gap_name
 from journey._labels import _BOTTLENECK_LABELS as _LABELS
-from journey._labels import DAY_NAMES
+from journey._labels import DAY_NAMES, REASONS
 from journey._timeline import (
     _events,
     _label_days,
@@ -93,9 +93,9 @@ _SENTENCES: dict[str, dict[str, str]] = {
 
 def _need_start(log: EventLog, what: str) -> None:
     if not log.has_start:
-        raise JourneyError(f"{what} needs start times (queues and service are unknown from "
-                           "completion times alone); read a log with a start column.",
-                           source=log.source, reason=("needs_start", {"what": what}))
+        values = {"what": what}
+        raise JourneyError(REASONS["en"]["needs_start"].format(**values), source=log.source,
+                           reason=("needs_start", values))
 
 
 # --------------------------------------------------------------------------- decomposition

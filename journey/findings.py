@@ -24,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 
+from journey._labels import REASONS
 from journey.errors import JourneyError
 from journey.privacy import get_min_count
 from journey.stages import activities_of
@@ -242,52 +243,10 @@ def attempt(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         text = str(err)
         if err.source and text.startswith(str(err.source)):
             text = text[len(str(err.source)):].lstrip(":, ")
-        lang = _lang(None)
-        if lang != "en" and err.reason and err.reason[0] in REASONS[lang]:
+        if err.reason and err.reason[0] in REASONS[_lang(None)]:
             key, values = err.reason  # in the notebook's language
-            text = REASONS[lang][key].format(**values)
+            text = REASONS[_lang(None)][key].format(**values)
         return Skipped(text)
-
-
-#: Reasons a study notebook gives for a section it leaves out, by id, in each language.
-REASONS: dict[str, dict[str, str]] = {
-    "en": {
-        "date_only": "times are recorded to the day, so there are no hour-of-day results",
-        "no_department": "the log has no department column",
-        "no_calendar": "no opening hours were given (calendar=)",
-        "no_intervention": ("no intervention date was given: pass --intervention YYYY-MM-DD "
-                            "and --treated (and a --control department), or a study file "
-                            "with --study"),
-        "no_treated": "name the department that changed with --treated",
-        "no_control": "no control department was given (--control)",
-        "needs_start": ("{what} needs start times (queues and service are unknown from "
-                        "completion times alone)"),
-        "no_target": ("no target given: pass limits={{touchpoint: minutes}} or "
-                      "ed_standard=(department, minutes)"),
-        "no_seen": ("no activity of the log is a consultation or treatment in the touchpoint "
-                    "catalogue: name the touchpoints that count as being seen with seen=[...]"),
-        "no_left": ("no activity of the log records leaving unseen in the touchpoint "
-                    "catalogue: name it with left=..."),
-        "too_few": ("only {n} times before {activity!r}; a quantile regression needs at "
-                    "least 30"),
-    },
-    "zh": {
-        "date_only": "时间只记录到日期，因此没有按钟点的结果",
-        "no_department": "日志中没有科室列",
-        "no_calendar": "未提供开放时间（calendar=）",
-        "no_intervention": ("未提供干预日期：请用 --intervention YYYY-MM-DD 和 --treated"
-                            "（及对照科室 --control）或用 --study 提供研究文件"),
-        "no_treated": "请用 --treated 指明发生变化的科室",
-        "no_control": "未提供对照科室（--control）",
-        "needs_start": "计算 {what} 需要开始时间（只有完成时间时无法得知排队和服务时间）",
-        "no_target": ("未给出目标：请用 limits={{环节: 分钟}} 给出环节前的时限，"
-                      "或用 ed_standard=(科室, 分钟) 给出从到达到离开的时限"),
-        "no_seen": ("日志中没有属于环节目录中“接诊”或“治疗”的环节："
-                    "请用 seen=[...] 指明哪些环节算作已接诊"),
-        "no_left": "日志中没有属于环节目录中“未就诊离开”的环节：请用 left=... 指明",
-        "too_few": "{activity!r} 之前只有 {n} 个时间；分位数回归至少需要 30 个",
-    },
-}
 
 
 def require(condition: bool, reason: str, *, lang: str | None = None) -> Skipped | None:

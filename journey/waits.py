@@ -25,7 +25,7 @@ import pandas as pd
 from scipy import stats
 
 from journey._gaps import gap_columns
-from journey._labels import _DAY_ZH, DAY_NAMES
+from journey._labels import _DAY_ZH, DAY_NAMES, REASONS
 from journey._tables import _wilson
 from journey._timeline import (
     _events,
@@ -443,8 +443,9 @@ class Attainment:
         L = _LABELS[lang]
         d = (self.by_hour if by == "hour" else self.by_weekday).copy()
         if d.empty:
-            reason = ("no_target", {}) if self.table.empty else None
-            raise JourneyError("nothing to draw: " + " ".join(self.notes), reason=reason)
+            values = {"notes": " ".join(self.notes)}
+            reason = ("no_target", values) if self.table.empty else None
+            raise JourneyError(REASONS["en"]["no_target"].format(**values), reason=reason)
         d["plus"], d["minus"] = d.share_ci_high - d.share, d.share - d.share_ci_low
         labels = {"share": L["share"]}
         if lang == "zh":
@@ -711,13 +712,9 @@ def left_unseen(
     left = (activities_of(log.activities, "left_unseen") if left is None
             else [left] if isinstance(left, str) else list(left))
     if not seen:
-        raise JourneyError("no activity of the log is a consultation or treatment in the "
-                           "touchpoint catalogue: name the touchpoints that count as being "
-                           "seen with seen=[...]", source=log.source, reason=("no_seen", {}))
+        raise JourneyError(REASONS["en"]["no_seen"], source=log.source, reason=("no_seen", {}))
     if not left:
-        raise JourneyError("no activity of the log records leaving unseen in the touchpoint "
-                           "catalogue: name it with left=...", source=log.source,
-                           reason=("no_left", {}))
+        raise JourneyError(REASONS["en"]["no_left"], source=log.source, reason=("no_left", {}))
     t = log.table
     when = ibis.coalesce(t.start, t.end) if log.has_start else t.end
     dept = {"department": t.department.argmax(t._seq)} if "department" in t.columns else {}
@@ -954,11 +951,10 @@ def wait_drivers(
     # rows come back in no fixed order: sort them so the fit repeats to the last digit
     data = data.sort_values(list(data.columns), ignore_index=True, na_position="last")
     if len(data) < 30:
-        raise JourneyError(f"only {len(data)} {'waits' if log.has_start else 'flow times'} "
-                           f"before {activity!r}; a quantile regression needs at least 30 "
-                           f"(touchpoints of the log: {_some(log.activities)}).",
-                           source=log.source, reason=("too_few", {"n": len(data),
-                                                                  "activity": activity}))
+        key = "too_few" if log.has_start else "too_few_flow"
+        values = {"n": len(data), "activity": activity, "touchpoints": _some(log.activities)}
+        raise JourneyError(REASONS["en"][key].format(**values), source=log.source,
+                           reason=(key, values))
     data = _label_days(data)
     kind = log.time_kind
     word = "wait" if kind == "wait" else "flow time"
