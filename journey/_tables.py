@@ -13,7 +13,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from journey._labels import _EXPERIENCE_TEXTS
+from journey._labels import texts
 from journey.errors import JourneyError
 
 __all__ = [
@@ -118,7 +118,7 @@ def _suppress(table: pd.DataFrame, count: str, min_count: int, unit: str,
     (in ``lang``, default the session language)."""
     from journey._language import _resolve
 
-    T = _EXPERIENCE_TEXTS[_resolve(lang)]
+    T = texts("experience", _resolve(lang))
     small = (table[count] < min_count).fillna(False).to_numpy(dtype=bool)
     table = table.copy()
     for col in table.columns:

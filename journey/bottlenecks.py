@@ -35,8 +35,7 @@ import pandas as pd
 from ibis import _
 
 from journey._gaps import gap_columns, gap_name
-from journey._labels import _BOTTLENECK_LABELS as _LABELS
-from journey._labels import DAY_NAMES, REASONS
+from journey._labels import _DAY_ZH, DAY_NAMES, REASONS, texts
 from journey._timeline import (
     _events,
     _label_days,
@@ -150,7 +149,7 @@ class TimeDecomposition:
         from journey.i18n import COLUMN_NAMES_ZH, translate
 
         lang = _resolve(lang)
-        L = _LABELS[lang]
+        L = texts("bottlenecks", lang)
         flow = self.time_kind == "flow"
         parts = [gap_name("wait_hours", self.time_kind)] + ([] if flow else ["service_hours"])
         d = self.table.melt(id_vars="activity", value_vars=parts, var_name="part",
@@ -288,7 +287,7 @@ class Bottlenecks:
         from journey.i18n import translate
 
         lang = _resolve(lang)
-        L = _LABELS[lang]
+        L = texts("bottlenecks", lang)
         names = self.table.activity.head(top or len(self.table)).tolist()
         d = self.blocks[self.blocks.activity.isin(names)]
         if d.empty:
@@ -299,7 +298,8 @@ class Bottlenecks:
         y = gap_name("wait_mean", self.time_kind)
         labels = {y: L["mean"].format(word), "hour": L["hour"]}
         if lang == "zh":
-            d = d.assign(day=d.day.map(L), activity=d.activity.map(lambda a: translate(a, "zh")))
+            d = d.assign(day=d.day.map(texts("day", lang)),
+                         activity=d.activity.map(lambda a: translate(a, "zh")))
             names = [translate(a, "zh") for a in names]
             labels |= {"day": L["day"], "activity": L["activity"]}
         from journey._plotting import _own_y_axes
@@ -482,7 +482,7 @@ def _sentence(r: Any, word: str, lang: str = "en", day_only: bool = False) -> st
         return S["flat"].format(a=a, share=share, median=median, word=word)
     util = "" if pd.isna(r.utilisation) else S["util"].format(util=100 * r.utilisation)
     day, hours = r.worst_block.rsplit(" ", 1)
-    block = f"{_LABELS['zh'].get(day, day)} {hours}" if zh else r.worst_block
+    block = f"{_DAY_ZH.get(day, day)} {hours}" if zh else r.worst_block
     return S["block"].format(a=a, word=word, mean=r.block_mean, block=block, ratio=r.build_up,
                              other=r.other_mean, share=share, median=median, util=util)
 
@@ -549,7 +549,7 @@ class QueueProfile:
         from journey.i18n import translate
 
         lang = _resolve(lang)
-        L = _LABELS[lang]
+        L = texts("bottlenecks", lang)
         if self.profile.empty:
             raise JourneyError("no hour × weekday profile: " + (" ".join(self.notes) if len(
                 self.table) else "no queue or service was recorded."))
@@ -562,7 +562,7 @@ class QueueProfile:
         grid = d.pivot_table(index="weekday", columns="hour", values=value, observed=False)
         what = L["queue" if value == "queue" else "in_service"]
         if lang == "zh":
-            grid.index = [L.get(str(day), str(day)) for day in grid.index]
+            grid.index = [_DAY_ZH.get(str(day), str(day)) for day in grid.index]
             activity = translate(activity, "zh")
         return px.imshow(grid, aspect="auto", color_continuous_scale="Reds",
                          labels={"color": L["color"].format(what), "x": L["hour"],
@@ -786,7 +786,7 @@ class Utilisation:
             labels["utilisation"] = COLUMN_NAMES_ZH["utilisation"]
         return px.bar(d, x="utilisation", y="activity", orientation="h",
                       range_x=(0, max(1.0, float(self.table.utilisation.max()))),
-                      title=_LABELS[lang]["utilisation"], labels=labels)
+                      title=texts("bottlenecks", lang)["utilisation"], labels=labels)
 
 
 def utilisation(log: EventLog, *, roster: pd.DataFrame | None = None) -> Utilisation:

@@ -24,8 +24,7 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
-from journey._labels import _EXPERIENCE_TEXTS as _TEXTS
-from journey._labels import _IPA_LABELS, DIMENSIONS, QUADRANTS
+from journey._labels import DIMENSIONS, QUADRANTS, texts
 from journey._tables import (
     _add_share,
     _aggregate,
@@ -327,7 +326,7 @@ class ImportancePerformance:
         from journey.i18n import translate
 
         lang = _resolve(lang)
-        L = _IPA_LABELS[lang]
+        L = texts("ipa", lang)
         t = self.table
         from journey._plotting import _ipa_layout, _readable
 
@@ -457,7 +456,7 @@ def _reading(term: str, coef: float, lo: float, hi: float, binary: bool, outcome
     """The coefficient of ``term`` in a sentence of ``lang``."""
     from journey.i18n import COLUMN_NAMES_ZH
 
-    T = _TEXTS[lang]
+    T = texts("experience", lang)
     hour = not binary and term.endswith("_h")
     name = term[:-2].replace("_", " ") if hour else term
     name = {"total_flow_h": "total flow time"}.get(term, name)

@@ -22,16 +22,7 @@ import matplotlib as mpl
 import pandas as pd
 from matplotlib import font_manager
 
-from journey._labels import (
-    _BOTTLENECK_LABELS,
-    _DAY_ZH,
-    _IPA_LABELS,
-    _SPC_LABELS,
-    _WHAT_IF_LABELS,
-    _ZH_VALUES,
-    DIMENSIONS,
-    QUADRANTS,
-)
+from journey._labels import _ZH_VALUES, DIMENSIONS, QUADRANTS, texts
 from journey._language import LANGUAGES as LANGUAGES
 from journey._language import _resolve, get_language, set_language
 from journey.errors import JourneyError
@@ -138,7 +129,7 @@ COLUMN_NAMES_ZH: dict[str, str] = {
 }
 _COLUMN_NAMES_EN = {zh: en for en, zh in reversed(COLUMN_NAMES_ZH.items())}
 
-_DAYS_ZH = {**_DAY_ZH, "Mon–Fri": _BOTTLENECK_LABELS["zh"]["Mon–Fri"]}
+_DAYS_ZH = texts("day", "zh")
 
 #: Chinese names of the category values in the package's tables, in the wording of its figures:
 #: SPC point types, rules and icons, IPA quadrants, survey dimensions, day types and weekdays
@@ -147,11 +138,11 @@ _DAYS_ZH = {**_DAY_ZH, "Mon–Fri": _BOTTLENECK_LABELS["zh"]["Mon–Fri"]}
 #: (``"Sat {}"``: ``"Sat 12:00–14:00"`` → ``"周六 12:00–14:00"``).
 VALUE_NAMES_ZH: dict[str, str] = {
     # the SPC words that are values of SPCResult.table or its icons (not figure labels)
-    **{k: v for k, v in _SPC_LABELS["zh"].items() if k not in _SPC_LABELS["en"]},
-    **{q: _IPA_LABELS["zh"][q] for q in QUADRANTS.values()},
+    **{k: v for k, v in texts("spc", "zh").items() if k not in texts("spc", "en")},
+    **{q: texts("ipa", "zh")[q] for q in QUADRANTS.values()},
     **{d: COLUMN_NAMES_ZH[d] for d in (*DIMENSIONS, "overall")},
     **_DAYS_ZH, **{f"{d} {{}}": f"{zh} {{}}" for d, zh in _DAYS_ZH.items()},
-    **{k: v for k, v in _WHAT_IF_LABELS["zh"].items() if k not in _WHAT_IF_LABELS["en"]},
+    **{k: v for k, v in texts("what_if", "zh").items() if k not in texts("what_if", "en")},
     "all visits": "全部就诊",
     "level change (ITS)": "水平变化（中断时间序列）",
     "average effect after (ITS)": "改变后平均效应（中断时间序列）",

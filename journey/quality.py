@@ -19,7 +19,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from journey._labels import _CHECK_LABELS
+from journey._labels import texts
 from journey._language import _resolve
 from journey.engine import NEIGHBOURS, sequenced
 from journey.stages import touchpoint_of
@@ -187,7 +187,7 @@ def _touchpoint_stats(ev: ir.Table, has_start: bool) -> pd.DataFrame:
 def _no_events(log: EventLog, T: dict[str, Any]) -> pd.DataFrame:
     """The report of a log without events: one row that says so."""
     filters = "; ".join(log.filters) or "none"
-    return pd.DataFrame([dict(check=T["events"], count=0, unit=T["units"]["events"],
+    return pd.DataFrame([dict(check=T["events"], count=0, unit=T["units.events"],
                               share=float("nan"), examples=[],
                               detail=T["no_events"].format(filters=filters))],
                         columns=_COLUMNS)
@@ -407,7 +407,7 @@ def check_log(
     >>> report.loc["near-duplicate activity labels", "examples"]
     ["'LAB' ~ 'Lab': the same touchpoint?"]
     """
-    T = _CHECK_LABELS[_resolve(lang)]
+    T = texts("check", _resolve(lang))
     t = log.table
     has_start = log.has_start
     engine = _Engine(t)
@@ -449,7 +449,7 @@ def check_log(
             total: int | None = None) -> None:
         total = total or {"events": n_events, "visits": n_cases, "rows": n_events}.get(unit)
         share = count / total if total else float("nan")
-        rows.append(dict(check=check, count=int(count), unit=T["units"][unit], share=share,
+        rows.append(dict(check=check, count=int(count), unit=T[f"units.{unit}"], share=share,
                          examples=examples, detail=detail))
 
     def flagged(f: str, unit: str = "events") -> tuple[int, str, list]:

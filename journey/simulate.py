@@ -33,7 +33,7 @@ import pandas as pd
 from scipy import stats
 
 from journey import _hospital as hp
-from journey._labels import _WHAT_IF_LABELS, _ZH_VALUES
+from journey._labels import _ZH_VALUES, texts
 from journey.errors import JourneyError
 from journey.stages import CATALOGUE
 
@@ -404,7 +404,7 @@ class WhatIfResult:
         from journey.i18n import translate
 
         lang = _resolve(lang)
-        L = _WHAT_IF_LABELS[lang]
+        L = texts("what_if", lang)
         t = self.table[(self.table.metric == metric) | (self.table.activity == "all visits")]
         t = t.dropna(subset=["difference"])
         metrics = t.metric.map(lambda m: L.get(m, m))

@@ -33,7 +33,7 @@ import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy.stats import binom
 
-from journey._labels import _SPC_LABELS as _LABELS
+from journey._labels import texts
 from journey._timeseries import _frame
 from journey.errors import JourneyError
 
@@ -270,7 +270,7 @@ class SPCResult:
         from journey.i18n import COLUMN_NAMES_ZH
 
         lang = _resolve(lang)
-        L = _LABELS[lang]
+        L = texts("spc", lang)
 
         def word(key: str, english: str) -> str:
             return english if lang == "en" else L.get(key, english)
