@@ -188,6 +188,15 @@ _EN: dict[str, str] = {
     'reason.too_few_flow': (
         'only {n} flow times before {activity!r}; a quantile regression needs at least '
         '30 (touchpoints of the log: {touchpoints}).'),
+
+    # ---- waits and bottlenecks (journey.waits, journey.bottlenecks)
+
+    # ---- time series and before/after (journey.spc, its, compare, effects, series)
+
+    # ---- experience, loyalty, what-if (journey.experience, loyalty, visits, simulate)
+
+    # ---- maps, findings, explorer, animation (journey.figures, maps, findings, explore, animate)
+
 }
 
 _ZH: dict[str, str] = {
@@ -360,6 +369,15 @@ _ZH: dict[str, str] = {
     'reason.too_few_flow': (
         '{activity!r} 之前只有 {n} 个流转时间；分位数回归至少需要 30 个（日志中的环节：'
         '{touchpoints}）。'),
+
+    # ---- waits and bottlenecks (journey.waits, journey.bottlenecks)
+
+    # ---- time series and before/after (journey.spc, its, compare, effects, series)
+
+    # ---- experience, loyalty, what-if (journey.experience, loyalty, visits, simulate)
+
+    # ---- maps, findings, explorer, animation (journey.figures, maps, findings, explore, animate)
+
 }
 
 

@@ -41,6 +41,7 @@ LAYERS: dict[str, str] = {
     "_tables": "foundation",
     "_disclosure": "foundation",
     "_hospital": "foundation",
+    "_result": "foundation",
     # read: files and tables in, privacy checks, the EventLog and its data-quality checks
     "_reading": "read",
     "_timeformat": "read",
@@ -58,6 +59,9 @@ LAYERS: dict[str, str] = {
     "_plotting": "figures",
     "_metrics": "figures",
     "figures": "figures",
+    "_figures_waits": "figures",
+    "_figures_series": "figures",
+    "_figures_experience": "figures",
     # analyses: each takes an EventLog or a table and returns tables and results that plot
     "_timeline": "analyses",
     "_timeseries": "analyses",
