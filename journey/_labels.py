@@ -196,6 +196,70 @@ _EN: dict[str, str] = {
     # ---- experience, loyalty, what-if (journey.experience, loyalty, visits, simulate)
 
     # ---- maps, findings, explorer, animation (journey.figures, maps, findings, explore, animate)
+    'animate.title_day': 'Patients moving through the journey on {when}',
+    'animate.title_period': 'Patients moving through the journey, {when}',
+    'animate.flow_note': (
+        'Completion times only: dots move between completions (flow times, not waits)'),
+    'animate.waited': 'Waited so far ({unit})',
+    'animate.waited_flow': 'Since the previous completion ({unit})',
+    'animate.waiting': 'Waiting',
+    'animate.waiting_flow': 'On the way',
+    'animate.in_service': 'In service',
+    'animate.completed': 'Completed in this step',
+    'animate.patients': 'Patients',
+    'animate.time': 'Time',
+    'animate.day': 'Day',
+    'animate.play': '▶ Play',
+    'animate.pause': '❚❚ Pause',
+    'animate.min': 'min',
+    'animate.days': 'days',
+    'animate.node': '{q} waiting · {s} in service',
+    'animate.node_flow': '{q} on the way · {c} done',
+    'animate.hidden': '{n} dots or counts with fewer than {k} patients hidden',
+    'animate.stretch': 'Transition',
+    'findings.skipped': 'Not shown: {reason}',
+    'findings.join': ' ',
+    'findings.minutes': ' min',
+    'findings.fewer': 'fewer than {k}',
+    'findings.quality': (
+        'The log holds {cases} visits and {events} events from {first} to '
+        '{last}{excluded}. {times} {resolution}'),
+    'findings.excluded': '; {n} rows were excluded (see the data-quality table)',
+    'findings.waits': 'Times between touchpoints are waits (the log has start times).',
+    'findings.flows': (
+        'Times between touchpoints are flow times: the log has completion times only, so '
+        'waiting and service cannot be told apart.'),
+    'findings.day': 'Times are recorded to the day, so there are no hour-of-day results.',
+    'findings.minute': '',
+    'findings.lost': (
+        '{share:.0%} of the {hours} patient-hours spent in the hospital were waiting; '
+        'most waiting happens before {a} ({a_share:.0%} of all waiting).'),
+    'findings.lost_flow': (
+        'The visits spent {hours} patient-hours in the hospital; most of that flow time '
+        '(waiting and service together) led up to {a} ({a_share:.0%}).'),
+    'findings.block': (
+        'The strongest queue build-up is at {b}: {block}, with a mean {word} of '
+        '{block_mean:.0f} min against {other:.0f} min at other times ({ratio:.1f} times '
+        'as long).'),
+    'findings.no_block': 'No touchpoint shows a recurring block of longer waits.',
+    'findings.wait': (
+        'The longest typical {word} is before {a}: median {median:.0f} min (95% CI '
+        '{lo:.0f}–{hi:.0f}), and one patient in ten waits more than {p90:.0f} min.'),
+    'findings.word_wait': 'wait',
+    'findings.word_flow': 'flow time',
+    'findings.target': '{share:.0%} of {measure} (95% CI {lo:.0%}–{hi:.0%}).',
+    'findings.effect': (
+        '{metric}: {change:+.1f}{unit} (95% CI {lo:+.1f} to {hi:+.1f}; {method}). '
+        '{verdict}'),
+    'findings.fell': 'The measure fell by more than day-to-day variation explains.',
+    'findings.rose': 'The measure rose by more than day-to-day variation explains.',
+    'findings.unclear': (
+        'The interval includes no change: the data cannot tell an effect from noise.'),
+    'findings.caveats': ' Caveats: {caveats}.',
+    'findings.driver': (
+        'The strongest driver of overall satisfaction is {a} ({share:.0%} of the '
+        'explained variance, relative weight 95% CI {lo:.3f}–{hi:.3f}); the '
+        'lowest-scoring dimension is {low} (mean {perf:.2f}).'),
 
 }
 
@@ -377,6 +441,64 @@ _ZH: dict[str, str] = {
     # ---- experience, loyalty, what-if (journey.experience, loyalty, visits, simulate)
 
     # ---- maps, findings, explorer, animation (journey.figures, maps, findings, explore, animate)
+    'animate.title_day': '患者在就诊旅程中的流动：{when}',
+    'animate.title_period': '患者在就诊旅程中的流动：{when}',
+    'animate.flow_note': '仅有完成时间：圆点在两次完成之间移动（流转时间，非等待时间）',
+    'animate.waited': '已等待（{unit}）',
+    'animate.waited_flow': '距上一环节完成（{unit}）',
+    'animate.waiting': '等待中',
+    'animate.waiting_flow': '流转中',
+    'animate.in_service': '服务中',
+    'animate.completed': '本步完成',
+    'animate.patients': '患者',
+    'animate.time': '时间',
+    'animate.day': '日期',
+    'animate.play': '▶ 播放',
+    'animate.pause': '❚❚ 暂停',
+    'animate.min': '分钟',
+    'animate.days': '天',
+    'animate.node': '等待{q} · 服务中{s}',
+    'animate.node_flow': '流转中{q} · 完成{c}',
+    'animate.hidden': '{n}个人数少于{k}的圆点或计数未显示',
+    'animate.stretch': '转移',
+    'findings.skipped': '未显示：{reason}',
+    'findings.join': '',
+    'findings.minutes': ' 分钟',
+    'findings.fewer': '少于 {k}',
+    'findings.quality': (
+        '日志共 {cases} 次就诊、{events} 条事件，时间从 {first} 到 {last}{excluded}。'
+        '{times}{resolution}'),
+    'findings.excluded': '；排除 {n} 行（见数据质量表）',
+    'findings.waits': '环节之间的时间为等候时间（日志有开始时间）。',
+    'findings.flows': '环节之间的时间为流转时间：日志只有完成时间，无法区分等候与服务。',
+    'findings.day': '时间只记录到日期，因此没有按小时的结果。',
+    'findings.minute': '',
+    'findings.lost': (
+        '患者在院共 {hours} 人·小时，其中 {share:.0%} 在等候；'
+        '等候最多发生在{a}之前（占全部等候的 {a_share:.0%}）。'),
+    'findings.lost_flow': (
+        '患者在院共 {hours} 人·小时；流转时间（等候与服务合计）最多发生在{a}之前（占 '
+        '{a_share:.0%}）。'),
+    'findings.block': (
+        '排队积压最明显的是{b}：{block} 平均{word} {block_mean:.0f} 分钟，其他时段为 '
+        '{other:.0f} 分钟（{ratio:.1f} 倍）。'),
+    'findings.no_block': '没有环节在固定时段反复出现更长的等候。',
+    'findings.wait': (
+        '典型{word}最长的是{a}之前：中位数 {median:.0f} 分钟（95% 置信区间 '
+        '{lo:.0f}–{hi:.0f}），十分之一的患者超过 {p90:.0f} 分钟。'),
+    'findings.word_wait': '等候',
+    'findings.word_flow': '流转时间',
+    'findings.target': '{measure}的比例为 {share:.0%}（95% 置信区间 {lo:.0%}–{hi:.0%}）。',
+    'findings.effect': (
+        '{metric}：{change:+.1f}{unit}（95% 置信区间 {lo:+.1f} 至 {hi:+.1f}；{method}）。'
+        '{verdict}'),
+    'findings.fell': '下降幅度超出日常波动。',
+    'findings.rose': '上升幅度超出日常波动。',
+    'findings.unclear': '置信区间包含 0：数据无法区分效果与随机波动。',
+    'findings.caveats': '注意：{caveats}。',
+    'findings.driver': (
+        '对总体满意度影响最大的是{a}（占可解释方差的 {share:.0%}，相对权重 95% 置信区间 '
+        '{lo:.3f}–{hi:.3f}）；得分最低的维度是{low}（均值 {perf:.2f}）。'),
 
 }
 

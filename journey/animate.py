@@ -39,40 +39,13 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from journey._labels import texts
 from journey.engine import minutes, wall_clock
 from journey.errors import JourneyError
 from journey.log import EventLog
 
 __all__ = ["animate"]
 
-_LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "title_day": "Patients moving through the journey on {when}",
-        "title_period": "Patients moving through the journey, {when}",
-        "flow_note": "Completion times only: dots move between completions (flow times, "
-                     "not waits)",
-        "waited": "Waited so far ({unit})", "waited_flow": "Since the previous completion "
-                                                        "({unit})",
-        "waiting": "Waiting", "waiting_flow": "On the way", "in_service": "In service",
-        "completed": "Completed in this step", "patients": "Patients", "time": "Time",
-        "day": "Day", "play": "▶ Play", "pause": "❚❚ Pause", "min": "min", "days": "days",
-        "node": "{q} waiting · {s} in service", "node_flow": "{q} on the way · {c} done",
-        "hidden": "{n} dots or counts with fewer than {k} patients hidden",
-        "stretch": "Transition",
-    },
-    "zh": {
-        "title_day": "患者在就诊旅程中的流动：{when}",
-        "title_period": "患者在就诊旅程中的流动：{when}",
-        "flow_note": "仅有完成时间：圆点在两次完成之间移动（流转时间，非等待时间）",
-        "waited": "已等待（{unit}）", "waited_flow": "距上一环节完成（{unit}）",
-        "waiting": "等待中", "waiting_flow": "流转中", "in_service": "服务中",
-        "completed": "本步完成", "patients": "患者", "time": "时间", "day": "日期",
-        "play": "▶ 播放", "pause": "❚❚ 暂停", "min": "分钟", "days": "天",
-        "node": "等待{q} · 服务中{s}", "node_flow": "流转中{q} · 完成{c}",
-        "hidden": "{n}个人数少于{k}的圆点或计数未显示",
-        "stretch": "转移",
-    },
-}
 
 #: Frame steps (minutes) to choose from; the smallest giving at most ``_MAX_FRAMES`` frames.
 _STEPS = (1, 2, 5, 10, 15, 20, 30, 60, 120, 180, 240, 360, 720, 1440, 2880, 10080)
@@ -176,13 +149,11 @@ def _counts(events: Any, frames: pd.DataFrame, *, has_start: bool, daily: bool,
 
 
 def _names(activities: list[str], lang: str) -> dict[str, str]:
-    """Display name of each activity: Chinese catalogue names under ``lang="zh"`` when they
-    keep the activities apart."""
-    if lang != "zh":
-        return {a: a for a in activities}
+    """Display name of each activity: its catalogue name in ``lang`` when those names keep
+    the activities apart, else the log's own."""
     from journey.i18n import translate
 
-    shown = {a: translate(a, "zh") for a in activities}
+    shown = {a: translate(a, lang) for a in activities}
     return shown if len(set(shown.values())) == len(shown) else {a: a for a in activities}
 
 
@@ -202,7 +173,7 @@ def _frame_times(events: Any, step: Any, daily: bool,
 
 def _title(lo: pd.Timestamp, hi: pd.Timestamp, daily: bool, time_kind: str, lang: str) -> str:
     """The default title: the day or the period replayed (and a note for flow times)."""
-    L = _LABELS[lang]
+    L = texts("animate", lang)
     when = (f"{lo:%Y-%m-%d}" if not daily and hi - lo == _DAY
             else f"{lo:%Y-%m-%d} – {hi - pd.Timedelta(seconds=1):%Y-%m-%d}")
     title = L["title_period" if daily or hi - lo != _DAY else "title_day"].format(when=when)
@@ -294,7 +265,7 @@ def _frame_data(tk: pd.DataFrame, i: int, pattern: str, words: dict, values: dic
 def _trace_styles(tokens: pd.DataFrame, where: dict, names: list, has_start: bool,
                   daily: bool, lang: str) -> tuple[dict, dict]:
     """What stays the same in every frame of the dots' trace and of the counts' trace."""
-    L = _LABELS[lang]
+    L = texts("animate", lang)
     top = float(tokens.waited.quantile(0.95)) if len(tokens) else 1.0
     unit = L["days" if daily else "min"]
     waited_label = L["waited" if has_start else "waited_flow"].format(unit=unit)
@@ -321,7 +292,7 @@ def _trace_styles(tokens: pd.DataFrame, where: dict, names: list, has_start: boo
 def _player(layout: dict, times: pd.DatetimeIndex, daily: bool, label: str, lang: str,
             ) -> dict:
     """The layout with the play and pause buttons and the time slider."""
-    L = _LABELS[lang]
+    L = texts("animate", lang)
     play = {"frame": {"duration": 400, "redraw": True}, "transition": {"duration": 0},
             "fromcurrent": True, "mode": "immediate"}
     pause = {"frame": {"duration": 0, "redraw": True}, "mode": "immediate",
@@ -417,7 +388,7 @@ def animate(log: EventLog, *, day: Any = None, period: tuple[Any, Any] | None = 
     k = _limit(min_count)
     if not isinstance(bins, int) or bins < 1:
         raise JourneyError(f"bins={bins!r} must be a whole number of at least 1")
-    L = _LABELS[lang]
+    L = texts("animate", lang)
     lo, hi, daily = _window(log, day, period)
     chosen = log.filter(period=(lo, hi))
     if int(chosen.table.count().execute()) == 0:

@@ -24,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from journey._labels import REASONS
+from journey._labels import REASONS, texts
 from journey.errors import JourneyError
 from journey.privacy import get_min_count
 from journey.stages import activities_of
@@ -33,75 +33,6 @@ __all__ = ["REASONS", "Finding", "Skipped", "attempt", "effect_finding", "experi
            "halves", "most_waited", "quality_finding", "require", "time_finding", "top_row",
            "wait_finding"]
 
-_TEXT = {
-    "en": {
-        "skipped": "Not shown: {reason}",
-        "fewer": "fewer than {k}",
-        "quality": ("The log holds {cases} visits and {events} events from {first} to {last}"
-                    "{excluded}. {times} {resolution}"),
-        "excluded": "; {n} rows were excluded (see the data-quality table)",
-        "waits": "Times between touchpoints are waits (the log has start times).",
-        "flows": ("Times between touchpoints are flow times: the log has completion times "
-                  "only, so waiting and service cannot be told apart."),
-        "day": "Times are recorded to the day, so there are no hour-of-day results.",
-        "minute": "",
-        "lost": ("{share:.0%} of the {hours} patient-hours spent in the hospital were waiting; "
-                 "most waiting happens before {a} ({a_share:.0%} of all waiting)."),
-        "lost_flow": ("The visits spent {hours} patient-hours in the hospital; most of that "
-                      "flow time (waiting and service together) led up to {a} ({a_share:.0%})."),
-        "block": ("The strongest queue build-up is at {b}: {block}, with a mean {word} of "
-                  "{block_mean:.0f} min against {other:.0f} min at other times "
-                  "({ratio:.1f} times as long)."),
-        "no_block": "No touchpoint shows a recurring block of longer waits.",
-        "wait": ("The longest typical {word} is before {a}: median {median:.0f} min "
-                 "(95% CI {lo:.0f}–{hi:.0f}), and one patient in ten waits more than "
-                 "{p90:.0f} min."),
-        "word_wait": "wait", "word_flow": "flow time",
-        "target": "{share:.0%} of {measure} (95% CI {lo:.0%}–{hi:.0%}).",
-        "effect": ("{metric}: {change:+.1f}{unit} (95% CI {lo:+.1f} to {hi:+.1f}; "
-                   "{method}). {verdict}"),
-        "fell": "The measure fell by more than day-to-day variation explains.",
-        "rose": "The measure rose by more than day-to-day variation explains.",
-        "unclear": "The interval includes no change: the data cannot tell an effect from noise.",
-        "caveats": " Caveats: {caveats}.",
-        "driver": ("The strongest driver of overall satisfaction is {a} ({share:.0%} of the "
-                   "explained variance, relative weight 95% CI {lo:.3f}–{hi:.3f}); the "
-                   "lowest-scoring dimension is {low} (mean {perf:.2f})."),
-    },
-    "zh": {
-        "skipped": "未显示：{reason}",
-        "fewer": "少于 {k}",
-        "quality": ("日志共 {cases} 次就诊、{events} 条事件，"
-                    "时间从 {first} 到 {last}{excluded}。{times}{resolution}"),
-        "excluded": "；排除 {n} 行（见数据质量表）",
-        "waits": "环节之间的时间为等候时间（日志有开始时间）。",
-        "flows": "环节之间的时间为流转时间：日志只有完成时间，无法区分等候与服务。",
-        "day": "时间只记录到日期，因此没有按小时的结果。",
-        "minute": "",
-        "lost": ("患者在院共 {hours} 人·小时，其中 {share:.0%} 在等候；"
-                 "等候最多发生在{a}之前（占全部等候的 {a_share:.0%}）。"),
-        "lost_flow": ("患者在院共 {hours} 人·小时；流转时间（等候与服务合计）最多发生在{a}之前"
-                      "（占 {a_share:.0%}）。"),
-        "block": ("排队积压最明显的是{b}：{block} 平均{word} {block_mean:.0f} 分钟，"
-                  "其他时段为 {other:.0f} 分钟（{ratio:.1f} 倍）"
-                  "。"),
-        "no_block": "没有环节在固定时段反复出现更长的等候。",
-        "wait": ("典型{word}最长的是{a}之前：中位数 {median:.0f} 分钟"
-                 "（95% 置信区间 {lo:.0f}–{hi:.0f}），十分之一的患者超过 {p90:.0f} 分钟。"),
-        "word_wait": "等候", "word_flow": "流转时间",
-        "target": "{measure}的比例为 {share:.0%}（95% 置信区间 {lo:.0%}–{hi:.0%}）。",
-        "effect": ("{metric}：{change:+.1f}{unit}（95% 置信区间 {lo:+.1f} 至 {hi:+.1f}；"
-                   "{method}）。{verdict}"),
-        "fell": "下降幅度超出日常波动。",
-        "rose": "上升幅度超出日常波动。",
-        "unclear": "置信区间包含 0：数据无法区分效果与随机波动。",
-        "caveats": "注意：{caveats}。",
-        "driver": ("对总体满意度影响最大的是{a}（占可解释方差的 {share:.0%}，"
-                   "相对权重 95% 置信区间 {lo:.3f}–{hi:.3f}）"
-                   "；得分最低的维度是{low}（均值 {perf:.2f}）"
-                   "。"),
-    },
-}
 
 
 _SHOWN: dict[str, int] = {}  # reason -> the cell that displayed it
@@ -114,12 +45,10 @@ def _lang(lang: str | None) -> str:
 
 
 def _name(value: object, lang: str) -> str:
-    """A name for a sentence: translated in Chinese, ``snake_case`` keys readable in English."""
+    """A name for a sentence, in its language; ``snake_case`` keys made readable."""
     from journey.i18n import translate
 
-    if lang == "zh":
-        return translate(str(value), "zh")
-    text = str(value)
+    text = translate(str(value), lang)
     return text.replace("_", " ").capitalize() if re.fullmatch(r"[a-z]+(_[a-z]+)+", text) \
         else text
 
@@ -128,7 +57,7 @@ def _count(n: float, lang: str) -> str:
     """A count for a sentence: below the small-count threshold only "fewer than k"."""
     k = get_min_count() or 5
     n = int(n)
-    return _TEXT[lang]["fewer"].format(k=k) if 0 < n < k else f"{n:,}"
+    return texts("findings", lang)["fewer"].format(k=k) if 0 < n < k else f"{n:,}"
 
 
 @dataclass(frozen=True)
@@ -203,7 +132,7 @@ class Skipped:
         shell = get_ipython()
         cell = shell.execution_count if shell is not None else 0
         first = _SHOWN.setdefault(self.reason, cell) == cell or bool(self.key)
-        return _TEXT[_lang(None)]["skipped"].format(reason=self.reason) if first else ""
+        return texts("findings", _lang(None))["skipped"].format(reason=self.reason) if first else ""
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict, dict]:
         text = self._text()
@@ -351,7 +280,7 @@ def quality_finding(log: Any, *, lang: str | None = None) -> Finding:
     and service cannot be told apart.
     """
     lang = _lang(lang)
-    T = _TEXT[lang]
+    T = texts("findings", lang)
     summary = log.summary()
     excluded = int(summary.get("rows excluded", 0) or 0)
     first, last = log.period
@@ -379,7 +308,7 @@ def time_finding(decomposition: Any, ranking: Any = None, *, lang: str | None = 
     if isinstance(decomposition, Skipped):
         return Skipped(decomposition.reason, "time")
     lang = _lang(lang)
-    T = _TEXT[lang]
+    T = texts("findings", lang)
     totals = decomposition.totals.iloc[0]
     flow = "flow_hours" in decomposition.table  # completion times only: flow, not wait
     gap = "flow" if flow else "wait"
@@ -399,7 +328,7 @@ def time_finding(decomposition: Any, ranking: Any = None, *, lang: str | None = 
                                            ratio=r.build_up))
         else:
             parts.append(T["no_block"])
-    return Finding("time", (" " if lang == "en" else "").join(parts))
+    return Finding("time", T["join"].join(parts))
 
 
 def wait_finding(summary: pd.DataFrame, attainment: Any = None, *, flow: bool = False,
@@ -427,7 +356,7 @@ def wait_finding(summary: pd.DataFrame, attainment: Any = None, *, flow: bool = 
     if isinstance(summary, Skipped):
         return Skipped(summary.reason, "waits")
     lang = _lang(lang)
-    T = _TEXT[lang]
+    T = texts("findings", lang)
     rows = summary.dropna(subset=["median"])
     rows = rows[~rows.activity.isin(activities_of(rows.activity, "left_unseen"))]
     if rows.empty:
@@ -441,7 +370,7 @@ def wait_finding(summary: pd.DataFrame, attainment: Any = None, *, flow: bool = 
             if row.n >= (get_min_count() or 5) and not math.isnan(row.share):
                 parts.append(T["target"].format(share=row.share, measure=row.measure,
                                                 lo=row.share_ci_low, hi=row.share_ci_high))
-    return Finding("waits", (" " if lang == "en" else "").join(parts))
+    return Finding("waits", T["join"].join(parts))
 
 
 def effect_finding(comparison: Any, *, lang: str | None = None) -> Finding | Skipped:
@@ -453,7 +382,7 @@ def effect_finding(comparison: Any, *, lang: str | None = None) -> Finding | Ski
     if isinstance(comparison, Skipped):
         return Skipped(comparison.reason, "effect")
     lang = _lang(lang)
-    T = _TEXT[lang]
+    T = texts("findings", lang)
     table = comparison.table
     did = table[table.metric.str.startswith("difference-in-differences")]
     its = table[table.metric == "average effect after (ITS)"]
@@ -469,7 +398,7 @@ def effect_finding(comparison: Any, *, lang: str | None = None) -> Finding | Ski
 
     options = getattr(comparison, "options", None) or {}
     unit = METRICS.get(options.get("metric"), ("", "", ""))[2]
-    unit = {"minutes": " min" if lang == "en" else " 分钟"}.get(unit, "")
+    unit = T["minutes"] if unit == "minutes" else ""
     what = f"{_name(options['activity'], lang)}: " if options.get("activity") else ""
     text = T["effect"].format(metric=what + row.metric, change=row.change, lo=row.ci_low,
                               hi=row.ci_high, method=row.method, verdict=verdict, unit=unit)
@@ -492,7 +421,7 @@ def experience_finding(drivers: Any, *, lang: str | None = None) -> Finding | Sk
     lang = _lang(lang)
     top = drivers.sort_values("rank").iloc[0]
     low = drivers.sort_values(["performance", "attribute"]).iloc[0]
-    text = _TEXT[lang]["driver"].format(
+    text = texts("findings", lang)["driver"].format(
         a=_name(top.attribute, lang), share=top.rw_share, lo=top.relative_weight_ci_low,
         hi=top.relative_weight_ci_high, low=_name(low.attribute, lang), perf=low.performance)
     return Finding("experience", text)
