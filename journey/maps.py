@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from journey._gaps import gap_columns, wait_columns
+from journey._result import Result
 from journey._simplify import check_amount, keep_paths, top_activities
 from journey.engine import NEIGHBOURS, case_paths, sequenced
 from journey.errors import JourneyError
@@ -55,7 +56,7 @@ def _per_group(t: Any, keys: dict[str, Any], **metrics: Any) -> pd.DataFrame:
 
 
 @dataclass(frozen=True, repr=False)
-class JourneyMap:
+class JourneyMap(Result):
     """Tables and figures of a journey map; build one with :func:`journey_map`.
 
     Each table is computed in the engine the first time it is read, then kept. All times are
@@ -84,6 +85,9 @@ class JourneyMap:
         What was simplified or filtered, and how to read the times.
     """
 
+    _tables = ("touchpoints", "transitions", "starts", "ends", "variants", "rework", "steps",
+               "stages")
+
     log: EventLog
     events: Any
     n_cases: int
@@ -96,7 +100,7 @@ class JourneyMap:
         """``"wait"`` or ``"flow"`` (a log without start times)."""
         return self.log.time_kind
 
-    def __repr__(self) -> str:
+    def _headline(self) -> str:
         return (f"JourneyMap({self.n_cases:,} visits, {len(self.touchpoints)} touchpoints, "
                 f"{len(self.transitions)} transitions, times are {self.time_kind} times)")
 
@@ -346,7 +350,7 @@ def journey_map(log: EventLog, *, activities: int | float | None = None,
 
 
 @dataclass(frozen=True, repr=False)
-class MapComparison:
+class MapComparison(Result):
     """Change between two journey maps; build one with :func:`compare_maps`.
 
     Attributes
@@ -359,12 +363,21 @@ class MapComparison:
         wait_median_change.
     labels : tuple of str
         Names of the two maps (e.g. ``("before", "after")``).
+    time_kind : {"wait", "flow"}
+        ``"flow"`` for maps of logs without start times.
+    notes : list of str
     """
+
+    _tables = ("touchpoints_change", "transitions_change")
 
     touchpoints_change: pd.DataFrame
     transitions_change: pd.DataFrame
     labels: tuple[str, str]
     time_kind: str
+    notes: list[str] = field(default_factory=list)
+
+    def _headline(self) -> str:
+        return f"MapComparison({self.labels[0]} → {self.labels[1]})"
 
     def figure(self, *, metric: str = "wait", top: int = 15, lang: str | None = None) -> Any:
         """Diverging bars of the largest changes per touchpoint and per transition."""
