@@ -38,7 +38,6 @@ _MODULES: dict[str, str] = {
                   resource_concentration return_visits""",
     "maps": "JourneyMap MapComparison compare_maps journey_map",
     "privacy": "get_min_count pseudonymise scan_identifiers set_min_count",
-    "quality": "check_log",
     "read": "COLUMN_PRESETS read_log",
     "report": "build_report suppress_small_counts",
     "series": "METRICS metric_series",

@@ -50,7 +50,7 @@ _ZH_VALUES = {"department": {"Internal Medicine": "内科", "Surgery": "外科",
 
 # ---------------------------------------------------------------------------------- catalogue
 # namespaces: day (weekday names), bottlenecks, ipa, what_if, spc, experience, check (the
-# data-quality checks of journey.quality.check_log), reason (why a section of a study
+# data-quality checks of journey.EventLog.check), reason (why a section of a study
 # notebook is left out: journey.findings.require and the ``reason`` of JourneyError, whose
 # English message is the "en" text)
 

@@ -5,7 +5,7 @@ mapping, timestamp layouts, checks, error messages and exclusions table, written
 DataFrame API, so every per-event step runs on the cluster, including the pairing of logs with
 one row per lifecycle event (start/complete) into activity instances. The resulting
 :class:`~journey.log.EventLog` holds an Ibis table on the Ibis PySpark backend: the analyses
-(:func:`journey.journey_map`, :func:`journey.check_log`, ...) are the same Ibis expressions as
+(:func:`journey.journey_map`, :meth:`journey.EventLog.check`, ...) are the same Ibis expressions as
 on DuckDB; Spark sorts, windows and aggregates the events, and only the small result tables
 come back to Python.
 

@@ -49,7 +49,7 @@ LAYERS: dict[str, str] = {
     "formats": "read",
     "_scan": "read",
     "privacy": "read",
-    "quality": "read",
+    "_quality": "read",
     "log": "read",
     "read": "read",
     "spark": "read",

@@ -17,8 +17,8 @@ from zoo import build
 
 import journey
 from journey import read_log
+from journey._quality import _near_duplicates, _normalise
 from journey.engine import NEIGHBOURS
-from journey.quality import _near_duplicates, _normalise
 
 
 # ----------------------------------------------------------------------------- plain versions
@@ -307,7 +307,7 @@ def test_check_speaks_the_language_asked_for_and_keeps_its_counts():
                        "start": ["2025-01-06 08:00", "2025-01-06 08:05", "2025-01-06 09:00"],
                        "end": ["2025-01-06 08:10", "2025-01-06 08:20", "2025-01-06 09:00"]})
     log = journey.read_log(df)
-    en, zh = (journey.check_log(log, lang=lang) for lang in ("en", "zh"))
+    en, zh = (log.check(lang=lang) for lang in ("en", "zh"))
     assert en[["count", "share"]].equals(zh[["count", "share"]])
     assert en.check.tolist()[:4] == ["duplicate events", "negative durations", "zero durations",
                                      "overlapping touchpoints"]

@@ -340,73 +340,7 @@ def check_log(
     min_endpoint_share: float = 0.05,
     lang: str | None = None,
 ) -> pd.DataFrame:
-    """Data-quality findings of a log, one row per check, each with a count and examples.
-
-    Checks: rows excluded at loading (missing fields, end before start, unpaired lifecycle
-    events, ...), exact duplicates (rows equal in every column; kept as events), negative and
-    zero durations, overlapping touchpoints within a visit, incomplete visits, extreme
-    durations, case attributes (columns constant within each visit, reported once), missing
-    values of the other columns, near-duplicate activity labels (offered as questions) and,
-    when a ``window`` is given, events outside the study window.
-
-    Parameters
-    ----------
-    log : EventLog
-    arrival, exit : list of str, optional
-        Touchpoints a complete visit starts / ends with. By default, every touchpoint that
-        starts (ends) at least ``min_endpoint_share`` of the visits, plus the catalogue's
-        arrival touchpoints (booking, arrival, registration, triage) and exits (admission,
-        discharge, left unseen, exit).
-    window : (start, end), optional
-        Study window; events ending before ``start`` or starting at or after ``end`` are
-        reported.
-    extreme_iqr : float
-        A service time is extreme when above Q3 + ``extreme_iqr`` × IQR of its touchpoint.
-    similarity : float
-        Two activity labels are offered as possibly one touchpoint when equal once case,
-        width, spaces and punctuation are ignored, or when they carry the same numbers and
-        differ in at most (1 − ``similarity``) × the longer label's length characters (edit
-        distance): "Admission IC" ~ "Admission NC", but never two codes of a code list.
-    min_endpoint_share : float
-        See ``arrival``.
-    lang : {"en", "zh"}, optional
-        Language of the check names, units and details; default
-        :func:`journey.i18n.get_language`. Examples (case ids, row numbers, column names)
-        and the reasons of rows excluded at loading are as recorded.
-
-    Returns
-    -------
-    DataFrame
-        check, count, unit ("rows", "events", "visits", "columns" or "pairs"), share (of that
-        unit in the log), examples (case ids, row numbers, column names or label pairs),
-        detail.
-
-    Notes
-    -----
-    A column is a case attribute when, in every visit, all its values are equal (it may be
-    given on some events only, such as an age recorded at registration), and the log has a
-    visit of two or more events. Its empty cells are not missing values; visits without any
-    value are named in the detail. Exact duplicates are rows equal in every column of the
-    source, empty cells included; rows sharing visit, touchpoint and time that differ in
-    another column are distinct events.
-
-    Examples
-    --------
-    >>> import pandas as pd, journey
-    >>> df = pd.DataFrame({"case_id": ["a", "a", "b"], "activity": ["Lab", "LAB", "Lab"],
-    ...     "start": ["2025-01-06 08:00", "2025-01-06 08:05", "2025-01-06 09:00"],
-    ...     "end": ["2025-01-06 08:10", "2025-01-06 08:20", "2025-01-06 09:00"],
-    ...     "age": [41, None, 67]})
-    >>> report = journey.check_log(journey.read_log(df)).set_index("check")
-    >>> report.loc[["overlapping touchpoints", "zero durations", "case attributes"], "count"]
-    check
-    overlapping touchpoints    1
-    zero durations             1
-    case attributes            1
-    Name: count, dtype: int64
-    >>> report.loc["near-duplicate activity labels", "examples"]
-    ["'LAB' ~ 'Lab': the same touchpoint?"]
-    """
+    """The checks behind :meth:`journey.EventLog.check`, which documents them."""
     T = texts("check", _resolve(lang))
     t = log.table
     has_start = log.has_start
