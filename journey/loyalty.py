@@ -437,7 +437,7 @@ class Concentration(Result):
         return f"Concentration: Gini {self.gini:.2f} over {self.n} units"
 
     def figure(self, *, lang: str | None = None):
-        """The Lorenz curve (plotly) with the line of equality.
+        """The Lorenz curve (a figure) with the line of equality.
 
         ``lang`` ({"en", "zh"}, default :func:`journey.i18n.get_language`) sets the language
         of title, axes and legend.
