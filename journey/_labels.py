@@ -194,6 +194,34 @@ _EN: dict[str, str] = {
     # ---- time series and before/after (journey.spc, its, compare, effects, series)
 
     # ---- experience, loyalty, what-if (journey.experience, loyalty, visits, simulate)
+    # loyalty (the Lorenz curve of resource_concentration)
+    'loyalty.lorenz': 'Lorenz curve',
+    'loyalty.equality': 'Equality',
+    'loyalty.x': 'Share of units (smallest users first)',
+    'loyalty.y': 'Share of resource used',
+    'loyalty.title': 'Gini {gini:.2f}; the top {top:.0%} use {share:.0%}',
+    # experience: a predictor's name in a reading, where it is not the column's own
+    'experience.total_flow_h': 'total flow time',
+    # visits (the notes of visit_table and join_experience)
+    'visits.wait': (
+        'total_wait_h is the sum of waits before each touchpoint (start minus the end of the '
+        'touchpoint before it)'),
+    'visits.flow': (
+        'the log has no start times: total_flow_h is the sum of flow times between '
+        'completions, which include service times (so it is not called a wait)'),
+    'visits.overlaps': (
+        '{n} touchpoints started before the previous one ended (overlap); they add no wait'),
+    'visits.or': ' or ',
+    'visits.never': (
+        "no visit has {acts}: {name} is False for every visit; pass the log's name for it "
+        '({name}=...)'),
+    'visits.no_charge': '{n} visits without any charge value',
+    'visits.unknown': '{n} {name} for a case_id not in visits left out',
+    'visits.further': (
+        '{n} further surveys of a visit left out (the first survey of each visit is used)'),
+    # simulate (the figure of one simulated period)
+    'simulate.title': 'Simulated hospital: {name}',
+    'simulate.mean_wait': 'mean wait before (min)',
 
     # ---- maps, findings, explorer, animation (journey.figures, maps, findings, explore, animate)
     'animate.title_day': 'Patients moving through the journey on {when}',
@@ -439,6 +467,42 @@ _ZH: dict[str, str] = {
     # ---- time series and before/after (journey.spc, its, compare, effects, series)
 
     # ---- experience, loyalty, what-if (journey.experience, loyalty, visits, simulate)
+    # loyalty
+    'loyalty.lorenz': '洛伦兹曲线',
+    'loyalty.equality': '完全均等线',
+    'loyalty.x': '单位占比（按用量从少到多）',
+    'loyalty.y': '资源使用占比',
+    'loyalty.title': '基尼系数 {gini:.2f}；用量最多的前 {top:.0%} 使用了 {share:.0%} 的资源',
+    # visits
+    'visits.wait': 'total_wait_h 是各环节前等候时间之和（本环节开始时间减去前一环节结束时间）',
+    'visits.flow': (
+        '日志没有开始时间：total_flow_h 是相邻完成时间之间的流转时间之和，其中包含服务时间，'
+        '并不是等候时间'),
+    'visits.overlaps': '{n} 个环节在前一环节结束前就已开始（重叠）；它们不计入等候',
+    'visits.or': ' 或 ',
+    'visits.never': (
+        '没有任何就诊经过 {acts}：所有就诊的 {name} 均为 False；请传入日志中该环节的名称'
+        '（{name}=...）'),
+    'visits.no_charge': '{n} 次就诊没有任何费用值',
+    'visits.unknown': '已剔除 {n} 条 case_id 不在 visits 中的{name}记录',
+    'visits.further': '已剔除同一就诊的另外 {n} 份问卷（每次就诊只用第一份问卷）',
+    'visits.surveys': '问卷',
+    'visits.complaints': '投诉',
+    'visits.followup_calls': '回访',
+    # sample: the headers of the sample's Chinese visit log (visits_zh.csv)
+    'sample.case_id': '就诊号',
+    'sample.patient_id': '患者ID',
+    'sample.department': '科室',
+    'sample.activity': '环节',
+    'sample.start': '开始时间',
+    'sample.end': '结束时间',
+    'sample.resource': '人员',
+    'sample.age_band': '年龄段',
+    'sample.chronic': '慢病',
+    'sample.visit_type': '初复诊',
+    'sample.booking': '预约方式',
+    'sample.triage_priority': '分诊级别',
+    'sample.charge': '费用',
 
     # ---- maps, findings, explorer, animation (journey.figures, maps, findings, explore, animate)
     'animate.title_day': '患者在就诊旅程中的流动：{when}',

@@ -25,6 +25,7 @@ import statsmodels.api as sm
 from scipy import stats
 
 from journey._labels import DIMENSIONS, QUADRANTS, texts
+from journey._result import Result
 from journey._tables import (
     _add_share,
     _aggregate,
@@ -275,8 +276,8 @@ def key_drivers(
     return table
 
 
-@dataclass
-class ImportancePerformance:
+@dataclass(repr=False)
+class ImportancePerformance(Result):
     """Importance–performance analysis (IPA) result; see :func:`importance_performance`.
 
     Attributes
@@ -289,6 +290,7 @@ class ImportancePerformance:
         How importance was derived.
     n, excluded : int
         Surveys used; surveys excluded for a missing answer.
+    notes : list of str
     """
 
     table: pd.DataFrame
@@ -296,10 +298,11 @@ class ImportancePerformance:
     importance: str
     n: int
     excluded: int
+    notes: list[str] = field(default_factory=list)
 
     def figure(self, labels: Mapping[str, str] | None = None, *, lang: str | None = None,
                title: str | None = None):
-        """The IPA grid (plotly): performance across, importance up, crosshairs at the centre.
+        """The IPA grid (a figure): performance across, importance up, crosshairs at the centre.
 
         Parameters
         ----------
@@ -320,36 +323,11 @@ class ImportancePerformance:
         >>> fig.layout.xaxis.title.text
         '表现（平均分）'
         """
-        import plotly.graph_objects as go
-
+        from journey import _figures_experience
         from journey._language import _resolve
-        from journey.i18n import translate
 
-        lang = _resolve(lang)
-        L = texts("ipa", lang)
-        t = self.table
-        from journey._plotting import _ipa_layout, _readable
-
-        names = [(labels or {}).get(a, translate(a, lang) if lang == "zh" else _readable(a))
-                 for a in t["attribute"]]
-        fig = go.Figure(go.Scatter(
-            x=t["performance"], y=t["importance"], mode="markers+text", text=names,
-            textposition="top center", customdata=t["quadrant"].map(lambda q: L.get(q, q)),
-            hovertemplate=f"%{{text}}<br>{L['performance']} %{{x:.2f}}<br>{L['importance']} "
-                          "%{y:.3f}<br>%{customdata}<extra></extra>"))
-        imp, perf = self.centre
-        fig.add_vline(x=perf, line_dash="dash", line_color="grey")
-        fig.add_hline(y=imp, line_dash="dash", line_color="grey")
-        for (high_imp, high_perf), label in QUADRANTS.items():
-            fig.add_annotation(
-                x=1 if high_perf else 0, y=1 if high_imp else 0, xref="x domain",
-                yref="y domain", text=L.get(label, label), showarrow=False, font_color="grey",
-                xanchor="right" if high_perf else "left", yanchor="top" if high_imp else "bottom")
-        how = L.get(self.importance, self.importance)
-        fig.update_layout(xaxis_title=L["x"], yaxis_title=L["y"].format(how),
-                          title=title or L["title"].format(self.n), showlegend=False)
-        return _ipa_layout(fig, t["performance"], t["importance"], self.centre,
-                           [(hi, hp, q) for (hi, hp), q in QUADRANTS.items()])
+        return _figures_experience.importance_performance(self, labels=labels, title=title,
+                                                          lang=_resolve(lang))
 
 
 def importance_performance(
@@ -421,8 +399,8 @@ def importance_performance(
 
 
 # --------------------------------------------------------------------------- journey model
-@dataclass
-class ExperienceModel:
+@dataclass(repr=False)
+class ExperienceModel(Result):
     """Satisfaction regressed on the lived journey; see :func:`experience_vs_journey`.
 
     Attributes
@@ -437,13 +415,18 @@ class ExperienceModel:
     r2 : float
     fit : statsmodels results
         The full fit (intercept and controls included).
+    notes : list of str
     """
 
     table: pd.DataFrame
     n: int
     excluded: dict[str, int]
     r2: float
-    fit: object = field(repr=False)
+    fit: object
+    notes: list[str] = field(default_factory=list)
+
+    def _headline(self) -> str:
+        return f"ExperienceModel: {self.n} surveys, R² {self.r2:.3f}"
 
     @property
     def summary(self):
@@ -454,15 +437,13 @@ class ExperienceModel:
 def _reading(term: str, coef: float, lo: float, hi: float, binary: bool, outcome: str,
              confidence: float, lang: str = "en") -> str:
     """The coefficient of ``term`` in a sentence of ``lang``."""
-    from journey.i18n import COLUMN_NAMES_ZH
+    from journey.i18n import translate
 
     T = texts("experience", lang)
     hour = not binary and term.endswith("_h")
-    name = term[:-2].replace("_", " ") if hour else term
-    name = {"total_flow_h": "total flow time"}.get(term, name)
-    if lang == "zh":
-        known = {d: COLUMN_NAMES_ZH[d] for d in (*DIMENSIONS, "overall")}
-        name, outcome = T.get(term, known.get(term, name)), known.get(outcome, outcome)
+    known = {d: translate(d, lang) for d in (*DIMENSIONS, "overall")}
+    name = T.get(term, known.get(term, term[:-2].replace("_", " ") if hour else term))
+    outcome = known.get(outcome, outcome)
     ci = T["ci"].format(level=confidence, lo=lo, hi=hi)
     kind = "binary" if binary else "hour" if hour else "unit"
     text = T[kind].format(term=name, coef=abs(coef), what=T["higher" if coef > 0 else "lower"],

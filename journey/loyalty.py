@@ -13,12 +13,13 @@ data. ``min_count`` masks small cells as described in :mod:`journey.experience`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from journey._result import Result
 from journey._tables import (
     _add_share,
     _aggregate,
@@ -389,17 +390,8 @@ def return_visits(
 
 
 # --------------------------------------------------------------------------- 20/80
-_LABELS: dict[str, dict[str, str]] = {
-    "en": {"lorenz": "Lorenz curve", "equality": "Equality",
-           "x": "Share of units (smallest users first)", "y": "Share of resource used",
-           "title": "Gini {gini:.2f}; the top {top:.0%} use {share:.0%}"},
-    "zh": {"lorenz": "洛伦兹曲线", "equality": "完全均等线",
-           "x": "单位占比（按用量从少到多）", "y": "资源使用占比",
-           "title": "基尼系数 {gini:.2f}；用量最多的前 {top:.0%} 使用了 {share:.0%} 的资源"},
-}
-
-@dataclass
-class Concentration:
+@dataclass(repr=False)
+class Concentration(Result):
     """How concentrated resource use is; see :func:`resource_concentration`.
 
     Attributes
@@ -419,7 +411,10 @@ class Concentration:
         Smallest fraction of units (largest users) that together use 80% of the total.
     n, excluded : int
         Units used; units excluded for a missing value.
+    notes : list of str
     """
+
+    _tables = ("table", "lorenz")
 
     table: pd.DataFrame
     lorenz: pd.DataFrame
@@ -429,6 +424,7 @@ class Concentration:
     units_for_80: float
     n: int
     excluded: int
+    notes: list[str] = field(default_factory=list)
 
     @property
     def summary(self) -> pd.Series:
@@ -437,8 +433,11 @@ class Concentration:
                           f"top_{self.top:.0%}_share": self.top_resource_share,
                           "units_for_80%": self.units_for_80})
 
+    def _headline(self) -> str:
+        return f"Concentration: Gini {self.gini:.2f} over {self.n} units"
+
     def figure(self, *, lang: str | None = None):
-        """The Lorenz curve (plotly) with the line of equality.
+        """The Lorenz curve (a figure) with the line of equality.
 
         ``lang`` ({"en", "zh"}, default :func:`journey.i18n.get_language`) sets the language
         of title, axes and legend.
@@ -449,22 +448,10 @@ class Concentration:
         >>> rc.figure(lang="zh").layout.title.text
         '基尼系数 0.42；用量最多的前 20% 使用了 60% 的资源'
         """
-        import plotly.graph_objects as go
-
+        from journey import _figures_experience
         from journey._language import _resolve
 
-        L = _LABELS[_resolve(lang)]
-        lz = self.lorenz
-        fig = go.Figure([
-            go.Scatter(x=lz["population_share"], y=lz["resource_share"], mode="lines",
-                       name=L["lorenz"]),
-            go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name=L["equality"],
-                       line={"dash": "dash", "color": "grey"})])
-        fig.update_layout(
-            xaxis={"title": L["x"], "tickformat": ".0%"},
-            yaxis={"title": L["y"], "tickformat": ".0%"},
-            title=L["title"].format(gini=self.gini, top=self.top, share=self.top_resource_share))
-        return fig
+        return _figures_experience.concentration(self, lang=_resolve(lang))
 
 
 def resource_concentration(

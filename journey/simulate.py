@@ -34,6 +34,7 @@ from scipy import stats
 
 from journey import _hospital as hp
 from journey._labels import _ZH_VALUES, texts
+from journey._result import Result
 from journey.errors import JourneyError
 from journey.stages import CATALOGUE
 
@@ -225,8 +226,8 @@ def _check(s: Scenario) -> None:
 
 # -- one run ----------------------------------------------------------------------------------
 
-@dataclass
-class SimulationResult:
+@dataclass(repr=False)
+class SimulationResult(Result):
     """One simulated period: the visit log and the side tables, as pandas DataFrames.
 
     Attributes
@@ -239,7 +240,11 @@ class SimulationResult:
     scenario : Scenario
     seed, start, days
         The arguments of the run.
+    notes : list of str
     """
+
+    _tables = ("table", "log", "surveys", "survey_touchpoints", "complaints", "followup_calls",
+               "patients")
 
     log: pd.DataFrame
     surveys: pd.DataFrame
@@ -251,6 +256,10 @@ class SimulationResult:
     seed: int | tuple
     start: str
     days: int
+    notes: list[str] = field(default_factory=list)
+
+    def _headline(self) -> str:
+        return f"SimulationResult: {self.scenario.name}, {self.days} days from {self.start}"
 
     @property
     def table(self) -> pd.DataFrame:
@@ -268,13 +277,10 @@ class SimulationResult:
                 .reset_index())
 
     def figure(self):
-        """Mean wait before each touchpoint by department (plotly bar chart)."""
-        import plotly.express as px
+        """Mean wait before each touchpoint by department (a bar chart)."""
+        from journey import _figures_experience
 
-        t = self.table.dropna(subset=["mean_wait"])
-        return px.bar(t, x="activity", y="mean_wait", color="department", barmode="group",
-                      labels={"mean_wait": "mean wait before (min)", "activity": ""},
-                      title=f"Simulated hospital: {self.scenario.name}")
+        return _figures_experience.simulation(self)
 
 
 def simulate_hospital(scenario: Scenario | None = None, *, seed: int | Sequence[int] = SEED,
@@ -358,8 +364,8 @@ def _metrics(log: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["metric", "activity", "value"])
 
 
-@dataclass
-class WhatIfResult:
+@dataclass(repr=False)
+class WhatIfResult(Result):
     """Scenario against baseline over paired replications (common random numbers).
 
     Attributes
@@ -372,7 +378,12 @@ class WhatIfResult:
         The metric of every replication and arm (long format).
     logs : DataFrame
         All simulated logs, with columns ``arm`` and ``replication`` in front.
+    method : str
+        How the intervals were computed.
+    notes : list of str
     """
+
+    _tables = ("table", "replications", "logs")
 
     scenario: Scenario
     baseline: Scenario
@@ -382,10 +393,14 @@ class WhatIfResult:
     method: str = ("Each replication runs both arms with the same seed (common random numbers); "
                    "the 95% interval is a t-interval on the paired differences across "
                    "replications (mean ± t(0.975, n-1)·sd/√n).")
+    notes: list[str] = field(default_factory=list)
+
+    def _headline(self) -> str:
+        return f"WhatIfResult: {self.scenario.name} vs {self.baseline.name}"
 
     def figure(self, metric: str = "mean wait (min)", *, lang: str | None = None,
                title: str | None = None):
-        """Differences with 95% intervals for one metric (plotly), plus the visit metrics.
+        """Differences with 95% intervals for one metric (a figure), plus the visit metrics.
 
         ``lang`` ({"en", "zh"}, default :func:`journey.i18n.get_language`) sets the language
         of title, axis, metric and touchpoint names (the default scenario name "baseline" is
@@ -398,27 +413,11 @@ class WhatIfResult:
         >>> res.figure(lang="zh").layout.xaxis.title.text
         '情景 − 基线'
         """
-        import plotly.graph_objects as go
-
+        from journey import _figures_experience
         from journey._language import _resolve
-        from journey.i18n import translate
 
-        lang = _resolve(lang)
-        L = texts("what_if", lang)
-        t = self.table[(self.table.metric == metric) | (self.table.activity == "all visits")]
-        t = t.dropna(subset=["difference"])
-        metrics = t.metric.map(lambda m: L.get(m, m))
-        activities = t.activity.map(lambda a: a if lang == "en" else translate(a, lang))
-        label = np.where(t.activity == "all visits", metrics, metrics + ": " + activities)
-        fig = go.Figure(go.Scatter(
-            x=t.difference, y=label, mode="markers",
-            error_x={"type": "data", "symmetric": False,
-                     "array": t.ci_high - t.difference, "arrayminus": t.difference - t.ci_low}))
-        fig.add_vline(x=0, line_dash="dash", line_color="grey")
-        names = [L.get(n, n) for n in (self.scenario.name, self.baseline.name)]
-        fig.update_layout(title=title or L["title"].format(*names, int(t.replications.max())),
-                          xaxis_title=L["x"], yaxis={"autorange": "reversed"})
-        return fig
+        return _figures_experience.what_if(self, metric=metric, title=title,
+                                           lang=_resolve(lang))
 
 
 def what_if(scenario: Scenario, *, baseline: Scenario | None = None, replications: int = 5,
@@ -491,8 +490,8 @@ def what_if(scenario: Scenario, *, baseline: Scenario | None = None, replication
 
 # -- estimating a scenario from a real log ----------------------------------------------------
 
-@dataclass
-class EstimatedScenario:
+@dataclass(repr=False)
+class EstimatedScenario(Result):
     """What a visit log says about arrivals, service times and staffing.
 
     Attributes
@@ -509,6 +508,8 @@ class EstimatedScenario:
     notes : list of str
         Every inference made, and what could not be estimated.
     """
+
+    _tables = ("service", "arrivals", "staffing")
 
     arrivals: pd.DataFrame
     service: pd.DataFrame
@@ -817,11 +818,6 @@ def _truth(res: SimulationResult, counterfactual: SimulationResult) -> dict:
     }
 
 
-_ZH_COLUMNS = {"case_id": "就诊号", "patient_id": "患者ID", "department": "科室",
-               "activity": "环节", "start": "开始时间", "end": "结束时间", "resource": "人员",
-               "age_band": "年龄段",
-               "chronic": "慢病", "visit_type": "初复诊", "booking": "预约方式",
-               "triage_priority": "分诊级别", "charge": "费用"}
 _TIME = "%Y-%m-%d %H:%M:%S"
 
 
@@ -852,7 +848,7 @@ def write_sample(out: str | Path = "data/sample", *, seed: int = SEED, start: st
         zh[col] = zh[col].map(m)
     zh["activity"] = zh["activity"].map(dict(zip(CATALOGUE.name_en, CATALOGUE.name_zh,
                                                  strict=True)))
-    zh.rename(columns=_ZH_COLUMNS).to_csv(out / "visits_zh.csv", encoding="gbk", **csv)
+    zh.rename(columns=texts("sample", "zh")).to_csv(out / "visits_zh.csv", encoding="gbk", **csv)
     res.surveys.to_csv(out / "surveys.csv", **{**csv, "date_format": "%Y-%m-%d"})
     res.survey_touchpoints.to_csv(out / "survey_touchpoints.csv", **csv)
     res.complaints.to_csv(out / "complaints.csv", **csv)

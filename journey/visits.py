@@ -17,6 +17,7 @@ import ibis
 import pandas as pd
 
 from journey._gaps import gap_columns
+from journey._labels import texts
 from journey._tables import _require, _unique_visits
 from journey.engine import case_paths, sequenced
 from journey.errors import JourneyError
@@ -24,35 +25,6 @@ from journey.log import EventLog
 from journey.stages import activities_of
 
 __all__ = ["join_experience", "visit_table"]
-
-# the notes in ``.attrs["notes"]``, in English and Chinese
-_NOTES: dict[str, dict[str, str]] = {
-    "en": {"wait": "total_wait_h is the sum of waits before each touchpoint (start minus the "
-                   "end of the touchpoint before it)",
-           "flow": "the log has no start times: total_flow_h is the sum of flow times between "
-                   "completions, which include service times (so it is not called a wait)",
-           "overlaps": "{n} touchpoints started before the previous one ended (overlap); they "
-                       "add no wait",
-           "or": " or ",
-           "never": "no visit has {acts}: {name} is False for every visit; pass the log's name "
-                    "for it ({name}=...)",
-           "no_charge": "{n} visits without any charge value",
-           "unknown": "{n} {name} for a case_id not in visits left out",
-           "further": "{n} further surveys of a visit left out (the first survey of each visit "
-                      "is used)"},
-    "zh": {"wait": "total_wait_h 是各环节前等候时间之和（本环节开始时间减去前一环节结束时间）",
-           "flow": "日志没有开始时间：total_flow_h 是相邻完成时间之间的流转时间之和，其中包含"
-                   "服务时间，并不是等候时间",
-           "overlaps": "{n} 个环节在前一环节结束前就已开始（重叠）；它们不计入等候",
-           "or": " 或 ",
-           "never": "没有任何就诊经过 {acts}：所有就诊的 {name} 均为 False；请传入日志中该环节"
-                    "的名称（{name}=...）",
-           "no_charge": "{n} 次就诊没有任何费用值",
-           "unknown": "已剔除 {n} 条 case_id 不在 visits 中的{name}记录",
-           "further": "已剔除同一就诊的另外 {n} 份问卷（每次就诊只用第一份问卷）",
-           "surveys": "问卷", "complaints": "投诉", "followup_calls": "回访"},
-}
-
 
 def visit_table(
     log: EventLog,
@@ -132,7 +104,7 @@ def visit_table(
     """
     from journey._language import _resolve
 
-    N = _NOTES[_resolve(lang)]
+    N = texts("visits", _resolve(lang))
     t = log.table
     s = sequenced(t, has_start=log.has_start)
     charge = charge if charge in t.columns else None
@@ -237,7 +209,7 @@ def join_experience(
     """
     from journey._language import _resolve
 
-    N = _NOTES[_resolve(lang)]
+    N = texts("visits", _resolve(lang))
     _require(visits, ["case_id"], "visits")
     _unique_visits(visits)
     out, notes = visits.copy(), []
