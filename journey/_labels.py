@@ -201,7 +201,7 @@ _EN: dict[str, str] = {
     'loyalty.y': 'Share of resource used',
     'loyalty.title': 'Gini {gini:.2f}; the top {top:.0%} use {share:.0%}',
     # experience: a predictor's name in a reading, where it is not the column's own
-    'experience.total_flow_h': 'total flow time',
+    'predictor.total_flow_h': 'total flow time',
     # visits (the notes of visit_table and join_experience)
     'visits.wait': (
         'total_wait_h is the sum of waits before each touchpoint (start minus the end of the '
@@ -389,11 +389,11 @@ _ZH: dict[str, str] = {
     'experience.unit': (
         '{term}每增加 1 个单位，{outcome}{what} {coef:.2f} 分（{ci}），其他因素保持不变。'),
     'experience.zero': '置信区间包含 0：没有明确的关联。',
-    'experience.total_wait_h': '总等候时间',
-    'experience.total_flow_h': '总流转时间',
-    'experience.los_h': '在院时长',
-    'experience.rework': '重复环节',
-    'experience.left_unseen': '未就诊离开',
+    'predictor.total_wait_h': '总等候时间',
+    'predictor.total_flow_h': '总流转时间',
+    'predictor.los_h': '在院时长',
+    'predictor.rework': '重复环节',
+    'predictor.left_unseen': '未就诊离开',
     # check
     'check.events': '事件',
     'check.no_events': '日志中没有事件（筛选：{filters}）',

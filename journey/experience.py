@@ -442,7 +442,8 @@ def _reading(term: str, coef: float, lo: float, hi: float, binary: bool, outcome
     T = texts("experience", lang)
     hour = not binary and term.endswith("_h")
     known = {d: translate(d, lang) for d in (*DIMENSIONS, "overall")}
-    name = T.get(term, known.get(term, term[:-2].replace("_", " ") if hour else term))
+    plain = term[:-2].replace("_", " ") if hour else term
+    name = texts("predictor", lang).get(term, known.get(term, plain))
     outcome = known.get(outcome, outcome)
     ci = T["ci"].format(level=confidence, lo=lo, hi=hi)
     kind = "binary" if binary else "hour" if hour else "unit"
