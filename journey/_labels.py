@@ -192,6 +192,9 @@ _EN: dict[str, str] = {
     # ---- waits and bottlenecks (journey.waits, journey.bottlenecks)
 
     # ---- time series and before/after (journey.spc, its, compare, effects, series)
+    'spc.trial': (
+        'rebase group(s) {groups} have fewer than {n} points: their limits are trial limits, '
+        'to be revised as points are added.'),
 
     # ---- experience, loyalty, what-if (journey.experience, loyalty, visits, simulate)
 
@@ -373,6 +376,8 @@ _ZH: dict[str, str] = {
     # ---- waits and bottlenecks (journey.waits, journey.bottlenecks)
 
     # ---- time series and before/after (journey.spc, its, compare, effects, series)
+    'spc.trial': (
+        '重设分组 {groups} 的数据点少于 {n} 个：其控制限为试用控制限，应随数据点增加重新计算。'),
 
     # ---- experience, loyalty, what-if (journey.experience, loyalty, visits, simulate)
 
