@@ -174,3 +174,93 @@ def _draw_gaps(fig: go.Figure, table: pd.DataFrame, label: str) -> None:
                 "annotation_font_size": 9} if i == 0 else {}
         fig.add_vrect(x0=dates[st] - step / 2, x1=dates[end] + step / 2, fillcolor="#d9d9d9",
                       opacity=0.5, line={"width": 0}, layer="below", name="gap", **text)
+
+
+# ------------------------------------------------------------------------- ITS and DiD
+
+
+def its_chart(result: Any, *, title: str | None = None, y_title: str | None = None,
+              lang: str = "en") -> go.Figure:
+    """Observed points, fitted segments and the counterfactual with its band
+    (:class:`journey.ITSResult`; the control series too for a controlled ITS).
+
+    Parameters
+    ----------
+    result : ITSResult
+        Its ``series`` and ``options`` are drawn.
+    title, y_title : str, optional
+        Default: from the value column's name.
+    lang : {"en", "zh"}
+        Language of legend and default titles.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    L = texts("its.figure", lang)
+    value = _column_name(result.options["value"], lang)
+    s = result.series
+    after = s[s["post"]]
+    level = int(round(100 * (1 - result.options["alpha"])))
+    fig = go.Figure()
+    if "control" in s:
+        fig.add_trace(go.Scatter(x=s["date"], y=s["control"], mode="markers",
+                                 name=L["control"], marker={"color": "#bbbbbb", "size": 5}))
+    fig.add_trace(go.Scatter(x=s["date"], y=s["observed"], mode="markers",
+                             name=L["observed"], marker={"color": "#005eb8", "size": 6}))
+    fig.add_trace(go.Scatter(
+        x=pd.concat([after["date"], after["date"][::-1]]),
+        y=pd.concat([after["cf_high"], after["cf_low"][::-1]]),
+        fill="toself", fillcolor="rgba(228,108,10,0.15)", line={"width": 0},
+        name=L["band"].format(level=level), hoverinfo="skip",
+    ))
+    fig.add_trace(go.Scatter(x=after["date"], y=after["counterfactual"], mode="lines",
+                             name=L["counterfactual"],
+                             line={"color": "#e46c0a", "dash": "dash"}))
+    for i, (_, g) in enumerate(s.groupby("post")):
+        fig.add_trace(go.Scatter(x=g["date"], y=g["fitted"], mode="lines",
+                                 name=L["fitted"], legendgroup="fitted", showlegend=i == 0,
+                                 line={"color": "#231f20"}))
+    fig.add_vline(x=after["date"].iloc[0], line_dash="dot", line_color="#768692")
+    fig.update_layout(title=title or L["its"].format(value=value),
+                      yaxis_title=y_title or value, template="simple_white")
+    return fig
+
+
+def did_chart(result: Any, *, title: str | None = None, y_title: str | None = None,
+              lang: str = "en") -> go.Figure:
+    """Both series of a difference-in-differences (:class:`journey.DiDResult`) with their
+    period means and the intervention marked.
+
+    Parameters
+    ----------
+    result : DiDResult
+        Its ``series`` and ``options`` are drawn.
+    title, y_title : str, optional
+        Default: from the value column's name.
+    lang : {"en", "zh"}
+        Language of legend and default titles.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    L = texts("its.figure", lang)
+    value = _column_name(result.options["value"], lang)
+    s = result.series
+    fig = go.Figure()
+    for name, colour in (("treated", "#005eb8"), ("control", "#768692")):
+        fig.add_trace(go.Scatter(x=s["date"], y=s[name], mode="lines+markers",
+                                 name=L[name], line={"color": colour, "width": 1},
+                                 marker={"size": 4}))
+        for i, (_, g) in enumerate(s.groupby("post")):
+            fig.add_trace(go.Scatter(
+                x=g["date"].iloc[[0, -1]], y=[g[name].mean()] * 2, mode="lines",
+                name=L["mean"].format(name=L[name]), legendgroup=f"{name} mean",
+                showlegend=i == 0,
+                line={"color": colour, "width": 3, "dash": "dash"},
+            ))
+    fig.add_vline(x=s.loc[s["post"], "date"].iloc[0], line_dash="dot", line_color="#231f20")
+    fig.update_layout(title=title or L["did"].format(value=value),
+                      yaxis_title=y_title or value, template="simple_white")
+    return fig

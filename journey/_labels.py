@@ -195,6 +195,61 @@ _EN: dict[str, str] = {
     'spc.trial': (
         'rebase group(s) {groups} have fewer than {n} points: their limits are trial limits, '
         'to be revised as points are added.'),
+    'its.baseline_level': 'level at the first period',
+    'its.baseline_level_seasonal': (
+        'deseasonalised level at the first period (harmonic terms at their annual mean of 0)'),
+    'its.baseline_level_weekday': 'level at the first period on the reference weekday ({day})',
+    'its.effect_at_end_level': (
+        'level change, the same at every period after the start ({n} periods after the start '
+        'at the last period)'),
+    'its.dispersion': (
+        'Pearson χ²/df; about 1 when the Poisson variance fits, > 1 overdispersed '
+        "(family='quasipoisson' allows for it)"),
+    'its.poisson': (
+        'the Poisson CIs assume independent periods and a variance equal to the mean, and may '
+        "be too narrow (family='quasipoisson' allows for overdispersion)"),
+    'its.gaps': (
+        '{n} period(s) without a value (gaps) left out; the model uses the observed periods at '
+        'their true time index'),
+    'its.baseline_slope': 'change per period before the intervention',
+    'its.level_change': 'jump at the intervention vs the pre-trend',
+    'its.slope_change': 'change in slope per period after',
+    'its.effect_at_end': 'fitted vs counterfactual at the last period, {n} periods after the start',
+    'its.relative_effect_at_end': 'effect at the last period as a fraction of the counterfactual',
+    'its.difference': ' (treated − control difference)',
+    'its.ljung_box': 'H0: no residual autocorrelation up to these lags',
+    'its.durbin_watson': 'about 2 without lag-1 autocorrelation; < 1.5 positive, > 2.5 negative',
+    'its.autocorrelated': (
+        'the residuals look autocorrelated (Ljung–Box p = {p:.3g} at {k} lags, Durbin–Watson = '
+        "{dw:.2f}): {handled}. Seasonality not in the model (seasonality='weekday' or "
+        'harmonics) is a common cause.'),
+    'its.hac': (
+        'the HAC standard errors allow for it up to {lags} lags; if it persists at longer '
+        'lags, raise hac_lags'),
+    'its.quasi': 'the quasi-Poisson CIs assume independent periods and may be too narrow',
+    'its.did': 'effect under parallel trends; not cluster-robust: only 2 groups (clusters)',
+    'its.pre_trend': (
+        'treated − control slope per period before the intervention; 0 under parallel trends'),
+    'its.trends': (
+        "the groups' trends differed before the intervention (treated − control slope "
+        '{slope:.3g} per period, {level}% CI {lo:.3g} to {hi:.3g}): the parallel-trends '
+        'assumption behind the DiD is doubtful. controlled_its() models the differing trend.'),
+    'its.figure.control': 'control',
+    'its.figure.observed': 'observed',
+    'its.figure.counterfactual': 'counterfactual',
+    'its.figure.band': 'counterfactual {level}% CI',
+    'its.figure.fitted': 'fitted',
+    'its.figure.treated': 'treated',
+    'its.figure.mean': '{name} mean',
+    'its.figure.its': 'Interrupted time series: {value}',
+    'its.figure.did': 'Difference-in-differences: {value}',
+    'its.day_0': 'Monday',
+    'its.day_1': 'Tuesday',
+    'its.day_2': 'Wednesday',
+    'its.day_3': 'Thursday',
+    'its.day_4': 'Friday',
+    'its.day_5': 'Saturday',
+    'its.day_6': 'Sunday',
 
     # ---- experience, loyalty, what-if (journey.experience, loyalty, visits, simulate)
 
@@ -378,6 +433,53 @@ _ZH: dict[str, str] = {
     # ---- time series and before/after (journey.spc, its, compare, effects, series)
     'spc.trial': (
         '重设分组 {groups} 的数据点少于 {n} 个：其控制限为试用控制限，应随数据点增加重新计算。'),
+    'its.baseline_level': '第一期的水平',
+    'its.baseline_level_seasonal': '第一期去除季节性后的水平（谐波项取其全年均值 0）',
+    'its.baseline_level_weekday': '第一期在参照星期（{day}）的水平',
+    'its.effect_at_end_level': '水平变化，干预后每期相同（最后一期距干预开始 {n} 期）',
+    'its.dispersion': (
+        "Pearson χ²/自由度；泊松方差合适时约为 1，> 1 为过度离散（family='quasipoisson' "
+        '可处理）'),
+    'its.poisson': (
+        "泊松模型的置信区间假定各期相互独立且方差等于均值，可能偏窄（family='quasipoisson' "
+        '可处理过度离散）'),
+    'its.gaps': '已剔除 {n} 个无数值的时期（缺口）；模型按真实时间序号使用有观测的时期',
+    'its.baseline_slope': '干预前每期的变化',
+    'its.level_change': '干预时相对干预前趋势的跳变',
+    'its.slope_change': '干预后每期斜率的变化',
+    'its.effect_at_end': '最后一期拟合值与反事实值之差，距干预开始 {n} 期',
+    'its.relative_effect_at_end': '最后一期的效应占反事实值的比例',
+    'its.difference': '（干预组 − 对照组之差）',
+    'its.ljung_box': 'H0：在这些滞后期内残差无自相关',
+    'its.durbin_watson': '无 1 阶自相关时约为 2；< 1.5 为正自相关，> 2.5 为负自相关',
+    'its.autocorrelated': (
+        '残差似乎存在自相关（Ljung–Box 检验 p = {p:.3g}，滞后 {k} 期；Durbin–Watson = '
+        "{dw:.2f}）：{handled}。模型未包含的季节性（seasonality='weekday' "
+        '或谐波项）是常见原因。'),
+    'its.hac': 'HAC 标准误已考虑至多 {lags} 期滞后；若更长滞后期仍有自相关，请增大 hac_lags',
+    'its.quasi': '准泊松模型的置信区间假定各期相互独立，可能偏窄',
+    'its.did': '平行趋势假设下的效应；不是聚类稳健的：只有 2 个组（聚类）',
+    'its.pre_trend': '干预前干预组 − 对照组每期斜率之差；平行趋势下为 0',
+    'its.trends': (
+        '两组在干预前的趋势就不同（干预组 − 对照组斜率每期 {slope:.3g}，{level}%置信区间 '
+        '{lo:.3g} 至 {hi:.3g}）：双重差分所依赖的平行趋势假设存疑。controlled_its() '
+        '可对不同的趋势建模。'),
+    'its.figure.control': '对照组',
+    'its.figure.observed': '观测值',
+    'its.figure.counterfactual': '反事实（延续干预前趋势）',
+    'its.figure.band': '反事实 {level}%置信区间',
+    'its.figure.fitted': '拟合值',
+    'its.figure.treated': '干预组',
+    'its.figure.mean': '{name}均值',
+    'its.figure.its': '中断时间序列：{value}',
+    'its.figure.did': '双重差分：{value}',
+    'its.day_0': '星期一',
+    'its.day_1': '星期二',
+    'its.day_2': '星期三',
+    'its.day_3': '星期四',
+    'its.day_4': '星期五',
+    'its.day_5': '星期六',
+    'its.day_6': '星期日',
 
     # ---- experience, loyalty, what-if (journey.experience, loyalty, visits, simulate)
 

@@ -185,7 +185,7 @@ class PeriodComparison:
         return spc(s, date="date", **(args | kwargs))
 
     def figure(self, *, lang: str | None = None, **kwargs: Any):
-        """The ITS counterfactual plot (plotly): observed, fitted, the pre-trend carried on.
+        """The ITS counterfactual plot: observed, fitted, the pre-trend carried on.
 
         ``lang`` ({"en", "zh"}, default :func:`journey.i18n.get_language`) sets the language
         of legend, title and axis (department names are kept); ``title`` and ``y_title`` win.

@@ -220,7 +220,7 @@ class SPCResult(Result):
 
     def figure(self, *, title: str | None = None, y_title: str | None = None,
                lang: str | None = None):
-        """Draw the chart with plotly in the NHS colours, with the NHS icons.
+        """Draw the chart in the NHS colours, with the NHS icons.
 
         Points are coloured by type, the centre line is solid, the process limits dashed, the
         target a dotted red line; each rebase group has its own lines and a dotted vertical
@@ -239,7 +239,8 @@ class SPCResult(Result):
 
         Returns
         -------
-        plotly.graph_objects.Figure
+        Figure
+            Drawn by :func:`journey._figures_series.spc_chart`.
 
         Examples
         --------
