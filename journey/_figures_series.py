@@ -13,9 +13,12 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from journey._labels import texts
+from journey._metrics import _measure
+from journey._plotting import _options
+from journey.errors import JourneyError
 from journey.i18n import translate_columns
 
-__all__ = ["SPC_COLOURS"]
+__all__ = ["SPC_COLOURS", "series_figure"]
 
 #: The NHS "Making Data Count" colours of an SPC chart.
 SPC_COLOURS: dict[str, str] = {
@@ -263,4 +266,72 @@ def did_chart(result: Any, *, title: str | None = None, y_title: str | None = No
     fig.add_vline(x=s.loc[s["post"], "date"].iloc[0], line_dash="dot", line_color="#231f20")
     fig.update_layout(title=title or L["did"].format(value=value),
                       yaxis_title=y_title or value, template="simple_white")
+    return fig
+
+
+# ------------------------------------------------------------------------------ series
+
+
+def series_figure(series: pd.DataFrame, *, intervention: object = None,
+                  title: str | None = None, y_title: str | None = None,
+                  lang: str | None = None) -> go.Figure:
+    """The series of :func:`journey.metric_series`: one line per group, the change marked.
+
+    Periods without visits (``empty``) break the lines instead of being drawn as zeros or
+    joined over; the y axis and title name the measure (``series.attrs["measure"]``, in
+    ``lang`` when the attributes of :func:`journey.metric_series` say what it is).
+
+    Parameters
+    ----------
+    series : DataFrame
+        From :func:`journey.metric_series` (columns ``date``, ``group``, ``value``, ``n``).
+    intervention : date, optional
+        Drawn as a dotted vertical line labelled "change".
+    title, y_title : str, optional
+        Default: the measure's name.
+    lang : {"en", "zh"}, optional
+        Language of the labels; default :func:`journey.i18n.get_language`.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"date": pd.date_range("2025-03-03", periods=4), "group": "A",
+    ...                   "value": [30.0, None, 25.0, 20.0], "n": [5, 0, 4, 6]})
+    >>> s.attrs["measure"] = "daily mean wait before X (minutes)"
+    >>> fig = series_figure(s, intervention="2025-03-05")
+    >>> fig.layout.yaxis.title.text, fig.layout.shapes[0].x0
+    ('daily mean wait before X (minutes)', '2025-03-05')
+    """
+    lang = _options(lang)
+    L = texts("series", lang)
+    missing = {"date", "group", "value"} - set(series.columns)
+    if missing:
+        raise JourneyError(f"series_figure() needs the columns of metric_series(); missing "
+                           f"{sorted(missing)}.")
+    a = series.attrs
+    measure = a.get("measure") or L["value"]
+    if a.get("measure") and {"metric", "freq", "activity"} <= set(a):
+        measure = _measure(a, lang)
+    fig = go.Figure()
+    empty = series["n"] == 0 if "n" in series else series["value"].isna()
+    for group, g in series.groupby("group", sort=False):
+        e = empty[g.index]
+        fig.add_trace(go.Scatter(
+            x=g["date"], y=g["value"].where(~e), mode="lines+markers", name=str(group),
+            connectgaps=False, marker={"size": 5},
+            customdata=g[["n"]] if "n" in g else None,
+            hovertemplate="%{x|%Y-%m-%d}: %{y:.1f}" + (" (n = %{customdata[0]})"
+                                                      if "n" in g else "") + "<extra></extra>",
+        ))
+    if intervention is not None:
+        when = str(pd.Timestamp(intervention).date())
+        fig.add_vline(x=when, line={"color": "#231f20", "width": 2, "dash": "dot"}, opacity=1,
+                      annotation_text=L["change"], annotation_position="top left",
+                      name="intervention")
+    fig.update_layout(title=title or L["title"].format(measure=measure),
+                      yaxis_title=y_title or measure, xaxis_title=None,
+                      template="simple_white", legend_title_text=L["group"])
     return fig

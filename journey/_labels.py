@@ -250,6 +250,76 @@ _EN: dict[str, str] = {
     'its.day_4': 'Friday',
     'its.day_5': 'Saturday',
     'its.day_6': 'Sunday',
+    'metrics.D': 'daily',
+    'metrics.W': 'weekly',
+    'metrics.wait': 'wait',
+    'metrics.flow time': 'flow time',
+    'metrics.length of stay': 'length of stay',
+    'metrics.median': 'median',
+    'metrics.p90': 'p90',
+    'metrics.mean': 'mean',
+    'metrics.minutes': 'minutes',
+    'metrics.left unseen': 'left unseen',
+    'metrics.returned': 'returned',
+    'metrics.before': ' before {activity}',
+    'metrics.to': ' to {activity}',
+    'metrics.thing': '{gap}{before}',
+    'metrics.within_target': '{period} share of visits with {thing} ≤ {target:g} min',
+    'metrics.visits': '{period} visits',
+    'metrics.proportion': '{period} share of visits {what}',
+    'metrics.measure': '{period} {stat} {what}{before} ({unit})',
+    'compare.few_points': 'few points ({before} before, {after} after; ≥ {minimum} each advised)',
+    'compare.autocorrelated': (
+        'autocorrelated residuals (Ljung–Box p = {lb:.2g}, Durbin–Watson = {dw:.2f}); HAC SEs '
+        'allow for {lags} lags'),
+    'compare.rtm': (
+        'the before period ends on a special-cause run ({hits} of the last {n} points): part '
+        'of the change may be regression to the mean'),
+    'compare.closed': '{n} period(s) without visits left out',
+    'compare.dropped': '{n} period(s) without {control} visits left out',
+    'compare.pre_trends': (
+        'pre-trends differ (parallel-trends check failed): prefer the controlled ITS'),
+    'compare.trend_ci': "CI excludes 0: the departments' trends differed before",
+    'compare.placebo': (
+        'CI excludes 0 at a date without intervention: the ITS picks up something else'),
+    'compare.plain': 'plain before/after: includes changes not due to the intervention',
+    'compare.shift': '{column} (total variation {distance:.2f})',
+    'compare.sep': ', ',
+    'compare.mediator': (
+        'the mix of {columns} changed between the periods: if the intervention changed it, '
+        'adjusting for it removes part of the effect'),
+    'compare.independent': 'visits of a day are not independent: CI optimistic',
+    'compare.uncontrolled': 'uncontrolled: the verdict rests on the estimates vs {control}',
+    'compare.placebo_failed': (
+        'fails its placebo: the same ITS finds an effect at {date}, where there was none'),
+    'compare.join': '; ',
+    'compare.few_days': '{message}',
+    'compare.before': 'before',
+    'compare.after': 'after',
+    'compare.title': '{department}: {measure}',
+    'compare.verdict.controlled': (
+        'Verdict, from the estimates vs {control} (they remove changes common to both): '
+        '{rows}.'),
+    'compare.verdict.its': 'Verdict, from the ITS without a control: {rows}.',
+    'compare.verdict.row': '{metric} {est} ({lo} to {hi}): {reading}',
+    'compare.verdict.sep': '; ',
+    'compare.verdict.clear': 'a change',
+    'compare.verdict.unclear': 'no clear change (the CI includes 0)',
+    'compare.verdict.trends': (
+        " The departments' trends differed before the change (parallel-trends check failed): "
+        'prefer the controlled ITS to difference-in-differences.'),
+    'compare.verdict.placebo': (
+        ' The uncontrolled ITS fails its placebo (an effect at {date}, where there was none): '
+        'do not rest a conclusion on it.'),
+    'compare.verdict.no_placebo': (
+        ' No placebo date was given: pass placebo= (a date in the before period) to check the '
+        'ITS.'),
+    'series.title': '{measure}, by group',
+    'series.change': 'change',
+    'series.empty': 'no visits',
+    'series.value': 'value',
+    'series.date': 'date',
+    'series.group': 'group',
 
     # ---- experience, loyalty, what-if (journey.experience, loyalty, visits, simulate)
 
@@ -480,6 +550,73 @@ _ZH: dict[str, str] = {
     'its.day_4': '星期五',
     'its.day_5': '星期六',
     'its.day_6': '星期日',
+    'metrics.D': '每日',
+    'metrics.W': '每周',
+    'metrics.wait': '等候',
+    'metrics.flow time': '流转时间',
+    'metrics.length of stay': '在院时长',
+    'metrics.median': '中位数',
+    'metrics.p90': 'P90',
+    'metrics.mean': '均值',
+    'metrics.minutes': '分钟',
+    'metrics.left unseen': '未就诊离开比例',
+    'metrics.returned': '复诊比例',
+    'metrics.before': '{activity}前',
+    'metrics.to': '到{activity}的',
+    'metrics.thing': '{before}{gap}',
+    'metrics.within_target': '{period}{thing} ≤ {target:g} 分钟的就诊占比',
+    'metrics.visits': '{period}就诊人次',
+    'metrics.proportion': '{period}{what}',
+    'metrics.measure': '{period}{before}{what}{stat}（{unit}）',
+    'compare.few_points': (
+        '数据点偏少（改变前 {before} 个，改变后 {after} 个；建议每段至少 {minimum} 个）'),
+    'compare.autocorrelated': (
+        '残差存在自相关（Ljung–Box 检验 p = {lb:.2g}，Durbin–Watson = {dw:.2f}）；HAC '
+        '标准误已考虑 {lags} 期滞后'),
+    'compare.rtm': (
+        '改变前时期以特殊原因变异结束（最后 {n} 个点中有 {hits} '
+        '个）：部分变化可能只是向均值回归'),
+    'compare.closed': '已剔除 {n} 个无就诊的时期',
+    'compare.dropped': '已剔除 {n} 个{control}无就诊的时期',
+    'compare.pre_trends': '改变前两组趋势不同（平行趋势检验未通过）：应以对照中断时间序列为准',
+    'compare.trend_ci': '置信区间不含 0：两个科室在改变前的趋势就不同',
+    'compare.placebo': '在没有干预的日期上置信区间不含 0：中断时间序列捕捉到了其他变化',
+    'compare.plain': '简单前后比较：包含并非由干预引起的变化',
+    'compare.shift': '{column}（总变差距离 {distance:.2f}）',
+    'compare.sep': '、',
+    'compare.mediator': (
+        '以下构成在两个时期之间发生了变化：{columns}；若这是干预本身造成的，对其进行调整会抵消部'
+        '分效果'),
+    'compare.independent': '同一天的就诊并不相互独立：置信区间偏乐观',
+    'compare.uncontrolled': '未设对照：结论以相对{control}的估计为准',
+    'compare.placebo_failed': (
+        '未通过安慰剂检验：同样的中断时间序列在没有干预的 {date} 也发现了效果'),
+    'compare.few_days': '{period}不足 10 天：按天重抽样的自助法置信区间不可靠',
+    'compare.before': '改变前',
+    'compare.after': '改变后',
+    'compare.join': '；',
+    'compare.title': '{department}：{measure}',
+    'compare.verdict.controlled': (
+        '结论（以相对{control}的估计为准，它们扣除了两组共同的变化）：{rows}。'),
+    'compare.verdict.its': '结论（来自无对照的中断时间序列）：{rows}。',
+    'compare.verdict.row': '{metric} {est}（{lo} 至 {hi}）：{reading}',
+    'compare.verdict.sep': '；',
+    'compare.verdict.clear': '有变化',
+    'compare.verdict.unclear': '变化不明确（置信区间包含 0）',
+    'compare.verdict.trends': (
+        '两个科室在改变前的趋势就不同（平行趋势检验未通过）：应以对照中断时间序列为准，而非双重'
+        '差分。'),
+    'compare.verdict.placebo': (
+        '无对照的中断时间序列未通过安慰剂检验（在没有干预的 {date} '
+        '也发现了效果）：不能据此下结论。'),
+    'compare.verdict.no_placebo': (
+        '未给出安慰剂日期：可传入 placebo=（改变前时期内的某一天）检验中断时间序列。'),
+    'series.title': '{measure}（按组）',
+    'series.change': '改变',
+    'series.empty': '无就诊',
+    'series.value': '数值',
+    'series.date': '日期',
+    'series.group': '组',
 
     # ---- experience, loyalty, what-if (journey.experience, loyalty, visits, simulate)
 
