@@ -320,6 +320,18 @@ _EN: dict[str, str] = {
     'series.value': 'value',
     'series.date': 'date',
     'series.group': 'group',
+    'effects.boot': (
+        'after − before; before: {n0} values in {k0} {unit}, after: {n1} values in {k1} {unit}'),
+    'effects.days': 'days',
+    'effects.visits': 'visits',
+    'effects.clusters': '{cluster} clusters',
+    'effects.superiority': (
+        'P(after < before) + ½P(tie) for {value}; 0.5 = no shift; not a median test; {n0} '
+        'before, {n1} after; assumes independent visits'),
+    'effects.quantile': (
+        'change in the {q} of {value} after vs before at fixed case mix; {n0} before, {n1} '
+        'after; visits are not independent (visits of a day share its conditions): interval '
+        'optimistic'),
 
     # ---- experience, loyalty, what-if (journey.experience, loyalty, visits, simulate)
 
@@ -617,6 +629,18 @@ _ZH: dict[str, str] = {
     'series.value': '数值',
     'series.date': '日期',
     'series.group': '组',
+    'effects.boot': (
+        '改变后 − 改变前；改变前：{n0} 个值，来自 {k0} {unit}；改变后：{n1} 个值，来自 {k1} '
+        '{unit}'),
+    'effects.days': '天',
+    'effects.visits': '次就诊',
+    'effects.clusters': '个“{cluster}”聚类',
+    'effects.superiority': (
+        '{value}的 P(改变后 < 改变前) + ½P(相等)；0.5 = 无偏移；不是中位数检验；改变前 {n0} '
+        '次、改变后 {n1} 次；假定各次就诊相互独立'),
+    'effects.quantile': (
+        '病例构成固定时，{value}的 {q} 改变后相对改变前的变化；改变前 {n0} 次、改变后 {n1} '
+        '次；各次就诊并不相互独立（同一天的就诊受当天条件共同影响）：置信区间偏乐观'),
 
     # ---- experience, loyalty, what-if (journey.experience, loyalty, visits, simulate)
 
