@@ -192,6 +192,9 @@ _EN: dict[str, str] = {
     # ---- waits and bottlenecks (journey.waits, journey.bottlenecks)
 
     # ---- time series and before/after (journey.spc, its, compare, effects, series)
+    # namespaces: spc, its (notes of the estimates; its.figure: the ITS and DiD charts),
+    # compare (caveats; compare.verdict: the verdict), effects, metrics (the names of the
+    # measures, journey._metrics._measure), series (journey.series_figure)
     'spc.trial': (
         'rebase group(s) {groups} have fewer than {n} points: their limits are trial limits, '
         'to be revised as points are added.'),
