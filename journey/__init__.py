@@ -29,8 +29,8 @@ _MODULES: dict[str, str] = {
     "experience": """DIMENSIONS ExperienceModel ImportancePerformance experience_vs_journey
                      friends_and_family importance_performance key_drivers nps
                      satisfaction_scores""",
-    "figures": """map_difference_figure process_map_figure sankey_figure series_figure
-                  stage_map_figure variants_figure""",
+    "figures": """map_difference_figure process_map_figure sankey_figure stage_map_figure
+                  variants_figure""",
     "i18n": "VALUE_NAMES_ZH get_language set_language translate translate_columns use_cjk_font",
     "its": "DiDResult ITSResult controlled_its did its",
     "log": "EventLog set_memory_limit",
@@ -40,7 +40,7 @@ _MODULES: dict[str, str] = {
     "privacy": "get_min_count pseudonymise scan_identifiers set_min_count",
     "read": "COLUMN_PRESETS read_log",
     "report": "build_report suppress_small_counts",
-    "series": "METRICS metric_series",
+    "series": "METRICS metric_series series_figure",
     "simulate": """EstimatedScenario Scenario SimulationResult WhatIfResult estimate_scenario
                    simulate_hospital what_if write_sample""",
     "spark": "read_log_spark",

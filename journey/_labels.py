@@ -192,6 +192,149 @@ _EN: dict[str, str] = {
     # ---- waits and bottlenecks (journey.waits, journey.bottlenecks)
 
     # ---- time series and before/after (journey.spc, its, compare, effects, series)
+    # namespaces: spc, its (notes of the estimates; its.figure: the ITS and DiD charts),
+    # compare (caveats; compare.verdict: the verdict), effects, metrics (the names of the
+    # measures, journey._metrics._measure), series (journey.series_figure)
+    'spc.trial': (
+        'rebase group(s) {groups} have fewer than {n} points: their limits are trial limits, '
+        'to be revised as points are added.'),
+    'its.baseline_level': 'level at the first period',
+    'its.baseline_level_seasonal': (
+        'deseasonalised level at the first period (harmonic terms at their annual mean of 0)'),
+    'its.baseline_level_weekday': 'level at the first period on the reference weekday ({day})',
+    'its.effect_at_end_level': (
+        'level change, the same at every period after the start ({n} periods after the start '
+        'at the last period)'),
+    'its.dispersion': (
+        'Pearson χ²/df; about 1 when the Poisson variance fits, > 1 overdispersed '
+        "(family='quasipoisson' allows for it)"),
+    'its.poisson': (
+        'the Poisson CIs assume independent periods and a variance equal to the mean, and may '
+        "be too narrow (family='quasipoisson' allows for overdispersion)"),
+    'its.gaps': (
+        '{n} period(s) without a value (gaps) left out; the model uses the observed periods at '
+        'their true time index'),
+    'its.baseline_slope': 'change per period before the intervention',
+    'its.level_change': 'jump at the intervention vs the pre-trend',
+    'its.slope_change': 'change in slope per period after',
+    'its.effect_at_end': 'fitted vs counterfactual at the last period, {n} periods after the start',
+    'its.relative_effect_at_end': 'effect at the last period as a fraction of the counterfactual',
+    'its.difference': ' (treated − control difference)',
+    'its.ljung_box': 'H0: no residual autocorrelation up to these lags',
+    'its.durbin_watson': 'about 2 without lag-1 autocorrelation; < 1.5 positive, > 2.5 negative',
+    'its.autocorrelated': (
+        'the residuals look autocorrelated (Ljung–Box p = {p:.3g} at {k} lags, Durbin–Watson = '
+        "{dw:.2f}): {handled}. Seasonality not in the model (seasonality='weekday' or "
+        'harmonics) is a common cause.'),
+    'its.hac': (
+        'the HAC standard errors allow for it up to {lags} lags; if it persists at longer '
+        'lags, raise hac_lags'),
+    'its.quasi': 'the quasi-Poisson CIs assume independent periods and may be too narrow',
+    'its.did': 'effect under parallel trends; not cluster-robust: only 2 groups (clusters)',
+    'its.pre_trend': (
+        'treated − control slope per period before the intervention; 0 under parallel trends'),
+    'its.trends': (
+        "the groups' trends differed before the intervention (treated − control slope "
+        '{slope:.3g} per period, {level}% CI {lo:.3g} to {hi:.3g}): the parallel-trends '
+        'assumption behind the DiD is doubtful. controlled_its() models the differing trend.'),
+    'its.figure.control': 'control',
+    'its.figure.observed': 'observed',
+    'its.figure.counterfactual': 'counterfactual',
+    'its.figure.band': 'counterfactual {level}% CI',
+    'its.figure.fitted': 'fitted',
+    'its.figure.treated': 'treated',
+    'its.figure.mean': '{name} mean',
+    'its.figure.its': 'Interrupted time series: {value}',
+    'its.figure.did': 'Difference-in-differences: {value}',
+    'its.day_0': 'Monday',
+    'its.day_1': 'Tuesday',
+    'its.day_2': 'Wednesday',
+    'its.day_3': 'Thursday',
+    'its.day_4': 'Friday',
+    'its.day_5': 'Saturday',
+    'its.day_6': 'Sunday',
+    'metrics.D': 'daily',
+    'metrics.W': 'weekly',
+    'metrics.wait': 'wait',
+    'metrics.flow time': 'flow time',
+    'metrics.length of stay': 'length of stay',
+    'metrics.median': 'median',
+    'metrics.p90': 'p90',
+    'metrics.mean': 'mean',
+    'metrics.minutes': 'minutes',
+    'metrics.left unseen': 'left unseen',
+    'metrics.returned': 'returned',
+    'metrics.before': ' before {activity}',
+    'metrics.to': ' to {activity}',
+    'metrics.thing': '{gap}{before}',
+    'metrics.within_target': '{period} share of visits with {thing} ≤ {target:g} min',
+    'metrics.visits': '{period} visits',
+    'metrics.proportion': '{period} share of visits {what}',
+    'metrics.measure': '{period} {stat} {what}{before} ({unit})',
+    'compare.few_points': 'few points ({before} before, {after} after; ≥ {minimum} each advised)',
+    'compare.autocorrelated': (
+        'autocorrelated residuals (Ljung–Box p = {lb:.2g}, Durbin–Watson = {dw:.2f}); HAC SEs '
+        'allow for {lags} lags'),
+    'compare.rtm': (
+        'the before period ends on a special-cause run ({hits} of the last {n} points): part '
+        'of the change may be regression to the mean'),
+    'compare.closed': '{n} period(s) without visits left out',
+    'compare.dropped': '{n} period(s) without {control} visits left out',
+    'compare.pre_trends': (
+        'pre-trends differ (parallel-trends check failed): prefer the controlled ITS'),
+    'compare.trend_ci': "CI excludes 0: the departments' trends differed before",
+    'compare.placebo': (
+        'CI excludes 0 at a date without intervention: the ITS picks up something else'),
+    'compare.plain': 'plain before/after: includes changes not due to the intervention',
+    'compare.shift': '{column} (total variation {distance:.2f})',
+    'compare.sep': ', ',
+    'compare.mediator': (
+        'the mix of {columns} changed between the periods: if the intervention changed it, '
+        'adjusting for it removes part of the effect'),
+    'compare.independent': 'visits of a day are not independent: CI optimistic',
+    'compare.uncontrolled': 'uncontrolled: the verdict rests on the estimates vs {control}',
+    'compare.placebo_failed': (
+        'fails its placebo: the same ITS finds an effect at {date}, where there was none'),
+    'compare.join': '; ',
+    'compare.few_days': '{message}',
+    'compare.before': 'before',
+    'compare.after': 'after',
+    'compare.title': '{department}: {measure}',
+    'compare.verdict.controlled': (
+        'Verdict, from the estimates vs {control} (they remove changes common to both): '
+        '{rows}.'),
+    'compare.verdict.its': 'Verdict, from the ITS without a control: {rows}.',
+    'compare.verdict.row': '{metric} {est} ({lo} to {hi}): {reading}',
+    'compare.verdict.sep': '; ',
+    'compare.verdict.clear': 'a change',
+    'compare.verdict.unclear': 'no clear change (the CI includes 0)',
+    'compare.verdict.trends': (
+        " The departments' trends differed before the change (parallel-trends check failed): "
+        'prefer the controlled ITS to difference-in-differences.'),
+    'compare.verdict.placebo': (
+        ' The uncontrolled ITS fails its placebo (an effect at {date}, where there was none): '
+        'do not rest a conclusion on it.'),
+    'compare.verdict.no_placebo': (
+        ' No placebo date was given: pass placebo= (a date in the before period) to check the '
+        'ITS.'),
+    'series.title': '{measure}, by group',
+    'series.change': 'change',
+    'series.empty': 'no visits',
+    'series.value': 'value',
+    'series.date': 'date',
+    'series.group': 'group',
+    'effects.boot': (
+        'after − before; before: {n0} values in {k0} {unit}, after: {n1} values in {k1} {unit}'),
+    'effects.days': 'days',
+    'effects.visits': 'visits',
+    'effects.clusters': '{cluster} clusters',
+    'effects.superiority': (
+        'P(after < before) + ½P(tie) for {value}; 0.5 = no shift; not a median test; {n0} '
+        'before, {n1} after; assumes independent visits'),
+    'effects.quantile': (
+        'change in the {q} of {value} after vs before at fixed case mix; {n0} before, {n1} '
+        'after; visits are not independent (visits of a day share its conditions): interval '
+        'optimistic'),
 
     # ---- experience, loyalty, what-if (journey.experience, loyalty, visits, simulate)
     # loyalty (the Lorenz curve of resource_concentration)
@@ -465,6 +608,134 @@ _ZH: dict[str, str] = {
     # ---- waits and bottlenecks (journey.waits, journey.bottlenecks)
 
     # ---- time series and before/after (journey.spc, its, compare, effects, series)
+    'spc.trial': (
+        '重设分组 {groups} 的数据点少于 {n} 个：其控制限为试用控制限，应随数据点增加重新计算。'),
+    'its.baseline_level': '第一期的水平',
+    'its.baseline_level_seasonal': '第一期去除季节性后的水平（谐波项取其全年均值 0）',
+    'its.baseline_level_weekday': '第一期在参照星期（{day}）的水平',
+    'its.effect_at_end_level': '水平变化，干预后每期相同（最后一期距干预开始 {n} 期）',
+    'its.dispersion': (
+        "Pearson χ²/自由度；泊松方差合适时约为 1，> 1 为过度离散（family='quasipoisson' "
+        '可处理）'),
+    'its.poisson': (
+        "泊松模型的置信区间假定各期相互独立且方差等于均值，可能偏窄（family='quasipoisson' "
+        '可处理过度离散）'),
+    'its.gaps': '已剔除 {n} 个无数值的时期（缺口）；模型按真实时间序号使用有观测的时期',
+    'its.baseline_slope': '干预前每期的变化',
+    'its.level_change': '干预时相对干预前趋势的跳变',
+    'its.slope_change': '干预后每期斜率的变化',
+    'its.effect_at_end': '最后一期拟合值与反事实值之差，距干预开始 {n} 期',
+    'its.relative_effect_at_end': '最后一期的效应占反事实值的比例',
+    'its.difference': '（干预组 − 对照组之差）',
+    'its.ljung_box': 'H0：在这些滞后期内残差无自相关',
+    'its.durbin_watson': '无 1 阶自相关时约为 2；< 1.5 为正自相关，> 2.5 为负自相关',
+    'its.autocorrelated': (
+        '残差似乎存在自相关（Ljung–Box 检验 p = {p:.3g}，滞后 {k} 期；Durbin–Watson = '
+        "{dw:.2f}）：{handled}。模型未包含的季节性（seasonality='weekday' "
+        '或谐波项）是常见原因。'),
+    'its.hac': 'HAC 标准误已考虑至多 {lags} 期滞后；若更长滞后期仍有自相关，请增大 hac_lags',
+    'its.quasi': '准泊松模型的置信区间假定各期相互独立，可能偏窄',
+    'its.did': '平行趋势假设下的效应；不是聚类稳健的：只有 2 个组（聚类）',
+    'its.pre_trend': '干预前干预组 − 对照组每期斜率之差；平行趋势下为 0',
+    'its.trends': (
+        '两组在干预前的趋势就不同（干预组 − 对照组斜率每期 {slope:.3g}，{level}%置信区间 '
+        '{lo:.3g} 至 {hi:.3g}）：双重差分所依赖的平行趋势假设存疑。controlled_its() '
+        '可对不同的趋势建模。'),
+    'its.figure.control': '对照组',
+    'its.figure.observed': '观测值',
+    'its.figure.counterfactual': '反事实（延续干预前趋势）',
+    'its.figure.band': '反事实 {level}%置信区间',
+    'its.figure.fitted': '拟合值',
+    'its.figure.treated': '干预组',
+    'its.figure.mean': '{name}均值',
+    'its.figure.its': '中断时间序列：{value}',
+    'its.figure.did': '双重差分：{value}',
+    'its.day_0': '星期一',
+    'its.day_1': '星期二',
+    'its.day_2': '星期三',
+    'its.day_3': '星期四',
+    'its.day_4': '星期五',
+    'its.day_5': '星期六',
+    'its.day_6': '星期日',
+    'metrics.D': '每日',
+    'metrics.W': '每周',
+    'metrics.wait': '等候',
+    'metrics.flow time': '流转时间',
+    'metrics.length of stay': '在院时长',
+    'metrics.median': '中位数',
+    'metrics.p90': 'P90',
+    'metrics.mean': '均值',
+    'metrics.minutes': '分钟',
+    'metrics.left unseen': '未就诊离开比例',
+    'metrics.returned': '复诊比例',
+    'metrics.before': '{activity}前',
+    'metrics.to': '到{activity}的',
+    'metrics.thing': '{before}{gap}',
+    'metrics.within_target': '{period}{thing} ≤ {target:g} 分钟的就诊占比',
+    'metrics.visits': '{period}就诊人次',
+    'metrics.proportion': '{period}{what}',
+    'metrics.measure': '{period}{before}{what}{stat}（{unit}）',
+    'compare.few_points': (
+        '数据点偏少（改变前 {before} 个，改变后 {after} 个；建议每段至少 {minimum} 个）'),
+    'compare.autocorrelated': (
+        '残差存在自相关（Ljung–Box 检验 p = {lb:.2g}，Durbin–Watson = {dw:.2f}）；HAC '
+        '标准误已考虑 {lags} 期滞后'),
+    'compare.rtm': (
+        '改变前时期以特殊原因变异结束（最后 {n} 个点中有 {hits} '
+        '个）：部分变化可能只是向均值回归'),
+    'compare.closed': '已剔除 {n} 个无就诊的时期',
+    'compare.dropped': '已剔除 {n} 个{control}无就诊的时期',
+    'compare.pre_trends': '改变前两组趋势不同（平行趋势检验未通过）：应以对照中断时间序列为准',
+    'compare.trend_ci': '置信区间不含 0：两个科室在改变前的趋势就不同',
+    'compare.placebo': '在没有干预的日期上置信区间不含 0：中断时间序列捕捉到了其他变化',
+    'compare.plain': '简单前后比较：包含并非由干预引起的变化',
+    'compare.shift': '{column}（总变差距离 {distance:.2f}）',
+    'compare.sep': '、',
+    'compare.mediator': (
+        '以下构成在两个时期之间发生了变化：{columns}；若这是干预本身造成的，对其进行调整会抵消部'
+        '分效果'),
+    'compare.independent': '同一天的就诊并不相互独立：置信区间偏乐观',
+    'compare.uncontrolled': '未设对照：结论以相对{control}的估计为准',
+    'compare.placebo_failed': (
+        '未通过安慰剂检验：同样的中断时间序列在没有干预的 {date} 也发现了效果'),
+    'compare.few_days': '{period}不足 10 天：按天重抽样的自助法置信区间不可靠',
+    'compare.before': '改变前',
+    'compare.after': '改变后',
+    'compare.join': '；',
+    'compare.title': '{department}：{measure}',
+    'compare.verdict.controlled': (
+        '结论（以相对{control}的估计为准，它们扣除了两组共同的变化）：{rows}。'),
+    'compare.verdict.its': '结论（来自无对照的中断时间序列）：{rows}。',
+    'compare.verdict.row': '{metric} {est}（{lo} 至 {hi}）：{reading}',
+    'compare.verdict.sep': '；',
+    'compare.verdict.clear': '有变化',
+    'compare.verdict.unclear': '变化不明确（置信区间包含 0）',
+    'compare.verdict.trends': (
+        '两个科室在改变前的趋势就不同（平行趋势检验未通过）：应以对照中断时间序列为准，而非双重'
+        '差分。'),
+    'compare.verdict.placebo': (
+        '无对照的中断时间序列未通过安慰剂检验（在没有干预的 {date} '
+        '也发现了效果）：不能据此下结论。'),
+    'compare.verdict.no_placebo': (
+        '未给出安慰剂日期：可传入 placebo=（改变前时期内的某一天）检验中断时间序列。'),
+    'series.title': '{measure}（按组）',
+    'series.change': '改变',
+    'series.empty': '无就诊',
+    'series.value': '数值',
+    'series.date': '日期',
+    'series.group': '组',
+    'effects.boot': (
+        '改变后 − 改变前；改变前：{n0} 个值，来自 {k0} {unit}；改变后：{n1} 个值，来自 {k1} '
+        '{unit}'),
+    'effects.days': '天',
+    'effects.visits': '次就诊',
+    'effects.clusters': '个“{cluster}”聚类',
+    'effects.superiority': (
+        '{value}的 P(改变后 < 改变前) + ½P(相等)；0.5 = 无偏移；不是中位数检验；改变前 {n0} '
+        '次、改变后 {n1} 次；假定各次就诊相互独立'),
+    'effects.quantile': (
+        '病例构成固定时，{value}的 {q} 改变后相对改变前的变化；改变前 {n0} 次、改变后 {n1} '
+        '次；各次就诊并不相互独立（同一天的就诊受当天条件共同影响）：置信区间偏乐观'),
 
     # ---- experience, loyalty, what-if (journey.experience, loyalty, visits, simulate)
     # loyalty

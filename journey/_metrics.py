@@ -1,24 +1,28 @@
 """The measures of the before/after series: their per-visit values and their names.
 
 :mod:`journey.series` builds its series from the per-visit values, :mod:`journey.compare`
-compares them, and :mod:`journey.figures` names a series' measure in Chinese with these, so a
+compares them, and both name a measure with :func:`_measure` (in any language, from the
+catalogue's ``metrics`` texts), as do the figures of :mod:`journey._figures_series`, so a
 measure is defined and worded once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+from journey._labels import texts
 from journey.engine import minutes, sequenced, wall_clock
 from journey.errors import JourneyError
+from journey.i18n import translate
 from journey.log import EventLog
 from journey.stages import activities_of
 
-__all__ = ["METRICS", "MISSING_GROUP", "_FREQ", "_describe", "_measure_zh", "_visit_values"]
+__all__ = ["METRICS", "MISSING_GROUP", "_FREQ", "_measure", "_visit_values"]
 
 #: Measure → (what is aggregated per visit, statistic, unit, better direction).
 METRICS: dict[str, tuple[str, str, str, str]] = {
@@ -131,50 +135,26 @@ def _visit_values(
     return visits, values, counts
 
 
-def _describe(metric: str, activity: str | None, freq: str, target: float | None,
-              time_kind: str = "wait") -> str:
-    """Readable name of a series, e.g. "daily median wait before Consultation (minutes)";
-    "daily median flow time to Consultation (minutes)" in a log without start times."""
+def _measure(options: Mapping[str, Any], lang: str = "en") -> str:
+    """The name of a series' measure in ``lang`` from its ``metric``, ``activity``, ``freq``,
+    ``target`` and ``time_kind``, e.g. "daily median wait before Consultation (minutes)",
+    "每日就诊前等候中位数（分钟）"; "daily median flow time to Consultation (minutes)" for a
+    log without start times."""
+    M = texts("metrics", lang)
+    metric = options["metric"]
     what, stat, unit, _ = METRICS[metric]
-    period = {"D": "daily", "W": "weekly"}[freq]
-    flow = time_kind == "flow"
-    before = (f" to {activity}" if flow else f" before {activity}") if activity else ""
-    gap = "flow time" if flow else "wait"
-    what = gap if what == "wait" else what
+    activity = options.get("activity") if what in ("wait", "within target") else None
+    flow = options.get("time_kind", "wait") == "flow"
+    period = M[options["freq"]]
+    before = M["to" if flow else "before"].format(activity=translate(activity, lang)) \
+        if activity else ""
+    gap = M["flow time" if flow else "wait"]
     if metric == "within_target":
-        thing = f"{gap}{before}" if activity else "length of stay"
-        return f"{period} share of visits with {thing} ≤ {target:g} min"
+        thing = M["thing"].format(gap=gap, before=before) if activity else M["length of stay"]
+        return M["within_target"].format(period=period, thing=thing, target=options["target"])
     if metric == "visits":
-        return f"{period} visits"
+        return M["visits"].format(period=period)
     if stat == "proportion":
-        return f"{period} share of visits {what}"
-    return f"{period} {stat} {what}{before} ({unit})"
-
-
-_MEASURES_ZH = {"D": "每日", "W": "每周", "wait": "等候", "flow time": "流转时间",
-                "length of stay": "在院时长",
-                "median": "中位数", "p90": "P90", "mean": "均值", "minutes": "分钟",
-                "left unseen": "未就诊离开比例", "returned": "复诊比例"}
-
-
-def _measure_zh(options: dict[str, Any]) -> str:
-    """The measure of a comparison in Chinese, e.g. "每日就诊前等候中位数（分钟）"."""
-    from journey.i18n import translate
-
-    what, stat, unit, _ = METRICS[options["metric"]]
-    z = _MEASURES_ZH
-    period = z[options["freq"]]
-    activity = options["activity"] if what in ("wait", "within target") else None
-    flow = options.get("time_kind") == "flow"
-    before = f"到{translate(activity, 'zh')}的" if flow and activity else (
-        f"{translate(activity, 'zh')}前" if activity else "")
-    if what == "wait" and flow:
-        what = "flow time"
-    if options["metric"] == "within_target":
-        thing = f"{before}{'流转时间' if flow else '等候'}" if activity else "在院时长"
-        return f"{period}{thing} ≤ {options['target']:g} 分钟的就诊占比"
-    if options["metric"] == "visits":
-        return f"{period}就诊人次"
-    if stat == "proportion":
-        return f"{period}{z[what]}"
-    return f"{period}{before}{z[what]}{z[stat]}（{z[unit]}）"
+        return M["proportion"].format(period=period, what=M[what])
+    return M["measure"].format(period=period, stat=M[stat], what=gap if what == "wait" else
+                               M[what], before=before, unit=M[unit])

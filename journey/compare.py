@@ -32,7 +32,10 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from journey._metrics import METRICS, _describe, _measure_zh, _visit_values
+from journey._figures_series import _column_name
+from journey._labels import text, texts
+from journey._metrics import METRICS, _measure, _visit_values
+from journey._result import Result
 from journey.effects import bootstrap_quantile_change, probability_of_superiority, quantile_change
 from journey.engine import wall_clock_values
 from journey.errors import JourneyError
@@ -52,56 +55,8 @@ TABLE_COLUMNS = ["metric", "before", "after", "change", "ci_low", "ci_high", "p_
 MIN_POINTS = 12  # per period, for an ITS worth reading (Making Data Count uses 12–15)
 RTM_POINTS = 7  # the last points before the intervention checked for a special-cause run
 
-# the caveats of the table, in English and Chinese
-_CAVEATS: dict[str, dict[str, str]] = {
-    "en": {"lang": "en",
-           "few_points": "few points ({before} before, {after} after; ≥ {minimum} each advised)",
-           "autocorrelated": "autocorrelated residuals (Ljung–Box p = {lb:.2g}, Durbin–Watson = "
-                             "{dw:.2f}); HAC SEs allow for {lags} lags",
-           "rtm": "the before period ends on a special-cause run ({hits} of the last {n} "
-                  "points): part of the change may be regression to the mean",
-           "closed": "{n} period(s) without visits left out",
-           "dropped": "{n} period(s) without {control} visits left out",
-           "pre_trends": "pre-trends differ (parallel-trends check failed): prefer the "
-                         "controlled ITS",
-           "trend_ci": "CI excludes 0: the departments' trends differed before",
-           "placebo": "CI excludes 0 at a date without intervention: the ITS picks up "
-                      "something else",
-           "plain": "plain before/after: includes changes not due to the intervention",
-           "shift": "{column} (total variation {distance:.2f})", "sep": ", ",
-           "mediator": "the mix of {columns} changed between the periods: if the "
-                       "intervention changed it, adjusting for it removes part of the effect",
-           "independent": "visits of a day are not independent: CI optimistic",
-           "uncontrolled": "uncontrolled: the verdict rests on the estimates vs {control}",
-           "placebo_failed": "fails its placebo: the same ITS finds an effect at "
-                             "{date}, where there was none",
-           "join": "; "},
-    "zh": {"lang": "zh",
-           "few_points": "数据点偏少（改变前 {before} 个，改变后 {after} 个；建议每段至少 "
-                         "{minimum} 个）",
-           "autocorrelated": "残差存在自相关（Ljung–Box 检验 p = {lb:.2g}，Durbin–Watson = "
-                             "{dw:.2f}）；HAC 标准误已考虑 {lags} 期滞后",
-           "rtm": "改变前时期以特殊原因变异结束（最后 {n} 个点中有 {hits} 个）：部分变化可能"
-                  "只是向均值回归",
-           "closed": "已剔除 {n} 个无就诊的时期",
-           "dropped": "已剔除 {n} 个{control}无就诊的时期",
-           "pre_trends": "改变前两组趋势不同（平行趋势检验未通过）：应以对照中断时间序列为准",
-           "trend_ci": "置信区间不含 0：两个科室在改变前的趋势就不同",
-           "placebo": "在没有干预的日期上置信区间不含 0：中断时间序列捕捉到了其他变化",
-           "plain": "简单前后比较：包含并非由干预引起的变化",
-           "shift": "{column}（总变差距离 {distance:.2f}）", "sep": "、",
-           "mediator": "以下构成在两个时期之间发生了变化：{columns}；若这是干预本身造成的，"
-                       "对其进行调整会抵消部分效果",
-           "independent": "同一天的就诊并不相互独立：置信区间偏乐观",
-           "uncontrolled": "未设对照：结论以相对{control}的估计为准",
-           "placebo_failed": "未通过安慰剂检验：同样的中断时间序列在没有干预的 {date} 也发现了效果",
-           "few_days": "{period}不足 10 天：按天重抽样的自助法置信区间不可靠",
-           "before": "改变前", "after": "改变后", "join": "；"},
-}
-
-
 @dataclass(repr=False)
-class PeriodComparison:
+class PeriodComparison(Result):
     """The before/after evidence for one measure; build one with :func:`compare_periods`.
 
     Attributes
@@ -128,6 +83,8 @@ class PeriodComparison:
         the parallel-trends check or the placebo fails.
     options : dict
         The arguments used.
+    notes : list of str
+        Remarks on the comparison (the caveats are in the table).
     """
 
     table: pd.DataFrame
@@ -141,12 +98,18 @@ class PeriodComparison:
     options: dict[str, Any] = field(default_factory=dict)
     _log: EventLog | None = None
     verdict: str = ""
+    notes: list[str] = field(default_factory=list)
 
-    def __repr__(self) -> str:
+    _tables = ("table", "series", "visits")
+
+    def _headline(self) -> str:
         o = self.options
-        return (f"PeriodComparison({self.measure}, {o['department']!r}"
-                f"{' vs ' + repr(o['control']) if o['control'] else ''}, intervention "
-                f"{o['intervention']}, {len(self.table)} estimates)\n{self.verdict}")
+        control = f" vs {o['control']!r}" if o["control"] else ""
+        return (f"PeriodComparison: {self.measure}, {o['department']!r}{control}, intervention "
+                f"{o['intervention']}\n{self.verdict}")
+
+    def _shown(self) -> pd.DataFrame:
+        return self.table.drop(columns=["method", "caveats"]).round(3)
 
     @property
     def summary(self) -> pd.DataFrame:
@@ -185,7 +148,7 @@ class PeriodComparison:
         return spc(s, date="date", **(args | kwargs))
 
     def figure(self, *, lang: str | None = None, **kwargs: Any):
-        """The ITS counterfactual plot (plotly): observed, fitted, the pre-trend carried on.
+        """The ITS counterfactual plot: observed, fitted, the pre-trend carried on.
 
         ``lang`` ({"en", "zh"}, default :func:`journey.i18n.get_language`) sets the language
         of legend, title and axis (department names are kept); ``title`` and ``y_title`` win.
@@ -200,10 +163,10 @@ class PeriodComparison:
         from journey._language import _resolve
 
         lang = _resolve(lang)
-        measure = self.measure if lang == "en" else _measure_zh(self.options)
+        measure = _measure(self.options, lang)
         kwargs.setdefault("y_title", measure)
-        kwargs.setdefault("title", f"{self.options['department']}"
-                                   f"{': ' if lang == 'en' else '：'}{measure}")
+        kwargs.setdefault("title", text("compare.title", lang, measure=measure,
+                                        department=self.options["department"]))
         return self.its_result.figure(lang=lang, **kwargs)
 
     @cached_property
@@ -326,15 +289,16 @@ def _department(log: EventLog, department: str | None, by: str | None) -> str:
 
 def _controlled_rows(series: pd.DataFrame, treated: pd.DataFrame, when: pd.Timestamp,
                      department: str, control: str, freq: str, model: dict[str, Any],
-                     period: str, alpha: float, caveats: list[str], C: dict[str, Any],
+                     period: str, alpha: float, caveats: list[str], lang: str,
                      ) -> tuple[list[dict], ITSResult, DiDResult]:
     """Rows vs the control (controlled ITS, DiD, parallel trends), each with ``caveats``."""
+    C = texts("compare", lang)
     both = _open_periods(series, [department, control])
     diff = (both[department] - both[control]).to_numpy()
     cres = _fit(controlled_its, both, when, freq, treated=department, control=control,
-                alpha=alpha, lang=C["lang"], **model)
+                alpha=alpha, lang=lang, **model)
     dres = _fit(did, both, when, freq, treated=department, control=control, alpha=alpha,
-                lang=C["lang"])
+                lang=lang)
     cpost = cres.series["post"].to_numpy()
     d_before, d_after = float(diff[~cpost].mean()), float(diff[cpost].mean())
     dropped = len(treated) - len(both)
@@ -357,15 +321,16 @@ def _controlled_rows(series: pd.DataFrame, treated: pd.DataFrame, when: pd.Times
 
 
 def _placebo_row(placebo: Any, when: pd.Timestamp, treated: pd.DataFrame, department: str,
-                 freq: str, model: dict[str, Any], alpha: float, C: dict[str, Any],
+                 freq: str, model: dict[str, Any], alpha: float, lang: str,
                  ) -> tuple[dict, ITSResult, bool]:
     """The ITS at a placebo date in the before period: its row, its fit, whether it passed."""
+    C = texts("compare", lang)
     fake = pd.Timestamp(placebo)
     if fake >= when:
         raise JourneyError(f"placebo={placebo!r} must fall before the intervention "
                            f"({when.date()}): it tests the before period alone.")
     pre = treated[treated["date"] < when]
-    pres = _fit(its, pre, fake, freq, alpha=alpha, lang=C["lang"], **model)
+    pres = _fit(its, pre, fake, freq, alpha=alpha, lang=lang, **model)
     ppost = pres.series["post"].to_numpy()
     pv = pre[department].to_numpy()
     prow = pres.summary.loc["level_change"]
@@ -480,7 +445,8 @@ def compare_periods(
     """
     from journey._language import _resolve
 
-    C = _CAVEATS[_resolve(lang)]
+    lang = _resolve(lang)
+    C = texts("compare", lang)
     when = pd.Timestamp(intervention)
     department = _department(log, department, by)
     series = metric_series(log, metric=metric, activity=activity, freq=freq, by=by,
@@ -492,13 +458,13 @@ def compare_periods(
             raise JourneyError(f"{name}={level!r} has no visits with this measure; the groups "
                                f"are {known}.", column=by)
     series = series[series["group"].isin(groups)].reset_index(drop=True)
-    measure = _describe(metric, activity if METRICS[metric][0] in ("wait", "within target")
-                        else None, freq, target, log.time_kind)
+    measure = _measure({"metric": metric, "activity": activity, "freq": freq, "target": target,
+                        "time_kind": log.time_kind})
     treated = _open_periods(series, [department])
     closed = int((series.loc[series["group"] == department, "n"] == 0).sum())
     gap_note = [C["closed"].format(n=closed)] if closed else []
     model = {"seasonality": seasonality, "slope_change": slope_change}
-    res = _fit(its, treated, when, freq, alpha=alpha, lang=C["lang"], **model)
+    res = _fit(its, treated, when, freq, alpha=alpha, lang=lang, **model)
     post = res.series["post"].to_numpy()
     y = treated[department].to_numpy()
     before, after = float(y[~post].mean()), float(y[post].mean())
@@ -524,13 +490,13 @@ def compare_periods(
     if control is not None:
         controlled, result.controlled_result, result.did_result = _controlled_rows(
             series, treated, when, department, control, freq, model, period, alpha, rtm + gap_note,
-            C)
+            lang)
         rows += controlled
         for row in rows[:3]:
             row["caveats"] = [*row["caveats"], C["uncontrolled"].format(control=control)]
     if placebo is not None:
         prow, result.placebo_result, placebo_ok = _placebo_row(
-            placebo, when, treated, department, freq, model, alpha, C)
+            placebo, when, treated, department, freq, model, alpha, lang)
         if not placebo_ok:  # the uncontrolled rows are the ones the placebo tests
             fake = pd.Timestamp(placebo)
             for row in rows[:3]:
@@ -542,41 +508,16 @@ def compare_periods(
         what = METRICS[metric][0]
         rows += _visit_rows(result.visits, when,
                             what="flow time" if what == "wait" and log.time_kind == "flow"
-                            else what, n_boot=n_boot, seed=seed, alpha=alpha, extra=rtm, C=C)
+                            else what, n_boot=n_boot, seed=seed, alpha=alpha, extra=rtm, lang=lang)
     result.table = pd.DataFrame(rows, columns=TABLE_COLUMNS)
-    result.verdict = _verdict(result.table, control, METRICS[metric][2], C["lang"])
+    result.verdict = _verdict(result.table, control, METRICS[metric][2], lang)
     result.table["caveats"] = result.table["caveats"].map(C["join"].join)
     return result
 
 
-_VERDICTS: dict[str, dict[str, str]] = {
-    "en": {"controlled": "Verdict, from the estimates vs {control} (they remove changes common "
-                         "to both): {rows}.",
-           "its": "Verdict, from the ITS without a control: {rows}.",
-           "row": "{metric} {est} ({lo} to {hi}): {reading}", "sep": "; ",
-           "clear": "a change", "unclear": "no clear change (the CI includes 0)",
-           "trends": " The departments' trends differed before the change (parallel-trends "
-                     "check failed): prefer the controlled ITS to difference-in-differences.",
-           "placebo": " The uncontrolled ITS fails its placebo (an effect at {date}, where there "
-                      "was none): do not rest a conclusion on it.",
-           "no_placebo": " No placebo date was given: pass placebo= (a date in the before "
-                         "period) to check the ITS."},
-    "zh": {"controlled": "结论（以相对{control}的估计为准，它们扣除了两组共同的变化）：{rows}。",
-           "its": "结论（来自无对照的中断时间序列）：{rows}。",
-           "row": "{metric} {est}（{lo} 至 {hi}）：{reading}", "sep": "；",
-           "clear": "有变化", "unclear": "变化不明确（置信区间包含 0）",
-           "trends": "两个科室在改变前的趋势就不同（平行趋势检验未通过）：应以对照中断时间序列"
-                     "为准，而非双重差分。",
-           "placebo": "无对照的中断时间序列未通过安慰剂检验（在没有干预的 {date} 也发现了"
-                      "效果）：不能据此下结论。",
-           "no_placebo": "未给出安慰剂日期：可传入 placebo=（改变前时期内的某一天）检验中断"
-                         "时间序列。"},
-}
-
-
 def _verdict(table: pd.DataFrame, control: str | None, unit: str, lang: str) -> str:
     """The sentence that sums up ``table``: the controlled rows when there is a control."""
-    V = _VERDICTS[lang]
+    V = texts("compare.verdict", lang)
     t = table.set_index("metric")
     fmt = "{:+.1f}".format if unit == "minutes" else "{:+.3g}".format
     if control is not None:
@@ -628,7 +569,7 @@ def _per_visit(log: EventLog, *, left: str | list[str] | None, metric: str,
 
 
 def _visit_rows(visits: pd.DataFrame, when: pd.Timestamp, *, what: str, n_boot: int,
-                seed: int, alpha: float, extra: list[str], C: dict[str, str]) -> list[dict]:
+                seed: int, alpha: float, extra: list[str], lang: str) -> list[dict]:
     """Quantile changes (day bootstrap, quantile regression) and probability of superiority.
 
     These compare visits before and after directly, without a trend or a control, so they
@@ -637,6 +578,7 @@ def _visit_rows(visits: pd.DataFrame, when: pd.Timestamp, *, what: str, n_boot: 
     intervention itself changed it (time slots change arrival hours), adjusting for it
     removes part of the effect.
     """
+    C = texts("compare", lang)
     case_mix = [c for c in visits.columns[3:] if visits[c].nunique() > 1]
     post = visits["arrival"] >= when
     common = {"value": "value", "date": "arrival", "intervention": when}
@@ -644,10 +586,9 @@ def _visit_rows(visits: pd.DataFrame, when: pd.Timestamp, *, what: str, n_boot: 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
         boot = bootstrap_quantile_change(visits, n_boot=n_boot, seed=seed, alpha=alpha, **common)
-    few = [str(w.message).split(":")[0] for w in caught]
-    if C["lang"] == "zh":  # "fewer than 10 days in the after period" from the bootstrap
-        few = [C["few_days"].format(period=C["after" if "after" in f else "before"])
-               for f in few]
+    # "fewer than 10 days in the after period" from the bootstrap, in the caveats' language
+    few = [C["few_days"].format(message=f, period=C["after" if "after" in f else "before"])
+           for f in (str(w.message).split(":")[0] for w in caught)]
     adjusted = (quantile_change(visits, covariates=case_mix, alpha=alpha, **common)
                 if case_mix else boot.iloc[:0])  # without covariates it repeats the bootstrap
     shifted = []
@@ -655,7 +596,7 @@ def _visit_rows(visits: pd.DataFrame, when: pd.Timestamp, *, what: str, n_boot: 
         share = pd.crosstab(visits[c], post, normalize="columns")
         distance = 0.5 * float((share[True] - share[False]).abs().sum())
         if distance > 0.1:
-            shifted.append(C["shift"].format(column=_header(c, C), distance=distance))
+            shifted.append(C["shift"].format(column=_column_name(c, lang), distance=distance))
     mediator = [C["mediator"].format(columns=C["sep"].join(shifted))] if shifted else []
     sup = probability_of_superiority(visits, alpha=alpha, **common).iloc[0]
     rows = []
@@ -668,10 +609,3 @@ def _visit_rows(visits: pd.DataFrame, when: pd.Timestamp, *, what: str, n_boot: 
                             np.nan, np.nan, sup,
                             [*plain, C["independent"]]))
     return rows
-
-
-def _header(column: str, C: dict[str, str]) -> str:
-    """A case-mix column's name in the language of the caveats ``C``."""
-    from journey.i18n import COLUMN_NAMES_ZH
-
-    return COLUMN_NAMES_ZH.get(column, column) if C["lang"] == "zh" else column

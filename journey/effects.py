@@ -26,31 +26,13 @@ import pandas as pd
 import statsmodels.formula.api as smf
 from statsmodels.stats.nonparametric import rank_compare_2indep
 
+from journey._labels import text, texts
 from journey._timeseries import COLUMNS, _frame, _post, _row
 from journey.errors import JourneyError
 
 __all__ = ["bootstrap_quantile_change", "probability_of_superiority", "quantile_change"]
 
 _WORDS = [("before", "after"), ("pre", "post")]
-# the ``note`` column in English and Chinese (methods keep their English names)
-_NOTES: dict[str, dict[str, str]] = {
-    "en": {"boot": "after − before; before: {n0} values in {k0} {unit}, after: {n1} values in "
-                   "{k1} {unit}",
-           "days": "days", "visits": "visits", "clusters": "{cluster} clusters",
-           "superiority": "P(after < before) + ½P(tie) for {value}; 0.5 = no shift; not a "
-                          "median test; {n0} before, {n1} after; assumes independent visits",
-           "quantile": "change in the {q} of {value} after vs before at fixed case mix; "
-                       "{n0} before, {n1} after; visits are not independent (visits of a day "
-                       "share its conditions): interval optimistic"},
-    "zh": {"boot": "改变后 − 改变前；改变前：{n0} 个值，来自 {k0} {unit}；改变后：{n1} 个值，"
-                   "来自 {k1} {unit}",
-           "days": "天", "visits": "次就诊", "clusters": "个“{cluster}”聚类",
-           "superiority": "{value}的 P(改变后 < 改变前) + ½P(相等)；0.5 = 无偏移；不是中位数检验；"
-                          "改变前 {n0} 次、改变后 {n1} 次；假定各次就诊相互独立",
-           "quantile": "病例构成固定时，{value}的 {q} 改变后相对改变前的变化；"
-                       "改变前 {n0} 次、改变后 {n1} 次；各次就诊并不相互独立（同一天的就诊"
-                       "受当天条件共同影响）：置信区间偏乐观"},
-}
 _DERIVED = {"hour": lambda s: s.dt.hour, "weekday": lambda s: s.dt.day_of_week}
 
 
@@ -201,7 +183,7 @@ def bootstrap_quantile_change(
     """
     from journey._language import _resolve
 
-    N = _NOTES[_resolve(lang)]
+    N = texts("effects", _resolve(lang))
     qs = np.asarray(q, dtype=float)
     if n_boot < 100:
         raise JourneyError(f"n_boot={n_boot} is too few for percentile CIs; use ≥ 1000.")
@@ -311,8 +293,8 @@ def probability_of_superiority(
         "probability_of_superiority", float(res.prob1), (max(0.0, lo), min(1.0, hi)),
         float(res.pvalue),
         f"Brunner–Munzel (rank_compare_2indep), t CI with {res.df:.0f} df; p tests 0.5",
-        _NOTES[_resolve(lang)]["superiority"].format(value=value, n0=len(before),
-                                                     n1=len(after)),
+        text("effects.superiority", _resolve(lang), value=value, n0=len(before),
+             n1=len(after)),
     )
     return pd.DataFrame([row], columns=COLUMNS)
 
@@ -372,7 +354,7 @@ def quantile_change(
     """
     from journey._language import _resolve
 
-    N = _NOTES[_resolve(lang)]
+    N = texts("effects", _resolve(lang))
     derived = [c for c in covariates if c in _DERIVED and c not in data.columns]
     if derived and date is None:
         raise JourneyError(f"covariates {derived} are taken from date='column'; pass it.")

@@ -42,7 +42,6 @@ __all__ = [
     "map_difference_figure",
     "process_map_figure",
     "sankey_figure",
-    "series_figure",
     "stage_map_figure",
     "variants_figure",
 ]
@@ -1175,79 +1174,3 @@ def map_difference_figure(
                       template="plotly_white", barmode="overlay",
                       height=max(420, 180 + 26 * n_rows), legend={"orientation": "h", "y": -0.08})
     return _say_hidden(fig, hidden, k, lang)
-
-
-_SERIES_LABELS = {
-    "en": {"title": "{measure}, by group", "change": "change", "empty": "no visits",
-           "value": "value", "date": "date", "group": "group"},
-    "zh": {"title": "{measure}（按组）", "change": "改变", "empty": "无就诊",
-           "value": "数值", "date": "日期", "group": "组"},
-}
-
-
-def series_figure(series: pd.DataFrame, *, intervention: object = None,
-                  title: str | None = None, y_title: str | None = None,
-                  lang: str | None = None) -> go.Figure:
-    """The series of :func:`journey.metric_series`: one line per group, the change marked.
-
-    Periods without visits (``empty``) break the lines instead of being drawn as zeros or
-    joined over; the y axis and title name the measure (``series.attrs["measure"]``).
-
-    Parameters
-    ----------
-    series : DataFrame
-        From :func:`journey.metric_series` (columns ``date``, ``group``, ``value``, ``n``).
-    intervention : date, optional
-        Drawn as a dotted vertical line labelled "change".
-    title, y_title : str, optional
-        Default: the measure's name.
-    lang : {"en", "zh"}, optional
-        Language of the labels; default :func:`journey.i18n.get_language`.
-
-    Returns
-    -------
-    plotly.graph_objects.Figure
-
-    Examples
-    --------
-    >>> s = pd.DataFrame({"date": pd.date_range("2025-03-03", periods=4), "group": "A",
-    ...                   "value": [30.0, None, 25.0, 20.0], "n": [5, 0, 4, 6]})
-    >>> s.attrs["measure"] = "daily mean wait before X (minutes)"
-    >>> fig = series_figure(s, intervention="2025-03-05")
-    >>> fig.layout.yaxis.title.text, fig.layout.shapes[0].x0
-    ('daily mean wait before X (minutes)', '2025-03-05')
-    """
-    lang = _options(lang)
-    L = _SERIES_LABELS[lang]
-    missing = {"date", "group", "value"} - set(series.columns)
-    if missing:
-        raise JourneyError(f"series_figure() needs the columns of metric_series(); missing "
-                           f"{sorted(missing)}.")
-    measure = series.attrs.get("measure") or L["value"]
-    if lang == "zh" and series.attrs.get("measure"):
-        from journey._metrics import _measure_zh
-
-        a = series.attrs
-        if {"metric", "freq", "activity"} <= set(a):
-            measure = _measure_zh({"metric": a["metric"], "freq": a["freq"],
-                                   "activity": a["activity"], "target": a.get("target")})
-    fig = go.Figure()
-    empty = series["n"] == 0 if "n" in series else series["value"].isna()
-    for group, g in series.groupby("group", sort=False):
-        e = empty[g.index]
-        fig.add_trace(go.Scatter(
-            x=g["date"], y=g["value"].where(~e), mode="lines+markers", name=str(group),
-            connectgaps=False, marker={"size": 5},
-            customdata=g[["n"]] if "n" in g else None,
-            hovertemplate="%{x|%Y-%m-%d}: %{y:.1f}" + (" (n = %{customdata[0]})"
-                                                      if "n" in g else "") + "<extra></extra>",
-        ))
-    if intervention is not None:
-        when = str(pd.Timestamp(intervention).date())
-        fig.add_vline(x=when, line={"color": "#231f20", "width": 2, "dash": "dot"}, opacity=1,
-                      annotation_text=L["change"], annotation_position="top left",
-                      name="intervention")
-    fig.update_layout(title=title or L["title"].format(measure=measure),
-                      yaxis_title=y_title or measure, xaxis_title=None,
-                      template="simple_white", legend_title_text=L["group"])
-    return fig

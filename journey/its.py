@@ -51,103 +51,14 @@ from scipy import stats
 from statsmodels.stats.diagnostic import acorr_ljungbox
 from statsmodels.stats.stattools import durbin_watson
 
+from journey._labels import texts
+from journey._result import Result
 from journey._timeseries import COLUMNS, _frame, _post, _row
 from journey.errors import JourneyError
 
 __all__ = ["DiDResult", "ITSResult", "controlled_its", "did", "its"]
 
 _LEVEL = {"gaussian": "difference", "poisson": "rate ratio", "quasipoisson": "rate ratio"}
-
-# figure labels
-_LABELS: dict[str, dict[str, str]] = {
-    "en": {"control": "control", "observed": "observed", "counterfactual": "counterfactual",
-           "band": "counterfactual {level}% CI", "fitted": "fitted", "treated": "treated",
-           "mean": "{name} mean", "its": "Interrupted time series: {value}",
-           "did": "Difference-in-differences: {value}"},
-    "zh": {"control": "对照组", "observed": "观测值", "counterfactual": "反事实（延续干预前趋势）",
-           "band": "反事实 {level}%置信区间", "fitted": "拟合值", "treated": "干预组",
-           "mean": "{name}均值", "its": "中断时间序列：{value}", "did": "双重差分：{value}"},
-}
-
-
-# the ``note`` columns and the warnings, in English and Chinese (methods keep English names)
-_NOTES: dict[str, dict[str, str]] = {
-    "en": {"baseline_level": "level at the first period",
-           "baseline_level_seasonal": "deseasonalised level at the first period (harmonic "
-                                      "terms at their annual mean of 0)",
-           "baseline_level_weekday": "level at the first period on the reference weekday "
-                                     "({day})",
-           "effect_at_end_level": "level change, the same at every period after the start "
-                                  "({n} periods after the start at the last period)",
-           "dispersion": "Pearson χ²/df; about 1 when the Poisson variance fits, > 1 "
-                         "overdispersed (family='quasipoisson' allows for it)",
-           "poisson": "the Poisson CIs assume independent periods and a variance equal to the "
-                      "mean, and may be too narrow (family='quasipoisson' allows for "
-                      "overdispersion)",
-           "gaps": "{n} period(s) without a value (gaps) left out; the model uses the "
-                   "observed periods at their true time index",
-           "baseline_slope": "change per period before the intervention",
-           "level_change": "jump at the intervention vs the pre-trend",
-           "slope_change": "change in slope per period after",
-           "effect_at_end": "fitted vs counterfactual at the last period, {n} periods after "
-                            "the start",
-           "relative_effect_at_end": "effect at the last period as a fraction of the "
-                                     "counterfactual",
-           "difference": " (treated − control difference)",
-           "ljung_box": "H0: no residual autocorrelation up to these lags",
-           "durbin_watson": "about 2 without lag-1 autocorrelation; < 1.5 positive, > 2.5 "
-                            "negative",
-           "autocorrelated": "the residuals look autocorrelated (Ljung–Box p = {p:.3g} at {k} "
-                             "lags, Durbin–Watson = {dw:.2f}): {handled}. Seasonality not in "
-                             "the model (seasonality='weekday' or harmonics) is a common cause.",
-           "hac": "the HAC standard errors allow for it up to {lags} lags; if it persists at "
-                  "longer lags, raise hac_lags",
-           "quasi": "the quasi-Poisson CIs assume independent periods and may be too narrow",
-           "did": "effect under parallel trends; not cluster-robust: only 2 groups (clusters)",
-           "pre_trend": "treated − control slope per period before the intervention; 0 under "
-                        "parallel trends",
-           "trends": "the groups' trends differed before the intervention (treated − control "
-                     "slope {slope:.3g} per period, {level}% CI {lo:.3g} to {hi:.3g}): the "
-                     "parallel-trends assumption behind the DiD is doubtful. controlled_its() "
-                     "models the differing trend."},
-    "zh": {"baseline_level": "第一期的水平",
-           "baseline_level_seasonal": "第一期去除季节性后的水平（谐波项取其全年均值 0）",
-           "baseline_level_weekday": "第一期在参照星期（{day}）的水平",
-           "effect_at_end_level": "水平变化，干预后每期相同（最后一期距干预开始 {n} 期）",
-           "dispersion": "Pearson χ²/自由度；泊松方差合适时约为 1，> 1 为过度离散"
-                         "（family='quasipoisson' 可处理）",
-           "poisson": "泊松模型的置信区间假定各期相互独立且方差等于均值，可能偏窄"
-                      "（family='quasipoisson' 可处理过度离散）",
-           "gaps": "已剔除 {n} 个无数值的时期（缺口）；模型按真实时间序号使用有观测的时期",
-           "baseline_slope": "干预前每期的变化",
-           "level_change": "干预时相对干预前趋势的跳变",
-           "slope_change": "干预后每期斜率的变化",
-           "effect_at_end": "最后一期拟合值与反事实值之差，距干预开始 {n} 期",
-           "relative_effect_at_end": "最后一期的效应占反事实值的比例",
-           "difference": "（干预组 − 对照组之差）",
-           "ljung_box": "H0：在这些滞后期内残差无自相关",
-           "durbin_watson": "无 1 阶自相关时约为 2；< 1.5 为正自相关，> 2.5 为负自相关",
-           "autocorrelated": "残差似乎存在自相关（Ljung–Box 检验 p = {p:.3g}，滞后 {k} 期；"
-                             "Durbin–Watson = {dw:.2f}）：{handled}。模型未包含的季节性"
-                             "（seasonality='weekday' 或谐波项）是常见原因。",
-           "hac": "HAC 标准误已考虑至多 {lags} 期滞后；若更长滞后期仍有自相关，请增大 hac_lags",
-           "quasi": "准泊松模型的置信区间假定各期相互独立，可能偏窄",
-           "did": "平行趋势假设下的效应；不是聚类稳健的：只有 2 个组（聚类）",
-           "pre_trend": "干预前干预组 − 对照组每期斜率之差；平行趋势下为 0",
-           "trends": "两组在干预前的趋势就不同（干预组 − 对照组斜率每期 {slope:.3g}，"
-                     "{level}%置信区间 {lo:.3g} 至 {hi:.3g}）：双重差分所依赖的平行趋势假设"
-                     "存疑。controlled_its() 可对不同的趋势建模。"},
-}
-
-
-def _labels(lang: str | None, value: str) -> tuple[dict[str, str], str]:
-    """The figure labels of ``lang`` and the value column's name in it."""
-    from journey._language import _resolve
-    from journey.i18n import COLUMN_NAMES_ZH
-
-    lang = _resolve(lang)
-    return _LABELS[lang], COLUMN_NAMES_ZH.get(value, value) if lang == "zh" else value
-
 
 def _hac_lags(n: int) -> int:
     """Newey–West rule of thumb for the number of lags: ⌊4(T/100)^{2/9}⌋ (3 for T = 59)."""
@@ -224,7 +135,7 @@ def _design(dates: pd.Series, post: np.ndarray, seasonality: str | int | None, *
 
 
 @dataclass(repr=False)
-class ITSResult:
+class ITSResult(Result):
     """A fitted interrupted time series.
 
     Attributes
@@ -256,14 +167,13 @@ class ITSResult:
     options: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
-    def __repr__(self) -> str:
-        lc, sc = self.level_change, self.slope_change
-        slope = ("" if sc is None else f", slope change {sc['estimate']:.3g} "
-                 f"[{sc['ci_low']:.3g}, {sc['ci_high']:.3g}]")
-        return (
-            f"ITSResult({self.options['family']}, T={len(self.series)}, level change "
-            f"{lc['estimate']:.3g} [{lc['ci_low']:.3g}, {lc['ci_high']:.3g}]{slope})"
-        )
+    _tables = ("table", "series", "diagnostics")
+
+    def _headline(self) -> str:
+        return f"ITSResult: {self.options['family']}, T={len(self.series)}"
+
+    def _shown(self) -> pd.DataFrame:
+        return self.table.drop(columns=["method", "note"]).round(3)
 
     @property
     def summary(self) -> pd.DataFrame:
@@ -284,7 +194,7 @@ class ITSResult:
 
     def figure(self, *, title: str | None = None, y_title: str | None = None,
                lang: str | None = None):
-        """Observed points, fitted segments and the counterfactual with its band (plotly).
+        """Observed points, fitted segments and the counterfactual with its band.
 
         Parameters
         ----------
@@ -296,7 +206,8 @@ class ITSResult:
 
         Returns
         -------
-        plotly.graph_objects.Figure
+        Figure
+            Drawn by :func:`journey._figures_series.its_chart`.
 
         Examples
         --------
@@ -307,35 +218,11 @@ class ITSResult:
         >>> fig.layout.title.text, fig.data[0].name
         ('中断时间序列：等候均值(分钟)', '观测值')
         """
-        import plotly.graph_objects as go
+        from journey import _figures_series
+        from journey._language import _resolve
 
-        L, value = _labels(lang, self.options["value"])
-        s = self.series
-        after = s[s["post"]]
-        level = int(round(100 * (1 - self.options["alpha"])))
-        fig = go.Figure()
-        if "control" in s:
-            fig.add_trace(go.Scatter(x=s["date"], y=s["control"], mode="markers",
-                                     name=L["control"], marker={"color": "#bbbbbb", "size": 5}))
-        fig.add_trace(go.Scatter(x=s["date"], y=s["observed"], mode="markers",
-                                 name=L["observed"], marker={"color": "#005eb8", "size": 6}))
-        fig.add_trace(go.Scatter(
-            x=pd.concat([after["date"], after["date"][::-1]]),
-            y=pd.concat([after["cf_high"], after["cf_low"][::-1]]),
-            fill="toself", fillcolor="rgba(228,108,10,0.15)", line={"width": 0},
-            name=L["band"].format(level=level), hoverinfo="skip",
-        ))
-        fig.add_trace(go.Scatter(x=after["date"], y=after["counterfactual"], mode="lines",
-                                 name=L["counterfactual"],
-                                 line={"color": "#e46c0a", "dash": "dash"}))
-        for i, (_, g) in enumerate(s.groupby("post")):
-            fig.add_trace(go.Scatter(x=g["date"], y=g["fitted"], mode="lines",
-                                     name=L["fitted"], legendgroup="fitted", showlegend=i == 0,
-                                     line={"color": "#231f20"}))
-        fig.add_vline(x=after["date"].iloc[0], line_dash="dot", line_color="#768692")
-        fig.update_layout(title=title or L["its"].format(value=value),
-                          yaxis_title=y_title or value, template="simple_white")
-        return fig
+        return _figures_series.its_chart(self, title=title, y_title=y_title,
+                                         lang=_resolve(lang))
 
 
 def _fit_model(d: pd.DataFrame, x: pd.DataFrame, y: np.ndarray, family: str, lags: int,
@@ -367,15 +254,13 @@ def _fit_model(d: pd.DataFrame, x: pd.DataFrame, y: np.ndarray, family: str, lag
 def _effect_notes(metrics: list[str], slope_change: bool, seasonality: str | int | None,
                   x: pd.DataFrame, lang: str) -> dict[str, str]:
     """Metric → the note that says how to read its estimate."""
-    N = _NOTES[lang]
+    N = texts("its", lang)
     notes = {m: N[m] for m in metrics}
     if not slope_change:
         notes["effect_at_end"] = N["effect_at_end_level"]
     if seasonality == "weekday":
         day = next(d for d in range(7) if f"weekday_{d}" not in x)
-        names_day = pd.Timestamp("2024-01-01") + pd.Timedelta(days=day)  # a Monday
-        notes["baseline_level"] = N["baseline_level_weekday"].format(
-            day=names_day.day_name() if lang == "en" else "星期" + "一二三四五六日"[day])
+        notes["baseline_level"] = N["baseline_level_weekday"].format(day=N[f"day_{day}"])
     elif seasonality is not None:
         notes["baseline_level"] = N["baseline_level_seasonal"]
     return notes
@@ -384,7 +269,7 @@ def _effect_notes(metrics: list[str], slope_change: bool, seasonality: str | int
 def _diagnostics(resid: np.ndarray, model: Any, poisson: bool, lang: str,
                  ) -> tuple[pd.DataFrame, float, int, float]:
     """Residual checks (Ljung–Box, Durbin–Watson, dispersion), the Ljung–Box p and lags, DW."""
-    N = _NOTES[lang]
+    N = texts("its", lang)
     n = len(resid)
     lb_lags = max(1, min(10, n // 5))
     lb = acorr_ljungbox(resid, lags=[lb_lags])
@@ -465,7 +350,7 @@ def _fit_segmented(
     se_cf = np.sqrt(np.einsum("ij,jk,ik->i", xcf.to_numpy(), cov, xcf.to_numpy()))
     crit = (stats.t.ppf(1 - alpha / 2, model.df_resid) if model.use_t
             else stats.norm.ppf(1 - alpha / 2))
-    N = _NOTES[lang]
+    N = texts("its", lang)
     rows = []
     specs = [
         ("baseline_level", {"const": 1.0}),
@@ -617,7 +502,7 @@ def its(
         d, intervention=intervention, family=family, seasonality=seasonality,
         hac_lags=hac_lags, alpha=alpha, slope_change=slope_change, lang=lang, column=date,
     )
-    notes = [_NOTES[lang]["gaps"].format(n=n_gaps)] if n_gaps else []
+    notes = [texts("its", lang)["gaps"].format(n=n_gaps)] if n_gaps else []
     options = {"value": value, "date": date, "intervention": intervention, "family": family,
                "offset": offset, "seasonality": seasonality, "slope_change": slope_change,
                "hac_lags": lags, "alpha": alpha, "n_gaps": n_gaps}
@@ -725,7 +610,7 @@ def controlled_its(
         reference=wide["control"].to_numpy(), label=" of treated − control", lang=lang,
         column=date,
     )
-    table["note"] = table["note"] + _NOTES[lang]["difference"]
+    table["note"] = table["note"] + texts("its", lang)["difference"]
     series["control"] = wide["control"].to_numpy()
     options = {"value": value, "date": date, "group": group, "treated": treated,
                "control": control, "intervention": intervention, "family": "gaussian",
@@ -735,7 +620,7 @@ def controlled_its(
 
 
 @dataclass(repr=False)
-class DiDResult:
+class DiDResult(Result):
     """Difference-in-differences of period means, with a pre-period trend check.
 
     Attributes
@@ -752,17 +637,23 @@ class DiDResult:
         Per period: ``date``, ``treated``, ``control``, ``difference``, ``post``.
     options : dict
         The options used.
+    notes : list of str
+        Remarks on the estimate (none so far; a pre-trend warning is a warning).
     """
 
     table: pd.DataFrame
     means: pd.DataFrame
     series: pd.DataFrame
     options: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
-    def __repr__(self) -> str:
-        r = self.table.iloc[0]
-        return (f"DiDResult(delta {r['estimate']:.3g} [{r['ci_low']:.3g}, {r['ci_high']:.3g}], "
-                f"T={len(self.series)})")
+    _tables = ("table", "means", "series")
+
+    def _headline(self) -> str:
+        return f"DiDResult: T={len(self.series)}"
+
+    def _shown(self) -> pd.DataFrame:
+        return self.table.drop(columns=["method", "note"]).round(3)
 
     @property
     def parallel_trends(self) -> pd.Series:
@@ -771,31 +662,16 @@ class DiDResult:
 
     def figure(self, *, title: str | None = None, y_title: str | None = None,
                lang: str | None = None):
-        """Both series with their period means and the intervention marked (plotly).
+        """Both series with their period means and the intervention marked.
 
         ``lang`` ({"en", "zh"}, default :func:`journey.i18n.get_language`) sets the language
         of legend and default titles; ``title`` and ``y_title`` win when given.
         """
-        import plotly.graph_objects as go
+        from journey import _figures_series
+        from journey._language import _resolve
 
-        L, value = _labels(lang, self.options["value"])
-        s = self.series
-        fig = go.Figure()
-        for name, colour in (("treated", "#005eb8"), ("control", "#768692")):
-            fig.add_trace(go.Scatter(x=s["date"], y=s[name], mode="lines+markers",
-                                     name=L[name], line={"color": colour, "width": 1},
-                                     marker={"size": 4}))
-            for i, (_, g) in enumerate(s.groupby("post")):
-                fig.add_trace(go.Scatter(
-                    x=g["date"].iloc[[0, -1]], y=[g[name].mean()] * 2, mode="lines",
-                    name=L["mean"].format(name=L[name]), legendgroup=f"{name} mean",
-                    showlegend=i == 0,
-                    line={"color": colour, "width": 3, "dash": "dash"},
-                ))
-        fig.add_vline(x=s.loc[s["post"], "date"].iloc[0], line_dash="dot", line_color="#231f20")
-        fig.update_layout(title=title or L["did"].format(value=value),
-                          yaxis_title=y_title or value, template="simple_white")
-        return fig
+        return _figures_series.did_chart(self, title=title, y_title=y_title,
+                                         lang=_resolve(lang))
 
 
 def did(
@@ -861,7 +737,7 @@ def did(
     """
     from journey._language import _resolve
 
-    N = _NOTES[_resolve(lang)]
+    N = texts("its", _resolve(lang))
     wide = _paired(data, value=value, date=date, group=group, treated=treated, control=control,
                    where="did")
     post = _post(wide["date"], intervention)

@@ -27,12 +27,13 @@ from typing import Literal
 
 import pandas as pd
 
-from journey._metrics import _FREQ, METRICS, _describe, _visit_values
+from journey._figures_series import series_figure
+from journey._metrics import _FREQ, METRICS, _measure, _visit_values
 from journey._metrics import MISSING_GROUP as MISSING_GROUP
 from journey.errors import JourneyError
 from journey.log import EventLog
 
-__all__ = ["METRICS", "metric_series"]
+__all__ = ["METRICS", "metric_series", "series_figure"]
 
 
 def metric_series(
@@ -153,9 +154,8 @@ def metric_series(
                      "service of the touchpoint), not waits")
     out.attrs.update(metric=metric, activity=activity, freq=freq, by=by, target=target,
                      unit=METRICS[metric][2], improvement=METRICS[metric][3],
-                     time_kind=log.time_kind, notes=notes,
-                     measure=_describe(metric, activity if METRICS[metric][0] in (
-                         "wait", "within target") else None, freq, target, log.time_kind))
+                     time_kind=log.time_kind, notes=notes)
+    out.attrs["measure"] = _measure(out.attrs)
     return out
 
 

@@ -33,7 +33,9 @@ import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy.stats import binom
 
-from journey._labels import texts
+from journey._figures_series import SPC_COLOURS
+from journey._labels import text
+from journey._result import Result
 from journey._timeseries import _frame
 from journey.errors import JourneyError
 
@@ -42,25 +44,6 @@ __all__ = ["CHARTS", "SPC_COLOURS", "SPCResult", "spc"]
 #: The chart types of :func:`spc`.
 CHARTS = ("xmr", "p", "u", "c", "p_prime", "u_prime", "c_prime", "run")
 _DENOMINATOR = ("p", "u", "p_prime", "u_prime")
-
-SPC_COLOURS: dict[str, str] = {
-    "common_cause": "#a6a6a6",
-    "special_cause_improvement": "#00b0f0",
-    "special_cause_concern": "#e46c0a",
-    "special_cause_neutral": "#490092",
-    "value_line": "#a6a6a6",
-    "mean_line": "#000000",
-    "limits": "#a6a6a6",
-    "target": "#de1b1b",
-}
-
-
-# the trial-limits warning in English and Chinese
-_TRIAL: dict[str, str] = {
-    "en": "rebase group(s) {groups} have fewer than {n} points: their limits are trial limits, "
-          "to be revised as points are added.",
-    "zh": "重设分组 {groups} 的数据点少于 {n} 个：其控制限为试用控制限，应随数据点增加重新计算。",
-}
 
 LIMIT = 2.66  # 3 / d2 with d2 = 1.128 for moving ranges of two points
 NEAR_LIMIT = 2 * LIMIT / 3  # 1.773, two sigma
@@ -167,7 +150,7 @@ def _xmr_limits(y: np.ndarray, screen: bool) -> dict[str, float]:
 
 
 @dataclass(repr=False)
-class SPCResult:
+class SPCResult(Result):
     """An SPC chart: points with limits and special-cause flags, per-group summary, icons.
 
     Attributes
@@ -184,18 +167,20 @@ class SPCResult:
         counts of special-cause points.
     options : dict
         The options the chart was computed with.
+    notes : list of str
+        Remarks on the chart (none so far; the trial-limits warning is a warning).
     """
 
     table: pd.DataFrame
     summary: pd.DataFrame
     options: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
-    def __repr__(self) -> str:
-        return (
-            f"SPCResult({self.options.get('chart')}, {len(self.table)} points, "
-            f"{len(self.summary)} group(s), variation={self.variation_icon!r}, "
-            f"assurance={self.assurance_icon!r})"
-        )
+    _tables = ("table", "summary")
+
+    def _headline(self) -> str:
+        return (f"SPCResult: {self.options.get('chart')} chart, {len(self.table)} points, "
+                f"variation {self.variation_icon}, assurance {self.assurance_icon}")
 
     @property
     def variation_icon(self) -> str:
@@ -235,7 +220,7 @@ class SPCResult:
 
     def figure(self, *, title: str | None = None, y_title: str | None = None,
                lang: str | None = None):
-        """Draw the chart with plotly in the NHS colours, with the NHS icons.
+        """Draw the chart in the NHS colours, with the NHS icons.
 
         Points are coloured by type, the centre line is solid, the process limits dashed, the
         target a dotted red line; each rebase group has its own lines and a dotted vertical
@@ -254,7 +239,8 @@ class SPCResult:
 
         Returns
         -------
-        plotly.graph_objects.Figure
+        Figure
+            Drawn by :func:`journey._figures_series.spc_chart`.
 
         Examples
         --------
@@ -264,131 +250,11 @@ class SPCResult:
         >>> fig.data[1].name, [a.text for a in fig.layout.annotations if a.name == "icon"]
         ('均值', ['<b>H</b>'])
         """
-        import plotly.graph_objects as go
-
+        from journey import _figures_series
         from journey._language import _resolve
-        from journey.i18n import COLUMN_NAMES_ZH
 
-        lang = _resolve(lang)
-        L = texts("spc", lang)
-
-        def word(key: str, english: str) -> str:
-            return english if lang == "en" else L.get(key, english)
-
-        t = self.table
-        o = self.options
-        run = o["chart"] == "run"
-        name = o.get("label") or o["value"]
-        if not o.get("label") and o.get("denominator"):
-            name = f"{o['value']} / {o['denominator']}"
-        name = COLUMN_NAMES_ZH.get(name, name) if lang == "zh" else name
-        fig = go.Figure()
-        fig.add_trace(go.Scatter(
-            x=t["date"], y=t["value"], mode="lines", name=L["value"], showlegend=False,
-            line={"color": SPC_COLOURS["value_line"]}, hoverinfo="skip", connectgaps=False,
-        ))
-        centre = "median" if run else "mean"
-        signal = run and bool(self.summary.get("runs_signal", pd.Series(False)).any())
-        lines = [("mean", L[centre], {"color": SPC_COLOURS["mean_line"],
-                                      **({"dash": "dash"} if signal else {})})]
-        if not run:
-            lines += [("upl", L["upl"], {"color": SPC_COLOURS["limits"], "dash": "dash"}),
-                      ("lpl", L["lpl"], {"color": SPC_COLOURS["limits"], "dash": "dash"})]
-        for column, label, style in lines:
-            for i, (_, g) in enumerate(t.groupby("rebase_group")):
-                fig.add_trace(go.Scatter(
-                    x=g["date"], y=g[column], mode="lines", line=style, name=label,
-                    legendgroup=column, showlegend=i == 0, connectgaps=False,
-                ))
-        if o["target"] is not None:
-            fig.add_hline(y=o["target"], line={"color": SPC_COLOURS["target"], "width": 2,
-                                                "dash": "dot"},
-                          opacity=1, annotation_text=L["target"], name="target")
-        for kind, g in t[t["point_type"] != "gap"].groupby("point_type", sort=False):
-            colour = SPC_COLOURS.get(kind, SPC_COLOURS["special_cause_neutral"])
-            rules = g["rule"].map(lambda r: L["none"] if pd.isna(r) else word(r, r))
-            fig.add_trace(go.Scatter(
-                x=g["date"], y=g["value"], mode="markers", name=word(kind, kind.replace("_", " ")),
-                marker={"color": colour, "size": 8}, customdata=rules.to_frame(),
-                hovertemplate=f"%{{x|%Y-%m-%d}}: %{{y}}<br>{L['rule']}: %{{customdata[0]}}"
-                              "<extra></extra>",
-            ))
-        _draw_gaps(fig, t, L["gap"])
-        for when in self.summary["start"].iloc[1:]:
-            fig.add_vline(x=when, line={"color": "#768692", "width": 1, "dash": "dot"},
-                          opacity=1, name="rebase")
-        icons = f"{L['variation']}: {word(self.variation_icon, self.variation_icon)}"
-        if self.assurance_icon:
-            icons += f", {L['assurance']}: {word(self.assurance_icon, self.assurance_icon)}"
-        captions = [word(k, k.replace("_", " "))
-                    for k in (self.variation_icon, self.assurance_icon or "")]
-        _draw_icons(fig, self.variation_icon, self.assurance_icon, captions)
-        fig.update_layout(
-            title=f"{title or name} ({icons})", template="simple_white",
-            yaxis_title=y_title or name, xaxis_title=None, margin={"t": 110, "r": 40},
-        )
-        return fig
-
-
-# the Making Data Count icons: colour and letter of each variation and assurance icon
-_ICONS: dict[str, tuple[str, str]] = {
-    "common_cause": (SPC_COLOURS["common_cause"], ""),
-    "improvement_high": (SPC_COLOURS["special_cause_improvement"], "H"),
-    "improvement_low": (SPC_COLOURS["special_cause_improvement"], "L"),
-    "concern_high": (SPC_COLOURS["special_cause_concern"], "H"),
-    "concern_low": (SPC_COLOURS["special_cause_concern"], "L"),
-    "neutral_high": (SPC_COLOURS["special_cause_neutral"], "H"),
-    "neutral_low": (SPC_COLOURS["special_cause_neutral"], "L"),
-    "consistent_pass": (SPC_COLOURS["special_cause_improvement"], "P"),
-    "consistent_fail": (SPC_COLOURS["special_cause_concern"], "F"),
-    "inconsistent": (SPC_COLOURS["common_cause"], "?"),
-}
-
-
-def _draw_icons(fig: Any, variation: str, assurance: str | None, captions: list[str]) -> None:
-    """Draw the variation (and assurance) icon top right: a ring with a letter (or, for
-    common cause, a grey zig-zag), in pixel units so they stay round, with a caption."""
-    size = 19  # radius in pixels
-    for i, icon in enumerate([variation, assurance]):
-        if icon is None:
-            continue
-        colour, letter = _ICONS[icon]
-        x = 0.97 - 0.11 * (1 - i if assurance else 0)
-        common = {"xref": "paper", "yref": "paper", "xanchor": x, "yanchor": 1.13,
-                  "xsizemode": "pixel", "ysizemode": "pixel", "name": icon, "opacity": 1}
-        fig.add_shape(type="circle", x0=-size, x1=size, y0=-size, y1=size,
-                      line={"color": colour, "width": 3}, fillcolor="white", **common)
-        if letter:
-            fig.add_annotation(x=x, y=1.13, xref="paper", yref="paper", text=f"<b>{letter}</b>",
-                               xanchor="center", yanchor="middle", showarrow=False,
-                               font={"size": 18, "color": colour}, name="icon")
-        else:  # common cause: a grey line through dots
-            path = "M -12 3 L -6 -5 L 0 4 L 6 -4 L 12 2"
-            fig.add_shape(type="path", path=path, line={"color": colour, "width": 2},
-                          fillcolor="rgba(0,0,0,0)", **common)
-        fig.add_annotation(x=x, y=1.13, yshift=-size - 9, xref="paper", yref="paper",
-                           text=captions[i], showarrow=False, xanchor="center",
-                           yanchor="middle", font={"size": 9, "color": "#425563"},
-                           name="icon caption")
-
-
-def _draw_gaps(fig: Any, table: pd.DataFrame, label: str) -> None:
-    """Grey bands over runs of periods without data, half a period wide on either side."""
-    gap = (table["point_type"] == "gap").to_numpy()
-    if not gap.any():
-        return
-    dates = pd.DatetimeIndex(table["date"])
-    step = pd.Series(dates).diff().median()
-    step = step if pd.notna(step) else pd.Timedelta(days=1)
-    starts = np.flatnonzero(gap & ~np.r_[False, gap[:-1]])
-    for i, st in enumerate(starts):
-        end = st
-        while end + 1 < len(gap) and gap[end + 1]:
-            end += 1
-        text = {"annotation_text": label, "annotation_position": "bottom left",
-                "annotation_font_size": 9} if i == 0 else {}
-        fig.add_vrect(x0=dates[st] - step / 2, x1=dates[end] + step / 2, fillcolor="#d9d9d9",
-                      opacity=0.5, line={"width": 0}, layer="below", name="gap", **text)
+        return _figures_series.spc_chart(self, title=title, y_title=y_title,
+                                         lang=_resolve(lang))
 
 
 def _assurance(lpl: float, upl: float, target: float | None, improvement: str) -> str | None:
@@ -879,7 +745,7 @@ def spc(
     short = summary.loc[summary["trial_limits"], "rebase_group"].tolist()
     if short and chart != "run":
         warnings.warn(
-            _TRIAL[lang].format(groups=short, n=TRIAL_POINTS),
+            text("spc.trial", lang, groups=short, n=TRIAL_POINTS),
             UserWarning,
             stacklevel=2,
         )

@@ -368,7 +368,7 @@ def test_concentration_figure(zh_session):
 
 
 def test_case_mix_and_short_period_caveats():
-    from journey.compare import _CAVEATS, _visit_rows
+    from journey.compare import _visit_rows
 
     rng = np.random.default_rng(3)
     days = pd.date_range(T0, periods=26)
@@ -380,8 +380,8 @@ def test_case_mix_and_short_period_caveats():
     args = {"what": "wait", "n_boot": 200, "seed": 0, "alpha": 0.05, "extra": []}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        en = _visit_rows(visits, days[20], C=_CAVEATS["en"], **args)
-        zh = _visit_rows(visits, days[20], C=_CAVEATS["zh"], **args)
+        en = _visit_rows(visits, days[20], lang="en", **args)
+        zh = _visit_rows(visits, days[20], lang="zh", **args)
     assert en[0]["caveats"][1] == "fewer than 10 days in the after period"
     assert zh[0]["caveats"][1] == "改变后不足 10 天：按天重抽样的自助法置信区间不可靠"
     assert en[2]["caveats"][1] == (
