@@ -30,6 +30,7 @@ from plotly.subplots import make_subplots
 
 from journey._catalogue import _new_episodes
 from journey._gaps import wait_columns
+from journey._labels import texts
 from journey._plotting import (
     _choice,
     _limit,
@@ -46,84 +47,6 @@ __all__ = [
     "variants_figure",
 ]
 
-_LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "wait": "wait", "flow": "flow time", "min": "min", "start": "Start", "end": "End",
-        "more": "…", "later": "later steps", "visits": "Visits", "events": "Events",
-        "transitions": "Transitions", "share": "Share of visits",
-        "share_of_source": "Share of the source's visits", "cumulative": "Cumulative share",
-        "service_median": "Median service time", "service_p90": "P90 service time",
-        "median": "Median {time}", "mean": "Mean {time}", "p90": "P90 {time}",
-        "median_before": "Median {time} before", "p90_before": "P90 {time} before",
-        "median_axis": "Median {time} before the touchpoint (min)",
-        "color_wait": "Median {time}<br>before (min)", "color_cases": "Visits",
-        "color_wait_p90": "P90 {time}<br>before (min)",
-        "length": "Touchpoints", "throughput": "Median throughput time",
-        "pain": "Pain point {k}: {value}", "pain_points": "Pain points",
-        "episode": "Not a pain point, opens a new episode (median {value:.0f} days later): {name}",
-        "no_data": "no {time} known",
-        "title_map": "Process map · colour: {colour} · width: {width}",
-        "colour_cases": "visits per touchpoint",
-        "colour_wait": "median {time} before each touchpoint",
-        "width_cases": "visits per path", "width_wait": "median {time} per path",
-        "colour_wait_p90": "P90 {time} before each touchpoint",
-        "width_wait_p90": "P90 {time} per path",
-        "path_labels": "Main paths labelled: visits · median {time}",
-        "simplified": "Showing {a} of {a_all} touchpoints and {p} of {p_all} paths: "
-                      "pass activities=…, paths=… to show more",
-        "edge_label": "{n} · {m} min",
-        "title_sankey": "Visit paths step by step",
-        "title_stage": "Journey map: visits and median {time} per touchpoint",
-        "title_variants": "Most common journeys (top {top})",
-        "title_diff_wait": "Largest changes in median {time} (B − A)",
-        "title_diff_cases": "Largest changes in visits (B − A)",
-        "touchpoints": "Touchpoints", "transitions_panel": "Transitions",
-        "shown": "{shown} largest of {total}", "missing": "{n} without a value in A and B",
-        "axis_diff_wait": "Change in median {time} (B − A, min)",
-        "axis_diff_cases": "Change in visits (B − A)",
-        "less_wait": "Less {time} (improvement)", "more_wait": "More {time} (deterioration)",
-        "less_cases": "Fewer visits", "more_cases": "More visits", "same": "No change",
-        "change": "Change",
-        "hidden_one": "1 item with fewer than {k} visits hidden",
-        "hidden": "{n} items with fewer than {k} visits hidden",
-    },
-    "zh": {
-        "wait": "等待时间", "flow": "流转时间", "min": "分钟", "start": "开始", "end": "结束",
-        "more": "…", "later": "后续步骤", "visits": "人次", "events": "事件数",
-        "transitions": "转移次数", "share": "占全部人次",
-        "share_of_source": "占来源节点人次", "cumulative": "累计占比",
-        "service_median": "服务时长中位数", "service_p90": "服务时长P90",
-        "median": "{time}中位数", "mean": "{time}均值", "p90": "{time}P90",
-        "median_before": "到达前{time}中位数", "p90_before": "到达前{time}P90",
-        "median_axis": "到达触点前{time}中位数（分钟）",
-        "color_wait": "到达前<br>{time}中位数<br>（分钟）", "color_cases": "人次",
-        "color_wait_p90": "到达前<br>{time}P90<br>（分钟）",
-        "length": "触点数", "throughput": "全程时间中位数",
-        "pain": "痛点{k}：{value}", "pain_points": "痛点", "no_data": "无{time}数据",
-        "episode": "不算痛点，属于新一次就诊（中位数 {value:.0f} 天后）：{name}",
-        "title_map": "流程图 · 颜色：{colour} · 线宽：{width}",
-        "colour_cases": "各触点人次", "colour_wait": "到达各触点前{time}中位数",
-        "width_cases": "各路径人次", "width_wait": "各路径{time}中位数",
-        "colour_wait_p90": "到达各触点前{time}P90", "width_wait_p90": "各路径{time}P90",
-        "path_labels": "主要路径标注：人次 · {time}中位数",
-        "simplified": "显示{a_all}个触点中的{a}个、{p_all}条路径中的{p}条："
-                      "传入 activities=…、paths=… 可显示更多",
-        "edge_label": "{n}人次 · {m}分钟",
-        "title_sankey": "逐步就诊路径",
-        "title_stage": "患者旅程图：各触点人次与{time}中位数",
-        "title_variants": "最常见的就诊路径（前{top}条）",
-        "title_diff_wait": "{time}中位数变化最大的项目（B − A）",
-        "title_diff_cases": "人次变化最大的项目（B − A）",
-        "touchpoints": "触点", "transitions_panel": "转移",
-        "shown": "共{total}项中变化最大的{shown}项", "missing": "{n}项在A或B中无数据",
-        "axis_diff_wait": "{time}中位数变化（B − A，分钟）",
-        "axis_diff_cases": "人次变化（B − A）",
-        "less_wait": "{time}减少（改善）", "more_wait": "{time}增加（恶化）",
-        "less_cases": "人次减少", "more_cases": "人次增加", "same": "无变化",
-        "change": "变化",
-        "hidden_one": "1项人次少于{k}的项目未显示", "hidden": "{n}项人次少于{k}的项目未显示",
-    },
-}
 
 _BLUE, _ORANGE, _GREY, _RED = "#1f77b4", "#ff7f0e", "#a6a6a6", "#d62728"
 _STAGE_FILL = {"pre": "rgba(31,119,180,0.08)", "in": "rgba(44,160,44,0.08)",
@@ -133,7 +56,7 @@ _END_NAMES = ("End", "结束")
 
 def _tr(key: str, lang: str, time_kind: str = "wait", **values: object) -> str:
     """One label of the label dictionary, with ``{time}`` and other fields filled in."""
-    labels = _LABELS[lang]
+    labels = texts("maps", lang)
     return labels[key].format(time=labels[time_kind], **values)
 
 
@@ -167,7 +90,7 @@ def _table(df: pd.DataFrame, name: str, columns: list[str]) -> pd.DataFrame:
 
 
 def _minutes(value: float, lang: str) -> str:
-    return "–" if pd.isna(value) else f"{value:,.1f} {_LABELS[lang]['min']}"
+    return "–" if pd.isna(value) else f"{value:,.1f} {texts('maps', lang)['min']}"
 
 
 def _count(value: float) -> str:
@@ -439,7 +362,7 @@ def _map_edges(tr: pd.DataFrame, st: pd.DataFrame, en: pd.DataFrame, xy: dict, r
                radius: dict, px: np.ndarray, width_by: str, lang: str, time_kind: str,
                ) -> list[dict]:
     """Each edge of the map: role, source, target, curve, width and hover text."""
-    L = _LABELS[lang]
+    L = texts("maps", lang)
     by = _MAP_BY[width_by]
     value = (pd.concat([tr["cases"], st["cases"], en["cases"]]) if width_by == "cases"
              else tr[by])
@@ -482,7 +405,7 @@ def _map_edges(tr: pd.DataFrame, st: pd.DataFrame, en: pd.DataFrame, xy: dict, r
 
 def _draw_edges(edges: list[dict], lang: str) -> list[go.Scatter]:
     """The edges' curves, one trace per style and width, and their hover markers."""
-    L = _LABELS[lang]
+    L = texts("maps", lang)
     traces: list[go.Scatter] = []
     # one trace per line style and width (to a quarter pixel): curves separated by NaN
     groups: dict[tuple[bool, float], list[dict]] = {}
@@ -519,7 +442,7 @@ def _draw_nodes(tp: pd.DataFrame, st: pd.DataFrame, en: pd.DataFrame, xy: dict,
                 size: np.ndarray, color_by: str, lang: str, time_kind: str,
                 ) -> list[go.Scatter]:
     """Start and End, then the touchpoints: coloured ones and grey ones without a wait."""
-    L = _LABELS[lang]
+    L = texts("maps", lang)
     traces: list[go.Scatter] = []
     n_start, n_end = st["cases"].sum(), en["cases"].sum()
     traces.append(go.Scatter(
@@ -565,7 +488,7 @@ def _draw_nodes(tp: pd.DataFrame, st: pd.DataFrame, en: pd.DataFrame, xy: dict,
 def _edge_labels(edges: list[dict], labels: int, xy: dict, nodes: list, radius: dict,
                  px: np.ndarray, lang: str, time_kind: str) -> list[dict]:
     """Labels on the busiest transitions (not self-loops), clear of the nodes and names."""
-    L = _LABELS[lang]
+    L = texts("maps", lang)
     main = [e for e in edges if e["role"] == "edge" and e["source"] != e["target"]][:labels]
     annotations = []
     # each label where its curve is farthest from the nodes and their names (in pixels)
@@ -701,7 +624,7 @@ def process_map_figure(
     hidden = before - len(tp) - len(tr) - len(st) - len(en)
     all_nodes -= len(known) - len(tp)  # the notes below count what the size hid
     all_paths -= hidden - (len(known) - len(tp))
-    L = _LABELS[lang]
+    L = texts("maps", lang)
     tp, tr, st, en = _busiest_first(tp, tr, st, en)
     if paths is not None:
         keep_st, keep_tr, keep_en = keep_paths(tr, paths, st, en)
@@ -791,7 +714,7 @@ def sankey_figure(steps: pd.DataFrame, *, max_steps: int = 8, min_count: int | N
     if df.empty:
         raise JourneyError("the steps table is empty, so there is no path to draw; "
                            "check the filters that produced the journey map")
-    L = _LABELS[lang]
+    L = texts("maps", lang)
     df = df[df["step"] <= max_steps].copy()
     is_end = df["target"].isin(_END_NAMES)
     df["from"] = df["step"].astype(int).astype(str) + " " + df["source"].astype(str)
@@ -913,7 +836,7 @@ def stage_map_figure(touchpoints: pd.DataFrame, *, pain_points: int = 3, time_ki
     if tp.empty:
         raise JourneyError("the touchpoints table is empty, so there is no map to draw; "
                            "check the filters that produced the journey map")
-    L = _LABELS[lang]
+    L = texts("maps", lang)
     k = _limit(min_count)
     shown = _shown(tp["cases"], k)
     hidden, tp = int((~shown).sum()), tp[shown]
@@ -1018,7 +941,7 @@ def variants_figure(variants: pd.DataFrame, *, top: int = 10, min_count: int | N
     if v.empty:
         raise JourneyError("the variants table is empty, so there is nothing to draw; "
                            "check the filters that produced the journey map")
-    L = _LABELS[lang]
+    L = texts("maps", lang)
     v = v.sort_values("rank", kind="stable").head(top)
     k = _limit(min_count)
     shown = _shown(v["cases"], k)
@@ -1122,7 +1045,7 @@ def map_difference_figure(
               "wait_median_change"]
     tpc = _table(touchpoints_change, "touchpoints_change", ["activity", *values])
     trc = _table(transitions_change, "transitions_change", ["source", "target", *values])
-    L = _LABELS[lang]
+    L = texts("maps", lang)
     tpc["_label"] = tpc["activity"].astype(str)
     trc["_label"] = trc["source"].astype(str) + " → " + trc["target"].astype(str)
     column = "wait_median_change" if metric == "wait" else "cases_change"
