@@ -18,7 +18,7 @@ __version__ = "0.1.0"
 
 #: Public names of each module, imported on first use.
 _MODULES: dict[str, str] = {
-    "animate": "animate",
+    "replay": "animate",
     "bottlenecks": """Bottlenecks QueueProfile TimeDecomposition Utilisation
                       arrivals_vs_completions bottlenecks littles_law queue_over_time
                       time_decomposition utilisation""",
@@ -32,7 +32,7 @@ _MODULES: dict[str, str] = {
     "figures": """map_difference_figure process_map_figure sankey_figure stage_map_figure
                   variants_figure""",
     "i18n": "VALUE_NAMES_ZH get_language set_language translate translate_columns use_cjk_font",
-    "its": "DiDResult ITSResult controlled_its did its",
+    "impact": "DiDResult ITSResult controlled_its did its",
     "log": "EventLog set_memory_limit",
     "loyalty": """Concentration complaint_summary followup_summary lifetime_value
                   resource_concentration return_visits""",
@@ -44,7 +44,7 @@ _MODULES: dict[str, str] = {
     "simulate": """EstimatedScenario Scenario SimulationResult WhatIfResult estimate_scenario
                    simulate_hospital what_if write_sample""",
     "spark": "read_log_spark",
-    "spc": "SPCResult SPC_COLOURS spc",
+    "control_charts": "SPCResult SPC_COLOURS spc",
     "stages": "CATALOGUE STAGES catalogue stage_of touchpoint_of",
     "visits": "join_experience visit_table",
     "waits": """Attainment LeftUnseen WaitDrivers left_unseen target_attainment wait_drivers

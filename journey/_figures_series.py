@@ -1,7 +1,7 @@
-"""Figures of the time-series and before/after results (:mod:`journey.spc`, :mod:`journey.its`,
-:mod:`journey.compare`, :mod:`journey.series`): each function takes a result object (or the
-table of :func:`journey.metric_series`) and a language and returns a plotly figure; the
-results' ``figure()`` methods call them. Labels come from the catalogue
+"""Figures of the time-series and before/after results (:mod:`journey.control_charts`,
+:mod:`journey.impact`, :mod:`journey.compare`, :mod:`journey.series`): each function takes a
+result object (or the table of :func:`journey.metric_series`) and a language and returns a
+plotly figure; the results' ``figure()`` methods call them. Labels come from the catalogue
 (:mod:`journey._labels`), names of columns and values from :mod:`journey.i18n`."""
 
 from __future__ import annotations

@@ -191,7 +191,7 @@ _EN: dict[str, str] = {
 
     # ---- waits and bottlenecks (journey.waits, journey.bottlenecks)
 
-    # ---- time series and before/after (journey.spc, its, compare, effects, series)
+    # ---- time series and before/after (journey.control_charts, impact, compare, effects, series)
     # namespaces: spc, its (notes of the estimates; its.figure: the ITS and DiD charts),
     # compare (caveats; compare.verdict: the verdict), effects, metrics (the names of the
     # measures, journey._metrics._measure), series (journey.series_figure)
@@ -668,7 +668,7 @@ _ZH: dict[str, str] = {
 
     # ---- waits and bottlenecks (journey.waits, journey.bottlenecks)
 
-    # ---- time series and before/after (journey.spc, its, compare, effects, series)
+    # ---- time series and before/after (journey.control_charts, impact, compare, effects, series)
     'spc.trial': (
         '重设分组 {groups} 的数据点少于 {n} 个：其控制限为试用控制限，应随数据点增加重新计算。'),
     'its.baseline_level': '第一期的水平',

@@ -1,9 +1,8 @@
 """Checks and result rows shared by the time-series statistics.
 
-:mod:`journey.spc`, :mod:`journey.its` and :mod:`journey.effects` check their input series,
-split a series at the intervention date and write their result tables with the same columns
-because they take these from here.
-"""
+:mod:`journey.control_charts`, :mod:`journey.impact` and :mod:`journey.effects` check their
+input series, split a series at the intervention date and write their result tables with the
+same columns because they take these from here."""
 
 from __future__ import annotations
 

@@ -36,13 +36,13 @@ from journey._figures_series import _column_name
 from journey._labels import text, texts
 from journey._metrics import METRICS, _measure, _visit_values
 from journey._result import Result
+from journey.control_charts import SPCResult, spc
 from journey.effects import bootstrap_quantile_change, probability_of_superiority, quantile_change
 from journey.engine import wall_clock_values
 from journey.errors import JourneyError
-from journey.its import DiDResult, ITSResult, controlled_its, did, its
+from journey.impact import DiDResult, ITSResult, controlled_its, did, its
 from journey.log import EventLog
 from journey.series import metric_series
-from journey.spc import SPCResult, spc
 
 __all__ = ["CASE_MIX", "PeriodComparison", "compare_periods"]
 

@@ -16,7 +16,7 @@ from journey.effects import (
     quantile_change,
 )
 from journey.errors import JourneyError
-from journey.its import COLUMNS
+from journey.impact import COLUMNS
 
 CHANGE = pd.Timestamp("2024-03-21")
 

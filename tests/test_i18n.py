@@ -126,7 +126,7 @@ def test_no_cjk_font_raises_with_install_hint(monkeypatch):
 # --------------------------------------------------------------------------- figure labels
 @pytest.fixture(scope="module")
 def spc_result():
-    from journey.spc import spc
+    from journey.control_charts import spc
 
     y = [10.0, 12, 9, 13, 12, 11, 10, 9, 11, 13, 12, 9, 10, 11, 12, 30, 10, 11, 9, 12, 11, 10, 9, 6]
     days = pd.date_range("2025-01-01", periods=len(y))

@@ -14,12 +14,12 @@ import pandas as pd
 import pytest
 
 import journey
+from journey.control_charts import spc
 from journey.effects import bootstrap_quantile_change, probability_of_superiority, quantile_change
 from journey.errors import JourneyError
 from journey.experience import experience_vs_journey, friends_and_family, nps, satisfaction_scores
-from journey.its import controlled_its, did, its
+from journey.impact import controlled_its, did, its
 from journey.loyalty import complaint_summary
-from journey.spc import spc
 from journey.visits import join_experience, visit_table
 
 sys.path.insert(0, str(Path(__file__).parent))

@@ -12,7 +12,7 @@ import statsmodels.api as sm
 from statsmodels.stats.sandwich_covariance import cov_hac
 
 from journey.errors import JourneyError
-from journey.its import COLUMNS, _hac_lags, controlled_its, did, its
+from journey.impact import COLUMNS, _hac_lags, controlled_its, did, its
 
 START = pd.Timestamp("2024-01-01")
 

@@ -190,12 +190,16 @@ def test_quality_report_findings():
 def test_public_api_is_listed():
     for name in journey.__all__:
         assert hasattr(journey, name), name
-    # importing a module never hides the function of the same name
+    # no module is named like a public name, so importing every module hides no function
     import importlib
+    from pathlib import Path
 
-    for module in ("bottlenecks", "its", "spc"):
+    modules = [p.stem for p in Path(journey.__file__).parent.glob("*.py") if p.stem[0] != "_"]
+    assert not set(modules) & set(journey.__all__)
+    for module in modules:
         importlib.import_module(f"journey.{module}")
-    assert all(callable(getattr(journey, n)) for n in ("bottlenecks", "its", "spc"))
+    assert all(callable(getattr(journey, n))
+               for n in ("animate", "bottlenecks", "explore", "its", "spc"))
     with pytest.raises(AttributeError, match="no attribute 'read_logs'"):
         journey.read_logs  # noqa: B018
 

@@ -8,8 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from journey.errors import JourneyError
-from journey.spc import (
+from journey.control_charts import (
     SPC_COLOURS,
     _assurance,
     _extend_back,
@@ -18,6 +17,7 @@ from journey.spc import (
     _two_in_three,
     spc,
 )
+from journey.errors import JourneyError
 
 # --- reference cases (NHSRplotthedots test suite, MIT licence) ------------------------------
 
