@@ -1,7 +1,7 @@
 """What the two readers share: column presets, time layouts, checks and their error messages.
 
-:func:`journey.read_log` (DuckDB, :mod:`journey.read` and :mod:`journey.formats`) and
-:func:`journey.read_log_spark` (:mod:`journey.spark`) map columns, check time zones and
+:func:`journey.read_log` on DuckDB (:mod:`journey.read` and :mod:`journey.formats`) and on
+Spark (:mod:`journey._spark`) map columns, check time zones and
 headers, and word their refusals the same way because both take these from here.
 """
 

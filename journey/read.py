@@ -369,9 +369,12 @@ def read_log(
     progress : bool
         Show a progress bar that names each loading step and follows the engine through it.
     session : pyspark.sql.SparkSession, optional
-        Read with Spark on this session instead (:func:`journey.read_log_spark`): the events
-        stay in Spark and every analysis runs there. A Spark DataFrame as ``source`` is read
-        with Spark without it. ``encoding``, ``sheet`` and ``database`` do not apply then.
+        Read with Spark on this session instead: the events stay in Spark and every
+        analysis runs there. ``source`` is then a Spark DataFrame (read with Spark even
+        without ``session``) or the path, local or on a cluster file system (``hdfs://``,
+        ``s3a://``), of a Parquet or UTF-8 CSV file (plain, ``.gz`` or ``.bz2``) or a folder
+        of them. Spark ``TIMESTAMP`` columns are read on the clock of ``tz``, else on the
+        session time zone's. ``encoding``, ``sheet`` and ``database`` do not apply then.
 
     Returns
     -------
@@ -414,9 +417,9 @@ def read_log(
             raise JourneyError(f"{', '.join(unused)}= cannot be used when Spark reads the log "
                                "(Spark reads CSV as UTF-8, Parquet, or a Spark DataFrame); "
                                "convert the file first, or read it without session=.")
-        from journey.spark import read_log_spark
+        from journey._spark import _read_log_spark
 
-        return read_log_spark(source, session=session, case=case, activity=activity,
+        return _read_log_spark(source, session=session, case=case, activity=activity,
                               start=start, end=end, timestamp=timestamp, resource=resource,
                               department=department, patient=patient, lifecycle=lifecycle,
                               tz=tz, time_format=time_format, invalid=invalid,

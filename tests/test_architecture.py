@@ -51,7 +51,7 @@ LAYERS: dict[str, str] = {
     "quality": "read",
     "log": "read",
     "read": "read",
-    "spark": "read",
+    "_spark": "read",
     # language: translation of names, headers and values; CJK fonts
     "i18n": "language",
     # figures: plotly figures drawn from the tables of the analyses
@@ -217,8 +217,8 @@ def test_imports_look_down(graph):
 
 
 def test_the_graph_sees_imports_inside_functions(graph):
-    # read_log(engine="spark") imports journey.spark when it is called
-    assert ("spark", "read_log_spark") in {(t, n) for t, _, n in graph["read"]}
+    # read_log(session=spark) imports journey._spark when it is called
+    assert ("_spark", "_read_log_spark") in {(t, n) for t, _, n in graph["read"]}
 
 
 # ------------------------------------------------------------------------------ the checks fail

@@ -1,6 +1,7 @@
 """Read a visit log into Spark, for logs of many hospitals or many years.
 
-:func:`read_log_spark` is :func:`journey.read_log` for a Spark cluster: the same column
+``journey.read_log(source, session=spark)`` reads with :func:`_read_log_spark`, read_log for
+a Spark cluster: the same column
 mapping, timestamp layouts, checks, error messages and exclusions table, written with the Spark
 DataFrame API, so every per-event step runs on the cluster, including the pairing of logs with
 one row per lifecycle event (start/complete) into activity instances. The resulting
@@ -14,7 +15,7 @@ Notes
 - Connecting Ibis sets the session time zone (``spark.sql.session.timeZone``) to UTC, as the
   Ibis PySpark backend always does. Spark ``TIMESTAMP`` columns (instants) are converted to the
   wall-clock time of ``tz``, by default the session time zone in force when
-  :func:`read_log_spark` is called, i.e. the times that ``DataFrame.show()`` printed before.
+  ``read_log(session=)`` is called, i.e. the times that ``DataFrame.show()`` printed before.
   ``TIMESTAMP_NTZ`` columns (naive Parquet times) are kept as they are. Times have microsecond
   precision.
 - Row numbers (``_row``) are those :func:`journey.read_log` reports: for a CSV the header is
@@ -61,7 +62,7 @@ from journey.privacy import refuse_spark_identifiers
 #: A UTC offset at the end of a time (removed before Spark reads the wall-clock time).
 _OFFSET_TEXT = r"\s*(Z|[+-]\d{2}(:?\d{2})?)$"
 
-__all__ = ["read_log_spark", "spark_backend"]
+__all__ = ["_read_log_spark", "spark_backend"]
 
 _STRFTIME = {"%Y": "yyyy", "%m": "MM", "%d": "dd", "%H": "HH", "%M": "mm", "%S": "ss",
              "%y": "yy", "%I": "hh", "%p": "a", "%b": "MMM", "%f": "SSSSSS"}
@@ -99,7 +100,7 @@ class _Compiler(PySparkCompiler):
 
 
 def spark_backend(session: Any = None) -> Any:
-    """The Ibis PySpark backend that :func:`read_log_spark` puts its logs on.
+    """The Ibis PySpark backend that ``read_log(session=)`` puts its logs on.
 
     It is Ibis' own backend with one addition: ordered ``group_concat`` (the path of each
     visit, in :func:`journey.engine.case_paths`) compiles to Spark SQL. Connecting sets the
@@ -221,9 +222,10 @@ def _part_kind(path: Path, label: str) -> str:
     if name == path.name.lower() and (name.endswith(".parquet") or not path.suffix):
         return "parquet"
     raise JourneyError(
-        f"read_log_spark reads Parquet files and CSV files (plain, .gz or .bz2) or folders of "
-        f"them, not {path.name!r}: decompress a .zst or .zip first (zstd -d, unzip), read "
-        "other files with journey.read_log, or pass a Spark DataFrame.", source=label)
+        f"Spark reads Parquet files and CSV files (plain, .gz or .bz2) or folders of them, "
+        f"not {path.name!r}: decompress a .zst or .zip first (zstd -d, unzip), read other "
+        "files with journey.read_log without session=, or pass a Spark DataFrame.",
+        source=label)
 
 
 def _header(path: Path) -> tuple[str, list[str]]:
@@ -292,7 +294,7 @@ def _timestamps(frame: Any, columns: Mapping[str, str], label: str, tz: str | No
     """For each of ``columns``: its wall-clock time (TIMESTAMP_NTZ) and UTC offset in minutes
     (None when the values carry none and no ``tz`` is given), as read_log's
     ``_timestamp_sql``. Spark TIMESTAMP columns (instants) are read on the clock of ``tz``,
-    else of ``recorded`` (the session time zone when read_log_spark was called).
+    else of ``recorded`` (the session time zone when read_log was called).
 
     Text is parsed and checked in one Spark job for all columns.
     """
@@ -460,7 +462,7 @@ def _pair_lifecycle(events: Any, exclusions: list[dict]) -> Any:
     return paired
 
 
-def read_log_spark(
+def _read_log_spark(
     source: Any,
     *,
     session: Any = None,
@@ -543,7 +545,7 @@ def read_log_spark(
     --------
     >>> from pyspark.sql import SparkSession  # doctest: +SKIP
     >>> spark = SparkSession.builder.master("local[2]").getOrCreate()  # doctest: +SKIP
-    >>> log = read_log_spark("data/sample/visits.csv", session=spark)  # doctest: +SKIP
+    >>> log = journey.read_log("data/sample/visits.csv", session=spark)  # doctest: +SKIP
     >>> journey.journey_map(log).transitions.head()  # doctest: +SKIP
     """
     from pyspark import StorageLevel
