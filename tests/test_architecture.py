@@ -43,6 +43,7 @@ LAYERS: dict[str, str] = {
     "_hospital": "foundation",
     # read: files and tables in, privacy checks, the EventLog and its data-quality checks
     "_reading": "read",
+    "_pipeline": "read",
     "_timeformat": "read",
     "_xes": "read",
     "formats": "read",
