@@ -109,8 +109,10 @@ def _pair_lifecycle(t: ir.Table, exclusions: list[dict], order: list[str]) -> ir
         (functools.reduce(operator.or_, [word.contains(w) for w in _COMPLETE_WORDS]),
          "complete"), else_="other")
     life = t.mutate(_kind=kind)
-    _excluded(exclusions, "lifecycle event other than start/complete (ignored)",
-              _examples(life, life._kind == "other", lambda x: x._lifecycle))
+    counts = _count(life, {"other": life._kind == "other", "starts": life._kind == "start"})
+    if counts["other"]:
+        _excluded(exclusions, "lifecycle event other than start/complete (ignored)",
+                  _examples(life, life._kind == "other", lambda x: x._lifecycle))
     life = life.filter(life._kind != "other")
     life = life.mutate(_k=ibis.row_number().over(
         group_by=[life.case_id, life.activity, life._kind], order_by=["end", *order]))
@@ -122,7 +124,7 @@ def _pair_lifecycle(t: ir.Table, exclusions: list[dict], order: list[str]) -> ir
     keep = [c for c in t.columns if c not in ("start", "end", "_lifecycle", "_row")]
     paired = joined.select(*keep, start=joined._begun, end=joined.end,
                            _row=ibis.least(joined._row, joined._begun_row))
-    if _count(life, {"starts": life._kind == "start"})["starts"]:
+    if counts["starts"]:
         _excluded(exclusions, "start event without a matching complete (excluded)",
                   _examples(starts.anti_join(completes, key), ibis.literal(True)))
         _excluded(exclusions, "complete event without a matching start (kept with unknown "
