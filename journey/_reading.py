@@ -29,7 +29,7 @@ __all__ = [
     "_START_WORDS",
     "_TEXT_COLUMNS",
     "_check_columns",
-    "_check_zone",
+    "_check_options",
     "_duplicate_key",
     "_ends_before_start",
     "_event_time",
@@ -145,17 +145,21 @@ def _map_columns(columns: list[str], given: Mapping[str, str | None], label: str
     return mapping
 
 
-def _check_zone(tz: str | None, label: str) -> None:
-    """Refuse a time-zone name that is not an IANA zone."""
-    if tz is None:
-        return
+def _check_options(tz: str | None, duplicates: str | Sequence[str], label: str) -> None:
+    """Refuse a time-zone name that is not an IANA zone, and a ``duplicates`` that is neither
+    ``"keep"``, ``"drop"`` nor a list of columns."""
     try:
-        ZoneInfo(tz)
+        if tz is not None:
+            ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise JourneyError(
             f"tz={tz!r} is not a time-zone name. Pass an IANA name such as 'Europe/Amsterdam' "
             "or 'America/New_York' (the zone the hospital's clock follows), or leave tz out to "
             "keep the times as recorded.", source=label) from exc
+    if not (duplicates in ("keep", "drop") or (not isinstance(duplicates, str)
+                                                and isinstance(duplicates, Sequence))):
+        raise JourneyError(f"duplicates={duplicates!r}: pass 'keep', 'drop' or a list of "
+                           "columns such as ['case_id', 'activity', 'end'].", source=label)
 
 
 def clock_from_days(days: list[tuple[Any, Any, int]], label: str,

@@ -48,7 +48,7 @@ from journey._reading import (
     LIFECYCLE_WORDS,
     TIME_FORMATS,
     _check_columns,
-    _check_zone,
+    _check_options,
     _event_time,
     _map_columns,
     _mixed_offsets,
@@ -423,7 +423,7 @@ def _read_log_spark(
     backend = spark_backend(session)  # from here on the session time zone is UTC
     raw, label, folder, _ = _source_frame(session, source)
     columns = [c for c in raw.columns if c not in ("_row", "_file")]
-    _check_zone(tz, label)
+    _check_options(tz, duplicates, label)
     given = dict(case=case, activity=activity, start=start, end=end, timestamp=timestamp,
                  resource=resource, department=department, patient=patient,
                  lifecycle=None if lifecycle == "auto" else lifecycle)

@@ -26,7 +26,7 @@ from journey._reading import (
     COLUMN_PRESETS,
     LIFECYCLE_WORDS,
     TIME_FORMATS,
-    _check_zone,
+    _check_options,
     _event_time,
     _map_columns,
     _mixed_offsets,
@@ -328,13 +328,9 @@ def read_log(
                               duplicates=duplicates, allow_columns=allow_columns,
                               stages=stages)
     label = "<DataFrame>" if isinstance(source, pd.DataFrame) else os.fspath(source)
-    _check_zone(tz, label)
+    _check_options(tz, duplicates, label)
     if time_format is not None:
         check_time_format(time_format, source=label)
-    if not (duplicates in ("keep", "drop") or (not isinstance(duplicates, str)
-                                                and isinstance(duplicates, Sequence))):
-        raise JourneyError(f"duplicates={duplicates!r}: pass 'keep', 'drop' or a list of "
-                           "columns such as ['case_id', 'activity', 'end'].", source=label)
     con = connect(database)
     try:
         return _read(con, source, case=case, activity=activity, start=start, end=end,
