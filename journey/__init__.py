@@ -43,7 +43,6 @@ _MODULES: dict[str, str] = {
     "series": "METRICS metric_series series_figure",
     "simulate": """EstimatedScenario Scenario SimulationResult WhatIfResult estimate_scenario
                    simulate_hospital what_if write_sample""",
-    "spark": "read_log_spark",
     "control_charts": "SPCResult SPC_COLOURS spc",
     "stages": "CATALOGUE STAGES catalogue stage_of touchpoint_of",
     "visits": "join_experience visit_table",

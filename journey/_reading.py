@@ -1,7 +1,7 @@
 """What the two readers share: column presets, time layouts, checks and their error messages.
 
-:func:`journey.read_log` (DuckDB, :mod:`journey.read` and :mod:`journey.formats`) and
-:func:`journey.read_log_spark` (:mod:`journey.spark`) map columns, check time zones and
+:func:`journey.read_log` on DuckDB (:mod:`journey.read` and :mod:`journey.formats`) and on
+Spark (:mod:`journey._spark`) map columns, check time zones and
 headers, and word their refusals the same way because both take these from here.
 """
 
@@ -27,13 +27,18 @@ __all__ = [
     "_OFFSET",
     "_RESERVED",
     "_START_WORDS",
+    "_TEXT_COLUMNS",
     "_check_columns",
-    "_check_zone",
+    "_check_options",
     "_duplicate_key",
     "_ends_before_start",
     "_event_time",
     "_map_columns",
+    "_mixed_offsets",
+    "_not_times",
     "_nothing_left",
+    "_offsets",
+    "_unreadable_times",
     "_same_header",
     "clock_from_days",
 ]
@@ -140,17 +145,21 @@ def _map_columns(columns: list[str], given: Mapping[str, str | None], label: str
     return mapping
 
 
-def _check_zone(tz: str | None, label: str) -> None:
-    """Refuse a time-zone name that is not an IANA zone."""
-    if tz is None:
-        return
+def _check_options(tz: str | None, duplicates: str | Sequence[str], label: str) -> None:
+    """Refuse a time-zone name that is not an IANA zone, and a ``duplicates`` that is neither
+    ``"keep"``, ``"drop"`` nor a list of columns."""
     try:
-        ZoneInfo(tz)
+        if tz is not None:
+            ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise JourneyError(
             f"tz={tz!r} is not a time-zone name. Pass an IANA name such as 'Europe/Amsterdam' "
             "or 'America/New_York' (the zone the hospital's clock follows), or leave tz out to "
             "keep the times as recorded.", source=label) from exc
+    if not (duplicates in ("keep", "drop") or (not isinstance(duplicates, str)
+                                                and isinstance(duplicates, Sequence))):
+        raise JourneyError(f"duplicates={duplicates!r}: pass 'keep', 'drop' or a list of "
+                           "columns such as ['case_id', 'activity', 'end'].", source=label)
 
 
 def clock_from_days(days: list[tuple[Any, Any, int]], label: str,
@@ -183,6 +192,9 @@ def clock_from_days(days: list[tuple[Any, Any, int]], label: str,
 #: Events-table column of each field.
 _FIELD_COLUMNS = {"case": "case_id", "activity": "activity", "start": "start", "end": "end",
                   "patient": "patient_id", "resource": "resource", "department": "department"}
+#: Events-table column of each field read as text (the lifecycle only until it is paired).
+_TEXT_COLUMNS = {**{f: c for f, c in _FIELD_COLUMNS.items() if f not in ("start", "end")},
+                 "lifecycle": "_lifecycle"}
 
 
 def _nothing_left(exclusions: list[dict], mapping: Mapping[str, str], label: str,
@@ -205,6 +217,46 @@ def _ends_before_start(n: int, values: list, rows: list[int], mapping: Mapping[s
         f"{n} activity instance(s) end before they start ({where}), e.g. {values[:3]}. Correct "
         "the times in the export, or pass invalid='exclude' to leave these rows out (they are "
         "then counted in log.exclusions).", source=label, column=mapping.get("end"), rows=rows)
+
+
+def _not_times(dtype: str, label: str, column: str) -> JourneyError:
+    """The error for a time column of another type (``dtype``) than text or date-times."""
+    return JourneyError(
+        f"column holds {dtype} values, not timestamps. Export the times as text such as "
+        "'2025-01-06 08:30:00' or as real date-time cells.", source=label, column=column)
+
+
+def _unreadable_times(n: int, values: list, rows: list[int], label: str, column: str,
+                      ) -> JourneyError:
+    """The error for ``n`` values of ``column`` that no time layout reads."""
+    shown = ", ".join(repr(v) for v in values)
+    return JourneyError(
+        f"{n} value(s) are not readable timestamps, e.g. {shown}. Use a layout such as "
+        "'2025-01-06 08:30:00', or pass time_format='%d/%m/%Y %H:%M' (strftime codes) "
+        "that matches the file.", source=label, column=column, rows=rows)
+
+
+def _mixed_offsets(n_off: int, n_plain: int, values: list, rows: list[int], label: str,
+                   column: str) -> JourneyError:
+    """The error for a column whose times carry a UTC offset in some rows only."""
+    return JourneyError(
+        f"{n_off} value(s) carry a UTC offset and {n_plain} do not, e.g. {values[:3]}: the "
+        "times without one cannot be placed on the same clock. Export all times with an "
+        "offset, or all without.", source=label, column=column, rows=rows)
+
+
+def _offsets(parts: Mapping[str, tuple[Any, Any]], mapping: Mapping[str, str], label: str,
+             ) -> dict[str, Any]:
+    """The UTC offset of each time field of ``parts`` (``{field: (wall, offset or None)}``)
+    that has one; an error when the start and end columns do not both carry one or neither."""
+    offsets = {f: off for f, (_, off) in parts.items() if off is not None}
+    if offsets and len(offsets) < len(parts):
+        naive = [mapping[f] for f in parts if f not in offsets]
+        raise JourneyError(
+            f"the times in {naive[0]!r} carry no UTC offset while those in "
+            f"{mapping[next(iter(offsets))]!r} do, so they cannot be placed on one clock. "
+            "Export both with offsets or both without.", source=label, column=naive[0])
+    return offsets
 
 
 _RESERVED = ("_row", "_file", "file_row_number")

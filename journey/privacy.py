@@ -9,7 +9,7 @@ one patient stay linked without revealing who the patient is.
 How the scan works
 ------------------
 :func:`journey.read_log` scans the raw table where it lies, in its engine (DuckDB, or Spark for
-:func:`journey.read_log_spark`), before any message can quote a value: one query takes every
+``read_log(session=spark)``), before any message can quote a value: one query takes every
 distinct value of every column (as text; whole floats as integers) with its count, and
 evaluates the patterns below on those values with the engine's regular-expression functions.
 Every row counts, not a sample. Only per-column counts and a few matching values come back, and

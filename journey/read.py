@@ -1,36 +1,40 @@
 """Read anonymised visit logs from files or data frames into an :class:`~journey.log.EventLog`.
 
-The raw rows go into an embedded DuckDB database; column mapping, timestamp parsing,
-lifecycle pairing, validation and de-duplication all run there as SQL, so a log larger
-than memory never passes through pandas.
+The raw rows go into an embedded DuckDB database, so a log larger than memory never passes
+through pandas. Reading the file and parsing its times is written here in DuckDB's SQL (its
+``try_strptime`` takes the strftime layouts of :data:`TIME_FORMATS` as they are); from the
+parsed rows on, the rules both engines share (:mod:`journey._pipeline`: moments, the clock,
+exclusions, lifecycle pairing, end before start, duplicates, the order of events) run on
+DuckDB as Ibis expressions. ``session=`` reads with Spark instead (:mod:`journey._spark`).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import duckdb
+import ibis
 import pandas as pd
 
+from journey import _pipeline
 from journey._reading import (
-    _COMPLETE_WORDS,
+    _FIELD_COLUMNS,
     _OFFSET,
-    _START_WORDS,
+    _TEXT_COLUMNS,
     COLUMN_PRESETS,
     LIFECYCLE_WORDS,
     TIME_FORMATS,
-    _check_zone,
-    _duplicate_key,
-    _ends_before_start,
+    _check_options,
     _event_time,
     _map_columns,
-    _nothing_left,
-    clock_from_days,
+    _mixed_offsets,
+    _not_times,
+    _offsets,
+    _unreadable_times,
 )
 from journey._timeformat import check_time_format
-from journey.engine import NEIGHBOURS
 from journey.errors import JourneyError
 from journey.formats import register_source
 from journey.log import EventLog, connect, engine_progress, memory_limit_for
@@ -98,9 +102,7 @@ def _timestamp_sql(con: duckdb.DuckDBPyConnection, raw: str, column: str, label:
             "column is empty: no row has a time in it. Map the column that holds the times "
             "(e.g. end='...'), or fill it in the export.", source=label, column=column)
     if dtype != "VARCHAR":
-        raise JourneyError(
-            f"column holds {dtype} values, not timestamps. Export the times as text such as "
-            "'2025-01-06 08:30:00' or as real date-time cells.", source=label, column=column)
+        raise _not_times(dtype, label, column)
     text = f"nullif(trim({col}), '')"
     formats = [time_format] if time_format else list(TIME_FORMATS)
     fmt_list = "[" + ", ".join(_lit(f) for f in formats) + "]"
@@ -110,11 +112,7 @@ def _timestamp_sql(con: duckdb.DuckDBPyConnection, raw: str, column: str, label:
     n, rows, values = _examples(
         con, f"SELECT _row, {col} FROM {raw} WHERE {text} IS NOT NULL AND {wall} IS NULL")
     if n:
-        shown = ", ".join(repr(v) for v in values)
-        raise JourneyError(
-            f"{n} value(s) are not readable timestamps, e.g. {shown}. Use a layout such as "
-            "'2025-01-06 08:30:00', or pass time_format='%d/%m/%Y %H:%M' (strftime codes) "
-            "that matches the file.", source=label, column=column, rows=rows)
+        raise _unreadable_times(n, values, rows, label, column)
     # UTC offsets written into the values (after a time of day: '2025-01-06' has none)
     with_offset = f"regexp_matches({text}, {_lit(_OFFSET)})"
     n_off, n_plain = con.execute(
@@ -125,10 +123,7 @@ def _timestamp_sql(con: duckdb.DuckDBPyConnection, raw: str, column: str, label:
     if n_plain:
         _, rows, values = _examples(
             con, f"SELECT _row, {col} FROM {raw} WHERE {text} IS NOT NULL AND NOT {with_offset}")
-        raise JourneyError(
-            f"{n_off} value(s) carry a UTC offset and {n_plain} do not, e.g. {values[:3]}: the "
-            "times without one cannot be placed on the same clock. Export all times with an "
-            "offset, or all without.", source=label, column=column, rows=rows)
+        raise _mixed_offsets(n_off, n_plain, values, rows, label, column)
     if tz is None:
         return wall, _offset_minutes(text)
     instant = f"(CAST({text} AS TIMESTAMPTZ))"
@@ -138,14 +133,14 @@ def _timestamp_sql(con: duckdb.DuckDBPyConnection, raw: str, column: str, label:
 
 def _times(con: duckdb.DuckDBPyConnection, mapping: Mapping[str, str], label: str,
            tz: str | None, recorded_zone: str | None, time_format: str | None,
-           ) -> tuple[dict[str, str], dict[str, str], tuple, int | None, bool]:
+           ) -> tuple[dict[str, str], dict[str, str], int | None, bool]:
     """SQL for the start and end times, and what the log's clock is.
 
-    Returns ``(times, shift, clock, utc_offset, day)``: ``times`` the SQL of each time on one
+    Returns ``(times, shift, utc_offset, day)``: ``times`` the SQL of each time on one
     clock (the log's smallest UTC offset ``utc_offset`` when the values carry offsets, so that
     durations are exact across daylight-saving changes); ``shift`` the SQL of the minutes by
     which the recorded wall clock was ahead of that clock, for each time (empty when it never
-    is); ``clock`` empty (filled from ``shift`` by :func:`_clock`); ``day`` True when every
+    is; :func:`journey._pipeline.clock` reads the clock from them); ``day`` True when every
     time is a date, which is then kept as recorded whatever the offsets or ``tz``.
     ``recorded_zone`` is the zone of time-zone-aware columns of a data frame.
     """
@@ -159,32 +154,15 @@ def _times(con: duckdb.DuckDBPyConnection, mapping: Mapping[str, str], label: st
                       "FROM raw").fetchall()[0][0]
     parts = recorded if day or tz is None else {
         f: _timestamp_sql(con, "raw", mapping[f], label, tz, time_format) for f in fields}
-    offsets = {f: off for f, (_, off) in parts.items() if off is not None}
-    if day or not offsets:
-        return {f: wall for f, (wall, _) in parts.items()}, {}, (), None, bool(day)
-    if len(offsets) < len(parts):
-        naive = [mapping[f] for f in parts if f not in offsets]
-        raise JourneyError(
-            f"the times in {naive[0]!r} carry no UTC offset while those in "
-            f"{mapping[next(iter(offsets))]!r} do, so they cannot be placed on one clock. "
-            "Export both with offsets or both without.", source=label, column=naive[0])
+    offsets = {} if day else _offsets(parts, mapping, label)
+    if not offsets:
+        return {f: wall for f, (wall, _) in parts.items()}, {}, None, bool(day)
     ref = con.execute("SELECT least(" + ", ".join(f"min({o})" for o in offsets.values())
                       + ") FROM raw").fetchall()[0][0]
     shift = {f: f"({o} - {int(ref)})" for f, o in offsets.items()}
     times = {f: f"({wall} - to_minutes(CAST({shift[f]} AS BIGINT)))"
              for f, (wall, _) in parts.items()}
-    return times, shift, (), int(ref), False
-
-
-def _clock(con: duckdb.DuckDBPyConnection, table: str, fields: list[str], label: str,
-           ) -> tuple[tuple[pd.Timestamp, int], ...]:
-    """Where the recorded wall clock moves, from the ``_<field>_shift`` columns of ``table``
-    (see :func:`clock_from_days`)."""
-    points = " UNION ALL ".join(f"SELECT {_q(f)} AS t, _{f}_shift AS s FROM {table} "
-                                f"WHERE {_q(f)} IS NOT NULL" for f in fields)
-    days = con.execute(f"SELECT min(t), max(t), s FROM ({points}) "
-                       "GROUP BY date_trunc('day', t), s").fetchall()
-    return clock_from_days(days, label)
+    return times, shift, int(ref), False
 
 
 def _is_lifecycle(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
@@ -195,94 +173,14 @@ def _is_lifecycle(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bo
                        f"AND {value} NOT IN ({words})").fetchall()[0][0] == 0
 
 
-def _drop_duplicates(con: duckdb.DuckDBPyConnection, duplicates: str | Sequence[str],
-                     mapping: Mapping[str, str], exclusions: list[dict], order: str) -> None:
-    """Keep the first (in file order) of each set of rows equal in every column
-    (``"drop"``) or in the given columns, in table ``events``; count the rest."""
-    columns = [c for c in con.sql("SELECT * FROM events LIMIT 0").columns
-               if c not in ("_row", "_file", "_seq", *NEIGHBOURS)]
-    key, what = _duplicate_key(duplicates, mapping, columns)
-    ranked = (f"SELECT * EXCLUDE (_seq, {', '.join(NEIGHBOURS)}), row_number() OVER "
-              f"(PARTITION BY {', '.join(_q(c) for c in key)} ORDER BY {order}) AS _dup "
-              "FROM events")
-    n, rows, _ = _examples(con, f"SELECT _row, 1 FROM ({ranked}) WHERE _dup > 1")
-    if n:
-        exclusions.append(dict(reason=what, rows=n, example_rows=rows, example_values=[]))
-        con.execute(f"CREATE OR REPLACE TEMP TABLE deduped AS "
-                    f"SELECT * EXCLUDE (_dup) FROM ({ranked}) WHERE _dup = 1")
-        _sequence(con, "deduped", order)
-
-
-def _count(con: duckdb.DuckDBPyConnection, table: str, conditions: Any) -> list[int]:
-    """How many rows of ``table`` meet each condition, in one pass."""
-    counts = ", ".join(f"count(*) FILTER ({c})" for c in conditions)
-    return list(con.execute(f"SELECT {counts} FROM {table}").fetchall()[0])
-
-
-def _sequence(con: duckdb.DuckDBPyConnection, source: str, order: str) -> None:
-    """Table ``events``: the rows of ``source`` with their order and neighbours in the visit.
-
-    Within a visit, events are ordered by start (the end when there is no start), then end,
-    then ``order`` (their place in the file); see :func:`journey.engine.sequenced`.
-    """
-    internal = [c for c in con.sql(f"SELECT * FROM {source} LIMIT 0").columns
-                if c in ("_lifecycle", "_start_shift", "_end_shift")]
-    exclude = f"EXCLUDE ({', '.join(internal)})" if internal else ""
-    con.execute(f"""
-        CREATE OR REPLACE TABLE events AS
-        SELECT * {exclude},
-               row_number() OVER visit AS _seq,
-               lag(activity) OVER visit AS _prev_activity,
-               lag("end") OVER visit AS _prev_end,
-               lead(activity) OVER visit AS _next_activity
-        FROM {source}
-        WINDOW visit AS (PARTITION BY case_id ORDER BY coalesce(start, "end"), "end", {order})""")
-
-
-def _pair_lifecycle(con: duckdb.DuckDBPyConnection, exclusions: list[dict], source: str,
-                    order: str) -> None:
-    """Turn one row per lifecycle event (of ``source``) into one row per instance (``paired``)."""
-    life = "lower(coalesce(_lifecycle, 'complete'))"
-    is_start = " OR ".join(f"contains({life}, {_lit(w)})" for w in _START_WORDS)
-    is_complete = " OR ".join(f"contains({life}, {_lit(w)})" for w in _COMPLETE_WORDS)
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE life AS
-        SELECT *, CASE WHEN {is_start} THEN 'start' WHEN {is_complete} THEN 'complete'
-                       ELSE 'other' END AS _kind
-        FROM {source}""")
-    n, rows, values = _examples(con, "SELECT _row, _lifecycle FROM life WHERE _kind = 'other'")
-    if n:
-        exclusions.append(dict(reason="lifecycle event other than start/complete (ignored)",
-                               rows=n, example_rows=rows, example_values=values))
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE life AS
-        SELECT *, row_number() OVER (PARTITION BY case_id, activity, _kind
-                                     ORDER BY "end", {order}) AS _k
-        FROM life WHERE _kind <> 'other'""")
-    cols = [c for c in con.sql("SELECT * FROM life LIMIT 0").columns
-            if c not in ("start", "end", "_kind", "_k", "_lifecycle", "_row")]
-    keep = ", ".join(f"c.{_q(c)}" for c in cols)
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE paired AS
-        SELECT {keep}, s."end" AS start, c."end" AS "end", least(s._row, c._row) AS _row
-        FROM life c LEFT JOIN life s
-          ON s._kind = 'start' AND s.case_id = c.case_id AND s.activity = c.activity
-         AND s._k = c._k
-        WHERE c._kind = 'complete'""")
-    n, rows, _ = _examples(con, """
-        SELECT s._row, s.activity FROM life s
-        WHERE s._kind = 'start' AND NOT EXISTS (
-            SELECT 1 FROM life c WHERE c._kind = 'complete' AND c.case_id = s.case_id
-            AND c.activity = s.activity AND c._k = s._k)""")
-    if n:
-        exclusions.append(dict(reason="start event without a matching complete (excluded)",
-                               rows=n, example_rows=rows, example_values=[]))
-    n, rows, _ = _examples(con, "SELECT _row, activity FROM paired WHERE start IS NULL")
-    has_starts = con.execute("SELECT count(*) FROM life WHERE _kind = 'start'").fetchall()[0][0]
-    if n and has_starts:
-        exclusions.append(dict(reason="complete event without a matching start "
-                               "(kept with unknown start)", rows=n, example_rows=rows,
-                               example_values=[]))
+def _keeper(con: duckdb.DuckDBPyConnection, backend: Any) -> _pipeline.Keep:
+    """Store an expression of the reading rules as a DuckDB table: ``events`` in the
+    database, the steps before it as temporary tables."""
+    def keep(expr: Any, name: str) -> Any:
+        kind = "TABLE" if name == "events" else "TEMP TABLE"
+        con.execute(f"CREATE OR REPLACE {kind} {name} AS {backend.compile(expr)}")
+        return backend.table(name)
+    return keep
 
 
 def _drop(con: duckdb.DuckDBPyConnection, name: str) -> None:
@@ -369,9 +267,12 @@ def read_log(
     progress : bool
         Show a progress bar that names each loading step and follows the engine through it.
     session : pyspark.sql.SparkSession, optional
-        Read with Spark on this session instead (:func:`journey.read_log_spark`): the events
-        stay in Spark and every analysis runs there. A Spark DataFrame as ``source`` is read
-        with Spark without it. ``encoding``, ``sheet`` and ``database`` do not apply then.
+        Read with Spark on this session instead: the events stay in Spark and every
+        analysis runs there. ``source`` is then a Spark DataFrame (read with Spark even
+        without ``session``) or the path, local or on a cluster file system (``hdfs://``,
+        ``s3a://``), of a Parquet or UTF-8 CSV file (plain, ``.gz`` or ``.bz2``) or a folder
+        of them. Spark ``TIMESTAMP`` columns are read on the clock of ``tz``, else on the
+        session time zone's. ``encoding``, ``sheet`` and ``database`` do not apply then.
 
     Returns
     -------
@@ -386,6 +287,10 @@ def read_log(
     -----
     Rows without a case id, an activity or any time are excluded and counted in
     ``log.exclusions``; no other row is dropped unless asked (``duplicates``, ``invalid``).
+    In a lifecycle log, the k-th start of an activity in a visit pairs with its k-th complete
+    (each in order of time, then row); other transitions are ignored, starts without a
+    complete are excluded and completes without a start are kept with an unknown start, all
+    counted in ``log.exclusions``; end before start is checked on the pairs.
     Within a case, activity instances are ordered by start (the end when there is no start),
     then end, then their row in the file: ties keep file order, as pm4py does.
 
@@ -414,22 +319,18 @@ def read_log(
             raise JourneyError(f"{', '.join(unused)}= cannot be used when Spark reads the log "
                                "(Spark reads CSV as UTF-8, Parquet, or a Spark DataFrame); "
                                "convert the file first, or read it without session=.")
-        from journey.spark import read_log_spark
+        from journey._spark import _read_log_spark
 
-        return read_log_spark(source, session=session, case=case, activity=activity,
+        return _read_log_spark(source, session=session, case=case, activity=activity,
                               start=start, end=end, timestamp=timestamp, resource=resource,
                               department=department, patient=patient, lifecycle=lifecycle,
                               tz=tz, time_format=time_format, invalid=invalid,
                               duplicates=duplicates, allow_columns=allow_columns,
                               stages=stages)
     label = "<DataFrame>" if isinstance(source, pd.DataFrame) else os.fspath(source)
-    _check_zone(tz, label)
+    _check_options(tz, duplicates, label)
     if time_format is not None:
         check_time_format(time_format, source=label)
-    if not (duplicates in ("keep", "drop") or (not isinstance(duplicates, str)
-                                                and isinstance(duplicates, Sequence))):
-        raise JourneyError(f"duplicates={duplicates!r}: pass 'keep', 'drop' or a list of "
-                           "columns such as ['case_id', 'activity', 'end'].", source=label)
     con = connect(database)
     try:
         return _read(con, source, case=case, activity=activity, start=start, end=end,
@@ -467,29 +368,16 @@ def _recorded_zone(source: Any, mapping: Mapping[str, str]) -> str | None:
 
 
 def _parse(con: duckdb.DuckDBPyConnection, mapping: Mapping[str, str],
-           columns: Sequence[str], times: dict[str, str], shift: dict[str, str],
-           ) -> tuple[int, list]:
-    """Create ``parsed`` from ``raw``; rows with a start only become moments (edits ``times``)."""
-    text = {"case": "case_id", "activity": "activity", "patient": "patient_id",
-            "resource": "resource", "department": "department", "lifecycle": "_lifecycle"}
+           columns: Sequence[str], times: dict[str, str], shift: dict[str, str]) -> None:
+    """Create ``parsed`` from ``raw``: the fields under their names, the times parsed."""
     select = [f"nullif(trim(CAST({_q(mapping[f])} AS VARCHAR)), '') AS {name}"
-              for f, name in text.items() if f in mapping]
-    # a row with a start and no end (a discharge in a transfers table) is a moment
-    point = (f"{times['end']} IS NULL AND {times['start']} IS NOT NULL" if "start" in times
-             else "FALSE")
-    n_point, point_rows, _ = (_examples(con, f"SELECT _row, 1 FROM raw WHERE {point}")
-                              if "start" in times else (0, [], []))
-    if n_point:
-        times["end"] = f"coalesce({times['end']}, {times['start']})"
-        if shift:
-            shift["end"] = f"coalesce({shift['end']}, {shift['start']})"
+              for f, name in _TEXT_COLUMNS.items() if f in mapping]
     select += [f"{expr} AS {_q(f)}" for f, expr in times.items()]
     select += [f"{expr} AS _{f}_shift" for f, expr in shift.items()]
     if "start" not in times:
         select.append("CAST(NULL AS TIMESTAMP) AS start")
-    reserved = {"case_id", "activity", "patient_id", "resource", "department", "start", "end"}
     extra = [c for c in columns if c not in mapping.values() and c not in ("_row", "_file")
-             and c not in reserved]
+             and c not in _FIELD_COLUMNS.values()]
     select += [_q(c) for c in extra]
     select += ["_row"] + (["_file"] if "_file" in columns else [])
     # times written as text are parsed once into a table; typed columns are read in place
@@ -499,48 +387,6 @@ def _parse(con: duckdb.DuckDBPyConnection, mapping: Mapping[str, str],
                 f"SELECT {', '.join(select)} FROM raw")
     if text_times:
         _drop(con, "raw")
-    return n_point, point_rows
-
-
-def _exclude(con: duckdb.DuckDBPyConnection, columns: Sequence[str],
-             mapping: Mapping[str, str], n_point: int, point_rows: list, invalid: str,
-             label: str, stage: Callable[[str], None]) -> tuple[list[dict], str, str, str]:
-    """Exclusions, and the table, SQL condition and file order of the usable rows."""
-    # one pass over the rows counts every kind of unusable row; examples only when there are any
-    exclusions: list[dict] = []
-    if n_point:
-        exclusions.append(dict(reason="missing end time (kept as a moment at its start)",
-                               rows=n_point, example_rows=point_rows, example_values=[]))
-    missing, valid = {}, "TRUE"
-    for column, reason in (("case_id", "missing case id"), ("activity", "missing activity"),
-                           ('"end"', "missing time")):
-        missing[reason] = f"{valid} AND {column} IS NULL"
-        valid = f"{valid} AND {column} IS NOT NULL"
-    order = "_file, _row" if "_file" in columns else "_row"  # place in the file(s)
-    backwards = '"end" < start'  # never true before lifecycle events are paired
-    *n_missing, n = _count(con, "parsed", [*missing.values(), f"{valid} AND {backwards}"])
-    for (reason, condition), count in zip(missing.items(), n_missing, strict=True):
-        if count:
-            _, rows, _ = _examples(con, f"SELECT _row, 1 FROM parsed WHERE {condition}")
-            exclusions.append(dict(reason=f"{reason} (excluded)", rows=count,
-                                   example_rows=rows, example_values=[]))
-    source_table = "parsed"
-    if "lifecycle" in mapping:
-        _pair_lifecycle(con, exclusions, f"(SELECT * FROM parsed WHERE {valid})", order)
-        source_table, valid = "paired", "TRUE"
-        n = _count(con, source_table, [backwards])[0]
-    stage("ordering events")
-
-    if n:
-        _, rows, values = _examples(
-            con, f"SELECT _row, CAST(start AS VARCHAR) || ' > ' || CAST(\"end\" AS VARCHAR) "
-                 f"FROM {source_table} WHERE {valid} AND {backwards}")
-        if invalid == "raise":
-            raise _ends_before_start(n, values, rows, mapping, label)
-        exclusions.append(dict(reason="end before start (excluded)", rows=n,
-                               example_rows=rows, example_values=values))
-        valid = f"{valid} AND NOT coalesce({backwards}, false)"
-    return exclusions, source_table, valid, order
 
 
 def _read(con: duckdb.DuckDBPyConnection, source: Any, *, case: str | None,
@@ -567,32 +413,25 @@ def _read(con: duckdb.DuckDBPyConnection, source: Any, *, case: str | None,
                                  roles=lambda: _map_columns(list(columns), given, label, skip))
         stage("reading times")
         mapping = _roles(con, columns, given, label, skip, lifecycle)
-        times, shift, clock, ref, day = _times(con, mapping, label, tz,
-                                               _recorded_zone(source, mapping), time_format)
+        times, shift, ref, day = _times(con, mapping, label, tz,
+                                        _recorded_zone(source, mapping), time_format)
         stage("checking rows")
-        n_point, point_rows = _parse(con, mapping, columns, times, shift)
-        if shift:
-            clock = _clock(con, "parsed", list(shift), label)
-
-        exclusions, source_table, valid, order = _exclude(con, columns, mapping, n_point,
-                                                          point_rows, invalid, label, stage)
-
-        _sequence(con, f"(SELECT * FROM {source_table} WHERE {valid})", order)
-        if duplicates != "keep":
-            stage("dropping duplicates")
-            _drop_duplicates(con, duplicates, mapping, exclusions, order)
-        for name in ("parsed", "raw", "life", "paired", "deduped"):
-            _drop(con, name)
-        n_events = con.execute("SELECT count(*) FROM events").fetchall()[0][0]
-        if n_events == 0:
-            raise _nothing_left(exclusions, mapping, label)
+        _parse(con, mapping, columns, times, shift)
+        backend = ibis.duckdb.from_connection(con)
+        try:
+            parsed, exclusions = _pipeline.moments(backend.table("parsed"))
+            clock = _pipeline.clock(parsed, label)
+            _, n_events, has_start = _pipeline.events(
+                parsed, _keeper(con, backend), mapping=mapping, label=label, invalid=invalid,
+                duplicates=duplicates, exclusions=exclusions, stage=stage)
+        finally:
+            for name in ("parsed", "raw", "paired"):
+                _drop(con, name)
         if n_events < SINGLE_THREAD_BELOW:
             con.execute("SET threads = 1")  # bit-for-bit identical sums on every re-run
-        # start times come from a start column or from paired lifecycle start events
-        has_start = con.execute("SELECT count(start) > 0 FROM events").fetchall()[0][0]
         table = pd.DataFrame(exclusions, columns=["reason", "rows", "example_rows",
                                                   "example_values"])
-        return EventLog._from_connection(con, "events", source=label, has_start=bool(has_start),
+        return EventLog._from_connection(con, "events", source=label, has_start=has_start,
                                          columns=dict(mapping), exclusions=table, stages=stages,
                                          fingerprint_source=source,
                                          resolution="day" if day else "time", clock=clock,

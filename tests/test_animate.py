@@ -1,4 +1,4 @@
-"""journey.animate (journey/replay.py): frames and counts against a plain pandas count of the log."""
+"""journey.animate: frames and counts against a plain pandas count of the log."""
 
 from __future__ import annotations
 

@@ -44,6 +44,7 @@ LAYERS: dict[str, str] = {
     "_result": "foundation",
     # read: files and tables in, privacy checks, the EventLog and its data-quality checks
     "_reading": "read",
+    "_pipeline": "read",
     "_timeformat": "read",
     "_xes": "read",
     "formats": "read",
@@ -52,7 +53,7 @@ LAYERS: dict[str, str] = {
     "_quality": "read",
     "log": "read",
     "read": "read",
-    "spark": "read",
+    "_spark": "read",
     # language: translation of names, headers and values; CJK fonts
     "i18n": "language",
     # figures: plotly figures drawn from the tables of the analyses
@@ -221,8 +222,8 @@ def test_imports_look_down(graph):
 
 
 def test_the_graph_sees_imports_inside_functions(graph):
-    # read_log(engine="spark") imports journey.spark when it is called
-    assert ("spark", "read_log_spark") in {(t, n) for t, _, n in graph["read"]}
+    # read_log(session=spark) imports journey._spark when it is called
+    assert ("_spark", "_read_log_spark") in {(t, n) for t, _, n in graph["read"]}
 
 
 # ------------------------------------------------------------------------------ the checks fail

@@ -1,4 +1,4 @@
-"""read_log_spark: same events, exclusions, errors and journey maps as read_log on DuckDB."""
+"""read_log(session=): same events, exclusions, errors and journey maps as read_log on DuckDB."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ if shutil.which("java") is None:
 
 import journey
 from journey import JourneyError, read_log
-from journey.spark import _java_pattern, read_log_spark
+from journey._spark import _java_pattern
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample" / "visits.csv"
 COLUMNS = ["case_id", "activity", "start", "end", "resource"]
@@ -58,7 +58,7 @@ def spark():
 
 @pytest.fixture(scope="module")
 def sample_maps(spark):
-    on_spark = journey.journey_map(read_log_spark(str(SAMPLE), session=spark))
+    on_spark = journey.journey_map(read_log(str(SAMPLE), session=spark))
     on_duckdb = journey.journey_map(read_log(SAMPLE))
     return on_spark, on_duckdb
 
@@ -73,7 +73,7 @@ def folder(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def folder_logs(spark, folder):
-    return (read_log_spark(str(folder), session=spark, invalid="exclude", duplicates="drop"),
+    return (read_log(str(folder), session=spark, invalid="exclude", duplicates="drop"),
             read_log(folder, invalid="exclude", duplicates="drop"))
 
 
@@ -188,7 +188,7 @@ def test_errors_are_those_of_read_log(spark, tmp_path, times):
     with pytest.raises(JourneyError) as expected:
         read_log(path)
     with pytest.raises(JourneyError) as got:
-        read_log_spark(str(path), session=spark)
+        read_log(str(path), session=spark)
     assert str(got.value) == str(expected.value)
     assert got.value.rows == expected.value.rows and got.value.rows
 
@@ -198,13 +198,13 @@ def test_spark_dataframe_with_timestamps_offsets_and_chinese_headers(spark):
                           "结束时间": ["2025-01-06T00:05:00Z", "2025-01-06T01:00:00+00:00",
                                    "2025-01-06T02:00:00Z"]})
     local = pd.to_datetime(["2025-01-06 08:05", "2025-01-06 09:00", "2025-01-06 10:00"])
-    got = read_log_spark(spark.createDataFrame(frame), session=spark, tz="Asia/Shanghai")
+    got = read_log(spark.createDataFrame(frame), session=spark, tz="Asia/Shanghai")
     assert got.columns == {"case": "就诊号", "activity": "环节", "end": "结束时间"}
     assert got.to_pandas().end.tolist() == local.tolist()
     assert got.time_kind == "flow"
     frame = pd.DataFrame({"case_id": ["V1", "V1"], "activity": ["Lab", "Pharmacy"],
                           "start": local[:2], "end": local[1:]})  # Spark TIMESTAMP columns
-    out = read_log_spark(spark.createDataFrame(frame), session=spark).to_pandas()
+    out = read_log(spark.createDataFrame(frame), session=spark).to_pandas()
     assert out.start.tolist() == local[:2].tolist() and out.end.tolist() == local[1:].tolist()
 
 
@@ -294,7 +294,7 @@ def lifecycle_csv(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def lifecycle_logs(spark, lifecycle_csv):
-    return (read_log_spark(str(lifecycle_csv), session=spark, invalid="exclude",
+    return (read_log(str(lifecycle_csv), session=spark, invalid="exclude",
                            duplicates="drop"),
             read_log(lifecycle_csv, invalid="exclude", duplicates="drop"))
 
@@ -345,7 +345,7 @@ def test_lifecycle_end_before_start_error_is_that_of_read_log(spark, lifecycle_c
     with pytest.raises(JourneyError) as expected:
         read_log(lifecycle_csv)
     with pytest.raises(JourneyError) as got:
-        read_log_spark(str(lifecycle_csv), session=spark)
+        read_log(str(lifecycle_csv), session=spark)
     assert str(got.value) == str(expected.value)
     assert got.value.rows == expected.value.rows == [19]
 
@@ -354,7 +354,7 @@ def test_lifecycle_end_before_start_error_is_that_of_read_log(spark, lifecycle_c
 def test_read_log_lifecycle_input_identical_to_duckdb(spark, events):
     df = READ_LIFECYCLE if events == "all" else READ_LIFECYCLE[READ_LIFECYCLE.lifecycle
                                                                 == "complete"]
-    on_spark = read_log_spark(spark.createDataFrame(df), session=spark)
+    on_spark = read_log(spark.createDataFrame(df), session=spark)
     on_duckdb = read_log(df)
     pd.testing.assert_frame_equal(on_spark.exclusions, on_duckdb.exclusions, check_dtype=False)
     pd.testing.assert_frame_equal(on_spark.to_pandas(), on_duckdb.to_pandas(), check_dtype=False)
@@ -374,7 +374,7 @@ def test_read_log_hands_spark_frames_and_sessions_to_spark(spark, folder, folder
     by_frame = read_log(frame)
     assert by_frame.table._find_backend().name == "pyspark"
     pd.testing.assert_frame_equal(by_frame.to_pandas(),
-                                  read_log_spark(frame, session=spark).to_pandas())
+                                  read_log(frame, session=spark).to_pandas())
     with pytest.raises(JourneyError, match="encoding= cannot be used when Spark"):
         read_log(str(folder), session=spark, encoding="gbk")
 
@@ -396,8 +396,7 @@ def test_real_export_shapes_identical_to_duckdb(spark, tmp_path, name):
                                        .astype(str).replace("None", None))
     else:
         source = str(path)
-    sp = read_log(source, session=spark) if path.suffix == ".xes" else read_log_spark(
-        source, session=spark)
+    sp = read_log(source, session=spark)
     assert (sp.resolution, sp.utc_offset, sp.clock) == (duck.resolution, duck.utc_offset,
                                                        duck.clock)
     cols = ["case_id", "activity", "start", "end"]
@@ -418,7 +417,7 @@ def test_parts_in_another_column_order_and_compressed_parts_as_read_log(spark, t
     pd.DataFrame(PART2, columns=COLUMNS)[COLUMNS[::-1]].to_csv(
         parts / "part2.csv.gz", index=False, sep=";", compression="gzip")
     options = {"invalid": "exclude", "duplicates": "drop"}
-    duck, sp = read_log(parts, **options), read_log_spark(str(parts), session=spark, **options)
+    duck, sp = read_log(parts, **options), read_log(str(parts), session=spark, **options)
     cols = ["case_id", "activity", "start", "end", "resource"]
     pd.testing.assert_frame_equal(sp.to_pandas()[cols].reset_index(drop=True),
                                   duck.to_pandas()[cols].reset_index(drop=True),
@@ -433,10 +432,10 @@ def test_parts_in_another_column_order_and_compressed_parts_as_read_log(spark, t
     with pytest.raises(JourneyError) as expected:
         read_log(parts)
     with pytest.raises(JourneyError) as got:
-        read_log_spark(str(parts), session=spark)
+        read_log(str(parts), session=spark)
     assert str(got.value) == str(expected.value) and "part3.csv" in str(got.value)
     # formats Spark cannot read itself: a clear refusal, not a Spark error
     (parts / "part3.csv").unlink()
     (tmp_path / "log.csv.zst").write_bytes(b"\x28\xb5\x2f\xfd")
     with pytest.raises(JourneyError, match=r"decompress a \.zst or \.zip first"):
-        read_log_spark(str(tmp_path / "log.csv.zst"), session=spark)
+        read_log(str(tmp_path / "log.csv.zst"), session=spark)

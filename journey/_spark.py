@@ -1,20 +1,21 @@
 """Read a visit log into Spark, for logs of many hospitals or many years.
 
-:func:`read_log_spark` is :func:`journey.read_log` for a Spark cluster: the same column
-mapping, timestamp layouts, checks, error messages and exclusions table, written with the Spark
-DataFrame API, so every per-event step runs on the cluster, including the pairing of logs with
-one row per lifecycle event (start/complete) into activity instances. The resulting
-:class:`~journey.log.EventLog` holds an Ibis table on the Ibis PySpark backend: the analyses
-(:func:`journey.journey_map`, :meth:`journey.EventLog.check`, ...) are the same Ibis expressions as
-on DuckDB; Spark sorts, windows and aggregates the events, and only the small result tables
-come back to Python.
+``journey.read_log(source, session=spark)`` reads with :func:`_read_log_spark`. What Spark
+needs of its own is here: reading files, folders and Spark DataFrames with their row numbers,
+finding the roles' columns (the privacy guard and the lifecycle-word check run on the Spark
+DataFrame, before any Ibis table exists), and parsing the times, whose layouts Spark writes as
+Java datetime patterns (:func:`_java_pattern`) where DuckDB takes strftime codes. The parsed
+rows then go through the rules both engines run (:mod:`journey._pipeline`), on the Ibis PySpark
+backend: Spark excludes, pairs, de-duplicates and orders the events, and only counts and
+examples come back to Python. The resulting :class:`~journey.log.EventLog` holds an Ibis table
+on that backend, and the analyses are the same Ibis expressions as on DuckDB.
 
 Notes
 -----
 - Connecting Ibis sets the session time zone (``spark.sql.session.timeZone``) to UTC, as the
   Ibis PySpark backend always does. Spark ``TIMESTAMP`` columns (instants) are converted to the
   wall-clock time of ``tz``, by default the session time zone in force when
-  :func:`read_log_spark` is called, i.e. the times that ``DataFrame.show()`` printed before.
+  ``read_log(session=)`` is called, i.e. the times that ``DataFrame.show()`` printed before.
   ``TIMESTAMP_NTZ`` columns (naive Parquet times) are kept as they are. Times have microsecond
   precision.
 - Row numbers (``_row``) are those :func:`journey.read_log` reports: for a CSV the header is
@@ -35,24 +36,26 @@ from pathlib import Path
 from typing import Any, Literal
 
 import ibis
+import ibis.expr.types as ir
 import pandas as pd
 from ibis.backends.sql.compilers.pyspark import PySparkCompiler
 
+from journey import _pipeline
 from journey._reading import (
-    _COMPLETE_WORDS,
+    _FIELD_COLUMNS,
     _OFFSET,
-    _START_WORDS,
+    _TEXT_COLUMNS,
     LIFECYCLE_WORDS,
     TIME_FORMATS,
     _check_columns,
-    _check_zone,
-    _duplicate_key,
-    _ends_before_start,
+    _check_options,
     _event_time,
     _map_columns,
-    _nothing_left,
+    _mixed_offsets,
+    _not_times,
+    _offsets,
     _same_header,
-    clock_from_days,
+    _unreadable_times,
 )
 from journey.errors import JourneyError
 from journey.log import EventLog
@@ -61,7 +64,7 @@ from journey.privacy import refuse_spark_identifiers
 #: A UTC offset at the end of a time (removed before Spark reads the wall-clock time).
 _OFFSET_TEXT = r"\s*(Z|[+-]\d{2}(:?\d{2})?)$"
 
-__all__ = ["read_log_spark", "spark_backend"]
+__all__ = ["_read_log_spark", "spark_backend"]
 
 _STRFTIME = {"%Y": "yyyy", "%m": "MM", "%d": "dd", "%H": "HH", "%M": "mm", "%S": "ss",
              "%y": "yy", "%I": "hh", "%p": "a", "%b": "MMM", "%f": "SSSSSS"}
@@ -99,7 +102,7 @@ class _Compiler(PySparkCompiler):
 
 
 def spark_backend(session: Any = None) -> Any:
-    """The Ibis PySpark backend that :func:`read_log_spark` puts its logs on.
+    """The Ibis PySpark backend that ``read_log(session=)`` puts its logs on.
 
     It is Ibis' own backend with one addition: ordered ``group_concat`` (the path of each
     visit, in :func:`journey.engine.case_paths`) compiles to Spark SQL. Connecting sets the
@@ -221,9 +224,10 @@ def _part_kind(path: Path, label: str) -> str:
     if name == path.name.lower() and (name.endswith(".parquet") or not path.suffix):
         return "parquet"
     raise JourneyError(
-        f"read_log_spark reads Parquet files and CSV files (plain, .gz or .bz2) or folders of "
-        f"them, not {path.name!r}: decompress a .zst or .zip first (zstd -d, unzip), read "
-        "other files with journey.read_log, or pass a Spark DataFrame.", source=label)
+        f"Spark reads Parquet files and CSV files (plain, .gz or .bz2) or folders of them, "
+        f"not {path.name!r}: decompress a .zst or .zip first (zstd -d, unzip), read other "
+        "files with journey.read_log without session=, or pass a Spark DataFrame.",
+        source=label)
 
 
 def _header(path: Path) -> tuple[str, list[str]]:
@@ -292,7 +296,7 @@ def _timestamps(frame: Any, columns: Mapping[str, str], label: str, tz: str | No
     """For each of ``columns``: its wall-clock time (TIMESTAMP_NTZ) and UTC offset in minutes
     (None when the values carry none and no ``tz`` is given), as read_log's
     ``_timestamp_sql``. Spark TIMESTAMP columns (instants) are read on the clock of ``tz``,
-    else of ``recorded`` (the session time zone when read_log_spark was called).
+    else of ``recorded`` (the session time zone when read_log was called).
 
     Text is parsed and checked in one Spark job for all columns.
     """
@@ -323,10 +327,7 @@ def _timestamps(frame: Any, columns: Mapping[str, str], label: str, tz: str | No
             native = [] if time_format else [written.try_cast("timestamp_ntz")]
             texts[field] = (text, F.coalesce(*native, *parsed), text.rlike(_OFFSET))
         else:
-            raise JourneyError(
-                f"column holds {dtype.simpleString()} values, not timestamps. Export the times "
-                "as text such as '2025-01-06 08:30:00' or as real date-time cells.",
-                source=label, column=column)
+            raise _not_times(dtype.simpleString(), label, column)
     if not texts:
         return out
     counts = frame.agg(*[agg.alias(f"{field}_{name}") for field, (text, parse, offset)
@@ -340,21 +341,14 @@ def _timestamps(frame: Any, columns: Mapping[str, str], label: str, tz: str | No
         raw = F.col(_quote(column))
         if bad:
             _, rows, values = _examples(frame, text.isNotNull() & parse.isNull(), raw)
-            shown = ", ".join(repr(v) for v in values)
-            raise JourneyError(
-                f"{bad} value(s) are not readable timestamps, e.g. {shown}. Use a layout such "
-                "as '2025-01-06 08:30:00', or pass time_format='%d/%m/%Y %H:%M' (strftime "
-                "codes) that matches the file.", source=label, column=column, rows=rows)
+            raise _unreadable_times(bad, values, rows, label, column)
         if n_off == 0:
             out[field] = parse, None if tz is None else _ahead(
                 parse, F.to_utc_timestamp(parse.cast("timestamp"), tz))
             continue
         if n_plain:
             _, rows, values = _examples(frame, text.isNotNull() & ~offset, raw)
-            raise JourneyError(
-                f"{n_off} value(s) carry a UTC offset and {n_plain} do not, e.g. {values[:3]}: "
-                "the times without one cannot be placed on the same clock. Export all times "
-                "with an offset, or all without.", source=label, column=column, rows=rows)
+            raise _mixed_offsets(n_off, n_plain, values, rows, label, column)
         if tz is None:
             out[field] = parse, _offset_minutes(text)
             continue
@@ -378,15 +372,9 @@ def _times(frame: Any, mapping: Mapping[str, str], label: str, tz: str | None, r
                     ).first()[0] == 1
     parts = first if day or tz is None else _timestamps(
         frame, fields, label, tz, recorded, time_format)
-    offsets = {f: off for f, (_, off) in parts.items() if off is not None}
-    if day or not offsets:
+    offsets = {} if day else _offsets(parts, mapping, label)
+    if not offsets:
         return {f: wall for f, (wall, _) in parts.items()}, {}, None, bool(day)
-    if len(offsets) < len(parts):
-        naive = [mapping[f] for f in parts if f not in offsets]
-        raise JourneyError(
-            f"the times in {naive[0]!r} carry no UTC offset while those in "
-            f"{mapping[next(iter(offsets))]!r} do, so they cannot be placed on one clock. "
-            "Export both with offsets or both without.", source=label, column=naive[0])
     lows = [F.min(o) for o in offsets.values()]
     ref = frame.agg(F.least(*lows) if len(lows) > 1 else lows[0]).first()[0]
     shift = {f: (o - F.lit(int(ref))) for f, o in offsets.items()}
@@ -394,73 +382,11 @@ def _times(frame: Any, mapping: Mapping[str, str], label: str, tz: str | None, r
     return times, shift, int(ref), False
 
 
-def _clock(frame: Any, fields: list[str], label: str) -> tuple:
-    """read_log's ``_clock`` on Spark, from the ``_<field>_shift`` columns of ``frame``."""
-    from pyspark.sql import functions as F
-
-    points = reduce(lambda a, b: a.unionByName(b), [
-        frame.filter(F.col(f).isNotNull()).select(F.col(f).alias("t"),
-                                                  F.col(f"_{f}_shift").alias("s"))
-        for f in fields])
-    days = points.groupBy(F.date_trunc("day", "t").alias("d"), "s").agg(
-        F.min("t").alias("lo"), F.max("t").alias("hi")).collect()
-    return clock_from_days([(r.lo, r.hi, r.s) for r in days], label)
-
-
 def _quote(column: str) -> str:
     return "`" + column.replace("`", "``") + "`"
 
 
-def _pair_lifecycle(events: Any, exclusions: list[dict]) -> Any:
-    """One row per activity instance from one row per lifecycle event, as read_log pairs them.
-
-    A lifecycle value containing a start word (:data:`journey.read._START_WORDS`) is a start,
-    else one containing a complete word is a complete (so is a missing value), anything else
-    is ignored. The k-th start of an activity in a visit pairs with its k-th complete, each
-    taken in order of time, then row. The instance keeps the complete's attributes and the
-    smaller row number. Ignored events, starts without a complete (excluded) and completes
-    without a start (kept with an unknown start; counted only when the log has starts) go into
-    ``exclusions``.
-    """
-    from pyspark.sql import Window
-    from pyspark.sql import functions as F
-
-    word = F.lower(F.coalesce(F.col("_lifecycle"), F.lit("complete")))
-    kind = (F.when(reduce(operator.or_, [word.contains(w) for w in _START_WORDS]), "start")
-            .when(reduce(operator.or_, [word.contains(w) for w in _COMPLETE_WORDS]), "complete")
-            .otherwise("other"))
-    events = events.withColumn("_kind", kind)
-    n_other, n_starts = events.agg(F.count_if(F.col("_kind") == "other"),
-                                   F.count_if(F.col("_kind") == "start")).first()
-    if n_other:
-        n, rows, values = _examples(events, F.col("_kind") == "other", F.col("_lifecycle"))
-        exclusions.append(dict(reason="lifecycle event other than start/complete (ignored)",
-                               rows=n, example_rows=rows, example_values=values))
-    order = ["end", *(["_file"] if "_file" in events.columns else []), "_row"]
-    key = ["case_id", "activity", "_k"]
-    life = events.filter(F.col("_kind") != "other").withColumn("_k", F.row_number().over(
-        Window.partitionBy("case_id", "activity", "_kind").orderBy(*order)))
-    starts = life.filter(F.col("_kind") == "start")
-    completes = life.filter(F.col("_kind") == "complete")
-    keep = [F.col(_quote(c)) for c in events.columns
-            if c not in ("start", "end", "_kind", "_lifecycle", "_row")]
-    paired = completes.join(starts.select(*key, F.col("end").alias("__start"),
-                                          F.col("_row").alias("__row")), key, "left").select(
-        *keep, F.col("__start").alias("start"), "end", F.least("_row", "__row").alias("_row"))
-    if n_starts:
-        for reason, frame in (
-                ("start event without a matching complete (excluded)",
-                 starts.join(completes.select(*key), key, "left_anti")),
-                ("complete event without a matching start (kept with unknown start)",
-                 paired.filter(F.col("start").isNull()))):
-            n, rows, _ = _examples(frame, F.lit(True), F.lit(1))
-            if n:
-                exclusions.append(dict(reason=reason, rows=n, example_rows=rows,
-                                       example_values=[]))
-    return paired
-
-
-def read_log_spark(
+def _read_log_spark(
     source: Any,
     *,
     session: Any = None,
@@ -480,170 +406,91 @@ def read_log_spark(
     allow_columns: tuple[str, ...] = (),
     stages: Mapping[str, str] | None = None,
 ) -> EventLog:
-    """Read a visit log with Spark into an :class:`~journey.log.EventLog` whose events stay in
-    Spark.
+    """:func:`journey.read_log` with ``session=``: the events are read into Spark and stay
+    there.
 
-    Parameters
-    ----------
-    source : pyspark.sql.DataFrame or path
-        A Spark DataFrame, or the path (local or a cluster file system such as ``hdfs://`` or
-        ``s3a://``) of a Parquet or CSV file or of a folder of Parquet or CSV parts. CSV files
-        (plain, ``.gz`` or ``.bz2``) are read as UTF-8 with a header line; the delimiter
-        (comma, tab, semicolon or bar) is taken from each local part's header, comma
-        otherwise. Local parts must have the same columns, in any order, as
-        :func:`journey.read_log` requires. ``.zst`` and ``.zip`` files are refused: decompress
-        them first, or read them with :func:`journey.read_log`.
-    session : pyspark.sql.SparkSession, optional
-        The session to use; defaults to the active one (``SparkSession.builder.getOrCreate()``).
-    case, activity, start, end, timestamp, resource, department, patient, lifecycle : str, optional
-        Source column of each field, as in :func:`journey.read_log` (``lifecycle="auto"``
-        takes a lifecycle column only when its values are lifecycle words; None turns
-        detection off); unnamed fields are
-        recognised from :data:`journey.COLUMN_PRESETS`. Logs with ``timestamp`` +
-        ``lifecycle`` (one row per start/complete event) are paired into activity instances
-        as :func:`journey.read_log` pairs them.
-    tz : str, optional
-        IANA zone of the hospital's clock, as in :func:`journey.read_log`; Spark
-        ``TIMESTAMP`` columns (instants) are read on its clock, else on the session time
-        zone's.
-    time_format : str, optional
-        strftime layout for timestamps that are not ISO-like, e.g. ``"%d/%m/%Y %H:%M"``.
-    invalid : {"raise", "exclude"}
-        What to do with activity instances that end before they start.
-    duplicates : {"keep", "drop"} or list of str
-        As in :func:`journey.read_log`: every event is kept by default.
-    allow_columns : tuple of str
-        Columns to keep although the privacy guard takes them for direct identifiers.
-    stages : dict, optional
-        ``{activity: stage or catalogue touchpoint}`` overriding the default stage mapping.
-
-    Returns
-    -------
-    EventLog
-        Its ``table`` is an Ibis table on the PySpark backend, over a persisted Spark
-        DataFrame (memory and disk) of the validated events.
-
-    Raises
-    ------
-    JourneyError
-        The same problems, with the same messages, as :func:`journey.read_log`.
-
-    Notes
-    -----
-    Rows without a case id, an activity or any time are excluded and counted in
-    ``log.exclusions``; times with UTC offsets, dates and duplicates follow the rules of
-    :func:`journey.read_log`. In a lifecycle log, the k-th start of an activity in a visit
-    pairs with its k-th complete (each in order of time, then row); other transitions are
-    ignored, starts without a complete are excluded and completes without a start are kept with
-    an unknown start, all counted in ``log.exclusions``; end before start is checked on the pairs.
-    Within a case, instances are ordered by start (the end when there is no start), then end,
-    then their row in the source. See the module notes for time zones and row numbers.
-
-    Examples
-    --------
-    >>> from pyspark.sql import SparkSession  # doctest: +SKIP
-    >>> spark = SparkSession.builder.master("local[2]").getOrCreate()  # doctest: +SKIP
-    >>> log = read_log_spark("data/sample/visits.csv", session=spark)  # doctest: +SKIP
-    >>> journey.journey_map(log).transitions.head()  # doctest: +SKIP
+    The parameters are those of :func:`journey.read_log`; ``source`` is a Spark DataFrame or
+    the path (local, ``hdfs://``, ``s3a://``, ...) of a Parquet or CSV file or of a folder of
+    Parquet or CSV parts. CSV files (plain, ``.gz`` or ``.bz2``) are read as UTF-8 with a
+    header line; the delimiter (comma, tab, semicolon or bar) is taken from each local part's
+    header, comma otherwise. The log's ``table`` is an Ibis table on the PySpark backend, over
+    a persisted Spark DataFrame (memory and disk) of the validated events.
     """
-    from pyspark import StorageLevel
-    from pyspark.sql import SparkSession, Window
-    from pyspark.sql import functions as F
+    from pyspark.sql import SparkSession
 
     session = session or SparkSession.builder.getOrCreate()
     recorded = session.conf.get("spark.sql.session.timeZone")
     backend = spark_backend(session)  # from here on the session time zone is UTC
-    raw, label, folder, n_rows = _source_frame(session, source)
+    raw, label, folder, _ = _source_frame(session, source)
     columns = [c for c in raw.columns if c not in ("_row", "_file")]
-    _check_zone(tz, label)
+    _check_options(tz, duplicates, label)
     given = dict(case=case, activity=activity, start=start, end=end, timestamp=timestamp,
                  resource=resource, department=department, patient=patient,
                  lifecycle=None if lifecycle == "auto" else lifecycle)
     mapping = _roles(raw, columns, given, label, lifecycle, allow_columns)
-    lifecycle_log = "lifecycle" in mapping
-
-    parsed, clock, ref, day, (n_point, point_rows) = _parse(
-        raw, mapping, columns, label, tz, recorded, time_format, bool(folder))
-
-    exclusions: list[dict] = []
-    if n_point:
-        exclusions.append(dict(reason="missing end time (kept as a moment at its start)",
-                               rows=n_point, example_rows=point_rows, example_values=[]))
-    valid, counts = _exclude_unusable(parsed, exclusions, lifecycle_log)
-    backwards = F.col("end") < F.col("start")
-    cached = [parsed]
-    if lifecycle_log:
-        valid = _pair_lifecycle(valid, exclusions).persist(StorageLevel.MEMORY_AND_DISK)
-        cached.append(valid)
-
-    shown = F.concat_ws(" > ", F.col("start").cast("string"), F.col("end").cast("string"))
-    n, rows, values = (_examples(valid, backwards, shown) if counts.get("backwards", 1)
-                       else (0, [], []))
-    if n:
-        if invalid == "raise":
-            for frame in cached:
-                frame.unpersist()
-            raise _ends_before_start(n, values, rows, mapping, label)
-        exclusions.append(dict(reason="end before start (excluded)", rows=n,
-                               example_rows=rows, example_values=values))
-        valid = valid.filter(~backwards | backwards.isNull())
-
-    order = (["_file"] if folder else []) + ["_row"]
-    if duplicates != "keep":
-        valid = _drop_duplicates(valid, duplicates, mapping, exclusions, order)
-    seq = Window.partitionBy("case_id").orderBy(F.coalesce("start", "end"), "end", *order)
-    events = valid.withColumn("_seq", F.row_number().over(seq))
-    events = events.persist(StorageLevel.MEMORY_AND_DISK)
-    facts = events.agg(F.count("*").alias("n"), F.count("start").alias("starts")).first()
-    for frame in cached:
-        frame.unpersist()
-    if facts.n == 0:
-        events.unpersist()
-        raise _nothing_left(exclusions, mapping, label)
-    name = f"journey_events_{uuid.uuid4().hex}"
-    events.createOrReplaceTempView(name)
+    parsed, ref, day = _parse(raw, mapping, columns, label, tz, recorded, time_format,
+                              bool(folder))
+    kept: list[tuple[Any, str]] = []
+    keep = _keeper(backend, kept)
+    try:
+        parsed, exclusions = _pipeline.moments(keep(parsed, "parsed"))
+        clock = _pipeline.clock(parsed, label)
+        events, _, has_start = _pipeline.events(
+            parsed, keep, mapping=mapping, label=label, invalid=invalid,
+            duplicates=duplicates, exclusions=exclusions)
+    except BaseException:
+        _release(session, kept)
+        raise
+    _release(session, kept[:-1])  # the steps before the events
     table = pd.DataFrame(exclusions, columns=["reason", "rows", "example_rows",
                                               "example_values"])
-    return EventLog(table=backend.table(name), source=label,
-                    has_start=facts.starts > 0, columns=dict(mapping),
+    return EventLog(table=events, source=label, has_start=has_start, columns=dict(mapping),
                     exclusions=table, stages=stages, _con=backend,
                     _source_object=None if label.startswith("<") else label,
                     resolution="day" if day else "time", utc_offset=ref, clock=clock)
 
 
+def _keeper(backend: Any, kept: list[Any]) -> _pipeline.Keep:
+    """Store an expression of the reading rules, or a Spark DataFrame, as a persisted
+    DataFrame (memory and disk) under a temporary view; ``kept`` collects them."""
+    from pyspark import StorageLevel
+
+    def keep(expr: Any, name: str) -> Any:
+        frame = (backend.raw_sql(backend.compile(expr)) if isinstance(expr, ir.Table)
+                 else expr)
+        frame = frame.persist(StorageLevel.MEMORY_AND_DISK)
+        view = f"journey_{name}_{uuid.uuid4().hex}"
+        frame.createOrReplaceTempView(view)
+        kept.append((frame, view))
+        return backend.table(view)
+    return keep
+
+
+def _release(session: Any, kept: list[tuple[Any, str]]) -> None:
+    """Unpersist the DataFrames of ``kept`` and drop their views."""
+    for frame, view in kept:
+        frame.unpersist()
+        session.catalog.dropTempView(view)
+
+
 def _parse(raw: Any, mapping: dict[str, str], columns: list[str], label: str, tz: str | None,
            recorded: str, time_format: str | None, folder: bool,
-           ) -> tuple[Any, tuple, int | None, bool, tuple[int, list[int]]]:
-    """The rows with their roles' columns and times parsed (persisted), the clock the
-    hospital recorded, the log's UTC offset, whether it records dates only, and the rows with
-    a start and no end (kept as moments)."""
-    from pyspark import StorageLevel
+           ) -> tuple[Any, int | None, bool]:
+    """The rows with their roles' columns and times parsed, the log's UTC offset, and whether
+    it records dates only."""
     from pyspark.sql import functions as F
 
     times, shift, ref, day = _times(raw, mapping, label, tz, recorded, time_format)
-    text = {"case": "case_id", "activity": "activity", "patient": "patient_id",
-            "resource": "resource", "department": "department", "lifecycle": "_lifecycle"}
     select = [F.nullif(F.trim(F.col(_quote(mapping[f])).cast("string")), F.lit("")).alias(name)
-              for f, name in text.items() if f in mapping]
-    point = (times["end"].isNull() & times["start"].isNotNull()) if "start" in times else None
-    n_point, point_rows, _ = (_examples(raw, point, F.lit(1)) if point is not None
-                              else (0, [], []))
-    if n_point:  # a row with a start and no end (a discharge in a transfers table) is a moment
-        times["end"] = F.coalesce(times["end"], times["start"])
-        if shift:
-            shift["end"] = F.coalesce(shift["end"], shift["start"])
+              for f, name in _TEXT_COLUMNS.items() if f in mapping]
     select += [expr.alias(f) for f, expr in times.items()]
     select += [expr.alias(f"_{f}_shift") for f, expr in shift.items()]
     if "start" not in times:
         select.append(F.lit(None).cast("timestamp_ntz").alias("start"))
-    reserved = {"case_id", "activity", "patient_id", "resource", "department", "start", "end"}
     select += [F.col(_quote(c)) for c in columns
-               if c not in mapping.values() and c not in reserved]
+               if c not in mapping.values() and c not in _FIELD_COLUMNS.values()]
     select += ["_row"] + (["_file"] if folder else [])
-    parsed = raw.select(*select).persist(StorageLevel.MEMORY_AND_DISK)
-    clock = _clock(parsed, list(shift), label) if shift else ()
-    parsed = parsed.drop(*[f"_{f}_shift" for f in shift])
-    return parsed, clock, ref, day, (n_point, point_rows)
+    return raw.select(*select), ref, day
 
 
 def _roles(raw: Any, columns: list[str], given: dict, label: str, lifecycle: str | None,
@@ -662,43 +509,3 @@ def _roles(raw: Any, columns: list[str], given: dict, label: str, lifecycle: str
                       & ~value.isin(*LIFECYCLE_WORDS)).limit(1).count():
             del mapping["lifecycle"]  # named like one, but holds other values: an attribute
     return _event_time(mapping)
-
-
-def _exclude_unusable(parsed: Any, exclusions: list[dict], lifecycle_log: bool,
-                      ) -> tuple[Any, dict[str, int]]:
-    """The rows with a case id, an activity and a time, the others counted in ``exclusions``
-    one reason after the other (as read_log deletes them); and the counts of each problem,
-    ends before starts included unless lifecycle events are still to be paired."""
-    from pyspark.sql import functions as F
-
-    checks = {"missing case id": F.col("case_id").isNull(),
-              "missing activity": F.col("activity").isNull(),
-              "missing time": F.col("end").isNull()}
-    backwards = F.col("end") < F.col("start")
-    tally = checks if lifecycle_log else {**checks, "backwards": backwards}  # lifecycle: on pairs
-    counts = parsed.agg(*[F.count_if(c).alias(k) for k, c in tally.items()]).first().asDict()
-    valid = parsed
-    for reason, condition in checks.items():
-        n, rows, _ = _examples(valid, condition, F.lit(1)) if counts[reason] else (0, [], [])
-        if n:
-            exclusions.append(dict(reason=f"{reason} (excluded)", rows=n, example_rows=rows,
-                                   example_values=[]))
-            valid = valid.filter(~condition)
-    return valid, counts
-
-
-def _drop_duplicates(valid: Any, duplicates: str | Sequence[str], mapping: Mapping[str, str],
-                     exclusions: list[dict], order: list[str]) -> Any:
-    """The events without exact duplicates (``"drop"``) or without rows equal to an earlier
-    one on the columns ``duplicates`` names, the dropped rows counted in ``exclusions``."""
-    from pyspark.sql import Window
-    from pyspark.sql import functions as F
-
-    columns_now = [c for c in valid.columns if c not in ("_row", "_file")]
-    key, what = _duplicate_key(duplicates, mapping, columns_now)
-    ranked = valid.withColumn("_dup", F.row_number().over(
-        Window.partitionBy(*[F.col(_quote(c)) for c in key]).orderBy(*order)))
-    n, rows, _ = _examples(ranked, F.col("_dup") > 1, F.lit(1))
-    if n:
-        exclusions.append(dict(reason=what, rows=n, example_rows=rows, example_values=[]))
-    return ranked.filter("_dup = 1").drop("_dup")
