@@ -36,6 +36,7 @@ from ibis import _
 
 from journey._gaps import gap_columns, gap_name
 from journey._labels import _DAY_ZH, DAY_NAMES, REASONS, texts
+from journey._result import Result
 from journey._timeline import (
     _events,
     _label_days,
@@ -99,7 +100,7 @@ def _need_start(log: EventLog, what: str) -> None:
 
 # --------------------------------------------------------------------------- decomposition
 @dataclass(frozen=True, repr=False)
-class TimeDecomposition:
+class TimeDecomposition(Result):
     """Where the time of the visits goes; build one with :func:`time_decomposition`.
 
     Attributes
@@ -124,8 +125,7 @@ class TimeDecomposition:
     notes: list[str] = field(default_factory=list)
     time_kind: str = "wait"
 
-    def __repr__(self) -> str:
-        return "TimeDecomposition\n" + self.totals.round(2).to_string(index=False)
+    _tables = ("totals", "table", "transitions")
 
     def figure(self, *, lang: str | None = None) -> Any:
         """Patient-hours of waiting and service per touchpoint (stacked bars).
@@ -243,7 +243,7 @@ def time_decomposition(log: EventLog, *, by: str | Sequence[str] | None = None,
 
 # --------------------------------------------------------------------------- bottlenecks
 @dataclass(frozen=True, repr=False)
-class Bottlenecks:
+class Bottlenecks(Result):
     """Touchpoints ranked as bottlenecks; build one with :func:`bottlenecks`.
 
     Attributes
@@ -265,7 +265,9 @@ class Bottlenecks:
     time_kind: str
     notes: list[str] = field(default_factory=list)
 
-    def __repr__(self) -> str:
+    _tables = ("table", "blocks")
+
+    def __repr__(self) -> str:  # printed as its sentences, one a line
         return "Bottlenecks\n" + "\n".join(self.table.sentence)
 
     def figure(self, *, top: int | None = None, lang: str | None = None) -> Any:
@@ -508,7 +510,7 @@ def _occupancy(intervals: ir.Table, keys: Sequence[str], freq: str, lo: pd.Times
 
 
 @dataclass(frozen=True, repr=False)
-class QueueProfile:
+class QueueProfile(Result):
     """Queue and in-service counts per touchpoint; build one with :func:`queue_over_time`.
 
     Attributes
@@ -523,6 +525,8 @@ class QueueProfile:
     table: pd.DataFrame
     profile: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+
+    _tables = ("table", "profile")
 
     def heatmap(self, activity: str | None = None, *, value: str = "queue",
                 lang: str | None = None) -> Any:
@@ -738,7 +742,7 @@ def arrivals_vs_completions(log: EventLog, *, freq: str = "1h") -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- utilisation
 @dataclass(frozen=True, repr=False)
-class Utilisation:
+class Utilisation(Result):
     """Busy time over staffed time; build one with :func:`utilisation`.
 
     Attributes
@@ -754,8 +758,7 @@ class Utilisation:
     resources: pd.DataFrame
     notes: list[str] = field(default_factory=list)
 
-    def __repr__(self) -> str:
-        return "Utilisation\n" + self.table.round(2).to_string(index=False)
+    _tables = ("table", "resources")
 
     def figure(self, *, lang: str | None = None) -> Any:
         """Utilisation per touchpoint (bars).

@@ -26,6 +26,7 @@ from scipy import stats
 
 from journey._gaps import gap_columns
 from journey._labels import _DAY_ZH, DAY_NAMES, REASONS
+from journey._result import Result
 from journey._tables import _wilson
 from journey._timeline import (
     _events,
@@ -392,7 +393,7 @@ def wait_figure(
 
 # --------------------------------------------------------------------------- targets
 @dataclass(frozen=True, repr=False)
-class Attainment:
+class Attainment(Result):
     """Share of patients within a time limit; build one with :func:`target_attainment`.
 
     Attributes
@@ -414,10 +415,7 @@ class Attainment:
     notes: list[str] = field(default_factory=list)
     time_kind: str = "wait"
 
-    def __repr__(self) -> str:
-        if self.table.empty:
-            return "Attainment\n" + "\n".join(self.notes)
-        return "Attainment\n" + self.table.round(3).to_string(index=False)
+    _tables = ("table", "by_hour", "by_weekday")
 
     def figure(self, *, by: str = "hour", lang: str | None = None) -> Any:
         """Attainment per hour (or ``by="weekday"``) with Wilson CIs, one line per measure.
@@ -597,7 +595,7 @@ def _no_targets(log: EventLog) -> Attainment:
 
 # --------------------------------------------------------------------------- left unseen
 @dataclass(frozen=True, repr=False)
-class LeftUnseen:
+class LeftUnseen(Result):
     """Patients who left before being seen; build one with :func:`left_unseen`.
 
     Attributes
@@ -625,9 +623,7 @@ class LeftUnseen:
     visits: pd.DataFrame
     notes: list[str] = field(default_factory=list)
 
-    def __repr__(self) -> str:
-        return ("LeftUnseen\n" + self.table.round(4).to_string(index=False) + "\n"
-                + self.median.round(1).to_string(index=False))
+    _tables = ("table", "median", "survival", "incidence", "visits")
 
     def figure(self, *, lang: str | None = None) -> Any:
         """Kaplan–Meier curve of not yet seen (with CI) and the cumulative incidences.
@@ -768,7 +764,7 @@ def left_unseen(
 
 # --------------------------------------------------------------------------- drivers
 @dataclass(frozen=True, repr=False)
-class WaitDrivers:
+class WaitDrivers(Result):
     """Quantile-regression drivers of a wait; build one with :func:`wait_drivers`.
 
     Attributes
@@ -787,9 +783,10 @@ class WaitDrivers:
     notes: list[str] = field(default_factory=list)
     options: dict[str, Any] = field(default_factory=dict)
 
-    def __repr__(self) -> str:
-        return "WaitDrivers\n" + self.table.drop(columns="reading").round(2).to_string(
-            index=False)
+    _tables = ("table", "data")
+
+    def _shown(self) -> pd.DataFrame:
+        return self.table.drop(columns="reading").round(2)
 
     def figure(self, *, lang: str | None = None) -> Any:
         """Coefficients with CIs, one panel per quantile.
