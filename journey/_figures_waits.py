@@ -3,9 +3,11 @@
 plotly figure; the results' ``figure()`` methods call them.
 
 Every label comes from the catalogue (:mod:`journey._labels`, namespaces ``waits`` and
-``bottlenecks``); touchpoint names, headers and days go through :mod:`journey.i18n` and the
-``day`` namespace. The plain-language readings of :func:`journey.wait_drivers` live here too,
-since its figure shows them in the figure's language.
+``bottlenecks``), and so does what a language does with a log's touchpoint names and headers
+(``waits.names``): English shows the log's own, Chinese the catalogue's (via
+:mod:`journey.i18n`); days come from the ``day`` namespace. The plain-language readings of
+:func:`journey.wait_drivers` live here too, since its figure shows them in the figure's
+language.
 """
 
 from __future__ import annotations
@@ -37,8 +39,26 @@ __all__ = [
 
 
 # --------------------------------------------------------------------------- names
+def _own(lang: str) -> bool:
+    """Whether figures and sentences in ``lang`` show the log's own touchpoint names and
+    headers (``waits.names`` is ``"log"``) rather than the catalogue's names in ``lang``.
+
+    :func:`journey.i18n.translate` is not the identity in English: it gives the catalogue's
+    English name of an alias ("Blood test" → "Lab"), which would rename a log's activities,
+    and could draw two of them as one."""
+    return text("waits.names", lang) == "log"
+
+
+def _name(value: Any, lang: str) -> Any:
+    """A touchpoint name (or other table value) as a figure in ``lang`` shows it."""
+    return value if _own(lang) or not isinstance(value, str) else translate(value, lang)
+
+
 def _header(name: str, lang: str) -> str:
-    """A column's header in ``lang`` (:func:`journey.i18n.translate_columns`)."""
+    """A column's header as a figure in ``lang`` shows it (:data:`journey.i18n.COLUMN_NAMES_ZH`
+    via :func:`journey.i18n.translate_columns`)."""
+    if _own(lang):
+        return name
     return str(translate_columns(pd.DataFrame(columns=[name]), lang).columns[0])
 
 
@@ -48,7 +68,7 @@ def _values(frame: pd.DataFrame, keys: Sequence[str], lang: str) -> pd.DataFrame
     frame = frame.copy()
     for k in keys:
         if k in ("activity", "source", "target"):
-            frame[k] = frame[k].map(lambda a: translate(a, lang) if isinstance(a, str) else a)
+            frame[k] = frame[k].map(lambda a: _name(a, lang))
         elif k == "weekday" and isinstance(frame[k].dtype, pd.CategoricalDtype):
             frame[k] = frame[k].cat.rename_categories(lambda d: days.get(d, d))
     return frame
@@ -82,7 +102,7 @@ def _reading(r: Any, refs: Mapping[str, str], activity: str, lang: str = "en",
     ci = R["ci"].format(lo=r.ci_low, hi=r.ci_high)
     if r.term in ("Intercept", "queue"):
         return R[r.term + flow].format(at=at, coef=r.coef, ci=ci,
-                                       activity=translate(activity, lang))
+                                       activity=_name(activity, lang))
     factor, level = r.term.split("=", 1)
     clear = "" if r.ci_low > 0 or r.ci_high < 0 else R["clear"]
     return R["factor" + flow].format(
@@ -96,7 +116,7 @@ def _measure(measure: str, kind: str, lang: str) -> str:
     L = texts("waits", lang)
     if m := re.fullmatch(r"(.+) ≤ (\S+) min", measure):
         key = "limit" if kind == "wait" else "limit_flow"
-        return L[key].format(name=translate(m[1], lang), limit=m[2])
+        return L[key].format(name=_name(m[1], lang), limit=m[2])
     if m := re.fullmatch(r"(.+): arrival to departure ≤ (\S+) h", measure):
         return L["ed"].format(name=m[1], limit=m[2])
     return measure
@@ -220,7 +240,7 @@ def time_decomposition(result: Any, *, lang: str = "en") -> go.Figure:
     d = result.table.melt(id_vars="activity", value_vars=parts, var_name="part",
                           value_name="hours")
     d = d.assign(part=d.part.map(lambda p: _header(p, lang)),
-                 activity=d.activity.map(lambda a: translate(a, lang)))
+                 activity=d.activity.map(lambda a: _name(a, lang)))
     labels = {"hours": L["hours"], "activity": "", "part": L["part"]}
     return px.bar(d, x="hours", y="activity", color="part", orientation="h",
                   title=L["decomposition_flow" if flow else "decomposition"], labels=labels)
@@ -239,8 +259,8 @@ def bottlenecks(result: Any, *, top: int | None = None, lang: str = "en") -> go.
     word = L["wait" if result.time_kind == "wait" else "flow time"]
     y = gap_name("wait_mean", result.time_kind)
     d = d.assign(day=d.day.map(texts("day", lang)),
-                 activity=d.activity.map(lambda a: translate(a, lang)))
-    names = [translate(a, lang) for a in names]
+                 activity=d.activity.map(lambda a: _name(a, lang)))
+    names = [_name(a, lang) for a in names]
     labels = {y: L["mean"].format(word), "hour": L["hour"], "day": L["day"],
               "activity": L["activity"]}
     return _own_y_axes(px.line(
@@ -271,12 +291,12 @@ def queue_heatmap(result: Any, activity: str | None = None, *, value: str = "que
     return px.imshow(grid, aspect="auto", color_continuous_scale="Reds",
                      labels={"color": L["color"].format(what), "x": L["hour"],
                              "y": L["weekday"]},
-                     title=L["heat_title"].format(translate(activity, lang), what))
+                     title=L["heat_title"].format(_name(activity, lang), what))
 
 
 def utilisation(result: Any, *, lang: str = "en") -> go.Figure:
     """Utilisation per touchpoint of a :class:`journey.bottlenecks.Utilisation` (bars)."""
-    d = result.table.assign(activity=result.table.activity.map(lambda a: translate(a, lang)))
+    d = result.table.assign(activity=result.table.activity.map(lambda a: _name(a, lang)))
     return px.bar(d, x="utilisation", y="activity", orientation="h",
                   range_x=(0, max(1.0, float(result.table.utilisation.max()))),
                   title=texts("bottlenecks", lang)["utilisation"],

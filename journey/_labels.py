@@ -190,7 +190,9 @@ _EN: dict[str, str] = {
         '30 (touchpoints of the log: {touchpoints}).'),
 
     # ---- waits and bottlenecks (journey.waits, journey.bottlenecks)
-    # waits: figures of journey.waits
+    # waits: figures of journey.waits; names: 'log' shows the log's own touchpoint names and
+    # headers, 'catalogue' the catalogue's names in the language
+    'waits.names': 'log',
     'waits.wait': 'Wait',
     'waits.flow time': 'Flow time',
     'waits.axis': '{word} ({opening}minutes)',
@@ -451,6 +453,7 @@ _ZH: dict[str, str] = {
 
     # ---- waits and bottlenecks (journey.waits, journey.bottlenecks)
     # waits: figures of journey.waits
+    'waits.names': 'catalogue',
     'waits.wait': '等候',
     'waits.flow time': '流转时间',
     'waits.axis': '{word}（{opening}分钟）',
