@@ -190,6 +190,87 @@ _EN: dict[str, str] = {
         '30 (touchpoints of the log: {touchpoints}).'),
 
     # ---- waits and bottlenecks (journey.waits, journey.bottlenecks)
+    # waits: figures of journey.waits; names: 'log' shows the log's own touchpoint names and
+    # headers, 'catalogue' the catalogue's names in the language
+    'waits.names': 'log',
+    'waits.wait': 'Wait',
+    'waits.flow time': 'Flow time',
+    'waits.axis': '{word} ({opening}minutes)',
+    'waits.opening': 'opening ',
+    'waits.ecdf': '{word} distribution',
+    'waits.by': '{word} by {group}',
+    'waits.all': 'all',
+    'waits.cumulative': 'probability',
+    'waits.proportion': 'Proportion',
+    'waits.share': 'Share within the limit',
+    'waits.measure': 'measure',
+    'waits.attainment': 'Target attainment with 95% Wilson CIs',
+    'waits.limit': '{name} ≤ {limit} min',
+    'waits.limit_flow': '{name} ≤ {limit} min',
+    'waits.ed': '{name}: arrival to departure ≤ {limit} h',
+    'waits.km_band': '95% pointwise CI (Greenwood, plain)',
+    'waits.not_seen': 'Not yet seen (Kaplan–Meier, leavers censored)',
+    'waits.seen': 'Seen (cumulative incidence)',
+    'waits.left': 'Left unseen (cumulative incidence)',
+    'waits.seen_title': 'Time from arrival to being seen',
+    'waits.since': 'Minutes since arrival',
+    'waits.probability': 'Probability',
+    'waits.coef': 'Change in the wait quantile (min)',
+    'waits.coef_flow': 'Change in the flow-time quantile (min)',
+    'waits.drivers': 'What drives the wait (quantile regression, 95% CIs)',
+    'waits.drivers_flow': 'What drives the flow time (quantile regression, 95% CIs)',
+    'waits.q': 'q',
+    'waits.term': 'term',
+    'waits.reading': 'reading',
+    'waits.hour_level': '{}',
+    # waits.reading: the reading of each coefficient of journey.wait_drivers
+    'waits.reading.median': 'the median',
+    'waits.reading.pct': 'the {p:g}th percentile',
+    'waits.reading.ci': '({lo:+.1f} to {hi:+.1f})',
+    'waits.reading.Intercept': (
+        'A patient in the reference group with nobody ahead waits {coef:.1f} min at {at} '
+        '{ci}.'),
+    'waits.reading.Intercept_flow': (
+        'A patient in the reference group with nobody ahead has a flow time of {coef:.1f} '
+        'min at {at} {ci}.'),
+    'waits.reading.queue': (
+        'Each patient already waiting adds {coef:+.1f} min to {at} of the wait before '
+        '{activity} {ci}.'),
+    'waits.reading.queue_flow': (
+        'Each patient already on the way adds {coef:+.1f} min to {at} of the flow time to '
+        '{activity} {ci}.'),
+    'waits.reading.factor': (
+        '{factor} {level} rather than {ref_level}: {coef:+.1f} min at {at} {ci}{clear}.'),
+    'waits.reading.factor_flow': (
+        '{factor} {level} rather than {ref_level}: {coef:+.1f} min at {at} {ci}{clear}.'),
+    'waits.reading.clear': '; the CI includes no difference',
+    # bottlenecks: labels English shares with the table's own names
+    'bottlenecks.hours': 'Patient-hours',
+    'bottlenecks.part': 'part',
+    'bottlenecks.day': 'day',
+    'bottlenecks.activity': 'activity',
+    'bottlenecks.waiting': 'waiting',
+    # bottlenecks.sentence: the sentence of each ranked touchpoint
+    'bottlenecks.sentence.share': '{pct:.0f}% of all {what}',
+    'bottlenecks.sentence.no_share': 'no {word} anywhere (every {word} is 0 min)',
+    'bottlenecks.sentence.median': 'median {median:.0f} min, P90 {p90:.0f} min',
+    'bottlenecks.sentence.util': '; staff busy {util:.0f}% of time',
+    'bottlenecks.sentence.none': '{a}: {share}, {median}; too few {word}s to find a worst block.',
+    'bottlenecks.sentence.day': (
+        '{a}: {share}, {median}; the log records dates only, so no hour of day.'),
+    'bottlenecks.sentence.flat': (
+        '{a}: {share}, {median}; no hour block stands out (no {word} at other times to '
+        'compare with).'),
+    'bottlenecks.sentence.block': (
+        '{a}: mean {word} {mean:.1f} min {block}, {ratio:.1f}× the {other:.1f} min at other '
+        'times; {share}, {median}{util}.'),
+    # bottlenecks.little: the reading of journey.littles_law
+    'bottlenecks.little.reading': (
+        'On average {census:.1f} patients were in the hospital; {lam:.2f} arrivals per hour × '
+        '{stay:.2f} h mean stay = {lw:.1f}, {pct:+.1f}% off. '),
+    'bottlenecks.little.fit': 'The timestamps fit together.',
+    'bottlenecks.little.gap': (
+        'A gap above 5%: check for cut-off visits, a trend or odd timestamps.'),
 
     # ---- time series and before/after (journey.control_charts, impact, compare, effects, series)
     # namespaces: spc, its (notes of the estimates; its.figure: the ITS and DiD charts),
@@ -667,6 +748,80 @@ _ZH: dict[str, str] = {
         '{touchpoints}）。'),
 
     # ---- waits and bottlenecks (journey.waits, journey.bottlenecks)
+    # waits: figures of journey.waits
+    'waits.names': 'catalogue',
+    'waits.wait': '等候',
+    'waits.flow time': '流转时间',
+    'waits.axis': '{word}（{opening}分钟）',
+    'waits.opening': '开放时段',
+    'waits.ecdf': '{word}分布',
+    'waits.by': '{word}：按{group}',
+    'waits.all': '全部',
+    'waits.cumulative': '累计比例',
+    'waits.proportion': '累计比例',
+    'waits.share': '限时内完成比例',
+    'waits.measure': '指标',
+    'waits.attainment': '目标达成率（95%置信区间，威尔逊法）',
+    'waits.limit': '{name}前等候 ≤ {limit} 分钟',
+    'waits.limit_flow': '到{name}的流转时间 ≤ {limit} 分钟',
+    'waits.ed': '{name}：到院至离院 ≤ {limit} 小时',
+    'waits.km_band': '95%逐点置信区间（格林伍德方差，线性尺度）',
+    'waits.not_seen': '尚未就诊（乘积极限法，离开者按删失处理）',
+    'waits.seen': '已就诊（累积发生率）',
+    'waits.left': '未就诊离开（累积发生率）',
+    'waits.seen_title': '从到院到就诊的时间',
+    'waits.since': '到院后分钟数',
+    'waits.probability': '概率',
+    'waits.coef': '等候分位数的变化（分钟）',
+    'waits.coef_flow': '流转时间分位数的变化（分钟）',
+    'waits.drivers': '影响等候的因素（分位数回归，95%置信区间）',
+    'waits.drivers_flow': '影响流转时间的因素（分位数回归，95%置信区间）',
+    'waits.q': '分位数',
+    'waits.term': '因素',
+    'waits.reading': '解读',
+    'waits.hour_level': '{} 时',
+    'waits.column.hour': '时段（时）',
+    'waits.column.weekday': '星期',
+    'waits.term.queue': '前面排队人数',
+    'waits.term.hour': '到达时段',
+    'waits.level.other': '其他',
+    'waits.level.(missing)': '（缺失）',
+    # waits.reading: the reading of each coefficient of journey.wait_drivers
+    'waits.reading.median': '中位数',
+    'waits.reading.pct': '第 {p:g} 百分位数',
+    'waits.reading.ci': '（{lo:+.1f} 至 {hi:+.1f}）',
+    'waits.reading.Intercept': '参照组患者在前面无人排队时，等候的{at}为 {coef:.1f} 分钟{ci}。',
+    'waits.reading.Intercept_flow': (
+        '参照组患者在前面无人时，流转时间的{at}为 {coef:.1f} 分钟{ci}。'),
+    'waits.reading.queue': (
+        '前面每多一名排队患者，{activity}前等候的{at}变化 {coef:+.1f} 分钟{ci}。'),
+    'waits.reading.queue_flow': (
+        '前面每多一名尚在途中的患者，到{activity}的流转时间的{at}变化 {coef:+.1f} 分钟{ci}。'),
+    'waits.reading.factor': '{term}（参照：{ref}）：等候的{at}变化 {coef:+.1f} 分钟{ci}{clear}。',
+    'waits.reading.factor_flow': (
+        '{term}（参照：{ref}）：流转时间的{at}变化 {coef:+.1f} 分钟{ci}{clear}。'),
+    'waits.reading.clear': '；置信区间包含零，差异不明确',
+    # bottlenecks
+    'bottlenecks.waiting': '等候',
+    # bottlenecks.sentence: the sentence of each ranked touchpoint
+    'bottlenecks.sentence.share': '占全部{what}的 {pct:.0f}%',
+    'bottlenecks.sentence.no_share': '所有{word}均为 0 分钟',
+    'bottlenecks.sentence.median': '中位数 {median:.0f} 分钟，P90 {p90:.0f} 分钟',
+    'bottlenecks.sentence.util': '；人员忙碌 {util:.0f}% 的时间',
+    'bottlenecks.sentence.none': '{a}：{share}，{median}；{word}记录太少，无法找出最拥堵时段。',
+    'bottlenecks.sentence.day': (
+        '{a}：{share}，{median}；日志只记录日期，没有钟点，无法按时段分析。'),
+    'bottlenecks.sentence.flat': (
+        '{a}：{share}，{median}；没有明显拥堵的时段（其他时段没有可比较的{word}）。'),
+    'bottlenecks.sentence.block': (
+        '{a}：{block} 平均{word} {mean:.1f} 分钟，是其他时段 {other:.1f} 分钟的 '
+        '{ratio:.1f} 倍；{share}，{median}{util}。'),
+    # bottlenecks.little: the reading of journey.littles_law
+    'bottlenecks.little.reading': (
+        '平均有 {census:.1f} 名患者在院；每小时到达 {lam:.2f} 人 × 平均停留 {stay:.2f} 小时 = '
+        '{lw:.1f}，相差 {pct:+.1f}%。'),
+    'bottlenecks.little.fit': '各时间戳相互吻合。',
+    'bottlenecks.little.gap': '相差超过 5%：请检查被时间窗截断的就诊、趋势或异常的时间戳。',
 
     # ---- time series and before/after (journey.control_charts, impact, compare, effects, series)
     'spc.trial': (

@@ -34,8 +34,9 @@ import numpy as np
 import pandas as pd
 from ibis import _
 
-from journey._gaps import gap_columns, gap_name
-from journey._labels import _DAY_ZH, DAY_NAMES, REASONS, texts
+from journey._gaps import gap_columns
+from journey._labels import DAY_NAMES, REASONS, texts
+from journey._result import Result
 from journey._timeline import (
     _events,
     _label_days,
@@ -65,31 +66,6 @@ DAY_TYPES = {"type": ("Mon–Fri", "Mon–Fri", "Mon–Fri", "Mon–Fri", "Mon�
              "weekday": DAY_NAMES}
 
 
-# the sentence of each ranked touchpoint (``bottlenecks(...).table.sentence``)
-_SENTENCES: dict[str, dict[str, str]] = {
-    "en": {"waiting": "waiting", "share": "{pct:.0f}% of all {what}",
-           "no_share": "no {word} anywhere (every {word} is 0 min)",
-           "median": "median {median:.0f} min, P90 {p90:.0f} min",
-           "util": "; staff busy {util:.0f}% of time",
-           "none": "{a}: {share}, {median}; too few {word}s to find a worst block.",
-           "day": "{a}: {share}, {median}; the log records dates only, so no hour of day.",
-           "flat": "{a}: {share}, {median}; no hour block stands out (no {word} at other "
-                   "times to compare with).",
-           "block": "{a}: mean {word} {mean:.1f} min {block}, {ratio:.1f}× the {other:.1f} min "
-                    "at other times; {share}, {median}{util}."},
-    "zh": {"wait": "等候", "waiting": "等候", "flow time": "流转时间",
-           "share": "占全部{what}的 {pct:.0f}%",
-           "no_share": "所有{word}均为 0 分钟",
-           "median": "中位数 {median:.0f} 分钟，P90 {p90:.0f} 分钟",
-           "util": "；人员忙碌 {util:.0f}% 的时间",
-           "none": "{a}：{share}，{median}；{word}记录太少，无法找出最拥堵时段。",
-           "day": "{a}：{share}，{median}；日志只记录日期，没有钟点，无法按时段分析。",
-           "flat": "{a}：{share}，{median}；没有明显拥堵的时段（其他时段没有可比较的{word}）。",
-           "block": "{a}：{block} 平均{word} {mean:.1f} 分钟，是其他时段 {other:.1f} 分钟的 "
-                    "{ratio:.1f} 倍；{share}，{median}{util}。"},
-}
-
-
 def _need_start(log: EventLog, what: str) -> None:
     if not log.has_start:
         values = {"what": what}
@@ -99,7 +75,7 @@ def _need_start(log: EventLog, what: str) -> None:
 
 # --------------------------------------------------------------------------- decomposition
 @dataclass(frozen=True, repr=False)
-class TimeDecomposition:
+class TimeDecomposition(Result):
     """Where the time of the visits goes; build one with :func:`time_decomposition`.
 
     Attributes
@@ -124,8 +100,7 @@ class TimeDecomposition:
     notes: list[str] = field(default_factory=list)
     time_kind: str = "wait"
 
-    def __repr__(self) -> str:
-        return "TimeDecomposition\n" + self.totals.round(2).to_string(index=False)
+    _tables = ("totals", "table", "transitions")
 
     def figure(self, *, lang: str | None = None) -> Any:
         """Patient-hours of waiting and service per touchpoint (stacked bars).
@@ -143,24 +118,10 @@ class TimeDecomposition:
         >>> fig.layout.title.text, fig.data[0].name
         ('各触点等候与服务的患者小时数', '等候总时长(小时)')
         """
-        import plotly.express as px
-
+        from journey import _figures_waits
         from journey._language import _resolve
-        from journey.i18n import COLUMN_NAMES_ZH, translate
 
-        lang = _resolve(lang)
-        L = texts("bottlenecks", lang)
-        flow = self.time_kind == "flow"
-        parts = [gap_name("wait_hours", self.time_kind)] + ([] if flow else ["service_hours"])
-        d = self.table.melt(id_vars="activity", value_vars=parts, var_name="part",
-                            value_name="hours")
-        labels = {"hours": "Patient-hours", "activity": ""}
-        if lang == "zh":
-            d = d.assign(part=d.part.map(COLUMN_NAMES_ZH),
-                         activity=d.activity.map(lambda a: translate(a, "zh")))
-            labels = {"hours": L["hours"], "activity": "", "part": L["part"]}
-        return px.bar(d, x="hours", y="activity", color="part", orientation="h",
-                      title=L["decomposition_flow" if flow else "decomposition"], labels=labels)
+        return _figures_waits.time_decomposition(self, lang=_resolve(lang))
 
 
 def time_decomposition(log: EventLog, *, by: str | Sequence[str] | None = None,
@@ -243,7 +204,7 @@ def time_decomposition(log: EventLog, *, by: str | Sequence[str] | None = None,
 
 # --------------------------------------------------------------------------- bottlenecks
 @dataclass(frozen=True, repr=False)
-class Bottlenecks:
+class Bottlenecks(Result):
     """Touchpoints ranked as bottlenecks; build one with :func:`bottlenecks`.
 
     Attributes
@@ -265,7 +226,9 @@ class Bottlenecks:
     time_kind: str
     notes: list[str] = field(default_factory=list)
 
-    def __repr__(self) -> str:
+    _tables = ("table", "blocks")
+
+    def __repr__(self) -> str:  # printed as its sentences, one a line
         return "Bottlenecks\n" + "\n".join(self.table.sentence)
 
     def figure(self, *, top: int | None = None, lang: str | None = None) -> Any:
@@ -281,33 +244,10 @@ class Bottlenecks:
         >>> journey.bottlenecks(log).figure(lang="zh").layout.title.text  # doctest: +SKIP
         '排队在哪里积压：各时段平均等候'
         """
-        import plotly.express as px
-
+        from journey import _figures_waits
         from journey._language import _resolve
-        from journey.i18n import translate
 
-        lang = _resolve(lang)
-        L = texts("bottlenecks", lang)
-        names = self.table.activity.head(top or len(self.table)).tolist()
-        d = self.blocks[self.blocks.activity.isin(names)]
-        if d.empty:
-            raise JourneyError("no hour-of-day profile to draw: the log records dates only "
-                               "(see the notes), or the ranked touchpoints have no "
-                               f"{'waits' if self.time_kind == 'wait' else 'flow times'}.")
-        word = L["wait" if self.time_kind == "wait" else "flow time"]
-        y = gap_name("wait_mean", self.time_kind)
-        labels = {y: L["mean"].format(word), "hour": L["hour"]}
-        if lang == "zh":
-            d = d.assign(day=d.day.map(texts("day", lang)),
-                         activity=d.activity.map(lambda a: translate(a, "zh")))
-            names = [translate(a, "zh") for a in names]
-            labels |= {"day": L["day"], "activity": L["activity"]}
-        from journey._plotting import _own_y_axes
-
-        return _own_y_axes(px.line(
-            d, x="hour", y=y, color="day", facet_col="activity",
-            facet_col_wrap=3, markers=True, category_orders={"activity": names},
-            labels=labels, title=L["title"].format(word)))
+        return _figures_waits.bottlenecks(self, top=top, lang=_resolve(lang))
 
 
 def _worst_blocks(cells: pd.DataFrame, hours: int, min_events: int) -> pd.DataFrame:
@@ -462,13 +402,13 @@ def bottlenecks(
 
 def _sentence(r: Any, word: str, lang: str = "en", day_only: bool = False) -> str:
     """The plain-language reading of one ranked touchpoint, in English or Chinese."""
-    from journey.i18n import translate
+    from journey._figures_waits import _name
 
-    S = _SENTENCES[lang]
-    zh = lang == "zh"
-    a = translate(r.activity, "zh") if zh else r.activity
-    what = S.get("waiting" if word == "wait" else word, word)
-    word = S.get(word, word)
+    L = texts("bottlenecks", lang)
+    S = texts("bottlenecks.sentence", lang)
+    a = _name(r.activity, lang)
+    what = L["waiting" if word == "wait" else word]
+    word = L[word]
     if pd.isna(r.wait_share):
         share = S["no_share"].format(word=word)
     else:
@@ -482,7 +422,7 @@ def _sentence(r: Any, word: str, lang: str = "en", day_only: bool = False) -> st
         return S["flat"].format(a=a, share=share, median=median, word=word)
     util = "" if pd.isna(r.utilisation) else S["util"].format(util=100 * r.utilisation)
     day, hours = r.worst_block.rsplit(" ", 1)
-    block = f"{_DAY_ZH.get(day, day)} {hours}" if zh else r.worst_block
+    block = f"{texts('day', lang).get(day, day)} {hours}"
     return S["block"].format(a=a, word=word, mean=r.block_mean, block=block, ratio=r.build_up,
                              other=r.other_mean, share=share, median=median, util=util)
 
@@ -508,7 +448,7 @@ def _occupancy(intervals: ir.Table, keys: Sequence[str], freq: str, lo: pd.Times
 
 
 @dataclass(frozen=True, repr=False)
-class QueueProfile:
+class QueueProfile(Result):
     """Queue and in-service counts per touchpoint; build one with :func:`queue_over_time`.
 
     Attributes
@@ -524,9 +464,11 @@ class QueueProfile:
     profile: pd.DataFrame
     notes: list[str] = field(default_factory=list)
 
+    _tables = ("table", "profile")
+
     def heatmap(self, activity: str | None = None, *, value: str = "queue",
                 lang: str | None = None) -> Any:
-        """Hour × weekday heatmap (plotly) of the mean queue (or ``value="in_service"``).
+        """Hour × weekday heatmap of the mean queue (or ``value="in_service"``).
 
         ``activity`` defaults to the touchpoint with the largest mean of ``value``.
 
@@ -543,31 +485,11 @@ class QueueProfile:
         >>> q.heatmap("Lab", lang="zh").layout.title.text
         '检验：平均排队等候人数'
         """
-        import plotly.express as px
-
+        from journey import _figures_waits
         from journey._language import _resolve
-        from journey.i18n import translate
 
-        lang = _resolve(lang)
-        L = texts("bottlenecks", lang)
-        if self.profile.empty:
-            raise JourneyError("no hour × weekday profile: " + (" ".join(self.notes) if len(
-                self.table) else "no queue or service was recorded."))
-        if activity is None:
-            activity = str(self.profile.groupby("activity")[value].mean().idxmax())
-        d = self.profile[self.profile.activity == activity]
-        if d.empty:
-            raise JourneyError(f"no touchpoint {activity!r}; known: "
-                               f"{sorted(self.profile.activity.unique())}.")
-        grid = d.pivot_table(index="weekday", columns="hour", values=value, observed=False)
-        what = L["queue" if value == "queue" else "in_service"]
-        if lang == "zh":
-            grid.index = [_DAY_ZH.get(str(day), str(day)) for day in grid.index]
-            activity = translate(activity, "zh")
-        return px.imshow(grid, aspect="auto", color_continuous_scale="Reds",
-                         labels={"color": L["color"].format(what), "x": L["hour"],
-                                 "y": L["weekday"]},
-                         title=L["heat_title"].format(activity, what))
+        return _figures_waits.queue_heatmap(self, activity, value=value,
+                                            lang=_resolve(lang))
 
     def figure(self, activity: str | None = None, **kwargs: Any) -> Any:
         """The heatmap; see :meth:`heatmap`."""
@@ -738,7 +660,7 @@ def arrivals_vs_completions(log: EventLog, *, freq: str = "1h") -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- utilisation
 @dataclass(frozen=True, repr=False)
-class Utilisation:
+class Utilisation(Result):
     """Busy time over staffed time; build one with :func:`utilisation`.
 
     Attributes
@@ -754,8 +676,7 @@ class Utilisation:
     resources: pd.DataFrame
     notes: list[str] = field(default_factory=list)
 
-    def __repr__(self) -> str:
-        return "Utilisation\n" + self.table.round(2).to_string(index=False)
+    _tables = ("table", "resources")
 
     def figure(self, *, lang: str | None = None) -> Any:
         """Utilisation per touchpoint (bars).
@@ -774,19 +695,10 @@ class Utilisation:
         >>> fig.layout.title.text, fig.layout.xaxis.title.text, list(fig.data[0].y)
         ('人员忙碌时间 / 在岗时间', '人员忙碌比例', ['检验'])
         """
-        import plotly.express as px
-
+        from journey import _figures_waits
         from journey._language import _resolve
-        from journey.i18n import COLUMN_NAMES_ZH, translate
 
-        lang = _resolve(lang)
-        d, labels = self.table, {"activity": ""}
-        if lang == "zh":
-            d = d.assign(activity=d.activity.map(lambda a: translate(a, "zh")))
-            labels["utilisation"] = COLUMN_NAMES_ZH["utilisation"]
-        return px.bar(d, x="utilisation", y="activity", orientation="h",
-                      range_x=(0, max(1.0, float(self.table.utilisation.max()))),
-                      title=texts("bottlenecks", lang)["utilisation"], labels=labels)
+        return _figures_waits.utilisation(self, lang=_resolve(lang))
 
 
 def utilisation(log: EventLog, *, roster: pd.DataFrame | None = None) -> Utilisation:
@@ -855,18 +767,6 @@ def utilisation(log: EventLog, *, roster: pd.DataFrame | None = None) -> Utilisa
 
 
 # --------------------------------------------------------------------------- Little's law
-_LITTLE: dict[str, dict[str, str]] = {
-    "en": {"reading": "On average {census:.1f} patients were in the hospital; {lam:.2f} "
-                      "arrivals per hour × {stay:.2f} h mean stay = {lw:.1f}, {pct:+.1f}% off. ",
-           "fit": "The timestamps fit together.",
-           "gap": "A gap above 5%: check for cut-off visits, a trend or odd timestamps."},
-    "zh": {"reading": "平均有 {census:.1f} 名患者在院；每小时到达 {lam:.2f} 人 × 平均停留 "
-                      "{stay:.2f} 小时 = {lw:.1f}，相差 {pct:+.1f}%。",
-           "fit": "各时间戳相互吻合。",
-           "gap": "相差超过 5%：请检查被时间窗截断的就诊、趋势或异常的时间戳。"},
-}
-
-
 def littles_law(log: EventLog, *, window: tuple[Any, Any] | None = None,
                 lang: str | None = None) -> pd.DataFrame:
     """Little's law check: mean census vs arrival rate × mean length of stay.
@@ -901,7 +801,7 @@ def littles_law(log: EventLog, *, window: tuple[Any, Any] | None = None,
     """
     from journey._language import _resolve
 
-    R = _LITTLE[_resolve(lang)]
+    R = texts("bottlenecks.little", _resolve(lang))
     _need_events(log)
     v = _visits(log)
     if window is None:

@@ -12,7 +12,6 @@ only aggregated or per-visit frames come back to pandas for the statistics.
 
 from __future__ import annotations
 
-import re
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,7 +24,8 @@ import pandas as pd
 from scipy import stats
 
 from journey._gaps import gap_columns
-from journey._labels import _DAY_ZH, DAY_NAMES, REASONS
+from journey._labels import DAY_NAMES, REASONS
+from journey._result import Result
 from journey._tables import _wilson
 from journey._timeline import (
     _events,
@@ -52,52 +52,6 @@ __all__ = [
 ]
 
 MISSING = "(missing)"
-
-
-# figure labels and readings; Chinese figures also get Chinese day and touchpoint names
-_LABELS: dict[str, dict[str, str]] = {
-    "en": {"wait": "Wait", "flow time": "Flow time", "axis": "{word} ({opening}minutes)",
-           "opening": "opening ", "ecdf": "{word} distribution", "by": "{word} by {group}",
-           "all": "all", "share": "Share within the limit",
-           "attainment": "Target attainment with 95% Wilson CIs",
-           "ci": "95% CI", "km_band": "95% pointwise CI (Greenwood, plain)",
-           "not_seen": "Not yet seen (Kaplan–Meier, leavers censored)",
-           "seen": "Seen (cumulative incidence)", "left": "Left unseen (cumulative incidence)",
-           "seen_title": "Time from arrival to being seen", "since": "Minutes since arrival",
-           "probability": "Probability", "coef": "Change in the wait quantile (min)",
-           "drivers": "What drives the wait (quantile regression, 95% CIs)",
-           "coef_flow": "Change in the flow-time quantile (min)",
-           "drivers_flow": "What drives the flow time (quantile regression, 95% CIs)"},
-    "zh": {"wait": "等候", "flow time": "流转时间", "axis": "{word}（{opening}分钟）",
-           "opening": "开放时段", "ecdf": "{word}分布", "by": "{word}：按{group}",
-           "all": "全部", "share": "限时内完成比例", "cumulative": "累计比例",
-           "attainment": "目标达成率（95%置信区间，威尔逊法）", "measure": "指标",
-           "ci": "95%置信区间", "km_band": "95%逐点置信区间（格林伍德方差，线性尺度）",
-           "not_seen": "尚未就诊（乘积极限法，离开者按删失处理）",
-           "seen": "已就诊（累积发生率）", "left": "未就诊离开（累积发生率）",
-           "seen_title": "从到院到就诊的时间", "since": "到院后分钟数", "probability": "概率",
-           "coef": "等候分位数的变化（分钟）", "q": "分位数", "term": "因素", "reading": "解读",
-           "drivers": "影响等候的因素（分位数回归，95%置信区间）", "queue": "前面排队人数",
-           "coef_flow": "流转时间分位数的变化（分钟）",
-           "drivers_flow": "影响流转时间的因素（分位数回归，95%置信区间）",
-           "hour": "时段（时）", "weekday": "星期", "other": "其他", MISSING: "（缺失）",
-           "limit": "{name}前等候 ≤ {limit} 分钟",
-           "limit_flow": "到{name}的流转时间 ≤ {limit} 分钟",
-           "ed": "{name}：到院至离院 ≤ {limit} 小时"},
-}
-
-
-def _zh_values(frame: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
-    """A copy with touchpoint names and weekdays of the ``keys`` columns in Chinese."""
-    from journey.i18n import translate
-
-    frame = frame.copy()
-    for k in keys:
-        if k in ("activity", "source", "target"):
-            frame[k] = frame[k].map(lambda a: translate(a, "zh") if isinstance(a, str) else a)
-        elif k == "weekday" and isinstance(frame[k].dtype, pd.CategoricalDtype):
-            frame[k] = frame[k].cat.rename_categories(lambda d: _DAY_ZH.get(d, d))
-    return frame
 
 
 # --------------------------------------------------------------------------- engine helpers
@@ -323,7 +277,7 @@ def wait_figure(
     kind : {"box", "violin", "ecdf"}
     level : {"touchpoint", "transition", "visit"}
     interactive : bool
-        plotly figure (True) or a static seaborn/matplotlib figure (False).
+        An interactive figure (True) or a static one (False).
     calendar : dict, optional
         Opening hours (see :func:`wait_summary`).
     lang : {"en", "zh"}, optional
@@ -340,59 +294,21 @@ def wait_figure(
     >>> wait_figure(journey.read_log(df), lang="zh").layout.title.text
     '等候：按环节'
     """
+    from journey import _figures_waits
     from journey._language import _resolve
-    from journey.i18n import COLUMN_NAMES_ZH
 
     lang = _resolve(lang)
-    L = _LABELS[lang]
     if kind not in ("box", "violin", "ecdf"):
         raise JourneyError(f"kind= must be 'box', 'violin' or 'ecdf', got {kind!r}.")
     frame, keys = _grid(log, by, level, calendar)
-    if lang == "zh":
-        names = {k: L.get(k, COLUMN_NAMES_ZH.get(k, k)) for k in keys}
-        frame = _zh_values(frame, keys).rename(columns=names)
-        keys = [names[k] for k in keys]
-    group = " → ".join(keys) if keys else None
-    if len(keys) > 1:
-        frame[group] = frame[keys].astype(str).agg(" → ".join, axis=1)
-    word = L["wait" if log.has_start else "flow time"]
-    label = L["axis"].format(word=word, opening=L["opening"] if calendar else "")
-    labels = {"wait": label}
-    if interactive:
-        import plotly.express as px
-
-        if kind == "ecdf":
-            fig = px.ecdf(frame, x="wait", color=group, labels=labels,
-                          title=L["ecdf"].format(word=word))
-            if lang == "zh":  # plotly names the cumulative axis "probability" whatever labels say
-                fig.update_yaxes(title_text=L["cumulative"])
-                fig.for_each_trace(lambda t: t.update(hovertemplate=t.hovertemplate.replace(
-                    "probability=", f"{L['cumulative']}=")))
-            return fig
-        draw = px.box if kind == "box" else px.violin
-        return draw(frame, x="wait", y=group, orientation="h", points=False,
-                    labels=labels, title=L["by"].format(word=word, group=group or L["all"]))
-    import matplotlib.pyplot as plt
-    import seaborn as sns
-
-    fig, ax = plt.subplots(figsize=(8, 0.5 * frame[group].nunique() + 2 if group else 3))
-    if kind == "ecdf":
-        sns.ecdfplot(frame, x="wait", hue=group, ax=ax)
-    elif kind == "box":
-        sns.boxplot(frame, x="wait", y=group, showfliers=False, ax=ax)
-    else:
-        sns.violinplot(frame, x="wait", y=group, cut=0, ax=ax)
-    ax.set_xlabel(label)
-    if kind == "ecdf" and lang == "zh":
-        ax.set_ylabel(L["cumulative"])
-    fig.tight_layout()
-    plt.close(fig)
-    return fig
+    return _figures_waits.wait_distribution(frame, keys, kind=kind, interactive=interactive,
+                                            time_kind=log.time_kind, opening=bool(calendar),
+                                            lang=lang)
 
 
 # --------------------------------------------------------------------------- targets
 @dataclass(frozen=True, repr=False)
-class Attainment:
+class Attainment(Result):
     """Share of patients within a time limit; build one with :func:`target_attainment`.
 
     Attributes
@@ -414,10 +330,7 @@ class Attainment:
     notes: list[str] = field(default_factory=list)
     time_kind: str = "wait"
 
-    def __repr__(self) -> str:
-        if self.table.empty:
-            return "Attainment\n" + "\n".join(self.notes)
-        return "Attainment\n" + self.table.round(3).to_string(index=False)
+    _tables = ("table", "by_hour", "by_weekday")
 
     def figure(self, *, by: str = "hour", lang: str | None = None) -> Any:
         """Attainment per hour (or ``by="weekday"``) with Wilson CIs, one line per measure.
@@ -435,41 +348,10 @@ class Attainment:
         >>> res.figure(lang="zh").data[0].name
         '就诊前等候 ≤ 30 分钟'
         """
-        import plotly.express as px
-
+        from journey import _figures_waits
         from journey._language import _resolve
 
-        lang = _resolve(lang)
-        L = _LABELS[lang]
-        d = (self.by_hour if by == "hour" else self.by_weekday).copy()
-        if d.empty:
-            values = {"notes": " ".join(self.notes)}
-            reason = ("no_target", values) if self.table.empty else None
-            raise JourneyError(REASONS["en"]["no_target"].format(**values), reason=reason)
-        d["plus"], d["minus"] = d.share_ci_high - d.share, d.share - d.share_ci_low
-        labels = {"share": L["share"]}
-        if lang == "zh":
-            d = _zh_values(d, [by]).assign(
-                measure=d.measure.map(lambda m: _measure_zh(m, self.time_kind)))
-            labels |= {by: L[by], "measure": L["measure"]}
-        return px.line(d, x=by, y="share", color="measure", error_y="plus",
-                       error_y_minus="minus", markers=True, range_y=(0, 1.05),
-                       labels=labels, title=L["attainment"])
-
-
-def _measure_zh(measure: str, kind: str = "wait") -> str:
-    """A measure of :func:`target_attainment` in Chinese ("Consultation ≤ 30 min" →
-    "就诊前等候 ≤ 30 分钟"; "到就诊的流转时间 ≤ 30 分钟" without start times); department
-    names are kept."""
-    from journey.i18n import translate
-
-    L = _LABELS["zh"]
-    if m := re.fullmatch(r"(.+) ≤ (\S+) min", measure):
-        key = "limit" if kind == "wait" else "limit_flow"
-        return L[key].format(name=translate(m[1], "zh"), limit=m[2])
-    if m := re.fullmatch(r"(.+): arrival to departure ≤ (\S+) h", measure):
-        return L["ed"].format(name=m[1], limit=m[2])
-    return measure
+        return _figures_waits.attainment(self, by=by, lang=_resolve(lang))
 
 
 def target_attainment(
@@ -597,7 +479,7 @@ def _no_targets(log: EventLog) -> Attainment:
 
 # --------------------------------------------------------------------------- left unseen
 @dataclass(frozen=True, repr=False)
-class LeftUnseen:
+class LeftUnseen(Result):
     """Patients who left before being seen; build one with :func:`left_unseen`.
 
     Attributes
@@ -625,9 +507,7 @@ class LeftUnseen:
     visits: pd.DataFrame
     notes: list[str] = field(default_factory=list)
 
-    def __repr__(self) -> str:
-        return ("LeftUnseen\n" + self.table.round(4).to_string(index=False) + "\n"
-                + self.median.round(1).to_string(index=False))
+    _tables = ("table", "median", "survival", "incidence", "visits")
 
     def figure(self, *, lang: str | None = None) -> Any:
         """Kaplan–Meier curve of not yet seen (with CI) and the cumulative incidences.
@@ -647,25 +527,10 @@ class LeftUnseen:
         >>> left_unseen(journey.read_log(df)).figure(lang="zh").layout.title.text
         '从到院到就诊的时间'
         """
-        import plotly.graph_objects as go
-
+        from journey import _figures_waits
         from journey._language import _resolve
 
-        L = _LABELS[_resolve(lang)]
-        s, c = self.survival, self.incidence
-        fig = go.Figure()
-        fig.add_scatter(x=s.time, y=s.ci_high, line={"width": 0, "shape": "hv"},
-                        showlegend=False, hoverinfo="skip")
-        fig.add_scatter(x=s.time, y=s.ci_low, fill="tonexty", line={"width": 0, "shape": "hv"},
-                        fillcolor="rgba(31,119,180,0.2)", name=L["km_band"])
-        fig.add_scatter(x=s.time, y=s.not_seen, line={"shape": "hv"}, name=L["not_seen"])
-        fig.add_scatter(x=c.time, y=c.seen, line={"shape": "hv", "dash": "dot"},
-                        name=L["seen"])
-        fig.add_scatter(x=c.time, y=c.left, line={"shape": "hv", "dash": "dash"},
-                        name=L["left"])
-        fig.update_layout(title=L["seen_title"], yaxis_range=(0, 1),
-                          xaxis_title=L["since"], yaxis_title=L["probability"])
-        return fig
+        return _figures_waits.left_unseen(self, lang=_resolve(lang))
 
 
 def left_unseen(
@@ -768,7 +633,7 @@ def left_unseen(
 
 # --------------------------------------------------------------------------- drivers
 @dataclass(frozen=True, repr=False)
-class WaitDrivers:
+class WaitDrivers(Result):
     """Quantile-regression drivers of a wait; build one with :func:`wait_drivers`.
 
     Attributes
@@ -787,9 +652,10 @@ class WaitDrivers:
     notes: list[str] = field(default_factory=list)
     options: dict[str, Any] = field(default_factory=dict)
 
-    def __repr__(self) -> str:
-        return "WaitDrivers\n" + self.table.drop(columns="reading").round(2).to_string(
-            index=False)
+    _tables = ("table", "data")
+
+    def _shown(self) -> pd.DataFrame:
+        return self.table.drop(columns="reading").round(2)
 
     def figure(self, *, lang: str | None = None) -> Any:
         """Coefficients with CIs, one panel per quantile.
@@ -797,30 +663,10 @@ class WaitDrivers:
         ``lang`` ({"en", "zh"}, default :func:`journey.i18n.get_language`) sets the language
         of title, axes, terms and the hover readings.
         """
-        import plotly.express as px
-
+        from journey import _figures_waits
         from journey._language import _resolve
 
-        lang = _resolve(lang)
-        L = _LABELS[lang]
-        flow = self.options.get("time_kind") == "flow"
-        d = self.table[self.table.term != "Intercept"].copy()
-        d["plus"], d["minus"] = d.ci_high - d.coef, d.coef - d.ci_low
-        labels = {"coef": L["coef_flow" if flow else "coef"]}
-        if self.options:
-            d["reading"] = [_reading(r, self.options["refs"], self.options["activity"], lang,
-                                     self.options.get("time_kind", "wait"))
-                            for r in d.itertuples()]
-        if lang == "zh":
-            d["term"] = d.term.map(_term_zh)
-            labels |= {k: L[k] for k in ("q", "term", "reading")}
-        fig = px.scatter(d, x="coef", y="term", facet_col="q", error_x="plus",
-                         error_x_minus="minus", hover_data=["reading"], labels=labels,
-                         title=L["drivers_flow" if flow else "drivers"])
-        fig.add_vline(x=0, line_dash="dot")
-        from journey._plotting import _every_category
-
-        return _every_category(fig, d.term.nunique())
+        return _figures_waits.wait_drivers(self, lang=_resolve(lang))
 
 
 def _factor(s: pd.Series, min_count: int) -> pd.Series:
@@ -923,6 +769,7 @@ def wait_drivers(
     >>> log = journey.read_log("data/sample/visits.csv")  # doctest: +SKIP
     >>> wait_drivers(log, activity="Lab").table  # doctest: +SKIP
     """
+    from journey._figures_waits import _reading
     from journey._language import _resolve
 
     lang = _resolve(lang)
@@ -983,68 +830,3 @@ def wait_drivers(
                  + (", ".join(f"{k}={v}" for k, v in refs.items()) or "none") + ".")
     return WaitDrivers(table=table, data=gap_columns(data, kind), notes=notes,
                        options={"activity": activity, "refs": refs, "time_kind": kind})
-
-
-def _term_zh(term: str, level: str | None = None) -> str:
-    """A regression term in Chinese ("queue" → "前面排队人数", "weekday=Tue" → "星期=周二");
-    with ``level``, that level of the term's factor instead."""
-    from journey.i18n import COLUMN_NAMES_ZH
-
-    L = _LABELS["zh"]
-    if "=" not in term:
-        return L.get(term, term)
-    factor, own = term.split("=", 1)
-    level = own if level is None else level
-    name = {"hour": "到达时段"}.get(factor, COLUMN_NAMES_ZH.get(factor, L.get(factor, factor)))
-    level = L.get(level, _DAY_ZH.get(level, f"{level} 时" if factor == "hour" else level))
-    return f"{name}={level}"
-
-
-_READINGS: dict[str, dict[str, str]] = {
-    "zh": {"median": "中位数", "pct": "第 {p:g} 百分位数", "ci": "（{lo:+.1f} 至 {hi:+.1f}）",
-           "Intercept": "参照组患者在前面无人排队时，等候的{at}为 {coef:.1f} 分钟{ci}。",
-           "queue": "前面每多一名排队患者，{activity}前等候的{at}变化 {coef:+.1f} 分钟{ci}。",
-           "factor": "{term}（参照：{ref}）：等候的{at}变化 {coef:+.1f} 分钟{ci}{clear}。",
-           "clear": "；置信区间包含零，差异不明确"},
-}
-_READINGS["zh_flow"] = {
-    **_READINGS["zh"],
-    "Intercept": "参照组患者在前面无人时，流转时间的{at}为 {coef:.1f} 分钟{ci}。",
-    "queue": "前面每多一名尚在途中的患者，到{activity}的流转时间的{at}变化 {coef:+.1f} 分钟{ci}。",
-    "factor": "{term}（参照：{ref}）：流转时间的{at}变化 {coef:+.1f} 分钟{ci}{clear}。"}
-
-
-def _reading(r: Any, refs: Mapping[str, str], activity: str, lang: str = "en",
-             kind: str = "wait") -> str:
-    """The plain-language reading of one coefficient, in English or Chinese."""
-    if lang == "zh":
-        from journey.i18n import translate
-
-        R = _READINGS["zh" if kind == "wait" else "zh_flow"]
-        at = R["median"] if r.q == 0.5 else R["pct"].format(p=100 * r.q)
-        ci = R["ci"].format(lo=r.ci_low, hi=r.ci_high)
-        if r.term in ("Intercept", "queue"):
-            return R[r.term].format(at=at, coef=r.coef, ci=ci, activity=translate(activity, "zh"))
-        clear = "" if r.ci_low > 0 or r.ci_high < 0 else R["clear"]
-        ref = _term_zh(r.term, refs[r.term.split("=", 1)[0]])
-        return R["factor"].format(term=_term_zh(r.term), ref=ref, at=at, coef=r.coef, ci=ci,
-                                  clear=clear)
-    at = "the median" if r.q == 0.5 else f"the {100 * r.q:g}th percentile"
-    ci = f"({r.ci_low:+.1f} to {r.ci_high:+.1f})"
-    if r.term == "Intercept":
-        if kind != "wait":
-            return (f"A patient in the reference group with nobody ahead has a flow time of "
-                    f"{r.coef:.1f} min at {at} {ci}.")
-        return (f"A patient in the reference group with nobody ahead waits {r.coef:.1f} min "
-                f"at {at} {ci}.")
-    if r.term == "queue":
-        if kind != "wait":
-            return (f"Each patient already on the way adds {r.coef:+.1f} min to {at} of the "
-                    f"flow time to {activity} {ci}.")
-        return (f"Each patient already waiting adds {r.coef:+.1f} min to {at} of the wait "
-                f"before {activity} {ci}.")
-    factor, level = r.term.split("=", 1)
-    clear = "" if r.ci_low > 0 or r.ci_high < 0 else "; the CI includes no difference"
-    return (f"{factor} {level} rather than {refs[factor]}: {r.coef:+.1f} min at {at} "
-            f"{ci}{clear}.")
-
