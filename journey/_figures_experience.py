@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 
 from journey._labels import QUADRANTS, text, texts
 from journey._plotting import _ipa_layout, _readable
-from journey.i18n import translate
+from journey.i18n import display_name
 
 __all__ = ["concentration", "importance_performance", "simulation", "what_if"]
 
@@ -27,12 +27,12 @@ def importance_performance(result: Any, *, labels: Mapping[str, str] | None = No
     """The IPA grid of an :class:`journey.experience.ImportancePerformance`: performance
     across, importance up, crosshairs at its centre, quadrant names in the corners.
 
-    An attribute is named by ``labels``, else by its name in ``lang`` (a survey dimension or
-    a touchpoint is translated), made readable (``medical_quality`` → ``Medical quality``).
+    An attribute is named by ``labels``, else by its name in ``lang``
+    (:func:`journey.i18n.display_name`), made readable (``medical_quality`` → ``Medical quality``).
     """
     L = texts("ipa", lang)
     t = result.table
-    names = [(labels or {}).get(a, _readable(translate(a, lang))) for a in t["attribute"]]
+    names = [(labels or {}).get(a, _readable(display_name(a, lang))) for a in t["attribute"]]
     fig = go.Figure(go.Scatter(
         x=t["performance"], y=t["importance"], mode="markers+text", text=names,
         textposition="top center", customdata=t["quadrant"].map(lambda q: L.get(q, q)),
@@ -88,7 +88,7 @@ def what_if(result: Any, *, metric: str = "mean wait (min)", title: str | None =
     t = table[(table.metric == metric) | (table.activity == "all visits")]
     t = t.dropna(subset=["difference"])
     metrics = t.metric.map(lambda m: L.get(m, m))
-    activities = t.activity.map(lambda a: translate(a, lang))
+    activities = t.activity.map(lambda a: display_name(a, lang))
     label = np.where(t.activity == "all visits", metrics, metrics + ": " + activities)
     fig = go.Figure(go.Scatter(
         x=t.difference, y=label, mode="markers",

@@ -4,7 +4,7 @@ plotly figure; the results' ``figure()`` methods call them.
 
 Every label comes from the catalogue (:mod:`journey._labels`, namespaces ``waits`` and
 ``bottlenecks``), and so does what a language does with a log's touchpoint names and headers
-(``waits.names``): English shows the log's own, Chinese the catalogue's (via
+(``i18n.names``): English shows the log's own, Chinese the catalogue's (via
 :mod:`journey.i18n`); days come from the ``day`` namespace. The plain-language readings of
 :func:`journey.wait_drivers` live here too, since its figure shows them in the figure's
 language.
@@ -24,7 +24,7 @@ from journey._gaps import gap_name
 from journey._labels import REASONS, text, texts
 from journey._plotting import _every_category, _own_y_axes
 from journey.errors import JourneyError
-from journey.i18n import translate, translate_columns
+from journey.i18n import display_name, translate_columns
 
 __all__ = [
     "attainment",
@@ -40,18 +40,14 @@ __all__ = [
 
 # --------------------------------------------------------------------------- names
 def _own(lang: str) -> bool:
-    """Whether figures and sentences in ``lang`` show the log's own touchpoint names and
-    headers (``waits.names`` is ``"log"``) rather than the catalogue's names in ``lang``.
-
-    :func:`journey.i18n.translate` is not the identity in English: it gives the catalogue's
-    English name of an alias ("Blood test" → "Lab"), which would rename a log's activities,
-    and could draw two of them as one."""
-    return text("waits.names", lang) == "log"
+    """Whether figures in ``lang`` show the log's own names and headers (see
+    :func:`journey.i18n.display_name`)."""
+    return texts("i18n", lang).get("names") == "log"
 
 
 def _name(value: Any, lang: str) -> Any:
     """A touchpoint name (or other table value) as a figure in ``lang`` shows it."""
-    return value if _own(lang) or not isinstance(value, str) else translate(value, lang)
+    return display_name(value, lang)
 
 
 def _header(name: str, lang: str) -> str:

@@ -56,6 +56,8 @@ _ZH_VALUES = {"department": {"Internal Medicine": "内科", "Surgery": "外科",
 
 _EN: dict[str, str] = {
     # day
+    # i18n: "log" shows the log's own touchpoint names, "catalogue" translates them
+    'i18n.names': 'log',
     'day.Mon': 'Mon',
     'day.Tue': 'Tue',
     'day.Wed': 'Wed',
@@ -192,7 +194,6 @@ _EN: dict[str, str] = {
     # ---- waits and bottlenecks (journey.waits, journey.bottlenecks)
     # waits: figures of journey.waits; names: 'log' shows the log's own touchpoint names and
     # headers, 'catalogue' the catalogue's names in the language
-    'waits.names': 'log',
     'waits.wait': 'Wait',
     'waits.flow time': 'Flow time',
     'waits.axis': '{word} ({opening}minutes)',
@@ -578,6 +579,7 @@ _EN: dict[str, str] = {
 
 _ZH: dict[str, str] = {
     # day
+    'i18n.names': 'catalogue',
     'day.Mon': '周一',
     'day.Tue': '周二',
     'day.Wed': '周三',
@@ -749,7 +751,6 @@ _ZH: dict[str, str] = {
 
     # ---- waits and bottlenecks (journey.waits, journey.bottlenecks)
     # waits: figures of journey.waits
-    'waits.names': 'catalogue',
     'waits.wait': '等候',
     'waits.flow time': '流转时间',
     'waits.axis': '{word}（{opening}分钟）',

@@ -18,7 +18,7 @@ import pandas as pd
 from journey._labels import texts
 from journey.engine import minutes, sequenced, wall_clock
 from journey.errors import JourneyError
-from journey.i18n import translate
+from journey.i18n import display_name
 from journey.log import EventLog
 from journey.stages import activities_of
 
@@ -146,7 +146,7 @@ def _measure(options: Mapping[str, Any], lang: str = "en") -> str:
     activity = options.get("activity") if what in ("wait", "within target") else None
     flow = options.get("time_kind", "wait") == "flow"
     period = M[options["freq"]]
-    before = M["to" if flow else "before"].format(activity=translate(activity, lang)) \
+    before = M["to" if flow else "before"].format(activity=display_name(activity, lang)) \
         if activity else ""
     gap = M["flow time" if flow else "wait"]
     if metric == "within_target":

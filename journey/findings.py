@@ -46,9 +46,9 @@ def _lang(lang: str | None) -> str:
 
 def _name(value: object, lang: str) -> str:
     """A name for a sentence, in its language; ``snake_case`` keys made readable."""
-    from journey.i18n import translate
+    from journey.i18n import display_name
 
-    text = translate(str(value), lang)
+    text = str(display_name(str(value), lang))
     return text.replace("_", " ").capitalize() if re.fullmatch(r"[a-z]+(_[a-z]+)+", text) \
         else text
 

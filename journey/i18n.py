@@ -31,6 +31,7 @@ from journey.stages import CATALOGUE, STAGES, touchpoint_of
 __all__ = [
     "COLUMN_NAMES_ZH",
     "VALUE_NAMES_ZH",
+    "display_name",
     "get_language",
     "set_language",
     "translate",
@@ -227,6 +228,26 @@ def translate(name: str, lang: str | None = None) -> str:
         if match := pattern.fullmatch(name):
             return target.format(match.group(1))
     return name
+
+
+def display_name(name: object, lang: str | None = None) -> object:
+    """A touchpoint (or other table value) as figures and sentences in ``lang`` show it.
+
+    A language whose catalogue text ``i18n.names`` is ``"log"`` (English) shows the log's own
+    names; the others show :func:`translate`'s. :func:`translate` is not the identity in
+    English: it gives the catalogue's English name of an alias (``"Blood test"`` → ``"Lab"``),
+    which would rename a log's activities in its own language and could show two as one.
+    Values that are not text come back unchanged.
+
+    Examples
+    --------
+    >>> display_name("Blood test", "en"), display_name("Blood test", "zh")
+    ('Blood test', '检验')
+    """
+    lang = _resolve(lang)
+    if not isinstance(name, str) or texts("i18n", lang).get("names") == "log":
+        return name
+    return translate(name, lang)
 
 
 def translate_columns(frame: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:

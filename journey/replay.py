@@ -149,11 +149,11 @@ def _counts(events: Any, frames: pd.DataFrame, *, has_start: bool, daily: bool,
 
 
 def _names(activities: list[str], lang: str) -> dict[str, str]:
-    """Display name of each activity: its catalogue name in ``lang`` when those names keep
-    the activities apart, else the log's own."""
-    from journey.i18n import translate
+    """Display name of each activity in ``lang`` (:func:`journey.i18n.display_name`) when
+    those names keep the activities apart, else the log's own."""
+    from journey.i18n import display_name
 
-    shown = {a: translate(a, lang) for a in activities}
+    shown = {a: display_name(a, lang) for a in activities}
     return shown if len(set(shown.values())) == len(shown) else {a: a for a in activities}
 
 
