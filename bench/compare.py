@@ -70,7 +70,7 @@ def task_journey(path: str) -> dict:
     import ibis
 
     import journey
-    from journey.bottlenecks import bottlenecks  # imported before the clock starts, like pm4py
+    from journey.queues import bottlenecks  # imported before the clock starts, like pm4py
 
     ibis.duckdb  # noqa: B018  (Ibis loads its DuckDB backend on first use)
 

@@ -89,7 +89,7 @@ def task_analyses(path: str) -> dict:
 def run_child(task: str, path: str, memory_limit: str | None = None) -> dict:
     code = (f"import sys, time, json; sys.path.insert(0, {str(HERE)!r}); import run; "
             # imports are not timed: a session pays them once
-            "import duckdb, ibis, journey, journey.maps, journey.bottlenecks, journey.waits; "
+            "import duckdb, ibis, journey, journey.maps, journey.queues, journey.waits; "
             "ibis.duckdb; "  # Ibis loads its DuckDB backend on first use
             f"journey.set_memory_limit({memory_limit!r}); "
             f"t0 = time.perf_counter(); out = run.task_{task}({path!r}); "

@@ -19,7 +19,7 @@ __version__ = "0.1.0"
 #: Public names of each module, imported on first use.
 _MODULES: dict[str, str] = {
     "replay": "animate",
-    "bottlenecks": """Bottlenecks QueueProfile TimeDecomposition Utilisation
+    "queues": """Bottlenecks QueueProfile TimeDecomposition Utilisation
                       arrivals_vs_completions bottlenecks littles_law queue_over_time
                       time_decomposition utilisation""",
     "compare": "CASE_MIX PeriodComparison compare_periods",

@@ -1,5 +1,5 @@
 """Figures of the waiting-time and bottleneck results (:mod:`journey.waits`,
-:mod:`journey.bottlenecks`): each function takes a result object and a language and returns a
+:mod:`journey.queues`): each function takes a result object and a language and returns a
 plotly figure; the results' ``figure()`` methods call them.
 
 Every label comes from the catalogue (:mod:`journey._labels`, namespaces ``waits`` and
@@ -229,7 +229,7 @@ def wait_drivers(result: Any, *, lang: str = "en") -> go.Figure:
 # --------------------------------------------------------------------------- bottlenecks
 def time_decomposition(result: Any, *, lang: str = "en") -> go.Figure:
     """Patient-hours of waiting and service per touchpoint of a
-    :class:`journey.bottlenecks.TimeDecomposition` (stacked bars)."""
+    :class:`journey.queues.TimeDecomposition` (stacked bars)."""
     L = texts("bottlenecks", lang)
     flow = result.time_kind == "flow"
     parts = [gap_name("wait_hours", result.time_kind)] + ([] if flow else ["service_hours"])
@@ -243,7 +243,7 @@ def time_decomposition(result: Any, *, lang: str = "en") -> go.Figure:
 
 
 def bottlenecks(result: Any, *, top: int | None = None, lang: str = "en") -> go.Figure:
-    """Mean wait by hour of day of the touchpoints a :class:`journey.bottlenecks.Bottlenecks`
+    """Mean wait by hour of day of the touchpoints a :class:`journey.queues.Bottlenecks`
     ranks, one line per day (type), a panel per touchpoint."""
     L = texts("bottlenecks", lang)
     names = result.table.activity.head(top or len(result.table)).tolist()
@@ -268,7 +268,7 @@ def bottlenecks(result: Any, *, top: int | None = None, lang: str = "en") -> go.
 def queue_heatmap(result: Any, activity: str | None = None, *, value: str = "queue",
                   lang: str = "en") -> go.Figure:
     """Hour × weekday heatmap of the mean queue (or patients in service) of one touchpoint of
-    a :class:`journey.bottlenecks.QueueProfile`; by default the one with the largest mean."""
+    a :class:`journey.queues.QueueProfile`; by default the one with the largest mean."""
     L = texts("bottlenecks", lang)
     profile = result.profile
     if profile.empty:
@@ -291,7 +291,7 @@ def queue_heatmap(result: Any, activity: str | None = None, *, value: str = "que
 
 
 def utilisation(result: Any, *, lang: str = "en") -> go.Figure:
-    """Utilisation per touchpoint of a :class:`journey.bottlenecks.Utilisation` (bars)."""
+    """Utilisation per touchpoint of a :class:`journey.queues.Utilisation` (bars)."""
     d = result.table.assign(activity=result.table.activity.map(lambda a: _name(a, lang)))
     return px.bar(d, x="utilisation", y="activity", orientation="h",
                   range_x=(0, max(1.0, float(result.table.utilisation.max()))),

@@ -191,7 +191,7 @@ _EN: dict[str, str] = {
         'only {n} flow times before {activity!r}; a quantile regression needs at least '
         '30 (touchpoints of the log: {touchpoints}).'),
 
-    # ---- waits and bottlenecks (journey.waits, journey.bottlenecks)
+    # ---- waits and bottlenecks (journey.waits, journey.queues)
     # waits: figures of journey.waits; names: 'log' shows the log's own touchpoint names and
     # headers, 'catalogue' the catalogue's names in the language
     'waits.wait': 'Wait',
@@ -749,7 +749,7 @@ _ZH: dict[str, str] = {
         '{activity!r} 之前只有 {n} 个流转时间；分位数回归至少需要 30 个（日志中的环节：'
         '{touchpoints}）。'),
 
-    # ---- waits and bottlenecks (journey.waits, journey.bottlenecks)
+    # ---- waits and bottlenecks (journey.waits, journey.queues)
     # waits: figures of journey.waits
     'waits.wait': '等候',
     'waits.flow time': '流转时间',

@@ -1,6 +1,6 @@
 """Events and visits of a log as engine tables, shared by the time analyses.
 
-:mod:`journey.waits` and :mod:`journey.bottlenecks` take the sequenced events (with the
+:mod:`journey.waits` and :mod:`journey.queues` take the sequenced events (with the
 time a patient joined each queue, and opening hours applied), the visits, the event sweep
 that counts the patients present, and the notes on logs without start times from here.
 """

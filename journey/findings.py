@@ -301,9 +301,9 @@ def time_finding(decomposition: Any, ranking: Any = None, *, lang: str | None = 
     Parameters
     ----------
     decomposition : TimeDecomposition
-        :func:`journey.bottlenecks.time_decomposition`.
+        :func:`journey.queues.time_decomposition`.
     ranking : BottleneckRanking, optional
-        :func:`journey.bottlenecks.bottlenecks`.
+        :func:`journey.queues.bottlenecks`.
     """
     if isinstance(decomposition, Skipped):
         return Skipped(decomposition.reason, "time")

@@ -68,7 +68,7 @@ LAYERS: dict[str, str] = {
     "_timeseries": "analyses",
     "maps": "analyses",
     "waits": "analyses",
-    "bottlenecks": "analyses",
+    "queues": "analyses",
     "experience": "analyses",
     "loyalty": "analyses",
     "visits": "analyses",

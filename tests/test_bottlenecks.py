@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 import journey
-from journey.bottlenecks import (
+from journey.errors import JourneyError
+from journey.queues import (
     arrivals_vs_completions,
     bottlenecks,
     littles_law,
@@ -18,7 +19,6 @@ from journey.bottlenecks import (
     time_decomposition,
     utilisation,
 )
-from journey.errors import JourneyError
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 T0 = pd.Timestamp("2025-01-06 00:00")  # a Monday

@@ -234,7 +234,7 @@ def test_unknown_touchpoint_on_a_zoo_log(disco):
 def test_queue_grid_is_coarsened_then_refused(monkeypatch, disco, sample_log):
     import importlib
 
-    bn = importlib.import_module("journey.bottlenecks")
+    bn = importlib.import_module("journey.queues")
 
     full = journey.queue_over_time(disco)
     assert not any("coarsened" in n for n in full.notes)
@@ -254,7 +254,7 @@ def test_queue_grid_is_coarsened_then_refused(monkeypatch, disco, sample_log):
 
 
 def test_decades_of_dates_are_bounded():
-    from journey.bottlenecks import MAX_CELLS, _bounded_freq
+    from journey.queues import MAX_CELLS, _bounded_freq
 
     lo, hi = pd.Timestamp("1990-01-01"), pd.Timestamp("2049-06-02")
     freq, notes = _bounded_freq("15min", 2, lo, hi, "filter")

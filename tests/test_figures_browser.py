@@ -21,7 +21,7 @@ import pytest
 from plotly.offline import get_plotlyjs
 
 import journey
-from journey.bottlenecks import bottlenecks, queue_over_time, time_decomposition, utilisation
+from journey.queues import bottlenecks, queue_over_time, time_decomposition, utilisation
 from journey.waits import left_unseen, wait_drivers, wait_figure
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -194,7 +194,7 @@ def _small_log() -> pd.DataFrame:
 
 def test_bottleneck_and_queue_figurefigure_labels():
     from journey import read_log
-    from journey.bottlenecks import bottlenecks, queue_over_time
+    from journey.queues import bottlenecks, queue_over_time
 
     log = read_log(_small_log())
     b = bottlenecks(log, hours=1, min_events=2)
@@ -343,7 +343,7 @@ def test_spc_table_values_match_the_figure_legend(spc_result):
 
 def test_worst_block_matches_the_chinese_sentence():
     from journey import read_log
-    from journey.bottlenecks import bottlenecks
+    from journey.queues import bottlenecks
 
     b = bottlenecks(read_log(_small_log()), hours=1, min_events=2, lang="zh")
     row = i18n.translate_columns(b.table, "zh").iloc[0]

@@ -13,10 +13,10 @@ import pytest
 from figure_text import english_words, figure_labels, has_chinese
 
 import journey
-from journey.bottlenecks import bottlenecks, littles_law, time_decomposition, utilisation
 from journey.compare import compare_periods
 from journey.impact import controlled_its, did, its
 from journey.loyalty import resource_concentration
+from journey.queues import bottlenecks, littles_law, time_decomposition, utilisation
 from journey.waits import left_unseen, target_attainment, wait_drivers, wait_figure
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
