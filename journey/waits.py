@@ -82,36 +82,52 @@ def _string_keys(t: ir.Table, keys: Sequence[str]) -> ir.Table:
 
 def _quantile_table(t: ir.Table, keys: list[str], value: str, qs: Sequence[float],
                     confidence: float) -> pd.DataFrame:
-    """n, mean (t CI) and quantiles (exact order-statistic CI) of ``value`` per ``keys``."""
+    """n, mean (t CI) and quantiles (exact order-statistic CI) of ``value`` per ``keys``.
+
+    Two passes in the engine: the moments per group, then the values at the ranks that the
+    quantiles (linear interpolation between two order statistics, as numpy and DuckDB's
+    ``quantile_cont``) and their confidence intervals need, read from each group's sorted
+    values (:func:`_order_statistics`)."""
     base = _string_keys(t.filter(t[value].notnull()), keys)
     aggs = {"n": base.count(), "mean": base[value].mean(), "sd": base[value].std()}
-    aggs |= {_name(q): base[value].quantile(q) for q in qs}
     out = (base.group_by(keys).aggregate(**aggs) if keys else base.aggregate(**aggs)).execute()
-    alpha = 1 - confidence
-    half = stats.t.ppf(1 - alpha / 2, np.maximum(out.n - 1, 1)) * out.sd / np.sqrt(out.n)
-    out.insert(len(keys) + 2, "mean_ci_low", out["mean"] - half)
-    out.insert(len(keys) + 3, "mean_ci_high", out["mean"] + half)
-    ranks = []
-    for i, n in enumerate(out.n):
-        for q in qs:
-            lo, hi = _order_ranks(int(n), q, confidence)
-            ranks += [(i, f"{_name(q)}_ci_low", lo), (i, f"{_name(q)}_ci_high", hi)]
-    rk = pd.DataFrame(ranks, columns=["_g", "column", "_rank"]).dropna()
-    rk = rk.merge(out[keys].reset_index(names="_g"), on="_g").astype({"_rank": "int64"})
-    if len(rk):
-        w = ibis.window(group_by=keys or None, order_by=base[value])
-        ranked = base.mutate(_rank=ibis.row_number().over(w) + 1)
-        got = ranked.join(ibis.memtable(rk), [*keys, "_rank"]).select("_g", "column", value)
-        wide = got.execute().pivot_table(index="_g", columns="column", values=value)
-    else:
-        wide = pd.DataFrame()
+    out = out[out.n > 0].reset_index(drop=True)
+    half = (stats.t.ppf(1 - (1 - confidence) / 2, np.maximum(out.n - 1, 1)) * out.sd
+            / np.sqrt(out.n))
+    out["mean_ci_low"], out["mean_ci_high"] = out["mean"] - half, out["mean"] + half
+    n = out.n.to_numpy()
+    ranks = {}
     for q in qs:
+        h = (n - 1) * q  # 0-based position of the quantile
+        ranks[f"{_name(q)}_lo"], ranks[f"{_name(q)}_hi"] = np.floor(h) + 1, np.ceil(h) + 1
+        ci = np.array([_order_ranks(int(k), q, confidence) for k in n]).reshape(-1, 2)
+        ranks[f"{_name(q)}_ci_low"], ranks[f"{_name(q)}_ci_high"] = ci[:, 0], ci[:, 1]
+    wanted = pd.DataFrame({k: pd.array(v, dtype="Int64") for k, v in ranks.items()})
+    got = _order_statistics(base, keys, value, pd.concat([out[keys], wanted], axis=1))
+    got = out[keys].merge(got, on=keys, how="left") if keys else got
+    for q in qs:
+        lo, hi = got[f"{_name(q)}_lo"].astype(float), got[f"{_name(q)}_hi"].astype(float)
+        out[_name(q)] = lo + (hi - lo) * ((n - 1) * q - np.floor((n - 1) * q))
         for side in ("low", "high"):
-            col = f"{_name(q)}_ci_{side}"
-            out[col] = wide[col].reindex(out.index) if col in wide else np.nan
+            out[f"{_name(q)}_ci_{side}"] = got[f"{_name(q)}_ci_{side}"].astype(float)
     cols = [*keys, "n", "mean", "mean_ci_low", "mean_ci_high"]
     cols += [c for q in qs for c in (_name(q), f"{_name(q)}_ci_low", f"{_name(q)}_ci_high")]
     return _label_days(out[cols].sort_values(keys or "n", ignore_index=True))
+
+
+def _order_statistics(base: ir.Table, keys: list[str], value: str,
+                      wanted: pd.DataFrame) -> pd.DataFrame:
+    """The values of ``value`` at 1-based ranks per group: ``wanted`` holds the ``keys`` and
+    one column of ranks per statistic (missing: none); the result has the same columns, each
+    rank replaced by the value of that rank in the group's sorted values (one sort per group,
+    inside the aggregation, rather than a window over all events)."""
+    columns = [c for c in wanted.columns if c not in keys]
+    if not keys:
+        base, wanted, keys = base.mutate(_all=ibis.literal(1)), wanted.assign(_all=1), ["_all"]
+    lists = base.group_by(keys).aggregate(_v=base[value].collect(order_by=base[value]))
+    joined = lists.join(ibis.memtable(wanted), keys)
+    got = joined.select(*keys, **{c: joined._v[joined[c] - 1] for c in columns}).execute()
+    return got.drop(columns="_all", errors="ignore")
 
 
 def _name(q: float) -> str:
