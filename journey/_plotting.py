@@ -33,10 +33,10 @@ def _choice(value: str, name: str, options: tuple[str, ...]) -> None:
 
 def _options(lang: str | None, time_kind: str = "wait") -> str:
     """Validate the options; ``lang=None`` means the language set by ``set_language``."""
-    from journey.i18n import get_language
+    from journey._language import LANGUAGES, get_language
 
     lang = get_language() if lang is None else lang
-    _choice(lang, "lang", ("en", "zh"))
+    _choice(lang, "lang", LANGUAGES)
     _choice(time_kind, "time_kind", ("wait", "flow"))
     return lang
 

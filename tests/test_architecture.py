@@ -24,7 +24,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "journey"
 
 #: The layers, lowest first (docs/architecture.md says what each one owns).
-LAYER_NAMES = ("foundation", "read", "language", "figures", "analyses", "report")
+LAYER_NAMES = ("foundation", "read", "language", "figures", "analyses", "views", "report")
 
 #: Module → layer. A module imports only modules of its own or a lower layer.
 LAYERS: dict[str, str] = {
@@ -79,8 +79,9 @@ LAYERS: dict[str, str] = {
     "compare": "analyses",
     "findings": "analyses",
     "simulate": "analyses",
-    "explore": "analyses",
-    "replay": "analyses",
+    # views: interactive figures computed from a log (the explorer, the animated replay)
+    "explore": "views",
+    "replay": "views",
     # report: the report and the command line; the package's lazy top-level names
     "report": "report",
     "cli": "report",
@@ -270,8 +271,8 @@ def test_an_import_of_a_higher_layer_is_reported():
 
 
 # ------------------------------------------------------------------------------ named steps
-#: The longest a function's body may be, docstring excluded (issue 17: orchestration is cut
-#: into steps a reader can name).
+#: The longest a function's body may be, docstring excluded (orchestration is cut into steps
+#: a reader can name).
 MAX_BODY_LINES = 80
 
 #: ``module.function`` → why it stays longer than :data:`MAX_BODY_LINES`. A long function
@@ -322,3 +323,82 @@ def test_a_long_function_is_found():
     long = "def g():\n    \"\"\"Doc.\"\"\"\n" + "    x = 1\n" * 5
     assert long_functions({"m": short + long}, limit=4) == {"m.g": 5}
     assert long_functions({"m": short + long}, limit=5) == {}
+
+
+# ------------------------------------------------------------------------------ figures, texts
+#: Libraries that draw. Only the figures layer, the views, the language layer (CJK fonts for
+#: matplotlib) and the report import them: an analysis returns results that the figures draw.
+PLOTTING = ("plotly", "matplotlib", "seaborn")
+DRAWING_LAYERS = ("language", "figures", "views", "report")
+
+#: Layers whose modules take every text from the catalogue (journey._labels) and never branch
+#: on the language.
+TEXT_LAYERS = ("figures", "analyses", "views")
+
+
+def plotting_imports(sources: Mapping[str, str], layers: Mapping[str, str]) -> list[str]:
+    """``module:line`` of each import of a plotting library outside the drawing layers."""
+    found = []
+    for module, source in sorted(sources.items()):
+        if layers.get(module) in DRAWING_LAYERS:
+            continue
+        for node in _imports(ast.parse(source)):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""])
+            found += [f"{module}.py:{node.lineno} imports {name}" for name in names
+                      if name.split(".")[0] in PLOTTING]
+    return found
+
+
+def _is_lang(node: ast.AST) -> bool:
+    return (isinstance(node, ast.Name) and node.id == "lang") or (
+        isinstance(node, ast.Attribute) and node.attr == "lang")
+
+
+def _is_text(node: ast.AST) -> bool:
+    """A string constant, or a tuple, list or set of them (``"zh"``, ``("en", "zh")``)."""
+    if isinstance(node, ast.Tuple | ast.List | ast.Set):
+        return bool(node.elts) and all(map(_is_text, node.elts))
+    return isinstance(node, ast.Constant) and isinstance(node.value, str)
+
+
+def language_branches(sources: Mapping[str, str], layers: Mapping[str, str]) -> list[str]:
+    """``module:line`` of each comparison of the language with a value (``lang == "zh"``,
+    ``lang != "en"``, ``lang in (...)``) in the text layers."""
+    found = []
+    for module, source in sorted(sources.items()):
+        if layers.get(module) not in TEXT_LAYERS:
+            continue
+        for node in ast.walk(ast.parse(source)):
+            sides = (node.left, *node.comparators) if isinstance(node, ast.Compare) else ()
+            if any(map(_is_lang, sides)) and any(map(_is_text, sides)):
+                found.append(f"{module}.py:{node.lineno}")
+    return found
+
+
+def _sources() -> dict[str, str]:
+    return {p.stem: p.read_text(encoding="utf-8") for p in sorted(PACKAGE.glob("*.py"))}
+
+
+def test_analyses_draw_nothing():
+    found = plotting_imports(_sources(), LAYERS)
+    assert not found, ("draw in the figures layer, from the result:\n" + "\n".join(found))
+
+
+def test_no_module_branches_on_the_language():
+    found = language_branches(_sources(), LAYERS)
+    assert not found, ("put the difference in the catalogue (journey/_labels.py):\n"
+                       + "\n".join(found))
+
+
+def test_a_plotting_import_and_a_language_branch_are_found():
+    layers = {"low": "analyses", "fig": "figures"}
+    sources = {"low": "def f(lang):\n    import plotly.express as px\n"
+                      "    return 1 if lang == 'zh' else 2\n",
+               "fig": "import plotly.graph_objects as go\n"}
+    assert plotting_imports(sources, layers) == ["low.py:2 imports plotly.express"]
+    assert language_branches(sources, layers) == ["low.py:3"]
+    assert language_branches({"low": "def f(lang):\n    return T[lang]\n"}, layers) == []
+    assert language_branches({"low": "def f(lang):\n    return lang is None\n"}, layers) == []
+    assert language_branches({"low": "def f(lang):\n    return lang in ('en', 'zh')\n"},
+                             layers) == ["low.py:2"]
