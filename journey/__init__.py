@@ -29,8 +29,6 @@ _MODULES: dict[str, str] = {
     "experience": """DIMENSIONS ExperienceModel ImportancePerformance experience_vs_journey
                      friends_and_family importance_performance key_drivers nps
                      satisfaction_scores""",
-    "figures": """map_difference_figure process_map_figure sankey_figure stage_map_figure
-                  variants_figure""",
     "i18n": "VALUE_NAMES_ZH get_language set_language translate translate_columns use_cjk_font",
     "impact": "DiDResult ITSResult controlled_its did its",
     "log": "EventLog set_memory_limit",

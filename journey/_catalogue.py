@@ -2,7 +2,7 @@
 
 :mod:`journey.stages` builds :data:`journey.stages.CATALOGUE` from these rows and maps activity
 names with the lookup; :mod:`journey._scan` takes the Chinese names from it so that no
-touchpoint name is taken for a person's name; :mod:`journey.figures` leaves the touchpoints
+touchpoint name is taken for a person's name; :mod:`journey._figures_maps` leaves the touchpoints
 that open a new episode (:func:`_new_episodes`) out of a visit's pain points.
 """
 

@@ -448,7 +448,7 @@ _EN: dict[str, str] = {
     'simulate.title': 'Simulated hospital: {name}',
     'simulate.mean_wait': 'mean wait before (min)',
 
-    # ---- maps, findings, explorer, animation (journey.figures, maps, findings, explore, animate)
+    # ---- maps, findings, explorer, animation (_figures_maps, maps, findings, explore, replay)
     'maps.wait': 'wait',
     'maps.flow': 'flow time',
     'maps.min': 'min',
@@ -992,7 +992,7 @@ _ZH: dict[str, str] = {
     'sample.triage_priority': '分诊级别',
     'sample.charge': '费用',
 
-    # ---- maps, findings, explorer, animation (journey.figures, maps, findings, explore, animate)
+    # ---- maps, findings, explorer, animation (_figures_maps, maps, findings, explore, replay)
     'maps.wait': '等待时间',
     'maps.flow': '流转时间',
     'maps.min': '分钟',

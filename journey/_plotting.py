@@ -1,4 +1,4 @@
-"""Options and finishing touches shared by the figures of :mod:`journey.figures` and the analyses.
+"""Options and finishing touches shared by the figures of every family.
 
 The figure functions check their ``lang``, ``time_kind`` and ``min_count`` options here; the
 analyses that draw their own figures (bottlenecks, waits, the IPA grid of experience) and the

@@ -228,7 +228,7 @@ class Explorer:
 
     def redraw(self) -> None:
         """Rebuild the map for the current widgets (kept for the session per selection)."""
-        from journey.figures import process_map_figure
+        from journey._figures_maps import process_map_figure
         from journey.maps import journey_map
 
         key = (self.period.index, getattr(self.department, "value", None),

@@ -239,7 +239,7 @@ class JourneyMap(Result):
         paths=None`` to draw everything, or larger numbers to show more. The tables of the
         map are not changed.
         """
-        from journey.figures import process_map_figure
+        from journey._figures_maps import process_map_figure
 
         activities = check_amount("activities", activities)
         shown = self
@@ -257,20 +257,20 @@ class JourneyMap(Result):
 
     def sankey(self, *, max_steps: int = 8, lang: str | None = None) -> Any:
         """Step-by-step flows as a plotly Sankey diagram."""
-        from journey.figures import sankey_figure
+        from journey._figures_maps import sankey_figure
 
         return sankey_figure(self.steps, max_steps=max_steps, lang=lang)
 
     def stage_map(self, *, pain_points: int = 3, lang: str | None = None) -> Any:
         """Touchpoints in their stages with volume and wait; the longest waits highlighted."""
-        from journey.figures import stage_map_figure
+        from journey._figures_maps import stage_map_figure
 
         return stage_map_figure(self.touchpoints, pain_points=pain_points,
                                 time_kind=self.time_kind, lang=lang)
 
     def variants_chart(self, *, top: int = 10, lang: str | None = None) -> Any:
         """The most frequent paths through the visit."""
-        from journey.figures import variants_figure
+        from journey._figures_maps import variants_figure
 
         return variants_figure(self.variants, top=top, lang=lang)
 
@@ -381,7 +381,7 @@ class MapComparison(Result):
 
     def figure(self, *, metric: str = "wait", top: int = 15, lang: str | None = None) -> Any:
         """Diverging bars of the largest changes per touchpoint and per transition."""
-        from journey.figures import map_difference_figure
+        from journey._figures_maps import map_difference_figure
 
         return map_difference_figure(self.touchpoints_change, self.transitions_change,
                                      metric=metric, top=top, time_kind=self.time_kind,

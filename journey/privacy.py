@@ -66,7 +66,7 @@ mobile and ID numbers and e-mail addresses: a file without a header line).
 Small counts in figures
 -----------------------
 :func:`set_min_count` sets, for the session, the smallest number of visits a journey-map figure
-may show (:mod:`journey.figures`): nodes, edges, links, bars and variants built from fewer
+may show (:mod:`journey._figures_maps`): nodes, edges, links, bars and variants built from fewer
 visits are left out, and the figure says how many. The default, ``None``, shows everything.
 Study reports (``journey report``) set it to their suppression threshold.
 """

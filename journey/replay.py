@@ -380,8 +380,8 @@ def animate(log: EventLog, *, day: Any = None, period: tuple[Any, Any] | None = 
     >>> fig.frames[3].data[1].customdata[0].tolist()  # Consultation: waiting, in service, done
     [1, 1, 0]
     """
+    from journey._figures_maps import process_map_figure
     from journey._plotting import _limit, _options
-    from journey.figures import process_map_figure
     from journey.maps import journey_map
 
     lang = _options(lang)

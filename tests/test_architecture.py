@@ -59,7 +59,7 @@ LAYERS: dict[str, str] = {
     # figures: plotly figures drawn from the tables of the analyses
     "_plotting": "figures",
     "_metrics": "figures",
-    "figures": "figures",
+    "_figures_maps": "figures",
     "_figures_waits": "figures",
     "_figures_series": "figures",
     "_figures_experience": "figures",

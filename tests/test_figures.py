@@ -21,14 +21,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from journey.errors import JourneyError
-from journey.figures import (
+from journey._figures_maps import (
     map_difference_figure,
     process_map_figure,
     sankey_figure,
     stage_map_figure,
     variants_figure,
 )
+from journey.errors import JourneyError
 
 VISITS = (
     [["Registration", "Triage", "Consultation", "Payment", "Pharmacy"]] * 5

@@ -20,14 +20,14 @@ import pandas as pd
 import pytest
 
 import journey
-from journey.errors import JourneyError
-from journey.figures import (
+from journey._figures_maps import (
     map_difference_figure,
     process_map_figure,
     sankey_figure,
     stage_map_figure,
     variants_figure,
 )
+from journey.errors import JourneyError
 from journey.privacy import get_min_count, set_min_count
 
 REG, TRI, CON, PHA, LAB, PAY, LEFT = ("Registration", "Triage", "Consultation", "Pharmacy", "Lab",
