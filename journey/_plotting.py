@@ -1,8 +1,8 @@
 """Options and finishing touches shared by the figures of every family.
 
 The figure functions check their ``lang``, ``time_kind`` and ``min_count`` options here; the
-analyses that draw their own figures (bottlenecks, waits, the IPA grid of experience) and the
-interactive views (explore, animate) give them the same axes, labels and layout with these.
+figures of every family (``_figures_maps``, ``_figures_waits``, ...) and the interactive
+views (explore, animate) give them the same axes, labels and layout with these.
 """
 
 from __future__ import annotations
