@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from journey.engine import NEIGHBOURS
+from journey.engine import NEIGHBOURS, SEQUENCE_COLUMNS
 from journey.errors import JourneyError
 from journey.log import EventLog
 
@@ -61,7 +61,7 @@ _BINS = 20
 #: Selections whose maps are kept (the least recently used beyond them are forgotten).
 _KEEP = 8
 #: The columns journey_map reads; a filtered selection is stored with these only.
-_MAP_COLUMNS = ("case_id", "activity", "start", "end", "_row", "_seq", *NEIGHBOURS)
+_MAP_COLUMNS = (*SEQUENCE_COLUMNS, *NEIGHBOURS)
 
 
 def _segments(log: EventLog) -> dict[str, list]:
@@ -235,10 +235,12 @@ class Explorer:
                tuple((c, d.value) for c, d in self.segments.items()), self.activities.value)
         if key not in self._cache:  # the paths slider only trims the transitions: no query
             with _all_cores(self.log):
-                # the touchpoints slider keeps the stored selection of the same filters
+                # the touchpoints slider keeps the stored selection of the same filters, and
+                # simplifies its map of every touchpoint when that map is kept
                 selection = self._selections.get(key[:3]) or self.selection()
                 self._selections[key[:3]] = selection
-                full = journey_map(selection, activities=self.activities.value)
+                every = self._cache.get((*key[:3], 1.0)) or journey_map(selection)
+                full = every.with_activities(self.activities.value)
                 if full.n_cases:  # computed once, kept by the maps with_paths() derives
                     full.touchpoints, full._all_transitions, full.starts, full.ends  # noqa: B018
             self._cache[key] = full

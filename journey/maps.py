@@ -12,7 +12,7 @@ import pandas as pd
 
 from journey._gaps import gap_columns, wait_columns
 from journey._simplify import check_amount, keep_paths, top_activities
-from journey.engine import NEIGHBOURS, case_paths, sequenced
+from journey.engine import NEIGHBOURS, SEQUENCE_COLUMNS, case_paths, sequenced
 from journey.errors import JourneyError
 from journey.log import EventLog
 from journey.stages import stage_of
@@ -102,10 +102,24 @@ class JourneyMap:
 
     @cached_property
     def touchpoints(self) -> pd.DataFrame:
+        return self._touchpoints()
+
+    def _touchpoints(self, known: pd.DataFrame | None = None) -> pd.DataFrame:
+        """The touchpoints table, all computed in the engine; with ``known``, the touchpoints
+        of the log these events keep whole touchpoints of, only the waits are.
+
+        Removing touchpoints leaves the visits, events and service times of the others as
+        they were; only the waits before them change (flows reconnect).
+        """
         ev = self.events
-        tp = _per_group(ev, {"activity": ev.activity}, events=ev.count(),
-                        service=ev.service.quantile(_QUANTILES),
-                        wait=ev.wait.quantile(_QUANTILES))
+        if known is None:
+            tp = _per_group(ev, {"activity": ev.activity}, events=ev.count(),
+                            service=ev.service.quantile(_QUANTILES),
+                            wait=ev.wait.quantile(_QUANTILES))
+        else:
+            waits = ev.group_by("activity").aggregate(wait=ev.wait.quantile(_QUANTILES))
+            tp = known[["activity", "cases", "events", "service_median", "service_p90"]].merge(
+                _split_quantiles(waits.execute()), on="activity")
         tp.insert(1, "stage", [stage_of(a, self.stage_mapping) for a in tp.activity])
         return gap_columns(tp.sort_values(["cases", "activity"], ascending=[False, True],
                                           ignore_index=True), self.time_kind)
@@ -159,6 +173,43 @@ class JourneyMap:
             if name in self.__dict__:
                 new.__dict__[name] = self.__dict__[name]
         return new
+
+    def with_activities(self, activities: int | float | None) -> JourneyMap:
+        """The map of the same log with its touchpoints simplified (``activities=`` of
+        :func:`journey_map`, which builds its maps so: ``journey_map(log, activities=a)`` is
+        ``journey_map(log).with_activities(a)``).
+
+        The most frequent touchpoints are chosen from this map's touchpoints, which also give
+        the visits, events and service times of those kept (removing other touchpoints does
+        not change them); the waits, transitions and the rest are computed in the engine with
+        the flows reconnected around the removed touchpoints.
+
+        Examples
+        --------
+        >>> import pandas as pd, journey
+        >>> log = journey.read_log(pd.DataFrame({"case_id": list("aaabb"),
+        ...     "activity": ["X", "Y", "Z", "X", "Z"],
+        ...     "end": pd.date_range("2025-01-06 08:00", periods=5, freq="10min")}))
+        >>> m = journey.journey_map(log).with_activities(2)
+        >>> m.transitions[["source", "target", "cases"]]
+          source target  cases
+        0      X      Z      2
+        """
+        activities = check_amount("activities", activities)
+        tp = self.touchpoints if activities is not None else None
+        if tp is None:
+            return self
+        keep = top_activities(tp.set_index("activity").events, activities)
+        dropped = sorted(set(tp.activity) - set(keep), key=str)
+        if not dropped:
+            return self
+        named = ", ".join(map(str, dropped[:10])) + (", …" if len(dropped) > 10 else "")
+        note = (f"activities={activities}: {len(dropped)} of {len(tp)} touchpoint(s) removed "
+                f"({named}); flows reconnect around them.")
+        m = _mapped(self.log.filter(activities=keep), paths=self.paths,
+                    stages=self.stage_mapping, notes=[note])
+        m.__dict__["touchpoints"] = m._touchpoints(known=tp)
+        return m
 
     def _endpoint(self, condition: Any) -> pd.DataFrame:
         """Visits per activity among events that ``condition`` picks once per visit."""
@@ -237,13 +288,7 @@ class JourneyMap:
         """
         from journey.figures import process_map_figure
 
-        activities = check_amount("activities", activities)
-        shown = self
-        if activities is not None:
-            keep = top_activities(self.touchpoints.set_index("activity").events, activities)
-            if len(keep) < len(self.touchpoints):
-                shown = journey_map(self.log, activities=activities, paths=self.paths,
-                                    stages=self.stage_mapping)
+        shown = self.with_activities(activities)
         totals = (len(self.touchpoints),
                   len(self.transitions) + len(self.starts) + len(self.ends))
         return process_map_figure(shown.touchpoints, shown.transitions, shown.starts,
@@ -320,25 +365,24 @@ def journey_map(log: EventLog, *, activities: int | float | None = None,
     0  Registration  Consultation      2         30.0
     """
     activities = check_amount("activities", activities)
-    paths = check_amount("paths", paths)
-    notes: list[str] = []
-    if activities is not None:
-        counts = log.table.group_by("activity").aggregate(n=ibis._.count()).execute()
-        keep = top_activities(counts.set_index("activity").n, activities)
-        dropped = sorted(set(counts.activity) - set(keep), key=str)
-        if dropped:
-            named = ", ".join(map(str, dropped[:10])) + (", …" if len(dropped) > 10 else "")
-            notes.append(f"activities={activities}: {len(dropped)} of {len(counts)} "
-                         f"touchpoint(s) removed ({named}); flows reconnect around them.")
-            log = log.filter(activities=keep)
+    m = _mapped(log, paths=check_amount("paths", paths), stages=stages, notes=[])
+    return m.with_activities(activities)
+
+
+def _mapped(log: EventLog, *, paths: int | float | None, stages: dict[str, str] | None,
+            notes: list[str]) -> JourneyMap:
+    """The map of every touchpoint of ``log`` (see :func:`journey_map`), after ``notes``."""
     if log.time_kind == "flow":
         notes.append("The log has no start times: times between touchpoints are flow times "
                      "(they include the next touchpoint's service), not waits.")
     if log.filters:
         notes.append("Filters: " + "; ".join(log.filters))
-    events = sequenced(log.table, has_start=log.has_start).drop("occurrence")
-    if not set(NEIGHBOURS) <= set(log.table.columns):
-        events = events.cache()  # neighbours recomputed after a filter: compute them once
+    table, stored = log.table, set(NEIGHBOURS) <= set(log.table.columns)
+    if not stored:  # neighbours recomputed after a filter: the engine sorts and stores only
+        table = table.select(*SEQUENCE_COLUMNS)  # the columns the map reads, once
+    events = sequenced(table, has_start=log.has_start).drop("occurrence")
+    if not stored:
+        events = events.cache()
     n_cases = int((events.position == 1).sum().execute() or 0)  # one first event per visit
     return JourneyMap(log=log, events=events, n_cases=n_cases,
                       paths=paths, stage_mapping=dict(stages or log.stages or {}) or None,
