@@ -168,8 +168,8 @@ class JourneyMap:
         """
         new = replace(self, paths=check_amount("paths", paths),
                       notes=[n for n in self.notes if not n.startswith("paths=")])
-        for name in ("touchpoints", "_all_transitions", "starts", "ends", "variants", "rework",
-                     "steps", "stages"):
+        for name in ("touchpoints", "_all_transitions", "_endpoints", "starts", "ends",
+                     "variants", "rework", "steps", "stages"):
             if name in self.__dict__:
                 new.__dict__[name] = self.__dict__[name]
         return new
@@ -211,21 +211,25 @@ class JourneyMap:
         m.__dict__["touchpoints"] = m._touchpoints(known=tp)
         return m
 
-    def _endpoint(self, condition: Any) -> pd.DataFrame:
-        """Visits per activity among events that ``condition`` picks once per visit."""
-        sel = self.events.filter(condition)
-        out = sel.group_by("activity").aggregate(cases=sel.count()).execute()
+    def _endpoint(self, column: str) -> pd.DataFrame:
+        """Visits per activity that start (``column="starts"``) or end (``"ends"``) there."""
+        e = self._endpoints
+        out = e.loc[e[column] > 0, ["activity", column]].rename(columns={column: "cases"})
         out["share"] = out.cases / self.n_cases
         return out.sort_values(["cases", "activity"], ascending=[False, True],
                                ignore_index=True)
 
     @cached_property
+    def _endpoints(self) -> pd.DataFrame:
+        return _endpoints(self.events)
+
+    @cached_property
     def starts(self) -> pd.DataFrame:
-        return self._endpoint(self.events.position == 1)
+        return self._endpoint("starts")
 
     @cached_property
     def ends(self) -> pd.DataFrame:
-        return self._endpoint(self.events.next_activity.isnull())
+        return self._endpoint("ends")
 
     @cached_property
     def variants(self) -> pd.DataFrame:
@@ -383,10 +387,20 @@ def _mapped(log: EventLog, *, paths: int | float | None, stages: dict[str, str] 
     events = sequenced(table, has_start=log.has_start).drop("occurrence")
     if not stored:
         events = events.cache()
-    n_cases = int((events.position == 1).sum().execute() or 0)  # one first event per visit
-    return JourneyMap(log=log, events=events, n_cases=n_cases,
-                      paths=paths, stage_mapping=dict(stages or log.stages or {}) or None,
-                      notes=notes)
+    ends = _endpoints(events)
+    m = JourneyMap(log=log, events=events, n_cases=int(ends.starts.sum()),
+                   paths=paths, stage_mapping=dict(stages or log.stages or {}) or None,
+                   notes=notes)
+    m.__dict__["_endpoints"] = ends
+    return m
+
+
+def _endpoints(events: Any) -> pd.DataFrame:
+    """Per activity, how many visits start and how many end there (one engine query; a visit
+    has one first and one last event)."""
+    return events.group_by("activity").aggregate(
+        starts=(events.position == 1).cast("int64").sum(),
+        ends=events.next_activity.isnull().cast("int64").sum()).execute()
 
 
 @dataclass(frozen=True, repr=False)
