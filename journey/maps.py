@@ -126,12 +126,29 @@ class JourneyMap:
 
     @cached_property
     def _all_transitions(self) -> pd.DataFrame:
-        """Every transition, before the ``paths`` simplification."""
-        moves = self.events.filter(self.events.prev_activity.notnull())
-        tr = _per_group(moves, {"source": moves.prev_activity, "target": moves.activity},
-                        transitions=moves.count(), wait=moves.wait.quantile(_QUANTILES),
-                        wait_mean=_seconds(moves.wait).mean() / 60,
-                        overlaps=(moves.gap < 0).cast("int64").sum())
+        """Every transition, before the ``paths`` simplification.
+
+        A visit passes a transition twice only if it passes its source twice, so the visits
+        of a transition from a touchpoint that no visit repeats are its count; the engine
+        counts distinct visits (a query of its own, see :func:`_per_group`) only for the
+        transitions from the touchpoints some visit repeats.
+        """
+        tp, ev = self.touchpoints, self.events
+        moves = ev.filter(ev.prev_activity.notnull())
+        keys = {"source": moves.prev_activity, "target": moves.activity}
+        tr = _split_quantiles(moves.group_by(**keys).aggregate(
+            transitions=moves.count(), wait=moves.wait.quantile(_QUANTILES),
+            wait_mean=_seconds(moves.wait).mean() / 60,
+            overlaps=(moves.gap < 0).cast("int64").sum()).execute())
+        tr["cases"] = tr.transitions
+        repeated = tp.activity[tp.events > tp.cases].tolist()
+        if repeated and len(tr):
+            rep = moves.filter(moves.prev_activity.isin(repeated))
+            counted = rep.group_by(source=rep.prev_activity, target=rep.activity).aggregate(
+                cases=rep.case_id.nunique()).execute().set_index(["source", "target"]).cases
+            found = counted.reindex(pd.MultiIndex.from_frame(tr[["source", "target"]]))
+            tr["cases"] = np.where(found.notna(), found.to_numpy(dtype="float64"),
+                                   tr.transitions).astype("int64")
         tr = tr[["source", "target", "cases", "transitions", "wait_median", "wait_mean",
                  "wait_p90", "overlaps"]]
         source_cases = self.touchpoints.set_index("activity").cases
