@@ -213,9 +213,9 @@ class JourneyMap:
         0      X      Z      2
         """
         activities = check_amount("activities", activities)
-        tp = self.touchpoints if activities is not None else None
-        if tp is None:
+        if activities is None:
             return self
+        tp = self.touchpoints
         keep = top_activities(tp.set_index("activity").events, activities)
         dropped = sorted(set(tp.activity) - set(keep), key=str)
         if not dropped:
@@ -404,11 +404,11 @@ def _mapped(log: EventLog, *, paths: int | float | None, stages: dict[str, str] 
     events = sequenced(table, has_start=log.has_start).drop("occurrence")
     if not stored:
         events = events.cache()
-    ends = _endpoints(events)
-    m = JourneyMap(log=log, events=events, n_cases=int(ends.starts.sum()),
+    endpoints = _endpoints(events)  # one first event per visit: the visits are its sum
+    m = JourneyMap(log=log, events=events, n_cases=int(endpoints.starts.sum()),
                    paths=paths, stage_mapping=dict(stages or log.stages or {}) or None,
                    notes=notes)
-    m.__dict__["_endpoints"] = ends
+    m.__dict__["_endpoints"] = endpoints
     return m
 
 
