@@ -14,14 +14,17 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-__all__ = ["NEIGHBOURS", "case_paths", "minutes", "sequenced", "wall_clock",
-           "wall_clock_values"]
+__all__ = ["NEIGHBOURS", "SEQUENCE_COLUMNS", "case_paths", "minutes", "sequenced",
+           "wall_clock", "wall_clock_values"]
 
 PATH_SEPARATOR = " → "
 
 #: Neighbour columns that read_log stores with the events; a filter that removes events from
 #: inside visits drops them, and :func:`sequenced` then computes them afresh.
 NEIGHBOURS = ("_prev_activity", "_prev_end", "_next_activity")
+
+#: The columns :func:`sequenced` reads (with :data:`NEIGHBOURS` when they are stored).
+SEQUENCE_COLUMNS = ("case_id", "activity", "start", "end", "_seq")
 
 
 def minutes(earlier: ir.TimestampValue, later: ir.TimestampValue) -> ir.FloatingValue:

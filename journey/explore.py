@@ -19,7 +19,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from journey.engine import NEIGHBOURS
+from journey._gaps import wait_columns
+from journey.engine import NEIGHBOURS, SEQUENCE_COLUMNS
 from journey.errors import JourneyError
 from journey.log import EventLog
 
@@ -61,7 +62,7 @@ _BINS = 20
 #: Selections whose maps are kept (the least recently used beyond them are forgotten).
 _KEEP = 8
 #: The columns journey_map reads; a filtered selection is stored with these only.
-_MAP_COLUMNS = ("case_id", "activity", "start", "end", "_row", "_seq", *NEIGHBOURS)
+_MAP_COLUMNS = (*SEQUENCE_COLUMNS, *NEIGHBOURS)
 
 
 def _segments(log: EventLog) -> dict[str, list]:
@@ -103,20 +104,26 @@ def _all_cores(log: EventLog) -> Iterator[None]:
         con.execute(f"SET threads = {int(threads)}")
 
 
-def _histogram(events: Any, source: str, target: str) -> tuple[pd.DataFrame, pd.Series]:
-    """Times of one transition in ``_BINS`` bins up to its maximum, and its summary, both
-    computed in the engine."""
-    moves = events.filter((events.prev_activity == source) & (events.activity == target))
+def _histogram(events: Any, path: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
+    """Times of one transition in ``_BINS`` bins up to its maximum, computed in the engine in
+    one query, and its summary: visits, transitions, median and P90 from ``path`` (its row of
+    the map's transitions, waits named ``wait_*``) and the maximum."""
+    import ibis
+
+    moves = events.filter((events.prev_activity == path.source)
+                          & (events.activity == path.target))
     known = moves.filter(moves.wait.notnull())
-    row = moves.aggregate(visits=moves.case_id.nunique(), moves=moves.count(),
-                          wait_median=moves.wait.quantile(0.5),
-                          wait_p90=moves.wait.quantile(0.9),
-                          top=moves.wait.max()).execute().iloc[0]  # nulls are left out
-    top = float(row.top) if pd.notna(row.top) else 0.0
+    known = known.mutate(top=known.wait.max().over(ibis.window()))
+    b = (known.wait / ibis.greatest(known.top / _BINS, 1 / 60)).floor().cast("int64").clip(
+        0, _BINS - 1).name("bin")
+    bins = known.group_by(b).aggregate(transitions=known.count(), top=known.top.max())
+    bins = bins.execute()
+    top = float(bins.top.max()) if len(bins) else 0.0  # nulls are left out
     width = max(top / _BINS, 1 / 60)
-    b = (known.wait / width).floor().cast("int64").clip(0, _BINS - 1).name("bin")
-    bins = known.group_by(b).aggregate(transitions=known.count()).execute()
-    bins = bins.set_index("bin").reindex(range(_BINS), fill_value=0).reset_index()
+    row = pd.Series({"visits": path.cases, "moves": path.transitions,
+                     "wait_median": path.wait_median, "wait_p90": path.wait_p90, "top": top})
+    bins = bins.drop(columns="top").set_index("bin").reindex(range(_BINS), fill_value=0)
+    bins = bins.reset_index()
     bins.insert(1, "lower", bins.bin * width)
     bins.insert(2, "upper", (bins.bin + 1) * width)
     return bins.drop(columns="bin"), row
@@ -235,10 +242,12 @@ class Explorer:
                tuple((c, d.value) for c, d in self.segments.items()), self.activities.value)
         if key not in self._cache:  # the paths slider only trims the transitions: no query
             with _all_cores(self.log):
-                # the touchpoints slider keeps the stored selection of the same filters
+                # the touchpoints slider keeps the stored selection of the same filters, and
+                # simplifies its map of every touchpoint when that map is kept
                 selection = self._selections.get(key[:3]) or self.selection()
                 self._selections[key[:3]] = selection
-                full = journey_map(selection, activities=self.activities.value)
+                every = self._cache.get((*key[:3], 1.0)) or journey_map(selection)
+                full = every.with_activities(self.activities.value)
                 if full.n_cases:  # computed once, kept by the maps with_paths() derives
                     full.touchpoints, full._all_transitions, full.starts, full.ends  # noqa: B018
             self._cache[key] = full
@@ -289,7 +298,9 @@ class Explorer:
         key = (self._key, s, t)
         if key not in self._cache:
             with _all_cores(self.log):
-                self._cache[key] = _histogram(self.journey_map.events, s, t)
+                tr = wait_columns(self.journey_map.transitions)
+                path = tr[(tr.source == s) & (tr.target == t)].iloc[0]
+                self._cache[key] = _histogram(self.journey_map.events, path)
         bins, row = self._cache[key]
         self.path_bins, self.path_summary = bins, row
         time = L[self.log.time_kind]

@@ -13,7 +13,7 @@ import pandas as pd
 from journey._gaps import gap_columns, wait_columns
 from journey._result import Result
 from journey._simplify import check_amount, keep_paths, top_activities
-from journey.engine import NEIGHBOURS, case_paths, sequenced
+from journey.engine import NEIGHBOURS, SEQUENCE_COLUMNS, case_paths, sequenced
 from journey.errors import JourneyError
 from journey.log import EventLog
 from journey.stages import stage_of
@@ -106,22 +106,53 @@ class JourneyMap(Result):
 
     @cached_property
     def touchpoints(self) -> pd.DataFrame:
+        return self._touchpoints()
+
+    def _touchpoints(self, known: pd.DataFrame | None = None) -> pd.DataFrame:
+        """The touchpoints table, all computed in the engine; with ``known``, the touchpoints
+        of the log these events keep whole touchpoints of, only the waits are.
+
+        Removing touchpoints leaves the visits, events and service times of the others as
+        they were; only the waits before them change (flows reconnect).
+        """
         ev = self.events
-        tp = _per_group(ev, {"activity": ev.activity}, events=ev.count(),
-                        service=ev.service.quantile(_QUANTILES),
-                        wait=ev.wait.quantile(_QUANTILES))
+        if known is None:
+            tp = _per_group(ev, {"activity": ev.activity}, events=ev.count(),
+                            service=ev.service.quantile(_QUANTILES),
+                            wait=ev.wait.quantile(_QUANTILES))
+        else:
+            waits = ev.group_by("activity").aggregate(wait=ev.wait.quantile(_QUANTILES))
+            tp = known[["activity", "cases", "events", "service_median", "service_p90"]].merge(
+                _split_quantiles(waits.execute()), on="activity")
         tp.insert(1, "stage", [stage_of(a, self.stage_mapping) for a in tp.activity])
         return gap_columns(tp.sort_values(["cases", "activity"], ascending=[False, True],
                                           ignore_index=True), self.time_kind)
 
     @cached_property
     def _all_transitions(self) -> pd.DataFrame:
-        """Every transition, before the ``paths`` simplification."""
-        moves = self.events.filter(self.events.prev_activity.notnull())
-        tr = _per_group(moves, {"source": moves.prev_activity, "target": moves.activity},
-                        transitions=moves.count(), wait=moves.wait.quantile(_QUANTILES),
-                        wait_mean=_seconds(moves.wait).mean() / 60,
-                        overlaps=(moves.gap < 0).cast("int64").sum())
+        """Every transition, before the ``paths`` simplification.
+
+        A visit passes a transition twice only if it passes its source twice, so the visits
+        of a transition from a touchpoint that no visit repeats are its count; the engine
+        counts distinct visits (a query of its own, see :func:`_per_group`) only for the
+        transitions from the touchpoints some visit repeats.
+        """
+        tp, ev = self.touchpoints, self.events
+        moves = ev.filter(ev.prev_activity.notnull())
+        keys = {"source": moves.prev_activity, "target": moves.activity}
+        tr = _split_quantiles(moves.group_by(**keys).aggregate(
+            transitions=moves.count(), wait=moves.wait.quantile(_QUANTILES),
+            wait_mean=_seconds(moves.wait).mean() / 60,
+            overlaps=(moves.gap < 0).cast("int64").sum()).execute())
+        tr["cases"] = tr.transitions
+        repeated = tp.activity[tp.events > tp.cases].tolist()
+        if repeated and len(tr):
+            rep = moves.filter(moves.prev_activity.isin(repeated))
+            counted = rep.group_by(source=rep.prev_activity, target=rep.activity).aggregate(
+                cases=rep.case_id.nunique()).execute().set_index(["source", "target"]).cases
+            found = counted.reindex(pd.MultiIndex.from_frame(tr[["source", "target"]]))
+            tr["cases"] = np.where(found.notna(), found.to_numpy(dtype="float64"),
+                                   tr.transitions).astype("int64")
         tr = tr[["source", "target", "cases", "transitions", "wait_median", "wait_mean",
                  "wait_p90", "overlaps"]]
         source_cases = self.touchpoints.set_index("activity").cases
@@ -158,27 +189,68 @@ class JourneyMap(Result):
         """
         new = replace(self, paths=check_amount("paths", paths),
                       notes=[n for n in self.notes if not n.startswith("paths=")])
-        for name in ("touchpoints", "_all_transitions", "starts", "ends", "variants", "rework",
-                     "steps", "stages"):
+        for name in ("touchpoints", "_all_transitions", "_endpoints", "starts", "ends",
+                     "variants", "rework", "steps", "stages"):
             if name in self.__dict__:
                 new.__dict__[name] = self.__dict__[name]
         return new
 
-    def _endpoint(self, condition: Any) -> pd.DataFrame:
-        """Visits per activity among events that ``condition`` picks once per visit."""
-        sel = self.events.filter(condition)
-        out = sel.group_by("activity").aggregate(cases=sel.count()).execute()
+    def with_activities(self, activities: int | float | None) -> JourneyMap:
+        """The map of the same log with its touchpoints simplified (``activities=`` of
+        :func:`journey_map`, which builds its maps so: ``journey_map(log, activities=a)`` is
+        ``journey_map(log).with_activities(a)``).
+
+        The most frequent touchpoints are chosen from this map's touchpoints, which also give
+        the visits, events and service times of those kept (removing other touchpoints does
+        not change them); the waits, transitions and the rest are computed in the engine with
+        the flows reconnected around the removed touchpoints.
+
+        Examples
+        --------
+        >>> import pandas as pd, journey
+        >>> log = journey.read_log(pd.DataFrame({"case_id": list("aaabb"),
+        ...     "activity": ["X", "Y", "Z", "X", "Z"],
+        ...     "end": pd.date_range("2025-01-06 08:00", periods=5, freq="10min")}))
+        >>> m = journey.journey_map(log).with_activities(2)
+        >>> m.transitions[["source", "target", "cases"]]
+          source target  cases
+        0      X      Z      2
+        """
+        activities = check_amount("activities", activities)
+        if activities is None:
+            return self
+        tp = self.touchpoints
+        keep = top_activities(tp.set_index("activity").events, activities)
+        dropped = sorted(set(tp.activity) - set(keep), key=str)
+        if not dropped:
+            return self
+        named = ", ".join(map(str, dropped[:10])) + (", …" if len(dropped) > 10 else "")
+        note = (f"activities={activities}: {len(dropped)} of {len(tp)} touchpoint(s) removed "
+                f"({named}); flows reconnect around them.")
+        m = _mapped(self.log.filter(activities=keep), paths=self.paths,
+                    stages=self.stage_mapping, notes=[note])
+        m.__dict__["touchpoints"] = m._touchpoints(known=tp)
+        return m
+
+    def _endpoint(self, column: str) -> pd.DataFrame:
+        """Visits per activity that start (``column="starts"``) or end (``"ends"``) there."""
+        e = self._endpoints
+        out = e.loc[e[column] > 0, ["activity", column]].rename(columns={column: "cases"})
         out["share"] = out.cases / self.n_cases
         return out.sort_values(["cases", "activity"], ascending=[False, True],
                                ignore_index=True)
 
     @cached_property
+    def _endpoints(self) -> pd.DataFrame:
+        return _endpoints(self.events)
+
+    @cached_property
     def starts(self) -> pd.DataFrame:
-        return self._endpoint(self.events.position == 1)
+        return self._endpoint("starts")
 
     @cached_property
     def ends(self) -> pd.DataFrame:
-        return self._endpoint(self.events.next_activity.isnull())
+        return self._endpoint("ends")
 
     @cached_property
     def variants(self) -> pd.DataFrame:
@@ -241,13 +313,7 @@ class JourneyMap(Result):
         """
         from journey._figures_maps import process_map_figure
 
-        activities = check_amount("activities", activities)
-        shown = self
-        if activities is not None:
-            keep = top_activities(self.touchpoints.set_index("activity").events, activities)
-            if len(keep) < len(self.touchpoints):
-                shown = journey_map(self.log, activities=activities, paths=self.paths,
-                                    stages=self.stage_mapping)
+        shown = self.with_activities(activities)
         totals = (len(self.touchpoints),
                   len(self.transitions) + len(self.starts) + len(self.ends))
         return process_map_figure(shown.touchpoints, shown.transitions, shown.starts,
@@ -324,29 +390,38 @@ def journey_map(log: EventLog, *, activities: int | float | None = None,
     0  Registration  Consultation      2         30.0
     """
     activities = check_amount("activities", activities)
-    paths = check_amount("paths", paths)
-    notes: list[str] = []
-    if activities is not None:
-        counts = log.table.group_by("activity").aggregate(n=ibis._.count()).execute()
-        keep = top_activities(counts.set_index("activity").n, activities)
-        dropped = sorted(set(counts.activity) - set(keep), key=str)
-        if dropped:
-            named = ", ".join(map(str, dropped[:10])) + (", …" if len(dropped) > 10 else "")
-            notes.append(f"activities={activities}: {len(dropped)} of {len(counts)} "
-                         f"touchpoint(s) removed ({named}); flows reconnect around them.")
-            log = log.filter(activities=keep)
+    m = _mapped(log, paths=check_amount("paths", paths), stages=stages, notes=[])
+    return m.with_activities(activities)
+
+
+def _mapped(log: EventLog, *, paths: int | float | None, stages: dict[str, str] | None,
+            notes: list[str]) -> JourneyMap:
+    """The map of every touchpoint of ``log`` (see :func:`journey_map`), after ``notes``."""
     if log.time_kind == "flow":
         notes.append("The log has no start times: times between touchpoints are flow times "
                      "(they include the next touchpoint's service), not waits.")
     if log.filters:
         notes.append("Filters: " + "; ".join(log.filters))
-    events = sequenced(log.table, has_start=log.has_start).drop("occurrence")
-    if not set(NEIGHBOURS) <= set(log.table.columns):
-        events = events.cache()  # neighbours recomputed after a filter: compute them once
-    n_cases = int((events.position == 1).sum().execute() or 0)  # one first event per visit
-    return JourneyMap(log=log, events=events, n_cases=n_cases,
-                      paths=paths, stage_mapping=dict(stages or log.stages or {}) or None,
-                      notes=notes)
+    table, stored = log.table, set(NEIGHBOURS) <= set(log.table.columns)
+    if not stored:  # neighbours recomputed after a filter: the engine sorts and stores only
+        table = table.select(*SEQUENCE_COLUMNS)  # the columns the map reads, once
+    events = sequenced(table, has_start=log.has_start).drop("occurrence")
+    if not stored:
+        events = events.cache()
+    endpoints = _endpoints(events)  # one first event per visit: the visits are its sum
+    m = JourneyMap(log=log, events=events, n_cases=int(endpoints.starts.sum()),
+                   paths=paths, stage_mapping=dict(stages or log.stages or {}) or None,
+                   notes=notes)
+    m.__dict__["_endpoints"] = endpoints
+    return m
+
+
+def _endpoints(events: Any) -> pd.DataFrame:
+    """Per activity, how many visits start and how many end there (one engine query; a visit
+    has one first and one last event)."""
+    return events.group_by("activity").aggregate(
+        starts=(events.position == 1).cast("int64").sum(),
+        ends=events.next_activity.isnull().cast("int64").sum()).execute()
 
 
 @dataclass(frozen=True, repr=False)

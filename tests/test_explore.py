@@ -120,6 +120,26 @@ def test_zoo_logs_of_other_shapes(tmp_path):
     same_map(ex, journey.journey_map(gbk.filter(period=(ex._bounds[1][0], None))))
 
 
+def test_touchpoints_slider_on_a_completion_only_log(tmp_path):
+    """A log with completion times only (flow times): after the touchpoints slider, with and
+    without a filter, the map equals journey_map's with the same options."""
+    log = journey.read_log(build("sepsis_xes", tmp_path))
+    assert log.time_kind == "flow"
+    ex = journey.explore(log)
+    ex.activities.value = 0.7
+    expected = journey.journey_map(log, activities=0.7)
+    assert len(expected.touchpoints) < len(journey.journey_map(log).touchpoints)
+    same_map(ex, expected)
+    ex.paths.value = 0.5
+    same_map(ex, journey.journey_map(log, activities=0.7, paths=0.5))
+    last = len(ex.period.options) - 1
+    ex.period.index = (1, last)
+    chosen = log.filter(period=(ex._bounds[1][0], None))
+    same_map(ex, journey.journey_map(chosen, activities=0.7, paths=0.5))
+    ex.activities.value = 0.4
+    same_map(ex, journey.journey_map(chosen, activities=0.4, paths=0.5))
+
+
 def test_filters_that_leave_nothing_are_said(tmp_path):
     log = journey.read_log(pd.DataFrame({
         "case_id": ["a", "a", "b", "b"], "activity": ["Check-in", "Exam"] * 2,
