@@ -10,8 +10,6 @@ the statistics libraries load only for the analyses that need them.
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 from typing import Any
 
 __version__ = "0.1.0"
@@ -25,7 +23,7 @@ _MODULES: dict[str, str] = {
     "compare": "CASE_MIX PeriodComparison compare_periods",
     "effects": "bootstrap_quantile_change probability_of_superiority quantile_change",
     "errors": "JourneyError",
-    "explore": "Explorer explore",
+    "explorer": "Explorer explore",
     "experience": """DIMENSIONS ExperienceModel ImportancePerformance experience_vs_journey
                      friends_and_family importance_performance key_drivers nps
                      satisfaction_scores""",
@@ -62,16 +60,3 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted({*globals(), *__all__})
-
-
-class _Package(types.ModuleType):
-    """The package, whose functions named like their modules (``bottlenecks``, ``its``,
-    ``spc``) stay functions when the import system records those modules on it."""
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if isinstance(value, types.ModuleType) and _WHERE.get(name) == name:
-            return
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package

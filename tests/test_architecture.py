@@ -80,7 +80,7 @@ LAYERS: dict[str, str] = {
     "findings": "analyses",
     "simulate": "analyses",
     # views: interactive figures computed from a log (the explorer, the animated replay)
-    "explore": "views",
+    "explorer": "views",
     "replay": "views",
     # report: the report and the command line; the package's lazy top-level names
     "report": "report",
