@@ -14,8 +14,8 @@ import re
 
 import pandas as pd
 
-_WORDS = {"en": {"wait": "wait", "flow": "flow time"},
-          "zh": {"wait": "等候", "flow": "流转时间"}}
+from journey._labels import texts
+
 _TOKEN = re.compile(r"(^|_)wait(?=_|$)")
 
 
@@ -25,7 +25,7 @@ def gap_word(kind: str, lang: str = "en") -> str:
     >>> gap_word("flow"), gap_word("wait", "zh")
     ('flow time', '等候')
     """
-    return _WORDS[lang]["flow" if kind in ("flow", "flow time") else "wait"]
+    return texts("gaps", lang)["flow" if kind in ("flow", "flow time") else "wait"]
 
 
 def gap_name(column: str, kind: str) -> str:

@@ -449,6 +449,32 @@ _EN: dict[str, str] = {
     'simulate.mean_wait': 'mean wait before (min)',
 
     # ---- maps, findings, explorer, animation (_figures_maps, maps, findings, explore, replay)
+    'gaps.wait': 'wait',
+    'gaps.flow': 'flow time',
+    'explorer.activities': 'Touchpoints',
+    'explorer.paths': 'Paths',
+    'explorer.period': 'Period',
+    'explorer.department': 'Department',
+    'explorer.all': '(all)',
+    'explorer.metric': 'Colour by',
+    'explorer.visits': 'Visits',
+    'explorer.median': 'Median time',
+    'explorer.p90': 'P90 time',
+    'explorer.path': 'Path',
+    'explorer.none': '(no transition on the map)',
+    'explorer.summary': (
+        '{path}: {visits:,} visits, {moves:,} transitions; median {time} {median}, P90 '
+        '{p90} (min)'),
+    'explorer.hist_title': '{path}: {time} distribution',
+    'explorer.hist_x': '{time} (min)',
+    'explorer.hist_y': 'Transitions',
+    'explorer.wait': 'wait',
+    'explorer.flow': 'flow time',
+    'explorer.empty': 'No visit matches these filters.',
+    'explorer.hidden': '{n} transitions with fewer than {k} visits are not listed',
+    'explorer.static': (
+        'The process map explorer: its sliders and filters work in JupyterLab (run '
+        'journey.explore(log) there).'),
     'maps.wait': 'wait',
     'maps.flow': 'flow time',
     'maps.min': 'min',
@@ -993,6 +1019,31 @@ _ZH: dict[str, str] = {
     'sample.charge': '费用',
 
     # ---- maps, findings, explorer, animation (_figures_maps, maps, findings, explore, replay)
+    'gaps.wait': '等候',
+    'gaps.flow': '流转时间',
+    'explorer.activities': '触点',
+    'explorer.paths': '路径',
+    'explorer.period': '时段',
+    'explorer.department': '科室',
+    'explorer.all': '（全部）',
+    'explorer.metric': '着色依据',
+    'explorer.visits': '人次',
+    'explorer.median': '时间中位数',
+    'explorer.p90': '时间P90',
+    'explorer.path': '路径',
+    'explorer.none': '（图中没有转移）',
+    'explorer.summary': (
+        '{path}：{visits:,}人次，{moves:,}次转移；{time}中位数{median}，P90 {p90}（分钟）'),
+    'explorer.hist_title': '{path}：{time}分布',
+    'explorer.hist_x': '{time}（分钟）',
+    'explorer.hist_y': '转移次数',
+    'explorer.wait': '等待时间',
+    'explorer.flow': '流转时间',
+    'explorer.empty': '没有符合筛选条件的就诊。',
+    'explorer.hidden': '{n}条人次少于{k}的转移未列出',
+    'explorer.static': (
+        '流程图探索工具：滑块和筛选需要在 JupyterLab 中运行（在那里运行 '
+        'journey.explore(log)）。'),
     'maps.wait': '等待时间',
     'maps.flow': '流转时间',
     'maps.min': '分钟',

@@ -20,40 +20,13 @@ import numpy as np
 import pandas as pd
 
 from journey._gaps import wait_columns
+from journey._labels import texts
 from journey.engine import NEIGHBOURS, SEQUENCE_COLUMNS
 from journey.errors import JourneyError
 from journey.log import EventLog
 
 __all__ = ["Explorer", "explore"]
 
-_LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "activities": "Touchpoints", "paths": "Paths", "period": "Period",
-        "department": "Department", "all": "(all)", "metric": "Colour by",
-        "visits": "Visits", "median": "Median time", "p90": "P90 time", "path": "Path",
-        "none": "(no transition on the map)",
-        "summary": "{path}: {visits:,} visits, {moves:,} transitions; median {time} "
-                   "{median}, P90 {p90} (min)",
-        "hist_title": "{path}: {time} distribution", "hist_x": "{time} (min)",
-        "hist_y": "Transitions", "wait": "wait", "flow": "flow time",
-        "empty": "No visit matches these filters.",
-        "hidden": "{n} transitions with fewer than {k} visits are not listed",
-        "static": "The process map explorer: its sliders and filters work in JupyterLab "
-                  "(run journey.explore(log) there).",
-    },
-    "zh": {
-        "activities": "触点", "paths": "路径", "period": "时段", "department": "科室",
-        "all": "（全部）", "metric": "着色依据", "visits": "人次", "median": "时间中位数",
-        "p90": "时间P90", "path": "路径", "none": "（图中没有转移）",
-        "summary": "{path}：{visits:,}人次，{moves:,}次转移；{time}中位数{median}，"
-                   "P90 {p90}（分钟）",
-        "hist_title": "{path}：{time}分布", "hist_x": "{time}（分钟）", "hist_y": "转移次数",
-        "wait": "等待时间", "flow": "流转时间", "empty": "没有符合筛选条件的就诊。",
-        "hidden": "{n}条人次少于{k}的转移未列出",
-        "static": "流程图探索工具：滑块和筛选需要在 JupyterLab 中运行"
-                  "（在那里运行 journey.explore(log)）。",
-    },
-}
 _METRICS = {"visits": ("cases", "cases"), "median": ("wait", "wait"),
             "p90": ("wait_p90", "wait_p90")}
 #: Attributes with at most this many values get a segment filter.
@@ -165,7 +138,7 @@ class Explorer:
             raise JourneyError(f"explore needs an EventLog from journey.read_log, got "
                                f"{type(log).__name__}")
         self.log, self.lang, self.min_count = log, _options(lang), _limit(min_count)
-        L = self.labels = _LABELS[self.lang]
+        L = self.labels = texts("explorer", self.lang)
         style = {"description_width": "initial"}
         slider = {"min": 0.05, "max": 1.0, "step": 0.05, "value": 1.0,
                   "continuous_update": False, "readout_format": ".0%", "style": style}
