@@ -49,10 +49,13 @@ _ZH_VALUES = {"department": {"Internal Medicine": "内科", "Surgery": "外科",
               "booking": {"walk-in": "现场", "appointment": "预约"}}
 
 # ---------------------------------------------------------------------------------- catalogue
-# namespaces: day (weekday names), bottlenecks, ipa, what_if, spc, experience, check (the
-# data-quality checks of journey.EventLog.check), reason (why a section of a study
-# notebook is left out: journey.findings.require and the ``reason`` of JourneyError, whose
-# English message is the "en" text)
+# Namespaces, each the texts of one module or question: i18n (what a language does with a
+# log's names), day, gaps (wait or flow time), check (the data-quality checks of
+# journey.EventLog.check), reason (why a section of a study notebook is left out:
+# journey.findings.require and the ``reason`` of JourneyError, whose English message is the
+# "en" text), waits, bottlenecks, its, spc, metrics, compare, series, effects, experience,
+# predictor, ipa, loyalty, visits, what_if, simulate, sample (the Chinese headers of the
+# sample file), maps, explorer, animate, findings.
 
 _EN: dict[str, str] = {
     # day
