@@ -6,6 +6,8 @@ attributes repeated nowhere else, typed event attributes) and times, each in a f
 
 - ``register`` — :func:`journey.formats.register_source` (the XES reader alone);
 - ``read_log`` — :func:`journey.read_log` (reader, privacy guard, times, ordering);
+- ``first_look`` — what a consultant does first with a new export: ``read_log``,
+  ``log.check()``, the journey map's tables and its default process map, each step timed;
 - ``pm4py`` — ``pm4py.read_xes(path)`` with its defaults, in the Python given by
   ``--pm4py-python`` (an environment of its own: pm4py is AGPL and never a dependency of
   journey; e.g. ``python3 -m venv pm4pyenv && pm4pyenv/bin/pip install pm4py``).
@@ -120,6 +122,25 @@ def task_read_log(path: str) -> dict:
             "events": log.n_events}
 
 
+def task_first_look(path: str) -> dict:
+    """What a consultant does first with a new export: read it, check it, map it, draw it."""
+    import journey
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    steps = {}
+    log = journey.read_log(path)
+    steps["read_log"] = time.perf_counter() - t0
+    log.check()
+    steps["check"] = time.perf_counter() - t0 - sum(steps.values())
+    m = journey.journey_map(log)
+    m.touchpoints, m.transitions  # noqa: B018  (the map's two tables)
+    steps["journey_map"] = time.perf_counter() - t0 - sum(steps.values())
+    m.process_map()
+    steps["process_map"] = time.perf_counter() - t0 - sum(steps.values())
+    return {"seconds": time.perf_counter() - t0, "cpu": time.process_time() - c0,
+            "events": log.n_events, "steps": steps}
+
+
 def task_pm4py(path: str) -> dict:
     import pm4py
 
@@ -154,7 +175,8 @@ def main() -> None:
         generate(path, args.events, args.activities)
         print(f"{path.stat().st_size / 1e6:.0f} MB, {args.events:,} events, "
               f"{args.activities} activities")
-        tasks = {"register": sys.executable, "read_log": sys.executable}
+        tasks = {"register": sys.executable, "read_log": sys.executable,
+                 "first_look": sys.executable}
         if args.pm4py_python:
             tasks["pm4py"] = args.pm4py_python
         results: dict[str, list[dict]] = {t: [] for t in tasks}
@@ -167,6 +189,10 @@ def main() -> None:
             wall = statistics.median(r["seconds"] for r in runs)
             cpu = statistics.median(r["cpu"] for r in runs)
             extra = runs[-1].get("error") or f"{runs[-1]['events']:,} events"
+            if "steps" in runs[0]:
+                extra += ": " + ", ".join(
+                    f"{k} {statistics.median(r['steps'][k] for r in runs):.2f} s"
+                    for k in runs[0]["steps"])
             each = "/".join(f"{r['cpu']:.2f}" for r in runs)
             print(f"{task:<9} wall {wall:6.2f} s  CPU {cpu:6.2f} s  (CPU of each run {each}; "
                   f"{extra})")
