@@ -91,15 +91,15 @@ def _quantile_table(t: ir.Table, keys: list[str], value: str, qs: Sequence[float
     base = _string_keys(t.filter(t[value].notnull()), keys)
     aggs = {"n": base.count(), "mean": base[value].mean(), "sd": base[value].std()}
     out = (base.group_by(keys).aggregate(**aggs) if keys else base.aggregate(**aggs)).execute()
-    out = out[out.n > 0].reset_index(drop=True)
     half = (stats.t.ppf(1 - (1 - confidence) / 2, np.maximum(out.n - 1, 1)) * out.sd
             / np.sqrt(out.n))
     out["mean_ci_low"], out["mean_ci_high"] = out["mean"] - half, out["mean"] + half
     n = out.n.to_numpy()
     ranks = {}
+    first = np.where(n > 0, 1, np.nan)  # no rank in an empty group (a log with no wait)
     for q in qs:
         h = (n - 1) * q  # 0-based position of the quantile
-        ranks[f"{_name(q)}_lo"], ranks[f"{_name(q)}_hi"] = np.floor(h) + 1, np.ceil(h) + 1
+        ranks[f"{_name(q)}_lo"], ranks[f"{_name(q)}_hi"] = np.floor(h) + first, np.ceil(h) + first
         ci = np.array([_order_ranks(int(k), q, confidence) for k in n]).reshape(-1, 2)
         ranks[f"{_name(q)}_ci_low"], ranks[f"{_name(q)}_ci_high"] = ci[:, 0], ci[:, 1]
     wanted = pd.DataFrame({k: pd.array(v, dtype="Int64") for k, v in ranks.items()})
