@@ -24,7 +24,7 @@ from journey._gaps import gap_name
 from journey._labels import REASONS, text, texts
 from journey._plotting import _every_category, _own_y_axes
 from journey.errors import JourneyError
-from journey.i18n import display_name, translate_columns
+from journey.i18n import display_header, display_name
 
 __all__ = [
     "attainment",
@@ -39,32 +39,13 @@ __all__ = [
 
 
 # --------------------------------------------------------------------------- names
-def _own(lang: str) -> bool:
-    """Whether figures in ``lang`` show the log's own names and headers (see
-    :func:`journey.i18n.display_name`)."""
-    return texts("i18n", lang).get("names") == "log"
-
-
-def _name(value: Any, lang: str) -> Any:
-    """A touchpoint name (or other table value) as a figure in ``lang`` shows it."""
-    return display_name(value, lang)
-
-
-def _header(name: str, lang: str) -> str:
-    """A column's header as a figure in ``lang`` shows it (:data:`journey.i18n.COLUMN_NAMES_ZH`
-    via :func:`journey.i18n.translate_columns`)."""
-    if _own(lang):
-        return name
-    return str(translate_columns(pd.DataFrame(columns=[name]), lang).columns[0])
-
-
 def _values(frame: pd.DataFrame, keys: Sequence[str], lang: str) -> pd.DataFrame:
     """A copy with the touchpoint names and weekdays of the ``keys`` columns in ``lang``."""
     days = texts("day", lang)
     frame = frame.copy()
     for k in keys:
         if k in ("activity", "source", "target"):
-            frame[k] = frame[k].map(lambda a: _name(a, lang))
+            frame[k] = frame[k].map(lambda a: display_name(a, lang))
         elif k == "weekday" and isinstance(frame[k].dtype, pd.CategoricalDtype):
             frame[k] = frame[k].cat.rename_categories(lambda d: days.get(d, d))
     return frame
@@ -72,7 +53,7 @@ def _values(frame: pd.DataFrame, keys: Sequence[str], lang: str) -> pd.DataFrame
 
 def _column(name: str, lang: str) -> str:
     """A grouping column's header in a figure of waits."""
-    return texts("waits.column", lang).get(name) or _header(name, lang)
+    return texts("waits.column", lang).get(name) or display_header(name, lang)
 
 
 def _term(term: str, lang: str, level: str | None = None) -> str:
@@ -83,7 +64,7 @@ def _term(term: str, lang: str, level: str | None = None) -> str:
         return names.get(term, term)
     factor, own = term.split("=", 1)
     level = own if level is None else level
-    name = names.get(factor) or _header(factor, lang)
+    name = names.get(factor) or display_header(factor, lang)
     shown = (texts("waits.level", lang).get(level) or texts("day", lang).get(level)
              or (text("waits.hour_level", lang).format(level) if factor == "hour" else level))
     return f"{name}={shown}"
@@ -98,7 +79,7 @@ def _reading(r: Any, refs: Mapping[str, str], activity: str, lang: str = "en",
     ci = R["ci"].format(lo=r.ci_low, hi=r.ci_high)
     if r.term in ("Intercept", "queue"):
         return R[r.term + flow].format(at=at, coef=r.coef, ci=ci,
-                                       activity=_name(activity, lang))
+                                       activity=display_name(activity, lang))
     factor, level = r.term.split("=", 1)
     clear = "" if r.ci_low > 0 or r.ci_high < 0 else R["clear"]
     return R["factor" + flow].format(
@@ -112,7 +93,7 @@ def _measure(measure: str, kind: str, lang: str) -> str:
     L = texts("waits", lang)
     if m := re.fullmatch(r"(.+) ≤ (\S+) min", measure):
         key = "limit" if kind == "wait" else "limit_flow"
-        return L[key].format(name=_name(m[1], lang), limit=m[2])
+        return L[key].format(name=display_name(m[1], lang), limit=m[2])
     if m := re.fullmatch(r"(.+): arrival to departure ≤ (\S+) h", measure):
         return L["ed"].format(name=m[1], limit=m[2])
     return measure
@@ -235,8 +216,8 @@ def time_decomposition(result: Any, *, lang: str = "en") -> go.Figure:
     parts = [gap_name("wait_hours", result.time_kind)] + ([] if flow else ["service_hours"])
     d = result.table.melt(id_vars="activity", value_vars=parts, var_name="part",
                           value_name="hours")
-    d = d.assign(part=d.part.map(lambda p: _header(p, lang)),
-                 activity=d.activity.map(lambda a: _name(a, lang)))
+    d = d.assign(part=d.part.map(lambda p: display_header(p, lang)),
+                 activity=d.activity.map(lambda a: display_name(a, lang)))
     labels = {"hours": L["hours"], "activity": "", "part": L["part"]}
     return px.bar(d, x="hours", y="activity", color="part", orientation="h",
                   title=L["decomposition_flow" if flow else "decomposition"], labels=labels)
@@ -255,8 +236,8 @@ def bottlenecks(result: Any, *, top: int | None = None, lang: str = "en") -> go.
     word = L["wait" if result.time_kind == "wait" else "flow time"]
     y = gap_name("wait_mean", result.time_kind)
     d = d.assign(day=d.day.map(texts("day", lang)),
-                 activity=d.activity.map(lambda a: _name(a, lang)))
-    names = [_name(a, lang) for a in names]
+                 activity=d.activity.map(lambda a: display_name(a, lang)))
+    names = [display_name(a, lang) for a in names]
     labels = {y: L["mean"].format(word), "hour": L["hour"], "day": L["day"],
               "activity": L["activity"]}
     return _own_y_axes(px.line(
@@ -287,13 +268,13 @@ def queue_heatmap(result: Any, activity: str | None = None, *, value: str = "que
     return px.imshow(grid, aspect="auto", color_continuous_scale="Reds",
                      labels={"color": L["color"].format(what), "x": L["hour"],
                              "y": L["weekday"]},
-                     title=L["heat_title"].format(_name(activity, lang), what))
+                     title=L["heat_title"].format(display_name(activity, lang), what))
 
 
 def utilisation(result: Any, *, lang: str = "en") -> go.Figure:
     """Utilisation per touchpoint of a :class:`journey.queues.Utilisation` (bars)."""
-    d = result.table.assign(activity=result.table.activity.map(lambda a: _name(a, lang)))
+    d = result.table.assign(activity=result.table.activity.map(lambda a: display_name(a, lang)))
     return px.bar(d, x="utilisation", y="activity", orientation="h",
                   range_x=(0, max(1.0, float(result.table.utilisation.max()))),
                   title=texts("bottlenecks", lang)["utilisation"],
-                  labels={"activity": "", "utilisation": _header("utilisation", lang)})
+                  labels={"activity": "", "utilisation": display_header("utilisation", lang)})

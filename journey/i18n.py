@@ -31,6 +31,7 @@ from journey.stages import CATALOGUE, STAGES, touchpoint_of
 __all__ = [
     "COLUMN_NAMES_ZH",
     "VALUE_NAMES_ZH",
+    "display_header",
     "display_name",
     "get_language",
     "set_language",
@@ -230,6 +231,12 @@ def translate(name: str, lang: str | None = None) -> str:
     return name
 
 
+def _shows_own_names(lang: str) -> bool:
+    """Whether figures and sentences in ``lang`` show the log's own names and headers: the
+    catalogue text ``i18n.names`` is ``"log"`` (English)."""
+    return texts("i18n", lang).get("names") == "log"
+
+
 def display_name(name: object, lang: str | None = None) -> object:
     """A touchpoint (or other table value) as figures and sentences in ``lang`` show it.
 
@@ -245,9 +252,24 @@ def display_name(name: object, lang: str | None = None) -> object:
     ('Blood test', '检验')
     """
     lang = _resolve(lang)
-    if not isinstance(name, str) or texts("i18n", lang).get("names") == "log":
+    if not isinstance(name, str) or _shows_own_names(lang):
         return name
     return translate(name, lang)
+
+
+def display_header(name: str, lang: str | None = None) -> str:
+    """A column's header as figures in ``lang`` show it: the table's own name where
+    :func:`display_name` keeps the log's names, else its :func:`translate_columns` header.
+
+    Examples
+    --------
+    >>> display_header("wait_median", "en"), display_header("wait_median", "zh")
+    ('wait_median', '等候中位数(分钟)')
+    """
+    lang = _resolve(lang)
+    if _shows_own_names(lang):
+        return name
+    return str(translate_columns(pd.DataFrame(columns=[name]), lang).columns[0])
 
 
 def translate_columns(frame: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:

@@ -402,11 +402,11 @@ def bottlenecks(
 
 def _sentence(r: Any, word: str, lang: str = "en", day_only: bool = False) -> str:
     """The plain-language reading of one ranked touchpoint, in English or Chinese."""
-    from journey._figures_waits import _name
+    from journey.i18n import display_name
 
     L = texts("bottlenecks", lang)
     S = texts("bottlenecks.sentence", lang)
-    a = _name(r.activity, lang)
+    a = display_name(r.activity, lang)
     what = L["waiting" if word == "wait" else word]
     word = L[word]
     if pd.isna(r.wait_share):
