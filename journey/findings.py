@@ -34,7 +34,6 @@ __all__ = ["REASONS", "Finding", "Skipped", "attempt", "effect_finding", "experi
            "wait_finding"]
 
 
-
 _SHOWN: dict[str, int] = {}  # reason -> the cell that displayed it
 
 
