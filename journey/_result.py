@@ -5,8 +5,6 @@ hold its tables in ``_tables`` (the main one first) and keeps its notes as a lis
 ``notes``. Its ``figure(lang=...)`` hands the result to a drawing function of the figures
 layer, so that the analysis module imports no plotting library. In JupyterLab a result shows
 as its main table with its notes underneath (``_repr_html_``), as lifelines' fitters do.
-
-The module imports nothing from the package.
 """
 
 from __future__ import annotations
@@ -15,6 +13,8 @@ import html
 from typing import Any, ClassVar
 
 import pandas as pd
+
+from journey.errors import JourneyError
 
 __all__ = ["Result"]
 
@@ -55,7 +55,8 @@ class Result:
 
     def figure(self, *, lang: str | None = None, **options: Any) -> Any:
         """The result's figure; a result without one says so."""
-        raise NotImplementedError(f"{type(self).__name__} draws no figure; see its tables.")
+        raise JourneyError(f"{type(self).__name__} draws no figure; see its tables "
+                           f"({', '.join(self._tables)}).")
 
     def _shown(self) -> pd.DataFrame:
         """The table the repr and the HTML show (the main table, rounded)."""
