@@ -32,6 +32,7 @@ from journey._reading import (
     _nothing_left,
     clock_from_days,
 )
+from journey.engine import VISIT_KEY
 
 __all__ = ["Keep", "clock", "events", "moments"]
 
@@ -183,17 +184,20 @@ def _drop_duplicates(t: ir.Table, duplicates: str | Sequence[str], mapping: Mapp
 
 
 def _sequence(t: ir.Table, order: list[str]) -> ir.Table:
-    """The rows of ``t`` with their place (``_seq``, from 1) and neighbours in the visit.
+    """The rows of ``t`` with their place (``_seq``, from 1) and neighbours in the visit, and
+    (from one file or frame, where row numbers are unique) the visit's integer key
+    (:data:`journey.engine.VISIT_KEY`: the row of its first event), found in the same pass.
 
     Within a visit, events are ordered by start (the end when there is no start), then end,
     then ``order`` (their place in the file); see :func:`journey.engine.sequenced`.
     """
     visit = ibis.window(group_by=t.case_id,
                         order_by=[ibis.coalesce(t.start, t.end), t.end, *[t[c] for c in order]])
+    key = {} if "_file" in t.columns else {VISIT_KEY: t._row.first().over(visit)}
     return t.mutate(_seq=ibis.row_number().over(visit) + 1,
                     _prev_activity=t.activity.lag().over(visit),
                     _prev_end=t.end.lag().over(visit),
-                    _next_activity=t.activity.lead().over(visit))
+                    _next_activity=t.activity.lead().over(visit), **key)
 
 
 def events(t: ir.Table, keep: Keep, *, mapping: Mapping[str, str], label: str, invalid: str,

@@ -14,8 +14,8 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-__all__ = ["NEIGHBOURS", "SEQUENCE_COLUMNS", "case_paths", "minutes", "sequenced",
-           "wall_clock", "wall_clock_values"]
+__all__ = ["NEIGHBOURS", "SEQUENCE_COLUMNS", "VISIT_KEY", "case_paths", "minutes", "sequenced",
+           "visit_key", "wall_clock", "wall_clock_values"]
 
 PATH_SEPARATOR = " → "
 
@@ -25,6 +25,27 @@ NEIGHBOURS = ("_prev_activity", "_prev_end", "_next_activity")
 
 #: The columns :func:`sequenced` reads (with :data:`NEIGHBOURS` when they are stored).
 SEQUENCE_COLUMNS = ("case_id", "activity", "start", "end", "_seq")
+
+#: An integer key of the visit that read_log stores with the events of a log read from one
+#: file or frame (the row of the visit's first event): counting distinct visits on it is
+#: about twice as fast as on the case ids' text.
+VISIT_KEY = "_visit"
+
+
+def visit_key(t: ir.Table) -> ir.Column:
+    """The column that tells the visits of ``t`` apart: :data:`VISIT_KEY` when it is stored,
+    else ``case_id``. Count distinct visits as ``visit_key(t).nunique()``.
+
+    Examples
+    --------
+    >>> import pandas as pd, journey
+    >>> log = journey.read_log(pd.DataFrame({"case_id": ["a", "b", "a"],
+    ...     "activity": ["X", "X", "Y"],
+    ...     "end": ["2025-01-06 08:00", "2025-01-06 08:10", "2025-01-06 09:00"]}))
+    >>> visit_key(log.table).get_name(), int(visit_key(log.table).nunique().execute())
+    ('_visit', 2)
+    """
+    return t[VISIT_KEY] if VISIT_KEY in t.columns else t.case_id
 
 
 def minutes(earlier: ir.TimestampValue, later: ir.TimestampValue) -> ir.FloatingValue:

@@ -26,8 +26,11 @@ Supported sources
   Merged cells are filled with the merged value across their range, counted in
   ``SourceInfo.filled_cells``; a first row that is one title merged across columns is skipped.
   Both are said in ``SourceInfo.notes``.
-- ``.parquet``: column types kept; ``_row`` is the 1-based position. Every page is decoded
-  once on reading, so a damaged file is named here rather than failing an analysis later.
+- ``.parquet``: column types kept; ``_row`` is the 1-based position. A single file is read
+  where it lies, and a damaged page is found by the first query that decodes it:
+  :func:`journey.read_log` reads every value while loading, and then
+  :func:`explain_engine_error` names the damaged file. The parts of a folder are decoded once
+  each before they are copied.
 - ``.xes`` (IEEE 1849 event logs), read by a streaming parser that refuses DTDs and entities
   (no entity expansion, no external files or network): one row per event; trace attributes get
   the prefix ``case:`` (``case:concept:name``), event attributes keep their keys
@@ -76,7 +79,7 @@ from journey._reading import _check_columns, _same_header
 from journey._xes import XesStats, xes_batches
 from journey.errors import JourneyError
 
-__all__ = ["SourceInfo", "register_source", "sha256_of"]
+__all__ = ["SourceInfo", "explain_engine_error", "register_source", "sha256_of"]
 
 _SUPPORTED = (".csv", ".txt", ".tsv", ".xlsx", ".xls", ".parquet", ".xes", ".zip")
 _KINDS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "excel", ".xls": "excel",
@@ -394,7 +397,6 @@ def _load_parquet(con: duckdb.DuckDBPyConnection, table: str, path: Path, label:
         raise JourneyError(f"cannot read the Parquet file ({_duckdb_message(exc)}); check that it "
                            "is a complete Parquet file, or write it again", source=label) from exc
     _check_columns(names, label)
-    _check_parquet_pages(con, scan, names, label)
     # file_row_number keeps the scan parallel (WITH ORDINALITY would read on one thread)
     extra = f", {_literal(file)} AS _file" if file is not None else ""
     select = (f"SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS _row{extra} "
@@ -402,8 +404,32 @@ def _load_parquet(con: duckdb.DuckDBPyConnection, table: str, path: Path, label:
     if first and file is None:  # a single file is read where it lies, not copied
         con.execute(f"CREATE OR REPLACE VIEW {_ident(table)} AS {select}")
         return names
+    _check_parquet_pages(con, scan, names, label)
     _load(con, table, select, first=first, label=label)
     return names
+
+
+def explain_engine_error(con: duckdb.DuckDBPyConnection, info: SourceInfo,
+                         exc: duckdb.Error) -> None:
+    """Raise the :class:`JourneyError` that names a damaged Parquet file when the engine error
+    ``exc``, met while working on the rows of ``info``, came from one; return otherwise.
+
+    A single Parquet file is read where it lies (see the module notes), so a damaged page
+    surfaces as whatever error the engine meets while decoding it. Only then is every page
+    decoded again, to tell a damaged file from any other error.
+
+    Examples
+    --------
+    >>> import duckdb
+    >>> info = SourceInfo("log.csv", "csv", "utf-8", ("log.csv",), 1)
+    >>> explain_engine_error(duckdb.connect(), info, duckdb.Error("any")) is None
+    True
+    """
+    if info.kind != "parquet" or isinstance(exc, duckdb.OutOfMemoryException):
+        return
+    scan = f"read_parquet({_literal(str(Path(info.files[0]).expanduser()))})"
+    names = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()]
+    _check_parquet_pages(con, scan, names, info.label)
 
 
 def _check_parquet_pages(con: duckdb.DuckDBPyConnection, scan: str, names: list[str],

@@ -6,14 +6,20 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
-import ibis
 import numpy as np
 import pandas as pd
 
 from journey._gaps import gap_columns, wait_columns
 from journey._result import Result
 from journey._simplify import check_amount, keep_paths, top_activities
-from journey.engine import NEIGHBOURS, SEQUENCE_COLUMNS, case_paths, sequenced
+from journey.engine import (
+    NEIGHBOURS,
+    SEQUENCE_COLUMNS,
+    VISIT_KEY,
+    case_paths,
+    sequenced,
+    visit_key,
+)
 from journey.errors import JourneyError
 from journey.log import EventLog
 from journey.stages import stage_of
@@ -51,7 +57,7 @@ def _per_group(t: Any, keys: dict[str, Any], **metrics: Any) -> pd.DataFrame:
     cannot do for the percentiles computed alongside it (a 100-million-event log).
     """
     grouped = t.group_by(**keys)
-    cases = grouped.aggregate(cases=t.case_id.nunique()).execute()
+    cases = grouped.aggregate(cases=visit_key(t).nunique()).execute()
     return cases.merge(_split_quantiles(grouped.aggregate(**metrics).execute()), on=list(keys))
 
 
@@ -149,7 +155,7 @@ class JourneyMap(Result):
         if repeated and len(tr):
             rep = moves.filter(moves.prev_activity.isin(repeated))
             counted = rep.group_by(source=rep.prev_activity, target=rep.activity).aggregate(
-                cases=rep.case_id.nunique()).execute().set_index(["source", "target"]).cases
+                cases=visit_key(rep).nunique()).execute().set_index(["source", "target"]).cases
             found = counted.reindex(pd.MultiIndex.from_frame(tr[["source", "target"]]))
             tr["cases"] = np.where(found.notna(), found.to_numpy(dtype="float64"),
                                    tr.transitions).astype("int64")
@@ -270,7 +276,7 @@ class JourneyMap(Result):
         ev = sequenced(self.log.table, has_start=self.log.has_start)
         rep = ev.filter(ev.occurrence > 1)
         return rep.group_by("activity").aggregate(
-            cases=rep.case_id.nunique(), repeats=rep.count(),
+            cases=visit_key(rep).nunique(), repeats=rep.count(),
             extra_minutes=_seconds(rep.service.fill_null(0) + rep.wait.fill_null(0)).sum() / 60,
         ).execute().sort_values(["repeats", "activity"], ascending=[False, True],
                                 ignore_index=True)
@@ -291,8 +297,9 @@ class JourneyMap(Result):
                                                 events=("events", "sum"))
         ev = self.events
         stage = ev.activity.substitute(dict(zip(tp.activity, tp.stage, strict=True)))
-        cases = ev.mutate(stage=stage).group_by("stage").aggregate(
-            cases=ibis._.case_id.nunique()).execute().set_index("stage").cases
+        staged = ev.mutate(stage=stage)
+        cases = staged.group_by("stage").aggregate(
+            cases=visit_key(staged).nunique()).execute().set_index("stage").cases
         st["cases"] = cases.reindex(st.index).astype("int64")
         order = {"pre": 0, "in": 1, "post": 2}
         return st.reset_index().sort_values("stage", key=lambda s: s.map(order),
@@ -404,7 +411,8 @@ def _mapped(log: EventLog, *, paths: int | float | None, stages: dict[str, str] 
         notes.append("Filters: " + "; ".join(log.filters))
     table, stored = log.table, set(NEIGHBOURS) <= set(log.table.columns)
     if not stored:  # neighbours recomputed after a filter: the engine sorts and stores only
-        table = table.select(*SEQUENCE_COLUMNS)  # the columns the map reads, once
+        table = table.select(*SEQUENCE_COLUMNS,  # the columns the map reads, once
+                             *[c for c in (VISIT_KEY,) if c in table.columns])
     events = sequenced(table, has_start=log.has_start).drop("occurrence")
     if not stored:
         events = events.cache()

@@ -11,7 +11,7 @@ DuckDB as Ibis expressions. ``session=`` reads with Spark instead (:mod:`journey
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 import duckdb
@@ -36,7 +36,7 @@ from journey._reading import (
 )
 from journey._timeformat import check_time_format
 from journey.errors import JourneyError
-from journey.formats import register_source
+from journey.formats import SourceInfo, explain_engine_error, register_source
 from journey.log import EventLog, connect, engine_progress, memory_limit_for
 from journey.privacy import refuse_table_identifiers
 
@@ -401,38 +401,58 @@ def _read(con: duckdb.DuckDBPyConnection, source: Any, *, case: str | None,
         stage("reading " + ("the data frame" if isinstance(source, pd.DataFrame)
                             else os.path.basename(os.fspath(source))))
         info = register_source(con, source, name="raw", encoding=encoding, sheet=sheet)
-        con.execute(f"SET memory_limit = '{memory_limit_for(info.n_rows)}'")
-        label = info.label
-        stage("looking for identifiers")
-        columns = con.sql("SELECT * FROM raw LIMIT 0").columns
-        given = dict(case=case, activity=activity, start=start, end=end, timestamp=timestamp,
-                     resource=resource, department=department, patient=patient,
-                     lifecycle=None if lifecycle == "auto" else lifecycle)
-        skip = ("lifecycle",) if lifecycle is None else ()
-        refuse_table_identifiers(con, "raw", source=label, allow=allow_columns,
-                                 roles=lambda: _map_columns(list(columns), given, label, skip))
-        stage("reading times")
-        mapping = _roles(con, columns, given, label, skip, lifecycle)
-        times, shift, ref, day = _times(con, mapping, label, tz,
-                                        _recorded_zone(source, mapping), time_format)
-        stage("checking rows")
-        _parse(con, mapping, columns, times, shift)
-        backend = ibis.duckdb.from_connection(con)
         try:
-            parsed, exclusions = _pipeline.moments(backend.table("parsed"))
-            clock = _pipeline.clock(parsed, label)
-            _, n_events, has_start = _pipeline.events(
-                parsed, _keeper(con, backend), mapping=mapping, label=label, invalid=invalid,
-                duplicates=duplicates, exclusions=exclusions, stage=stage)
-        finally:
-            for name in ("parsed", "raw", "paired"):
-                _drop(con, name)
-        if n_events < SINGLE_THREAD_BELOW:
-            con.execute("SET threads = 1")  # bit-for-bit identical sums on every re-run
-        table = pd.DataFrame(exclusions, columns=["reason", "rows", "example_rows",
-                                                  "example_values"])
-        return EventLog._from_connection(con, "events", source=label, has_start=has_start,
-                                         columns=dict(mapping), exclusions=table, stages=stages,
-                                         fingerprint_source=source,
-                                         resolution="day" if day else "time", clock=clock,
-                                         utc_offset=ref, notes=tuple(info.notes))
+            return _events(con, source, info, case=case, activity=activity, start=start,
+                           end=end, timestamp=timestamp, resource=resource,
+                           department=department, patient=patient, lifecycle=lifecycle,
+                           tz=tz, time_format=time_format, invalid=invalid,
+                           duplicates=duplicates, allow_columns=allow_columns,
+                           stages=stages, stage=stage)
+        except duckdb.Error as exc:
+            explain_engine_error(con, info, exc)
+            raise
+
+
+def _events(con: duckdb.DuckDBPyConnection, source: Any, info: SourceInfo, *,
+            case: str | None, activity: str | None, start: str | None, end: str | None,
+            timestamp: str | None, resource: str | None, department: str | None,
+            patient: str | None, lifecycle: str | None, tz: str | None,
+            time_format: str | None, invalid: str, duplicates: str | Sequence[str],
+            allow_columns: tuple[str, ...], stages: Mapping[str, str] | None,
+            stage: Callable[[str], None]) -> EventLog:
+    """The steps of :func:`read_log` after the rows of ``source`` are registered as ``raw``."""
+    con.execute(f"SET memory_limit = '{memory_limit_for(info.n_rows)}'")
+    label = info.label
+    stage("looking for identifiers")
+    columns = con.sql("SELECT * FROM raw LIMIT 0").columns
+    given = dict(case=case, activity=activity, start=start, end=end, timestamp=timestamp,
+                 resource=resource, department=department, patient=patient,
+                 lifecycle=None if lifecycle == "auto" else lifecycle)
+    skip = ("lifecycle",) if lifecycle is None else ()
+    refuse_table_identifiers(con, "raw", source=label, allow=allow_columns,
+                             roles=lambda: _map_columns(list(columns), given, label, skip))
+    stage("reading times")
+    mapping = _roles(con, columns, given, label, skip, lifecycle)
+    times, shift, ref, day = _times(con, mapping, label, tz,
+                                    _recorded_zone(source, mapping), time_format)
+    stage("checking rows")
+    _parse(con, mapping, columns, times, shift)
+    backend = ibis.duckdb.from_connection(con)
+    try:
+        parsed, exclusions = _pipeline.moments(backend.table("parsed"))
+        clock = _pipeline.clock(parsed, label)
+        _, n_events, has_start = _pipeline.events(
+            parsed, _keeper(con, backend), mapping=mapping, label=label, invalid=invalid,
+            duplicates=duplicates, exclusions=exclusions, stage=stage)
+    finally:
+        for name in ("parsed", "raw", "paired"):
+            _drop(con, name)
+    if n_events < SINGLE_THREAD_BELOW:
+        con.execute("SET threads = 1")  # bit-for-bit identical sums on every re-run
+    table = pd.DataFrame(exclusions, columns=["reason", "rows", "example_rows",
+                                              "example_values"])
+    return EventLog._from_connection(con, "events", source=label, has_start=has_start,
+                                     columns=dict(mapping), exclusions=table, stages=stages,
+                                     fingerprint_source=source,
+                                     resolution="day" if day else "time", clock=clock,
+                                     utc_offset=ref, notes=tuple(info.notes))

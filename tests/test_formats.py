@@ -747,17 +747,25 @@ def test_empty_and_damaged_parquet_are_journey_errors(con, tmp_path):
     rng = np.random.default_rng(1)
     n = 200_000
     frame = pd.DataFrame({"case_id": [f"V{i // 5}" for i in range(n)],
-                          "activity": rng.choice(["A", "B", "C"], n)})
+                          "activity": rng.choice(["A", "B", "C"], n),
+                          "end": pd.Timestamp("2025-01-06") + pd.to_timedelta(
+                              rng.integers(0, 10**6, n), unit="s")})
     good = tmp_path / "good.parquet"
     frame.to_parquet(good, row_group_size=50_000, compression="snappy")
     data = bytearray(good.read_bytes())
     data[len(data) // 2:len(data) // 2 + 300] = bytes(rng.integers(0, 256, 300, dtype=np.uint8))
-    damaged = tmp_path / "damaged.parquet"
-    damaged.write_bytes(bytes(data))
+    (tmp_path / "parts").mkdir()
+    for damaged in (tmp_path / "damaged.parquet", tmp_path / "parts" / "a.parquet"):
+        damaged.write_bytes(bytes(data))
+    # a single file is read where it lies: read_log meets the damaged page and names the file
     with pytest.raises(JourneyError) as err:
-        register_source(con, damaged, name="raw")
+        journey.read_log(tmp_path / "damaged.parquet")
     assert "the Parquet file is damaged" in str(err.value)
-    assert err.value.source == str(damaged)
+    assert err.value.source == str(tmp_path / "damaged.parquet")
+    # the parts of a folder are decoded before they are copied
+    with pytest.raises(JourneyError) as err:
+        register_source(con, tmp_path / "parts", name="raw")
+    assert "the Parquet file is damaged" in str(err.value)
     assert "raw" not in [r[0] for r in con.sql("SHOW TABLES").fetchall()]
     truncated = tmp_path / "cut.parquet"
     truncated.write_bytes(good.read_bytes()[:-100])

@@ -176,6 +176,34 @@ def test_random_logs_match_plain_pandas(seed):
         assert len(m.touchpoints) < len(acts) and "flows reconnect" in m.notes[0]
 
 
+def test_visit_key_of_one_file_and_case_ids_of_parts_give_one_map(tmp_path):
+    """A log from one file stores an integer visit key (the row of the visit's first event)
+    and counts distinct visits on it; the parts of a folder number their rows each from 1, so
+    that log counts on the case ids. Both maps are the same, and equal to plain pandas."""
+    rng = np.random.default_rng(7)
+    n = 3000
+    df = pd.DataFrame({"case_id": rng.integers(0, 400, n).astype(str),
+                       "activity": rng.choice(["A", "B", "C", "D"], n, p=[0.4, 0.3, 0.2, 0.1]),
+                       "end": T0 + pd.to_timedelta(rng.integers(0, 5000, n), unit="min")})
+    df["start"] = df.end - pd.to_timedelta(rng.integers(0, 30, n), unit="min")
+    one, parts = tmp_path / "log.parquet", tmp_path / "parts"
+    df.to_parquet(one)
+    parts.mkdir()
+    df.iloc[:1500].to_parquet(parts / "a.parquet")
+    df.iloc[1500:].to_parquet(parts / "b.parquet")
+    log_one, log_parts = journey.read_log(one), journey.read_log(parts)
+    assert "_visit" in log_one.table.columns and "_visit" not in log_parts.table.columns
+    keys = log_one.table.execute()
+    assert (keys.groupby("case_id")._visit.nunique() == 1).all()
+    assert keys._visit.nunique() == keys.case_id.nunique()
+    m_one, m_parts = journey.journey_map(log_one), journey.journey_map(log_parts)
+    for name in ("touchpoints", "transitions", "rework", "stages"):
+        pd.testing.assert_frame_equal(getattr(m_one, name), getattr(m_parts, name))
+    visits = df.groupby("activity").case_id.nunique()
+    assert m_one.touchpoints.set_index("activity").cases.sort_index().tolist() == \
+        visits.sort_index().tolist()
+
+
 def test_simplification_keeps_most_frequent_touchpoints_and_paths():
     df = pd.DataFrame({"case_id": ["a", "a", "a", "b", "b", "c", "c"],
                        "activity": ["R", "X", "C", "R", "C", "R", "C"],
