@@ -35,7 +35,8 @@ import pandas as pd
 
 from journey.errors import JourneyError
 
-__all__ = ["EventLog", "connect", "engine_progress", "memory_limit_for", "set_memory_limit"]
+__all__ = ["EngineProfile", "EventLog", "connect", "engine_profile", "engine_progress",
+           "memory_limit_for", "set_memory_limit"]
 
 BASE_COLUMNS = ("case_id", "activity", "start", "end", "patient_id", "resource", "department")
 
@@ -120,7 +121,123 @@ def connect(database: str | None = None) -> duckdb.DuckDBPyConnection:
     con.execute(f"SET temp_directory = '{spill.as_posix()}'")
     con.execute(f"SET memory_limit = '{memory_limit_for(0)}'")
     con.execute("SET TimeZone = 'UTC'")  # time-zone arithmetic never depends on the machine
+    for profile in _profiles:
+        profile._watch(con)
     return con
+
+
+#: Profiles of :func:`engine_profile` blocks running now.
+_profiles: list[EngineProfile] = []
+#: How a step's name is written into the engine's own query log (see :meth:`EngineProfile.mark`).
+_STEP = "journey step: "
+#: The engine's metrics kept per query, under the names of :attr:`EngineProfile.queries`.
+_METRICS = {"query.total_time": "seconds", "query.cpu_time": "cpu_seconds",
+            "query.total_rows_scanned": "rows_scanned",
+            "system.peak_buffer_memory": "peak_memory_bytes",
+            "system.peak_temp_dir_size": "spilled_bytes"}
+
+
+@dataclass
+class EngineProfile:
+    """What the engine did inside an :func:`engine_profile` block, from its own profiler.
+
+    Attributes
+    ----------
+    queries : DataFrame
+        One row per query, in order: ``step`` (the loading step of :func:`journey.read_log`
+        that ran it, or the name given to :meth:`mark`), ``seconds`` (the engine's wall time),
+        ``cpu_seconds``, ``rows_scanned``, ``peak_memory_bytes``, ``spilled_bytes`` (peak size
+        of the spill folder) and ``sql`` (its first 200 characters). Filled when the block
+        ends.
+
+    Examples
+    --------
+    >>> import pandas as pd, journey
+    >>> with engine_profile() as profile:
+    ...     log = journey.read_log(pd.DataFrame({"case_id": ["a"], "activity": ["X"],
+    ...                                          "end": ["2025-01-06 08:00"]}))
+    >>> "ordering events" in set(profile.steps.step)
+    True
+    """
+
+    queries: pd.DataFrame = field(default_factory=pd.DataFrame)
+    _connections: list[duckdb.DuckDBPyConnection] = field(default_factory=list, repr=False)
+
+    def _watch(self, con: duckdb.DuckDBPyConnection) -> None:
+        con.execute("SET enable_profiling = 'no_output'")  # metrics go to the log, not out
+        con.execute("SET profiling_coverage = 'ALL'")  # loading a file is not a SELECT
+        con.execute("CALL enable_logging(['QueryLog', 'Metrics'])").fetchall()
+        self._connections.append(con)
+
+    def mark(self, step: str) -> None:
+        """Count the queries run from now on under ``step`` (e.g. ``"journey_map"``)."""
+        for con in self._connections:
+            _mark(con, step)
+
+    @property
+    def steps(self) -> pd.DataFrame:
+        """Per step, in order: queries, seconds, cpu_seconds, peak_memory_bytes,
+        spilled_bytes."""
+        return self.queries.groupby("step", sort=False, as_index=False).agg(
+            queries=("sql", "size"), seconds=("seconds", "sum"),
+            cpu_seconds=("cpu_seconds", "sum"), peak_memory_bytes=("peak_memory_bytes", "max"),
+            spilled_bytes=("spilled_bytes", "max"))
+
+    def _collect(self) -> None:
+        frames = []
+        for con in self._connections:
+            try:
+                rows = con.execute(
+                    "SELECT query_id, metric, value FROM duckdb_logs_parsed('Metrics') "
+                    f"WHERE metric IN ('query.sql', {', '.join(map(repr, _METRICS))})").df()
+            except duckdb.Error:  # the connection was closed: its log went with it
+                continue
+            frames.append(rows.pivot(index="query_id", columns="metric", values="value"))
+        wide = pd.concat(frames) if frames else pd.DataFrame(columns=["query.sql", *_METRICS])
+        sql = wide["query.sql"].fillna("").astype(str)
+        marker = sql.str.startswith(f"SELECT '{_STEP}")
+        step = sql.where(marker).str.slice(len(_STEP) + 8, -1).ffill().fillna("")
+        own = sql.str.contains("duckdb_logs_parsed|enable_logging|enable_profiling")
+        out = pd.DataFrame({"step": step, **{name: pd.to_numeric(wide.get(metric))
+                                            for metric, name in _METRICS.items()},
+                            "sql": sql.str.slice(0, 200)})
+        self.queries = out[~marker & ~own].reset_index(drop=True)
+
+
+def _mark(con: duckdb.DuckDBPyConnection, step: str) -> None:
+    """Write ``step`` into the query log of ``con`` when an :func:`engine_profile` watches it."""
+    if any(con in p._connections for p in _profiles):
+        con.execute("SELECT '" + (_STEP + step).replace("'", "''") + "'").fetchall()
+
+
+@contextmanager
+def engine_profile() -> Iterator[EngineProfile]:
+    """Profile the engine queries of every log read or analysed inside the block.
+
+    Each connection opened in the block (:func:`journey.read_log` opens one per log) runs with
+    DuckDB's profiler, which writes each query's metrics into the engine's own log; when the
+    block ends they are read into :attr:`EngineProfile.queries`, each query under the loading
+    step that ran it. Time outside the engine (Python, building queries, converting results)
+    is the block's wall time less the sum of ``seconds``.
+
+    Examples
+    --------
+    >>> import pandas as pd, journey
+    >>> with engine_profile() as profile:
+    ...     log = journey.read_log(pd.DataFrame({"case_id": ["a", "a"], "activity": ["X", "Y"],
+    ...                                          "end": ["2025-01-06 08:00", "2025-01-06 09:00"]}))
+    ...     profile.mark("journey_map")
+    ...     tables = journey.journey_map(log).transitions
+    >>> list(profile.steps.step)[-1], bool((profile.queries.seconds >= 0).all())
+    ('journey_map', True)
+    """
+    profile = EngineProfile()
+    _profiles.append(profile)
+    try:
+        yield profile
+    finally:
+        _profiles.remove(profile)
+        profile._collect()
 
 
 @contextmanager
@@ -142,7 +259,7 @@ def engine_progress(con: duckdb.DuckDBPyConnection, *, enabled: bool = True,
     (10,)
     """
     if not enabled:
-        yield lambda name: None
+        yield lambda name: _mark(con, name)
         return
     from tqdm.auto import tqdm
 
@@ -163,6 +280,7 @@ def engine_progress(con: duckdb.DuckDBPyConnection, *, enabled: bool = True,
                 bar.refresh()
 
     def stage(name: str) -> None:
+        _mark(con, name)
         bar.set_description_str(name, refresh=False)
         bar.n = 0
         bar.refresh()
