@@ -924,5 +924,5 @@ def _cast_xes(con: duckdb.DuckDBPyConnection, staging: str, table: str,
         ok = dict(zip(typed, result, strict=True))
     columns = [f"CAST({_ident(c)} AS {typed[c]}) AS {_ident(c)}" if ok.get(c) else _ident(c)
                for c in types]
-    con.execute(f"CREATE OR REPLACE TABLE {_ident(table)} AS SELECT {', '.join(columns)}, _row "
-                f"FROM {_ident(staging)}")
+    con.execute(f"CREATE OR REPLACE TABLE {_ident(table)} AS SELECT "
+                f"{', '.join([*columns, '_row'])} FROM {_ident(staging)}")
