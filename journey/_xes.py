@@ -28,6 +28,7 @@ ATTRIBUTE_TAGS = frozenset({"string", "date", "int", "float", "boolean", "id"})
 _NESTED_TAGS = frozenset({"list", "container"})
 _CHUNK = 1 << 20
 _MAX_CHUNK = 1 << 28
+_PRESIZED = 24  # at most this many keys in the template of new events
 _NATIVE = {"utf-8", "utf-16", "utf-16-le", "utf-16-be", "latin-1", "iso8859-1", "ascii"}
 _DECLARATION = re.compile(rb"^<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)[\"']")
 
@@ -111,6 +112,10 @@ def _handlers(stats: XesStats, events: _Events) -> tuple[Callable, Callable]:
     ready, ready_rows = events.ready, events.ready_rows
     trace: dict[str, str | None] = {}
     event: dict[str, str | None] | None = None  # the open event
+    # a new event starts as a copy of this: the first event keys seen, all None (as good as
+    # missing), so that filling it rarely grows it; never a case: key, so that the trace's
+    # values are not hidden
+    template: dict[str, None] = {}
     in_trace = False
     depth = 0  # > 0 inside an attribute element: its children are meta-attributes
     count = 0  # events read
@@ -134,7 +139,7 @@ def _handlers(stats: XesStats, events: _Events) -> tuple[Callable, Callable]:
                         stats.nested += 1
                     depth = 1
                 elif name == "event":
-                    event = {}
+                    event = template.copy()
                 elif name == "trace":
                     in_trace = True
                     trace.clear()
@@ -159,6 +164,8 @@ def _handlers(stats: XesStats, events: _Events) -> tuple[Callable, Callable]:
         known = types_get(key)
         if known is not name and known != name:
             types[key] = name if known is None else "string"
+            if known is None and len(template) < _PRESIZED and not key.startswith("case:"):
+                template[key] = None
 
     def end(name: str) -> None:
         nonlocal event, in_trace, depth, count
