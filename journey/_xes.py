@@ -162,7 +162,7 @@ def _handlers(stats: XesStats, events: _Events) -> tuple[Callable, Callable]:
         else:
             return  # a log-level attribute
         known = types_get(key)
-        if known is not name and known != name:
+        if known != name:
             types[key] = name if known is None else "string"
             if known is None and len(template) < _PRESIZED and not key.startswith("case:"):
                 template[key] = None
@@ -265,7 +265,8 @@ def xes_batches(fh: BinaryIO, label: str, stats: XesStats, *, batch: int = 50_00
     """
     head = fh.read(_CHUNK)
     declared, decoder = _decoder(head, label, stats)
-    parser = expat.ParserCreate("utf-8" if decoder else None)
+    # intern=None: names are compared by value, so expat need not look each one up in a dict
+    parser = expat.ParserCreate("utf-8" if decoder else None, intern=None)
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     events = _Events()
 
