@@ -26,6 +26,7 @@ __all__ = ["ATTRIBUTE_TAGS", "XesStats", "xes_batches"]
 #: XES attribute elements read as values; ``list`` and ``container`` are skipped and counted.
 ATTRIBUTE_TAGS = frozenset({"string", "date", "int", "float", "boolean", "id"})
 _NESTED_TAGS = frozenset({"list", "container"})
+_COUNTED = ATTRIBUTE_TAGS | _NESTED_TAGS  # counted as not read inside another attribute
 _CHUNK = 1 << 20
 _MAX_CHUNK = 1 << 28
 _PRESIZED = 24  # at most this many keys in the template of new events
@@ -103,8 +104,19 @@ class _Events:
         self.ready_rows: list[int] = []
 
 
+def _key_value(attrs: list[str]) -> tuple[str | None, str | None]:
+    """The ``key`` and ``value`` of an attribute element, from expat's ordered attributes."""
+    found = dict(zip(attrs[::2], attrs[1::2], strict=True))
+    return found.get("key"), found.get("value")
+
+
 def _handlers(stats: XesStats, events: _Events) -> tuple[Callable, Callable]:
-    """Expat's start and end handlers, filling ``stats`` and ``events``."""
+    """Expat's start and end handlers, filling ``stats`` and ``events``.
+
+    A new event starts as a copy of ``template``: the first event keys seen, all None (as
+    good as missing), so that filling it rarely grows it. It never holds a ``case:`` key, so
+    that an event's None does not hide its trace's value.
+    """
     types = stats.types
     types_get = types.get
     attribute_tags, nested_tags = ATTRIBUTE_TAGS, _NESTED_TAGS
@@ -112,9 +124,6 @@ def _handlers(stats: XesStats, events: _Events) -> tuple[Callable, Callable]:
     ready, ready_rows = events.ready, events.ready_rows
     trace: dict[str, str | None] = {}
     event: dict[str, str | None] | None = None  # the open event
-    # a new event starts as a copy of this: the first event keys seen, all None (as good as
-    # missing), so that filling it rarely grows it; never a case: key, so that the trace's
-    # values are not hidden
     template: dict[str, None] = {}
     in_trace = False
     depth = 0  # > 0 inside an attribute element: its children are meta-attributes
@@ -124,15 +133,11 @@ def _handlers(stats: XesStats, events: _Events) -> tuple[Callable, Callable]:
         nonlocal event, in_trace, depth
         if depth:
             depth += 1
-            if event is not None or in_trace:
-                if ":" in name:
-                    name = name.rpartition(":")[2]
-                if name in attribute_tags or name in nested_tags:
-                    stats.nested += 1
+            if (event is not None or in_trace) and name.rpartition(":")[2] in _COUNTED:
+                stats.nested += 1
             return
         if name not in attribute_tags:
-            if ":" in name:
-                name = name.rpartition(":")[2]
+            name = name.rpartition(":")[2]
             if name not in attribute_tags:
                 if name in nested_tags:
                     if event is not None or in_trace:
@@ -150,8 +155,7 @@ def _handlers(stats: XesStats, events: _Events) -> tuple[Callable, Callable]:
         except ValueError:
             first = second = None
         if first != "key" or second != "value":
-            found = dict(zip(attrs[::2], attrs[1::2], strict=True))
-            key, value = found.get("key"), found.get("value")
+            key, value = _key_value(attrs)
             if key is None:
                 return
         if event is not None:
@@ -172,8 +176,7 @@ def _handlers(stats: XesStats, events: _Events) -> tuple[Callable, Callable]:
         if depth:
             depth -= 1
             return
-        if ":" in name:
-            name = name.rpartition(":")[2]
+        name = name.rpartition(":")[2]
         if name == "event":
             if event is None:
                 return
