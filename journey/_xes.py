@@ -26,8 +26,10 @@ __all__ = ["ATTRIBUTE_TAGS", "XesStats", "xes_batches"]
 #: XES attribute elements read as values; ``list`` and ``container`` are skipped and counted.
 ATTRIBUTE_TAGS = frozenset({"string", "date", "int", "float", "boolean", "id"})
 _NESTED_TAGS = frozenset({"list", "container"})
+_COUNTED = ATTRIBUTE_TAGS | _NESTED_TAGS  # counted as not read inside another attribute
 _CHUNK = 1 << 20
 _MAX_CHUNK = 1 << 28
+_PRESIZED = 24  # at most this many keys in the template of new events
 _NATIVE = {"utf-8", "utf-16", "utf-16-le", "utf-16-be", "latin-1", "iso8859-1", "ascii"}
 _DECLARATION = re.compile(rb"^<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)[\"']")
 
@@ -87,73 +89,111 @@ def _decoder(head: bytes, label: str, stats: XesStats,
     return declared, decoder
 
 
-def _handlers(stats: XesStats, trace: dict[str, str], pending: list[dict[str, str]],
-              ready: list[dict[str, str]], state: list) -> tuple[Callable, Callable]:
-    """Expat's start and end handlers, filling ``trace``, ``pending``, ``ready`` and ``state``."""
+class _Events:
+    """The events read so far: those ready to yield, and those of the open trace.
+
+    ``pending`` waits for the end of its trace, whose attributes may follow its events.
+    """
+
+    __slots__ = ("pending", "pending_rows", "ready", "ready_rows")
+
+    def __init__(self) -> None:
+        self.pending: list[dict[str, str | None]] = []
+        self.pending_rows: list[int] = []
+        self.ready: list[dict[str, str | None]] = []
+        self.ready_rows: list[int] = []
+
+
+def _key_value(attrs: list[str]) -> tuple[str | None, str | None]:
+    """The ``key`` and ``value`` of an attribute element, from expat's ordered attributes."""
+    found = dict(zip(attrs[::2], attrs[1::2], strict=True))
+    return found.get("key"), found.get("value")
+
+
+def _handlers(stats: XesStats, events: _Events) -> tuple[Callable, Callable]:
+    """Expat's start and end handlers, filling ``stats`` and ``events``.
+
+    A new event starts as a copy of ``template``: the first event keys seen, all None (as
+    good as missing), so that filling it rarely grows it. It never holds a ``case:`` key, so
+    that an event's None does not hide its trace's value.
+    """
     types = stats.types
+    types_get = types.get
+    attribute_tags, nested_tags = ATTRIBUTE_TAGS, _NESTED_TAGS
+    pending, pending_rows = events.pending, events.pending_rows
+    ready, ready_rows = events.ready, events.ready_rows
+    trace: dict[str, str | None] = {}
+    event: dict[str, str | None] | None = None  # the open event
+    template: dict[str, None] = {}
+    in_trace = False
+    depth = 0  # > 0 inside an attribute element: its children are meta-attributes
+    count = 0  # events read
 
     def start(name: str, attrs: list[str]) -> None:
-        if ":" in name:
-            name = name.rpartition(":")[2]
-        if name in ATTRIBUTE_TAGS:
-            if state[2]:
-                state[2] += 1
-                if state[0] is not None or state[1]:
-                    stats.nested += 1
-                return
-            state[2] = 1
-            event = state[0]
-            if event is not None:
-                target, prefix = event, ""
-            elif state[1]:
-                target, prefix = trace, "case:"
-            else:
-                return  # a log-level attribute
-            if attrs[0] == "key" and len(attrs) > 3 and attrs[2] == "value":
-                key, value = attrs[1], attrs[3]
-            else:
-                found = dict(zip(attrs[::2], attrs[1::2], strict=True))
-                key, value = found.get("key"), found.get("value")
-                if key is None:
-                    return
-            column = prefix + key if prefix else key
-            target[column] = value
-            if types.get(column) != name:
-                types[column] = name if column not in types else "string"
-        elif name in _NESTED_TAGS:
-            if state[0] is not None or state[1]:
+        nonlocal event, in_trace, depth
+        if depth:
+            depth += 1
+            if (event is not None or in_trace) and name.rpartition(":")[2] in _COUNTED:
                 stats.nested += 1
-            state[2] += 1
-        elif state[2]:
-            state[2] += 1  # <values> of a list
-        elif name == "event":
-            state[0] = {}
-        elif name == "trace":
-            state[1] = True
-            trace.clear()
+            return
+        if name not in attribute_tags:
+            name = name.rpartition(":")[2]
+            if name not in attribute_tags:
+                if name in nested_tags:
+                    if event is not None or in_trace:
+                        stats.nested += 1
+                    depth = 1
+                elif name == "event":
+                    event = template.copy()
+                elif name == "trace":
+                    in_trace = True
+                    trace.clear()
+                return
+        depth = 1
+        try:
+            first, key, second, value = attrs
+        except ValueError:
+            first = second = None
+        if first != "key" or second != "value":
+            key, value = _key_value(attrs)
+            if key is None:
+                return
+        if event is not None:
+            event[key] = value
+        elif in_trace:
+            key = "case:" + key
+            trace[key] = value
+        else:
+            return  # a log-level attribute
+        known = types_get(key)
+        if known != name:
+            types[key] = name if known is None else "string"
+            if known is None and len(template) < _PRESIZED and not key.startswith("case:"):
+                template[key] = None
 
     def end(name: str) -> None:
-        if state[2]:
-            state[2] -= 1
+        nonlocal event, in_trace, depth, count
+        if depth:
+            depth -= 1
             return
-        if ":" in name:
-            name = name.rpartition(":")[2]
+        name = name.rpartition(":")[2]
         if name == "event":
-            event = state[0]
             if event is None:
                 return
-            state[3] += 1
-            event["\0row"] = state[3]
-            (pending if state[1] else ready).append(event)
-            state[0] = None
+            count += 1
+            if in_trace:
+                pending.append(event)
+                pending_rows.append(count)
+            else:
+                ready.append(event)
+                ready_rows.append(count)
+            event = None
         elif name == "trace":
-            state[1] = False
-            if trace:
-                for e in pending:
-                    for k, v in trace.items():
-                        e.setdefault(k, v)
-            ready.extend(pending)
+            in_trace = False
+            ready.extend([trace | e for e in pending] if trace else pending)
+            ready_rows.extend(pending_rows)
             pending.clear()
+            pending_rows.clear()
 
     return start, end
 
@@ -228,22 +268,17 @@ def xes_batches(fh: BinaryIO, label: str, stats: XesStats, *, batch: int = 50_00
     """
     head = fh.read(_CHUNK)
     declared, decoder = _decoder(head, label, stats)
-    parser = expat.ParserCreate("utf-8" if decoder else None)
+    # intern=None: names are compared by value, so expat need not look each one up in a dict
+    parser = expat.ParserCreate("utf-8" if decoder else None, intern=None)
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    types = stats.types
-    trace: dict[str, str] = {}
-    pending: list[dict[str, str]] = []  # events of the open trace, waiting for its attributes
-    ready: list[dict[str, str]] = []
-    # state: the open event (or None), whether a trace is open, the depth inside an attribute
-    # (> 0 while in an attribute element: its children are meta-attributes), events read
-    state: list = [None, False, 0, 0]
+    events = _Events()
 
     def refuse(*_args: object) -> None:
         raise _Refused("the XES file declares a DTD or entities, which journey does not read "
                        "(they can expand without bound or fetch other files); remove the "
                        "<!DOCTYPE ...> part or export the log again")
 
-    start, end = _handlers(stats, trace, pending, ready, state)
+    start, end = _handlers(stats, events)
 
     parser.ordered_attributes = True
     parser.StartElementHandler = start
@@ -253,10 +288,13 @@ def xes_batches(fh: BinaryIO, label: str, stats: XesStats, *, batch: int = 50_00
     parser.UnparsedEntityDeclHandler = refuse
     parser.ExternalEntityRefHandler = refuse
 
-    def columns_of(events: list[dict[str, str]]) -> tuple[list[int], pa.Table]:
-        rows = [e.pop("\0row") for e in events]
-        schema = pa.schema([(c, pa.string()) for c in types])
-        return rows, pa.Table.from_pylist(events, schema=schema)
+    def columns_of() -> tuple[list[int], pa.Table]:
+        kind = pa.struct([(c, pa.string()) for c in stats.types])
+        table = pa.Table.from_struct_array(pa.array(events.ready, kind))
+        rows = events.ready_rows.copy()
+        events.ready.clear()
+        events.ready_rows.clear()
+        return rows, table
 
     size, offset, chunk = _CHUNK, 0, head
     while True:
@@ -264,9 +302,8 @@ def xes_batches(fh: BinaryIO, label: str, stats: XesStats, *, batch: int = 50_00
         data = _decode(decoder, chunk, final, declared, offset, label)
         seen = parser.CurrentByteIndex
         _parse(parser, data, final, label)
-        if len(ready) >= batch or (final and ready):
-            yield columns_of(ready)
-            ready.clear()
+        if len(events.ready) >= batch or (final and events.ready):
+            yield columns_of()
         if final:
             return
         offset += len(chunk)

@@ -52,6 +52,7 @@ Supported sources
 from __future__ import annotations
 
 import codecs
+import concurrent.futures
 import contextlib
 import csv
 import datetime as dt
@@ -914,17 +915,28 @@ def _load_xes(con: duckdb.DuckDBPyConnection, table: str, stream: BinaryIO,
     staging = f"_journey_xes_{uuid.uuid4().hex}"
     stats = XesStats()
     first = True
+
+    def load(arrow: pa.Table, create: bool) -> None:
+        view = f"_journey_{uuid.uuid4().hex}"
+        con.register(view, arrow)
+        try:
+            _load(con, staging, f"SELECT * FROM {view}", first=create, label=label)
+        finally:
+            con.unregister(view)
+
     try:
-        for rows, arrow in xes_batches(stream, label, stats, batch=_XES_BATCH):
-            _check_columns(arrow.column_names, label)
-            arrow = arrow.append_column("_row", pa.array(rows, pa.int64()))
-            view = f"_journey_{uuid.uuid4().hex}"
-            con.register(view, arrow)
-            try:
-                _load(con, staging, f"SELECT * FROM {view}", first=first, label=label)
-            finally:
-                con.unregister(view)
-            first = False
+        # DuckDB loads one batch while the parser reads the next
+        with concurrent.futures.ThreadPoolExecutor(1) as loader:
+            loading = None
+            for rows, arrow in xes_batches(stream, label, stats, batch=_XES_BATCH):
+                _check_columns(arrow.column_names, label)
+                arrow = arrow.append_column("_row", pa.array(rows, pa.int64()))
+                if loading is not None:
+                    loading.result()
+                loading = loader.submit(load, arrow, first)
+                first = False
+            if loading is not None:
+                loading.result()
         if first:
             raise JourneyError("the XES file holds no events (no <event> elements): no data "
                                "rows; check that this is the right file", source=label)
@@ -950,5 +962,5 @@ def _cast_xes(con: duckdb.DuckDBPyConnection, staging: str, table: str,
         ok = dict(zip(typed, result, strict=True))
     columns = [f"CAST({_ident(c)} AS {typed[c]}) AS {_ident(c)}" if ok.get(c) else _ident(c)
                for c in types]
-    con.execute(f"CREATE OR REPLACE TABLE {_ident(table)} AS SELECT {', '.join(columns)}, _row "
-                f"FROM {_ident(staging)}")
+    con.execute(f"CREATE OR REPLACE TABLE {_ident(table)} AS SELECT "
+                f"{', '.join([*columns, '_row'])} FROM {_ident(staging)}")

@@ -490,6 +490,14 @@ def test_xes_zoo_logs_match_a_plain_tree_reading(con, tmp_path, name):
         assert got == want, column
 
 
+def test_xes_events_without_attributes_keep_their_rows(con, tmp_path):
+    path = tmp_path / "log.xes"
+    path.write_text("<log><trace><event/><event><string/></event></trace><event></event></log>")
+    info = register_source(con, path, name="raw")
+    assert info.n_rows == 3
+    assert con.sql("SELECT * FROM raw ORDER BY _row").fetchall() == [(1,), (2,), (3,)]
+
+
 def test_xes_notes_count_what_is_not_read(con, tmp_path):
     path = tmp_path / "log.xes"
     path.write_text(XES, encoding="utf-8")

@@ -174,3 +174,116 @@ def test_a_fraction_or_no_gap_leaves_floats_alone(value):
     register_source(con, pd.DataFrame({"x": [1.0, value, 2.0]}), name="raw")
     assert con.sql("DESCRIBE raw").fetchall()[0][1] == ("BIGINT" if np.isnan(value)
                                                         else "DOUBLE")
+
+
+_XES_NAMESPACE = "http://www.xes-standard.org/"
+_META = st.tuples(st.sampled_from(["string", "int", "list", "container", "values"]),
+                  st.sampled_from(["m", "concept:name"]))
+_ATTRIBUTE = st.tuples(
+    st.sampled_from(["string", "date", "int", "float", "boolean", "id", "list", "container"]),
+    st.sampled_from([None, "a", "a", "case:a", "case:a", "n", "concept:name", "é 名", ""]),
+    st.one_of(st.none(), st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=6),
+              st.sampled_from(["x\ty", "a&b<c>\"'", "1.5", "true"])),
+    st.booleans(),  # written with the xes: prefix
+    st.booleans(),  # with an extra XML attribute before key and value
+    st.lists(_META, max_size=2))
+_EVENT = st.lists(_ATTRIBUTE, max_size=4)
+_TRACE = st.lists(st.one_of(_ATTRIBUTE, _EVENT.map(lambda e: ("event", e))), max_size=5)
+_LOG = st.lists(st.one_of(_ATTRIBUTE, _TRACE.map(lambda t: ("trace", t)),
+                          _EVENT.map(lambda e: ("event", e)),
+                          st.lists(_ATTRIBUTE, max_size=2).map(lambda g: ("global", g))),
+                max_size=6)
+
+
+def _render_attribute(attribute: tuple) -> str:
+    from xml.sax.saxutils import quoteattr
+
+    tag, key, value, prefixed, extra, meta = attribute
+    tag = f"xes:{tag}" if prefixed else tag
+    fields = ' id="1"' if extra else ""
+    if key is not None:
+        fields += f" key={quoteattr(key)}"
+    if value is not None:
+        fields += f" value={quoteattr(value)}"
+    inner = "".join(f'<{t} key="{k}" value="v"/>' for t, k in meta)
+    return f"<{tag}{fields}>{inner}</{tag}>" if inner else f"<{tag}{fields}/>"
+
+
+def _render_log(items: list) -> bytes:
+    def render(item: tuple) -> str:
+        if item[0] in ("event", "trace", "global"):
+            return f"<{item[0]}>{''.join(render(i) for i in item[1])}</{item[0]}>"
+        return _render_attribute(item)
+
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<log xmlns="{_XES_NAMESPACE}" '
+            f'xmlns:xes="{_XES_NAMESPACE}">{"".join(render(i) for i in items)}</log>'
+            ).encode()
+
+
+def _tree_reading(doc: bytes) -> tuple[list[dict], dict[str, str], int]:
+    """Events, column types and skipped nested attributes, read from an ElementTree tree."""
+    import xml.etree.ElementTree as ET
+
+    from journey._xes import ATTRIBUTE_TAGS
+
+    def local(element: ET.Element) -> str:
+        return element.tag.rsplit("}", 1)[-1]
+
+    events: list[dict] = []
+    types: dict[str, str] = {}
+    nested = 0
+
+    def read(element: ET.Element, target: dict, prefix: str) -> None:
+        nonlocal nested
+        nested += sum(local(d) in ATTRIBUTE_TAGS | {"list", "container"}
+                      for d in element.iter() if d is not element)
+        if local(element) in ("list", "container"):
+            nested += 1
+        elif element.get("key") is not None:
+            column = prefix + element.get("key")
+            target[column] = element.get("value")
+            tag = local(element)
+            types[column] = tag if types.get(column, tag) == tag else "string"
+
+    def event_of(element: ET.Element) -> dict:
+        event: dict = {}
+        for attribute in element:
+            read(attribute, event, "")
+        return event
+
+    for item in ET.fromstring(doc):
+        if local(item) == "event":
+            events.append(event_of(item))
+        elif local(item) == "trace":
+            case: dict = {}
+            of_trace = []
+            for child in item:
+                if local(child) == "event":
+                    of_trace.append(event_of(child))
+                else:
+                    read(child, case, "case:")
+            events.extend({**case, **event} for event in of_trace)
+    return events, types, nested
+
+
+@settings(SETTINGS, max_examples=150)
+@given(items=_LOG, batch=st.integers(1, 4))
+def test_xes_reader_matches_a_tree_reading(items, batch):
+    from journey._xes import XesStats, xes_batches
+
+    doc = _render_log(items)
+    stats = XesStats()
+    rows: list[int] = []
+    read: list[dict] = []
+    columns: list[str] = []
+    for batch_rows, table in xes_batches(io.BytesIO(doc), "log.xes", stats, batch=batch):
+        assert table.num_rows == len(batch_rows)
+        assert set(table.schema.types) <= {pa.string()}
+        rows += batch_rows
+        read += table.to_pylist()
+        columns = table.column_names
+    events, types, nested = _tree_reading(doc)
+    assert rows == list(range(1, len(events) + 1))
+    assert columns == (list(types) if events else [])
+    assert read == [{c: event.get(c) for c in types} for event in events]
+    assert (stats.types, stats.nested) == (types, nested)
