@@ -211,6 +211,30 @@ def events(t: ir.Table, keep: Keep, *, mapping: Mapping[str, str], label: str, i
     """
     t = t.drop(*[c for c in _SHIFTS if c in t.columns])
     order = [c for c in ("_file", "_row") if c in t.columns]  # place in the file(s)
+    if "_lifecycle" in t.columns or duplicates != "keep":
+        return _events_in_steps(t, keep, order, mapping=mapping, label=label, invalid=invalid,
+                                duplicates=duplicates, exclusions=exclusions, stage=stage)
+    # every usable row that does not end before it starts is an event: order them first, and
+    # count the rows left out by reason only when some were (most logs have none)
+    stage("ordering events")
+    usable = t.case_id.notnull() & t.activity.notnull() & t.end.notnull()
+    events = keep(_sequence(t.filter(usable & ~(t.end < t.start).fill_null(False)), order),
+                  "events")
+    n, has_start = _facts(events)
+    if n < int(t.count().execute()):
+        t, n_backwards = _unusable(t, exclusions, check_order=True)
+        _ends_first(t, n_backwards, invalid, mapping, label, exclusions)
+    if n == 0:
+        raise _nothing_left(exclusions, mapping, label)
+    return events, n, has_start
+
+
+def _events_in_steps(t: ir.Table, keep: Keep, order: list[str], *, mapping: Mapping[str, str],
+                     label: str, invalid: str, duplicates: str | Sequence[str],
+                     exclusions: list[dict], stage: Callable[[str], None],
+                     ) -> tuple[ir.Table, int, bool]:
+    """:func:`events` of lifecycle rows (paired first) or with ``duplicates`` dropped: each
+    step counts what it leaves out before the next one runs."""
     lifecycle = "_lifecycle" in t.columns
     t, n_backwards = _unusable(t, exclusions, check_order=not lifecycle)
     if lifecycle:
@@ -221,7 +245,13 @@ def events(t: ir.Table, keep: Keep, *, mapping: Mapping[str, str], label: str, i
         stage("dropping duplicates")
         t = _drop_duplicates(t, duplicates, mapping, exclusions, order)
     t = keep(_sequence(t, order), "events")
-    facts = t.aggregate(n=t.count(), starts=t.start.count()).execute()
-    if int(facts.n.iloc[0]) == 0:
+    n, has_start = _facts(t)
+    if n == 0:
         raise _nothing_left(exclusions, mapping, label)
-    return t, int(facts.n.iloc[0]), int(facts.starts.iloc[0]) > 0
+    return t, n, has_start
+
+
+def _facts(events: ir.Table) -> tuple[int, bool]:
+    """How many events there are, and whether any has a start."""
+    facts = events.aggregate(n=events.count(), starts=events.start.count()).execute()
+    return int(facts.n.iloc[0]), int(facts.starts.iloc[0]) > 0
