@@ -502,10 +502,16 @@ def _load_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame,
     if rows is None:
         rows = np.arange(1, len(frame) + 1)
     arrow = arrow.append_column("_row", pa.array(rows, pa.int64()))
+    _load_arrow(con, table, arrow, first=True, label=label)
+
+
+def _load_arrow(con: duckdb.DuckDBPyConnection, table: str, arrow: pa.Table, *, first: bool,
+                label: str) -> None:
+    """Create ``table`` from an Arrow table (``first``), or append the rows to it."""
     view = f"_journey_{uuid.uuid4().hex}"
     con.register(view, arrow)
     try:
-        _load(con, table, f"SELECT * FROM {view}", first=True, label=label)
+        _load(con, table, f"SELECT * FROM {view}", first=first, label=label)
     finally:
         con.unregister(view)
 
@@ -916,14 +922,6 @@ def _load_xes(con: duckdb.DuckDBPyConnection, table: str, stream: BinaryIO,
     stats = XesStats()
     first = True
 
-    def load(arrow: pa.Table, create: bool) -> None:
-        view = f"_journey_{uuid.uuid4().hex}"
-        con.register(view, arrow)
-        try:
-            _load(con, staging, f"SELECT * FROM {view}", first=create, label=label)
-        finally:
-            con.unregister(view)
-
     try:
         # DuckDB loads one batch while the parser reads the next
         with concurrent.futures.ThreadPoolExecutor(1) as loader:
@@ -933,7 +931,8 @@ def _load_xes(con: duckdb.DuckDBPyConnection, table: str, stream: BinaryIO,
                 arrow = arrow.append_column("_row", pa.array(rows, pa.int64()))
                 if loading is not None:
                     loading.result()
-                loading = loader.submit(load, arrow, first)
+                loading = loader.submit(_load_arrow, con, staging, arrow, first=first,
+                                        label=label)
                 first = False
             if loading is not None:
                 loading.result()
