@@ -225,7 +225,8 @@ def scan_duckdb(con: duckdb.DuckDBPyConnection, table: str, *, columns: Sequence
         rows and distinct values), and for each feature of :data:`FEATURES` ``<f>_rows``,
         ``<f>_distinct`` and ``<f>_example`` (one matching value: the identifier itself when it
         is inside a longer text), plus ``mobile_k``/``mobile_gaps``/``mobile_small`` and the
-        same for ``id_valid`` (serial numbering); date columns have ``rows`` and ``date_rows``.
+        same for ``id_valid`` (serial numbering), and ``padded_rows`` (rows whose text has
+        leading or trailing spaces or is blank); date columns have ``rows`` and ``date_rows``.
 
     Examples
     --------
@@ -252,6 +253,10 @@ def scan_duckdb(con: duckdb.DuckDBPyConnection, table: str, *, columns: Sequence
         try:
             con.execute(f"CREATE OR REPLACE TEMP TABLE {_FEATURES_TABLE} AS {features}")
             out = con.sql(counts).df()
+            # rows whose text read_log must trim (or blank out): without any, it reads as is
+            padded = con.sql(f"SELECT c, sum(n) FILTER (trim(v) <> v OR trim(v) = '') AS p "
+                             f"FROM {_VALUES} GROUP BY c").df()
+            out["padded_rows"] = out.c.map(padded.set_index("c").p).fillna(0)
         finally:
             con.execute(f"DROP TABLE IF EXISTS {_VALUES}")
             con.execute(f"DROP TABLE IF EXISTS {_FEATURES_TABLE}")

@@ -208,7 +208,7 @@ def scan_identifiers(frame: pd.DataFrame, *, roles: Mapping[str, str] | None = N
         from journey.formats import register_source
 
         register_source(con, frame, name="raw")
-        return _scan_duckdb(con, "raw", roles or {})
+        return _scan_duckdb(con, "raw", roles or {})[0]
     finally:
         con.close()
 
@@ -253,13 +253,16 @@ def refuse_identifiers(frame: pd.DataFrame, *, source: str | None,
 def refuse_table_identifiers(con: duckdb.DuckDBPyConnection, table: str, *, source: str | None,
                              allow: Iterable[str] = (),
                              roles: Mapping[str, str] | Callable[[], Mapping[str, str]] | None
-                             = None) -> None:
+                             = None) -> frozenset[str]:
     """:func:`refuse_identifiers` on a DuckDB table, scanned where it lies (one query).
 
     Used by :func:`journey.read_log` on the raw rows before any message may quote a value.
     ``roles`` may be a function returning the ``{role: column}`` mapping: when it raises
     :class:`JourneyError` (a column mapping problem, whose message lists the column names), the
     columns are scanned without roles and that error is raised only if nothing was found.
+
+    Returns the text columns none of whose values has leading or trailing spaces or is blank
+    (found by the same scan): :func:`journey.read_log` reads them without trimming.
 
     Examples
     --------
@@ -272,11 +275,16 @@ def refuse_table_identifiers(con: duckdb.DuckDBPyConnection, table: str, *, sour
     Traceback (most recent call last):
     ...
     journey.errors.JourneyError: log.csv, column 'contact': ...phone number in 99 row(s)...
+    >>> sorted(refuse_table_identifiers(con, "raw", source="log.csv", allow=["contact"]))
+    ['case_id', 'contact']
     """
     mapping, pending = _roles(roles)
-    _refuse(_scan_duckdb(con, table, mapping), source, allow)
+    found, counts = _scan_duckdb(con, table, mapping)
+    _refuse(found, source, allow)
     if pending is not None:
         raise pending
+    text = counts[counts["padded_rows"].notna()] if "padded_rows" in counts else counts[:0]
+    return frozenset(text.loc[text["padded_rows"] == 0, "column"])
 
 
 def refuse_spark_identifiers(frame: Any, *, source: str | None, allow: Iterable[str] = (),
@@ -408,14 +416,15 @@ def _hinted(kind: str, column: str) -> bool:
 
 
 def _scan_duckdb(con: duckdb.DuckDBPyConnection, table: str, roles: Mapping[str, str]
-                 ) -> pd.DataFrame:
+                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The flagged columns of ``table``, and the scan's counts per column."""
     described = con.execute(f'DESCRIBE "{table}"').fetchall()
     types = {name: str(dtype) for name, dtype, *_ in described if name not in ("_row", "_file")}
     text = [c for c, t in types.items() if not _skipped(t) and not _temporal(t)]
     dates = [c for c, t in types.items() if _temporal(t) and _hinted("date of birth", c)]
     hinted = [c for c in text if any(_hinted(kind, c) for kind in _HINTS)]
     counts = scan_duckdb(con, table, columns=text, types=types, dates=dates, hinted=hinted)
-    return _verdicts(counts, list(types), roles)
+    return _verdicts(counts, list(types), roles), counts
 
 
 def _verdicts(counts: pd.DataFrame, names: Sequence[str], roles: Mapping[str, str]

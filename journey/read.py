@@ -368,9 +368,13 @@ def _recorded_zone(source: Any, mapping: Mapping[str, str]) -> str | None:
 
 
 def _parse(con: duckdb.DuckDBPyConnection, mapping: Mapping[str, str],
-           columns: Sequence[str], times: dict[str, str], shift: dict[str, str]) -> None:
-    """Create ``parsed`` from ``raw``: the fields under their names, the times parsed."""
-    select = [f"nullif(trim(CAST({_q(mapping[f])} AS VARCHAR)), '') AS {name}"
+           columns: Sequence[str], times: dict[str, str], shift: dict[str, str],
+           trimmed: frozenset[str] = frozenset()) -> None:
+    """Create ``parsed`` from ``raw``: the fields under their names, the text trimmed and blank
+    text missing (except in the ``trimmed`` columns, which need neither), the times parsed."""
+    text = {c: f"CAST({_q(c)} AS VARCHAR)" for c in mapping.values()}
+    select = [(text[mapping[f]] if mapping[f] in trimmed else
+               f"nullif(trim({text[mapping[f]]}), '')") + f" AS {name}"
               for f, name in _TEXT_COLUMNS.items() if f in mapping]
     select += [f"{expr} AS {_q(f)}" for f, expr in times.items()]
     select += [f"{expr} AS _{f}_shift" for f, expr in shift.items()]
@@ -429,14 +433,15 @@ def _events(con: duckdb.DuckDBPyConnection, source: Any, info: SourceInfo, *,
                  resource=resource, department=department, patient=patient,
                  lifecycle=None if lifecycle == "auto" else lifecycle)
     skip = ("lifecycle",) if lifecycle is None else ()
-    refuse_table_identifiers(con, "raw", source=label, allow=allow_columns,
-                             roles=lambda: _map_columns(list(columns), given, label, skip))
+    trimmed = refuse_table_identifiers(
+        con, "raw", source=label, allow=allow_columns,
+        roles=lambda: _map_columns(list(columns), given, label, skip))
     stage("reading times")
     mapping = _roles(con, columns, given, label, skip, lifecycle)
     times, shift, ref, day = _times(con, mapping, label, tz,
                                     _recorded_zone(source, mapping), time_format)
     stage("checking rows")
-    _parse(con, mapping, columns, times, shift)
+    _parse(con, mapping, columns, times, shift, trimmed)
     backend = ibis.duckdb.from_connection(con)
     try:
         parsed, exclusions = _pipeline.moments(backend.table("parsed"))

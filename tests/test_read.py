@@ -138,6 +138,22 @@ def test_duplicates_are_kept_unless_asked_and_missing_fields_are_counted():
         read_log(df, duplicates=["nope"])
 
 
+def test_text_is_trimmed_and_blank_text_is_missing_only_where_the_scan_found_some():
+    # read_log trims a text column only when its scan found a padded or blank value; both ways
+    # give the same events
+    padded = frame(case_id=["a ", " a", "b", "  "], activity=["R", " C", "R ", "R"],
+                   end=["2025-01-06 08:00", "2025-01-06 09:00", "2025-01-06 09:30",
+                        "2025-01-06 10:00"], department=["ED", "ED", "ED", "ED"])
+    clean = padded.assign(case_id=["a", "a", "b", None], activity=["R", "C", "R", "R"])
+    for df in (padded, clean):
+        log = read_log(df)
+        assert log.exclusions.set_index("reason").rows["missing case id (excluded)"] == 1
+        got = log.to_pandas()
+        assert got.case_id.tolist() == ["a", "a", "b"]
+        assert got.activity.tolist() == ["R", "C", "R"]
+        assert journey.journey_map(log).transitions.cases.tolist() == [1]
+
+
 def test_lifecycle_events_are_paired_and_unmatched_reported():
     df = frame(case=["a"] * 5 + ["b"] * 2,
                activity=["Lab", "Lab", "Lab", "Lab", "Imaging", "Lab", "Lab"],
