@@ -332,3 +332,27 @@ def test_process_map_of_the_sample_hides_nothing_and_labels_the_main_paths():
         assert text == f"{row.cases:,} · {row.wait_median:,.0f} min"
     wait = m.process_map(color_by="wait", width_by="wait").layout.title.text
     assert "median wait before each touchpoint" in wait and "median wait per path" in wait
+
+
+@pytest.mark.parametrize("name", ["sepsis_xes", "daily_xes", "gbk_his_csv", "lifecycle_csv"])
+def test_activities_stored_as_an_enum_or_as_text_give_the_same_map(name, tmp_path, monkeypatch):
+    # read_log stores up to ENUM_ACTIVITIES distinct activities as an ENUM (sorted as text)
+    from zoo import OPTIONS, build
+
+    import journey.read
+
+    path = build(name, tmp_path)
+    tables = {}
+    for limit in (journey.read.ENUM_ACTIVITIES, 0):
+        monkeypatch.setattr(journey.read, "ENUM_ACTIVITIES", limit)
+        log = journey.read_log(path, **OPTIONS.get(name, {}))
+        kind = log._con.con.execute("SELECT typeof(activity) FROM events LIMIT 1").fetchall()[0][0]
+        assert kind.startswith("ENUM") == (limit > 0)
+        m = journey.journey_map(log)
+        tables[limit] = [m.touchpoints, m.transitions, m.variants, m.rework,
+                         log.to_pandas(), log.summary()]
+    for enum, text in zip(*tables.values(), strict=True):
+        if isinstance(enum, pd.Series):
+            pd.testing.assert_series_equal(enum, text)
+        else:
+            pd.testing.assert_frame_equal(enum, text)
