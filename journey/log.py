@@ -18,6 +18,7 @@ All durations are reported in minutes.
 
 from __future__ import annotations
 
+import functools
 import getpass
 import os
 import tempfile
@@ -35,8 +36,8 @@ import pandas as pd
 
 from journey.errors import JourneyError
 
-__all__ = ["EngineProfile", "EventLog", "connect", "engine_profile", "engine_progress",
-           "memory_limit_for", "set_memory_limit"]
+__all__ = ["EngineProfile", "EventLog", "backend_of", "connect", "engine_profile",
+           "engine_progress", "memory_limit_for", "set_memory_limit"]
 
 BASE_COLUMNS = ("case_id", "activity", "start", "end", "patient_id", "resource", "department")
 
@@ -101,6 +102,43 @@ def _user() -> str:
         return getpass.getuser()
     except (KeyError, OSError):  # no login name in this environment
         return "user"
+
+
+@functools.cache
+def _backend_class() -> type:
+    """Ibis's DuckDB backend, whose results hold ENUM columns (read_log's activities) as text:
+    the engine groups and counts on the ENUM's small integers, and pandas gets plain strings
+    (Ibis would otherwise turn each value of a dictionary column into a Python object)."""
+    from ibis.backends.duckdb import Backend
+
+    def is_enum(dtype: Any) -> bool:
+        return str(dtype).startswith("ENUM(")
+
+    class TextBackend(Backend):
+        def _to_duckdb_relation(self, *args: Any, **kwargs: Any) -> duckdb.DuckDBPyRelation:
+            rel = super()._to_duckdb_relation(*args, **kwargs)
+            if not any(map(is_enum, rel.types)):
+                return rel
+            names = ['"' + c.replace('"', '""') + '"' for c in rel.columns]
+            return rel.project(", ".join(
+                f"CAST({n} AS VARCHAR) AS {n}" if is_enum(t) else n
+                for n, t in zip(names, rel.types, strict=True)))
+
+    return TextBackend
+
+
+def backend_of(con: duckdb.DuckDBPyConnection) -> Any:
+    """The Ibis backend of the engine connection ``con``; its results hold activities as text
+    (read_log stores them as an ENUM when there are few).
+
+    Examples
+    --------
+    >>> con = connect()
+    >>> _ = con.execute("CREATE TABLE t AS SELECT CAST('Lab' AS ENUM('Lab', 'X-ray')) AS a")
+    >>> backend_of(con).table("t").execute().a.tolist()
+    ['Lab']
+    """
+    return _backend_class().from_connection(con)
 
 
 def connect(database: str | None = None) -> duckdb.DuckDBPyConnection:
@@ -357,7 +395,7 @@ class EventLog:
                          stages: Mapping[str, str] | None, fingerprint_source: Any,
                          resolution: str = "time", utc_offset: int | None = None,
                          clock: tuple = (), notes: tuple[str, ...] = ()) -> EventLog:
-        backend = ibis.duckdb.from_connection(con)
+        backend = backend_of(con)
         return cls(table=backend.table(name), source=source, has_start=has_start,
                    columns=columns, exclusions=exclusions, stages=stages, _con=backend,
                    _source_object=fingerprint_source, resolution=resolution,

@@ -15,7 +15,6 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 import duckdb
-import ibis
 import pandas as pd
 
 from journey import _pipeline
@@ -37,7 +36,7 @@ from journey._reading import (
 from journey._timeformat import check_time_format
 from journey.errors import JourneyError
 from journey.formats import SourceInfo, explain_engine_error, register_source
-from journey.log import EventLog, connect, engine_progress, memory_limit_for
+from journey.log import EventLog, backend_of, connect, engine_progress, memory_limit_for
 from journey.privacy import refuse_table_identifiers
 
 __all__ = ["COLUMN_PRESETS", "TIME_FORMATS", "read_log"]
@@ -458,7 +457,7 @@ def _events(con: duckdb.DuckDBPyConnection, source: Any, info: SourceInfo, *,
                                     _recorded_zone(source, mapping), time_format)
     stage("checking rows")
     _parse(con, mapping, columns, times, shift, trimmed)
-    backend = ibis.duckdb.from_connection(con)
+    backend = backend_of(con)
     try:
         parsed, exclusions = _pipeline.moments(backend.table("parsed"))
         clock = _pipeline.clock(parsed, label)

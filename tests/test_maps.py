@@ -348,6 +348,9 @@ def test_activities_stored_as_an_enum_or_as_text_give_the_same_map(name, tmp_pat
         log = journey.read_log(path, **OPTIONS.get(name, {}))
         kind = log._con.con.execute("SELECT typeof(activity) FROM events LIMIT 1").fetchall()[0][0]
         assert kind.startswith("ENUM") == (limit > 0)
+        # results hold the activities as text, not as a dictionary of Python objects
+        rel = log._con._to_duckdb_relation(log.table.select("activity", "_prev_activity"))
+        assert [str(t) for t in rel.types] == ["VARCHAR", "VARCHAR"]
         m = journey.journey_map(log)
         tables[limit] = [m.touchpoints, m.transitions, m.variants, m.rework,
                          log.to_pandas(), log.summary()]
