@@ -132,3 +132,36 @@ def test_exclusions_duplicates_and_order_match_a_plain_implementation(duplicates
                    out._next_activity.astype(object).where(out._next_activity.notna(), None),
                    strict=True))
     assert got == expected
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", "c"]),
+                          st.text(alphabet="aAbB 'é诊\u3000-", min_size=1, max_size=4),
+                          st.sampled_from(TIMES)), min_size=1, max_size=10))
+def test_activities_as_an_enum_sort_compare_and_map_as_text(rows):
+    import journey.read
+
+    df = pd.DataFrame(rows, columns=["case_id", "activity", "end"])
+    results, default = [], journey.read.ENUM_ACTIVITIES
+    for limit in (default, 0):
+        journey.read.ENUM_ACTIVITIES = limit
+        try:
+            log = journey.read_log(df)
+        except JourneyError as err:
+            results.append(str(err))
+            continue
+        finally:
+            journey.read.ENUM_ACTIVITIES = default
+        t = log.table
+        first = t.activity.min().execute()
+        results.append((t.order_by(["activity", "_row"]).execute()[["activity", "_row"]],
+                        t.filter(t.activity > first).count().execute(),
+                        journey.journey_map(log).transitions))
+    if isinstance(results[0], str):
+        assert results[0] == results[1]
+        return
+    for enum, text in zip(*results, strict=True):
+        if isinstance(enum, pd.DataFrame):
+            pd.testing.assert_frame_equal(enum, text)
+        else:
+            assert enum == text
