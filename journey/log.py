@@ -18,7 +18,6 @@ All durations are reported in minutes.
 
 from __future__ import annotations
 
-import functools
 import getpass
 import os
 import tempfile
@@ -33,6 +32,7 @@ import duckdb
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
+from ibis.backends.duckdb import Backend as IbisDuckDB
 
 from journey.errors import JourneyError
 
@@ -104,27 +104,22 @@ def _user() -> str:
         return "user"
 
 
-@functools.cache
-def _backend_class() -> type:
+def _is_enum(dtype: Any) -> bool:
+    return str(dtype).startswith("ENUM(")
+
+
+class _Backend(IbisDuckDB):
     """Ibis's DuckDB backend, whose results hold ENUM columns (read_log's activities) as text:
     the engine groups and counts on the ENUM's small integers, and pandas gets plain strings
     (Ibis would otherwise turn each value of a dictionary column into a Python object)."""
-    from ibis.backends.duckdb import Backend
 
-    def is_enum(dtype: Any) -> bool:
-        return str(dtype).startswith("ENUM(")
-
-    class TextBackend(Backend):
-        def _to_duckdb_relation(self, *args: Any, **kwargs: Any) -> duckdb.DuckDBPyRelation:
-            rel = super()._to_duckdb_relation(*args, **kwargs)
-            if not any(map(is_enum, rel.types)):
-                return rel
-            names = ['"' + c.replace('"', '""') + '"' for c in rel.columns]
-            return rel.project(", ".join(
-                f"CAST({n} AS VARCHAR) AS {n}" if is_enum(t) else n
-                for n, t in zip(names, rel.types, strict=True)))
-
-    return TextBackend
+    def _to_duckdb_relation(self, *args: Any, **kwargs: Any) -> duckdb.DuckDBPyRelation:
+        rel = super()._to_duckdb_relation(*args, **kwargs)
+        if not any(map(_is_enum, rel.types)):
+            return rel
+        names = ['"' + c.replace('"', '""') + '"' for c in rel.columns]
+        return rel.project(", ".join(f"CAST({n} AS VARCHAR) AS {n}" if _is_enum(t) else n
+                                     for n, t in zip(names, rel.types, strict=True)))
 
 
 def backend_of(con: duckdb.DuckDBPyConnection) -> Any:
@@ -138,7 +133,7 @@ def backend_of(con: duckdb.DuckDBPyConnection) -> Any:
     >>> backend_of(con).table("t").execute().a.tolist()
     ['Lab']
     """
-    return _backend_class().from_connection(con)
+    return _Backend.from_connection(con)
 
 
 def connect(database: str | None = None) -> duckdb.DuckDBPyConnection:

@@ -283,8 +283,9 @@ def refuse_table_identifiers(con: duckdb.DuckDBPyConnection, table: str, *, sour
     _refuse(found, source, allow)
     if pending is not None:
         raise pending
-    text = counts[counts["padded_rows"].notna()] if "padded_rows" in counts else counts[:0]
-    return frozenset(text.loc[text["padded_rows"] == 0, "column"])
+    if "padded_rows" not in counts:  # no text column
+        return frozenset()
+    return frozenset(counts.loc[counts["padded_rows"] == 0, "column"])
 
 
 def refuse_spark_identifiers(frame: Any, *, source: str | None, allow: Iterable[str] = (),
