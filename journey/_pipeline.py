@@ -32,12 +32,15 @@ from journey._reading import (
     _nothing_left,
     clock_from_days,
 )
-from journey.engine import VISIT_KEY
+from journey.engine import FIRST_PASS, VISIT_KEY
 
 __all__ = ["Keep", "clock", "events", "moments"]
 
 #: Materialises a table expression under a name and returns it as an Ibis table.
 Keep = Callable[[ir.Table, str], ir.Table]
+
+#: The number (0 to 63) of each activity, for the first-pass flags (see :func:`events`).
+Code = Callable[[ir.StringValue], ir.IntegerValue]
 
 _SHIFTS = ("_start_shift", "_end_shift")
 
@@ -183,43 +186,56 @@ def _drop_duplicates(t: ir.Table, duplicates: str | Sequence[str], mapping: Mapp
     return ranked.filter(ranked._dup == 0).drop("_dup")
 
 
-def _sequence(t: ir.Table, order: list[str]) -> ir.Table:
+def _sequence(t: ir.Table, order: list[str], code: Code | None = None) -> ir.Table:
     """The rows of ``t`` with their place (``_seq``, from 1) and neighbours in the visit, and
     (from one file or frame, where row numbers are unique) the visit's integer key
     (:data:`journey.engine.VISIT_KEY`: the row of its first event), found in the same pass.
+    With ``code`` (the activity's number, below 64), the first pass of each touchpoint in its
+    visit is flagged too (:data:`journey.engine.FIRST_PASS`): a bit per touchpoint, set by a
+    running bitwise or over the visit's earlier events, in the same sort.
 
     Within a visit, events are ordered by start (the end when there is no start), then end,
     then ``order`` (their place in the file); see :func:`journey.engine.sequenced`.
     """
-    visit = ibis.window(group_by=t.case_id,
-                        order_by=[ibis.coalesce(t.start, t.end), t.end, *[t[c] for c in order]])
-    key = {} if "_file" in t.columns else {VISIT_KEY: t._row.first().over(visit)}
+    keys = dict(group_by=t.case_id,
+                order_by=[ibis.coalesce(t.start, t.end), t.end, *[t[c] for c in order]])
+    visit = ibis.window(**keys)
+    extra = {} if "_file" in t.columns else {VISIT_KEY: t._row.first().over(visit)}
+    if code is not None:
+        bit = code(t.activity).cast("uint64")
+        seen = (ibis.literal(1, "uint64") << bit).bit_or().over(ibis.window(**keys,
+                                                                            rows=(None, -1)))
+        extra[FIRST_PASS] = ((seen >> bit) & 1).fill_null(0) == 0
     return t.mutate(_seq=ibis.row_number().over(visit) + 1,
                     _prev_activity=t.activity.lag().over(visit),
                     _prev_end=t.end.lag().over(visit),
-                    _next_activity=t.activity.lead().over(visit), **key)
+                    _next_activity=t.activity.lead().over(visit), **extra)
 
 
 def events(t: ir.Table, keep: Keep, *, mapping: Mapping[str, str], label: str, invalid: str,
            duplicates: str | Sequence[str], exclusions: list[dict],
-           stage: Callable[[str], None] = lambda _: None) -> tuple[ir.Table, int, bool]:
+           stage: Callable[[str], None] = lambda _: None, code: Code | None = None,
+           ) -> tuple[ir.Table, int, bool]:
     """The events of the parsed rows ``t``, kept as ``"events"``, how many there are, and
     whether any has a start (from a start column or a paired lifecycle start event).
 
     Unusable rows, unpaired lifecycle events, instances that end before they start
-    (``invalid="exclude"``) and ``duplicates`` are counted in ``exclusions``.
+    (``invalid="exclude"``) and ``duplicates`` are counted in ``exclusions``. ``code`` gives
+    each activity a distinct number from 0 to 63 (when the engine has one): the events then
+    carry :data:`journey.engine.FIRST_PASS`.
     """
     t = t.drop(*[c for c in _SHIFTS if c in t.columns])
     order = [c for c in ("_file", "_row") if c in t.columns]  # place in the file(s)
     if "_lifecycle" in t.columns or duplicates != "keep":
         return _events_in_steps(t, keep, order, mapping=mapping, label=label, invalid=invalid,
-                                duplicates=duplicates, exclusions=exclusions, stage=stage)
+                                duplicates=duplicates, exclusions=exclusions, stage=stage,
+                                code=code)
     # every usable row that does not end before it starts is an event: order them first, and
     # count the rows left out by reason only when some were (most logs have none)
     stage("ordering events")
     usable = t.case_id.notnull() & t.activity.notnull() & t.end.notnull()
-    events = keep(_sequence(t.filter(usable & ~(t.end < t.start).fill_null(False)), order),
-                  "events")
+    events = keep(_sequence(t.filter(usable & ~(t.end < t.start).fill_null(False)), order,
+                            code), "events")
     n, has_start = _facts(events)
     if n < int(t.count().execute()):
         t, n_backwards = _unusable(t, exclusions, check_order=True)
@@ -232,7 +248,7 @@ def events(t: ir.Table, keep: Keep, *, mapping: Mapping[str, str], label: str, i
 def _events_in_steps(t: ir.Table, keep: Keep, order: list[str], *, mapping: Mapping[str, str],
                      label: str, invalid: str, duplicates: str | Sequence[str],
                      exclusions: list[dict], stage: Callable[[str], None],
-                     ) -> tuple[ir.Table, int, bool]:
+                     code: Code | None) -> tuple[ir.Table, int, bool]:
     """:func:`events` of lifecycle rows (paired first) or with ``duplicates`` dropped: each
     step counts what it leaves out before the next one runs."""
     lifecycle = "_lifecycle" in t.columns
@@ -244,7 +260,7 @@ def _events_in_steps(t: ir.Table, keep: Keep, order: list[str], *, mapping: Mapp
     if duplicates != "keep":
         stage("dropping duplicates")
         t = _drop_duplicates(t, duplicates, mapping, exclusions, order)
-    t = keep(_sequence(t, order), "events")
+    t = keep(_sequence(t, order, code), "events")
     n, has_start = _facts(t)
     if n == 0:
         raise _nothing_left(exclusions, mapping, label)

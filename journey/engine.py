@@ -14,8 +14,8 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-__all__ = ["NEIGHBOURS", "SEQUENCE_COLUMNS", "VISIT_KEY", "case_paths", "minutes", "sequenced",
-           "visit_key", "wall_clock", "wall_clock_values"]
+__all__ = ["FIRST_PASS", "NEIGHBOURS", "SEQUENCE_COLUMNS", "VISIT_KEY", "case_paths", "minutes",
+           "sequenced", "visit_key", "wall_clock", "wall_clock_values"]
 
 PATH_SEPARATOR = " → "
 
@@ -30,6 +30,12 @@ SEQUENCE_COLUMNS = ("case_id", "activity", "start", "end", "_seq")
 #: file or frame (the row of the visit's first event): counting distinct visits on it is
 #: about twice as fast as on the case ids' text.
 VISIT_KEY = "_visit"
+
+#: A flag that read_log stores with the events when the log has at most 64 touchpoints: true on
+#: the first event of each touchpoint in its visit, so that a touchpoint's visits are the sum of
+#: the flag instead of a distinct count. It holds while each touchpoint keeps all or none of its
+#: events in a visit, which every filter of :meth:`journey.EventLog.filter` respects.
+FIRST_PASS = "_first_pass"
 
 
 def visit_key(t: ir.Table) -> ir.Column:

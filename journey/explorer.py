@@ -21,7 +21,7 @@ import pandas as pd
 
 from journey._gaps import wait_columns
 from journey._labels import texts
-from journey.engine import NEIGHBOURS, SEQUENCE_COLUMNS, VISIT_KEY
+from journey.engine import FIRST_PASS, NEIGHBOURS, SEQUENCE_COLUMNS, VISIT_KEY
 from journey.errors import JourneyError
 from journey.log import EventLog
 
@@ -35,7 +35,7 @@ _BINS = 20
 #: Selections whose maps are kept (the least recently used beyond them are forgotten).
 _KEEP = 8
 #: The columns journey_map reads; a filtered selection is stored with these only.
-_MAP_COLUMNS = (*SEQUENCE_COLUMNS, *NEIGHBOURS, VISIT_KEY)
+_MAP_COLUMNS = (*SEQUENCE_COLUMNS, *NEIGHBOURS, VISIT_KEY, FIRST_PASS)
 
 
 def _segments(log: EventLog) -> dict[str, list]:

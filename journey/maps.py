@@ -13,6 +13,7 @@ from journey._gaps import gap_columns, wait_columns
 from journey._result import Result
 from journey._simplify import check_amount, keep_paths, top_activities
 from journey.engine import (
+    FIRST_PASS,
     NEIGHBOURS,
     SEQUENCE_COLUMNS,
     VISIT_KEY,
@@ -50,15 +51,20 @@ def _split_quantiles(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _per_group(t: Any, keys: dict[str, Any], **metrics: Any) -> pd.DataFrame:
-    """Keys, visits (distinct case ids) and ``metrics`` per group, as one frame.
+def _per_touchpoint(t: Any, **metrics: Any) -> pd.DataFrame:
+    """Activity, visits and ``metrics`` per touchpoint, as one frame.
 
-    The distinct count runs as a query of its own: the engine can spill it to disk, which it
-    cannot do for the percentiles computed alongside it (a 100-million-event log).
+    The visits are the sum of the first-pass flags when read_log stored them
+    (:data:`~journey.engine.FIRST_PASS`), in the same query as ``metrics``; else a distinct
+    count, in a query of its own: the engine can spill it to disk, which it cannot do for the
+    percentiles computed alongside it (a 100-million-event log).
     """
-    grouped = t.group_by(**keys)
+    grouped = t.group_by("activity")
+    if FIRST_PASS in t.columns:
+        return _split_quantiles(grouped.aggregate(
+            cases=t[FIRST_PASS].cast("int64").sum(), **metrics).execute())
     cases = grouped.aggregate(cases=visit_key(t).nunique()).execute()
-    return cases.merge(_split_quantiles(grouped.aggregate(**metrics).execute()), on=list(keys))
+    return cases.merge(_split_quantiles(grouped.aggregate(**metrics).execute()), on="activity")
 
 
 @dataclass(frozen=True, repr=False)
@@ -123,9 +129,8 @@ class JourneyMap(Result):
         """
         ev = self.events
         if known is None:
-            tp = _per_group(ev, {"activity": ev.activity}, events=ev.count(),
-                            service=ev.service.quantile(_QUANTILES),
-                            wait=ev.wait.quantile(_QUANTILES))
+            tp = _per_touchpoint(ev, events=ev.count(), service=ev.service.quantile(_QUANTILES),
+                                 wait=ev.wait.quantile(_QUANTILES))
         else:
             waits = ev.group_by("activity").aggregate(wait=ev.wait.quantile(_QUANTILES))
             tp = known[["activity", "cases", "events", "service_median", "service_p90"]].merge(
@@ -140,7 +145,7 @@ class JourneyMap(Result):
 
         A visit passes a transition twice only if it passes its source twice, so the visits
         of a transition from a touchpoint that no visit repeats are its count; the engine
-        counts distinct visits (a query of its own, see :func:`_per_group`) only for the
+        counts distinct visits (a query of its own, see :func:`_per_touchpoint`) only for the
         transitions from the touchpoints some visit repeats.
         """
         tp, ev = self.touchpoints, self.events
@@ -412,7 +417,7 @@ def _mapped(log: EventLog, *, paths: int | float | None, stages: dict[str, str] 
     table, stored = log.table, set(NEIGHBOURS) <= set(log.table.columns)
     if not stored:  # neighbours recomputed after a filter: the engine sorts and stores only
         table = table.select(*SEQUENCE_COLUMNS,  # the columns the map reads, once
-                             *[c for c in (VISIT_KEY,) if c in table.columns])
+                             *[c for c in (VISIT_KEY, FIRST_PASS) if c in table.columns])
     events = sequenced(table, has_start=log.has_start).drop("occurrence")
     if not stored:
         events = events.cache()

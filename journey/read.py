@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 import duckdb
+import ibis
 import pandas as pd
 
 from journey import _pipeline
@@ -48,6 +49,14 @@ SINGLE_THREAD_BELOW = 2_000_000
 #: A log with at most this many distinct activities stores them as an ENUM type: one or two
 #: bytes an event instead of a string, so that ordering, grouping and counting run on integers.
 ENUM_ACTIVITIES = 4096
+#: A log with at most this many activities (each a bit of a 64-bit mask) also flags the first
+#: pass of each touchpoint in its visit (:data:`journey.engine.FIRST_PASS`).
+FIRST_PASS_ACTIVITIES = 64
+
+
+@ibis.udf.scalar.builtin
+def enum_code(value: str) -> int:
+    """DuckDB's number of an ENUM value: its place among the type's members, from 0."""
 
 
 def _q(name: str) -> str:
@@ -371,13 +380,15 @@ def _recorded_zone(source: Any, mapping: Mapping[str, str]) -> str | None:
 
 def _parse(con: duckdb.DuckDBPyConnection, mapping: Mapping[str, str],
            columns: Sequence[str], times: dict[str, str], shift: dict[str, str],
-           trimmed: frozenset[str] = frozenset()) -> None:
+           trimmed: frozenset[str] = frozenset()) -> _pipeline.Code | None:
     """Create ``parsed`` from ``raw``: the fields under their names, the text trimmed and blank
-    text missing (except in the ``trimmed`` columns, which need neither), the times parsed."""
+    text missing (except in the ``trimmed`` columns, which need neither), the times parsed.
+    Returns the activities' numbers for the first-pass flags when they are an ENUM of at most
+    :data:`FIRST_PASS_ACTIVITIES`, else None."""
     text = {f: f"CAST({_q(mapping[f])} AS VARCHAR)" if mapping[f] in trimmed else
             f"nullif(trim(CAST({_q(mapping[f])} AS VARCHAR)), '')" for f in _TEXT_COLUMNS
             if f in mapping}
-    text["activity"] = _activity_type(con, text["activity"])
+    text["activity"], members = _activity_type(con, text["activity"])
     select = [f"{text[f]} AS {name}" for f, name in _TEXT_COLUMNS.items() if f in mapping]
     select += [f"{expr} AS {_q(f)}" for f, expr in times.items()]
     select += [f"{expr} AS _{f}_shift" for f, expr in shift.items()]
@@ -394,18 +405,20 @@ def _parse(con: duckdb.DuckDBPyConnection, mapping: Mapping[str, str],
                 f"SELECT {', '.join(select)} FROM raw")
     if text_times:
         _drop(con, "raw")
+    return enum_code if 0 < members <= FIRST_PASS_ACTIVITIES else None
 
 
-def _activity_type(con: duckdb.DuckDBPyConnection, activity: str) -> str:
+def _activity_type(con: duckdb.DuckDBPyConnection, activity: str) -> tuple[str, int]:
     """The SQL of the ``activity`` text as an ENUM of its values, sorted as text sorts (so
     that ordering and comparing are unchanged), when there are at most
-    :data:`ENUM_ACTIVITIES`; else the text itself."""
+    :data:`ENUM_ACTIVITIES`, else the text itself; and the number of ENUM members (0 for
+    text)."""
     values = con.execute(f"SELECT DISTINCT {activity} AS a FROM raw WHERE a IS NOT NULL "
                          f"LIMIT {ENUM_ACTIVITIES + 1}").fetchall()
     if not values or len(values) > ENUM_ACTIVITIES:
-        return activity
+        return activity, 0
     members = ", ".join(_lit(v) for v in sorted(v for v, in values))
-    return f"CAST({activity} AS ENUM({members}))"
+    return f"CAST({activity} AS ENUM({members}))", len(values)
 
 
 def _read(con: duckdb.DuckDBPyConnection, source: Any, *, case: str | None,
@@ -456,14 +469,14 @@ def _events(con: duckdb.DuckDBPyConnection, source: Any, info: SourceInfo, *,
     times, shift, ref, day = _times(con, mapping, label, tz,
                                     _recorded_zone(source, mapping), time_format)
     stage("checking rows")
-    _parse(con, mapping, columns, times, shift, trimmed)
+    code = _parse(con, mapping, columns, times, shift, trimmed)
     backend = backend_of(con)
     try:
         parsed, exclusions = _pipeline.moments(backend.table("parsed"))
         clock = _pipeline.clock(parsed, label)
         _, n_events, has_start = _pipeline.events(
             parsed, _keeper(con, backend), mapping=mapping, label=label, invalid=invalid,
-            duplicates=duplicates, exclusions=exclusions, stage=stage)
+            duplicates=duplicates, exclusions=exclusions, stage=stage, code=code)
     finally:
         for name in ("parsed", "raw", "paired"):
             _drop(con, name)

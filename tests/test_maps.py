@@ -336,26 +336,36 @@ def test_process_map_of_the_sample_hides_nothing_and_labels_the_main_paths():
 
 @pytest.mark.parametrize("name", ["sepsis_xes", "daily_xes", "gbk_his_csv", "lifecycle_csv"])
 def test_activities_stored_as_an_enum_or_as_text_give_the_same_map(name, tmp_path, monkeypatch):
-    # read_log stores up to ENUM_ACTIVITIES distinct activities as an ENUM (sorted as text)
+    # read_log stores up to ENUM_ACTIVITIES distinct activities as an ENUM (sorted as text),
+    # and with at most FIRST_PASS_ACTIVITIES flags each touchpoint's first pass in its visit:
+    # the map counts visits as a sum of flags, a distinct count on ENUM codes, or on text
     from zoo import OPTIONS, build
 
     import journey.read
+    from journey.engine import FIRST_PASS
 
     path = build(name, tmp_path)
     tables = {}
-    for limit in (journey.read.ENUM_ACTIVITIES, 0):
-        monkeypatch.setattr(journey.read, "ENUM_ACTIVITIES", limit)
+    for enum, flags in ((journey.read.ENUM_ACTIVITIES, journey.read.FIRST_PASS_ACTIVITIES),
+                        (journey.read.ENUM_ACTIVITIES, 0), (0, journey.read.FIRST_PASS_ACTIVITIES)):
+        monkeypatch.setattr(journey.read, "ENUM_ACTIVITIES", enum)
+        monkeypatch.setattr(journey.read, "FIRST_PASS_ACTIVITIES", flags)
         log = journey.read_log(path, **OPTIONS.get(name, {}))
         kind = log._con.con.execute("SELECT typeof(activity) FROM events LIMIT 1").fetchall()[0][0]
-        assert kind.startswith("ENUM") == (limit > 0)
+        assert kind.startswith("ENUM") == (enum > 0)
+        n = log.summary()["activities"]
+        assert (FIRST_PASS in log.table.columns) == (enum > 0 and n <= flags)
         # results hold the activities as text, not as a dictionary of Python objects
         rel = log._con._to_duckdb_relation(log.table.select("activity", "_prev_activity"))
         assert [str(t) for t in rel.types] == ["VARCHAR", "VARCHAR"]
         m = journey.journey_map(log)
-        tables[limit] = [m.touchpoints, m.transitions, m.variants, m.rework,
-                         log.to_pandas(), log.summary()]
-    for enum, text in zip(*tables.values(), strict=True):
-        if isinstance(enum, pd.Series):
-            pd.testing.assert_series_equal(enum, text)
-        else:
-            pd.testing.assert_frame_equal(enum, text)
+        tables[enum, flags] = [m.touchpoints, m.transitions, m.variants, m.rework,
+                               log.to_pandas(), log.summary()]
+    first, *others = tables.values()
+    assert first[0].cases.sum() > 0
+    for other in others:
+        for a, b in zip(first, other, strict=True):
+            if isinstance(a, pd.Series):
+                pd.testing.assert_series_equal(a, b)
+            else:
+                pd.testing.assert_frame_equal(a, b)
