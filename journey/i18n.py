@@ -18,9 +18,7 @@ import re
 import sys
 from pathlib import Path
 
-import matplotlib as mpl
 import pandas as pd
-from matplotlib import font_manager
 
 from journey._labels import _ZH_VALUES, DIMENSIONS, QUADRANTS, texts
 from journey._language import LANGUAGES as LANGUAGES
@@ -327,6 +325,8 @@ def translate_columns(frame: pd.DataFrame, lang: str | None = None) -> pd.DataFr
 
 def _covers(path: str) -> bool:
     """Whether the font file has a glyph for every character of the Chinese sample."""
+    from matplotlib import font_manager
+
     try:
         charmap = font_manager.get_font(path).get_charmap()
     except (OSError, RuntimeError, ValueError):
@@ -336,6 +336,8 @@ def _covers(path: str) -> bool:
 
 def _register_new_fonts() -> None:
     """Add fonts installed after matplotlib built its font cache (and conda's own fonts)."""
+    from matplotlib import font_manager
+
     known = {Path(f.fname) for f in font_manager.fontManager.ttflist}
     folders = [p for p in (Path(sys.prefix) / "fonts", Path(sys.prefix) / "Library" / "fonts")
                if p.is_dir()]
@@ -376,6 +378,9 @@ def use_cjk_font() -> str:
     >>> use_cjk_font()  # doctest: +SKIP
     'Noto Sans CJK SC'
     """
+    import matplotlib as mpl  # loaded here: translating names needs no plotting library
+    from matplotlib import font_manager
+
     _register_new_fonts()
     files = {f.name: f.fname for f in font_manager.fontManager.ttflist}
     family = next((name for name in _CJK_FAMILIES if name in files), None)

@@ -221,12 +221,16 @@ def test_public_api_is_listed():
 
 
 def test_import_is_light_and_reading_needs_no_statistics_libraries():
+    # nor does ranking bottlenecks, whose sentences name touchpoints in either language
     import subprocess
     import sys
 
     code = ("import sys, pandas as pd, journey; "
-            "log = journey.read_log(pd.DataFrame({'case_id': ['a'], 'activity': ['Lab'], "
-            "'end': ['2025-01-06 09:00']})); journey.journey_map(log).transitions; "
+            "log = journey.read_log(pd.DataFrame({'case_id': ['a', 'a'], "
+            "'activity': ['Lab', 'Pharmacy'], 'start': ['2025-01-06 09:00', '2025-01-06 09:30'], "
+            "'end': ['2025-01-06 09:10', '2025-01-06 09:40']})); "
+            "journey.journey_map(log).transitions; "
+            "journey.bottlenecks(log, lang='zh').table; journey.bottlenecks(log).table; "
             "print(sorted({m.split('.')[0] for m in sys.modules} & "
             "{'scipy', 'statsmodels', 'matplotlib', 'plotly', 'simpy'}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
